@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { NodeTypeDecl, NodeTypeInfo, ParamIssue, PortMap } from '@kiln/engine';
+
+/** What a node's `run` gets besides its inputs and params. */
+export interface NodeContext {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly nodeId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborted when the run is cancelled or the node times out: stop and clean up. */
+  readonly signal: AbortSignal;
+  /** Records progress (iteration, loss, a last log line); sent to Temporal with the next heartbeat. */
+  progress(details: Record<string, unknown>): void;
+  /** The current item, in a node that maps over items. */
+  readonly item?: { readonly index: number; readonly value: unknown };
+}
+
+/** What `run` returns: one value per output port; a gate may ask for its downstream to be skipped. */
+export interface NodeOutcome<O extends PortMap> {
+  outputs: { [K in keyof O]: unknown };
+  skipDownstream?: { reason: string };
+}
+
+/** A failure a node raises on purpose: `type` names it, `retryable: false` stops further attempts. */
+export class NodeFailure extends Error {
+  readonly type: string;
+  readonly retryable: boolean;
+  constructor(message: string, options: { type?: string; retryable?: boolean } = {}) {
+    super(message);
+    this.type = options.type ?? 'NodeFailure';
+    this.retryable = options.retryable ?? true;
+  }
+}
+
+/** One node type, declared once: ports, params, docs and what it does. */
+export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap = PortMap, S extends z.ZodType = z.ZodType>
+  extends NodeTypeDecl<I, O, S> {
+  readonly category: string;
+  readonly title: string;
+  readonly description: string;
+  run(ctx: NodeContext, inputs: { [K in keyof I]: unknown }, params: z.output<S>): Promise<NodeOutcome<O>>;
+}
+
+export function defineNode<I extends PortMap, O extends PortMap, S extends z.ZodType>(
+  definition: NodeDefinition<I, O, S>,
+): NodeDefinition<I, O, S> {
+  if (definition.type.split('.').length !== 2) throw new Error(`node type "${definition.type}" must be "category.name"`);
+  return definition;
+}
+
+/** The catalog entry of a node definition: what validation, the API and the studio see. */
+export function nodeTypeInfo(def: NodeDefinition): NodeTypeInfo {
+  return {
+    type: def.type,
+    version: def.version,
+    category: def.category,
+    title: def.title,
+    description: def.description,
+    inputs: def.inputs,
+    outputs: def.outputs,
+    paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    checkParams(params: unknown): readonly ParamIssue[] {
+      const result = def.params.safeParse(params);
+      return result.success ? [] : result.error.issues.map(paramIssue);
+    },
+  };
+}
+
+function paramIssue(issue: z.core.$ZodIssue): ParamIssue {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return { path, message: `unknown param${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+  }
+  const where = path.length > 0 ? `param "${path.join('.')}"` : 'params';
+  return { path, message: `${where}: ${issue.message}` };
+}

@@ -1,0 +1,93 @@
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { WORKFLOW_TASK_QUEUE } from '@kiln/engine';
+import type { NodeDefinition } from '../define-node';
+import { nodeDefinitions } from '../nodes/index';
+import { nodeActivity } from './node-activity';
+import { workflowBundle } from './workflow-bundle';
+
+export interface WorkerSetOptions {
+  address: string;
+  namespace?: string;
+  /** Activity task queues to serve, e.g. `["cpu", "gpu"]`. */
+  queues: readonly string[];
+  /** Also run pipeline workflows (on the `kiln-workflows` queue). */
+  workflows?: boolean;
+  /** Nodes run at once per queue. */
+  concurrency?: number;
+  /** Node definitions to serve (default: all). */
+  definitions?: readonly NodeDefinition[];
+  /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
+  logLevel?: LogLevel;
+}
+
+/** Workers for a set of queues on one connection; `run` serves until `shutdown` is called. */
+export interface WorkerSet {
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Sets the SDK's log level; the Rust core and the SDK are chatty at INFO. */
+function installRuntime(level: LogLevel): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }) } },
+    });
+  } catch {
+    // Already installed by the host process.
+  }
+}
+
+export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
+  installRuntime(options.logLevel ?? 'WARN');
+  const connection = await NativeConnection.connect({ address: options.address });
+  const namespace = options.namespace ?? 'default';
+  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d)]));
+  const common = {
+    connection,
+    namespace,
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
+    shutdownGraceTime: '5s',
+  } as const;
+  const workers: Worker[] = [];
+  try {
+    for (const queue of new Set(options.queues)) {
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: queue,
+          activities,
+          maxConcurrentActivityTaskExecutions: options.concurrency ?? 8,
+        }),
+      );
+    }
+    if (options.workflows ?? true) {
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: WORKFLOW_TASK_QUEUE,
+          workflowBundle: await workflowBundle(),
+        }),
+      );
+    }
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  let running: Promise<void> | undefined;
+  return {
+    run() {
+      running ??= Promise.all(workers.map((w) => w.run())).then(() => connection.close());
+      return running;
+    },
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+    },
+  };
+}

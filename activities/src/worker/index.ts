@@ -1,0 +1,3 @@
+export * from './create-workers';
+export * from './node-activity';
+export * from './workflow-bundle';

@@ -1,0 +1,76 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { NodeFailureDetails, NodeResult, NodeTask } from '@kiln/engine';
+import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
+
+/** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
+const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Wraps a node definition as a Temporal activity: checks params, heartbeats while the node runs,
+ * enforces the node's timeout, forwards cancellation, and turns errors into failures that say
+ * which attempt failed and whether another may follow.
+ */
+export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<NodeResult> {
+  return async (task) => {
+    const activity = Context.current();
+    const attempt = activity.info.attempt;
+    const finalAttempt = attempt >= task.maxAttempts;
+    const fail = (message: string, type: string, retryable = true) =>
+      ApplicationFailure.create({
+        message,
+        type,
+        nonRetryable: finalAttempt || !retryable,
+        details: [{ attempt } satisfies NodeFailureDetails],
+      });
+
+    const parsed = def.params.safeParse(task.params);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+      throw fail(`invalid params for ${def.type}: ${issues}`, 'InvalidParams', false);
+    }
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const onCancel = () => controller.abort(activity.cancellationSignal.reason);
+    activity.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    const timeout =
+      task.timeoutSeconds !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort(new Error('timeout'));
+          }, task.timeoutSeconds * 1000)
+        : undefined;
+    let progress: Record<string, unknown> | undefined;
+    const beat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
+    const ctx: NodeContext = {
+      runId: task.runId,
+      pipeline: task.pipeline,
+      nodeId: task.nodeId,
+      attempt,
+      signal: controller.signal,
+      progress: (details) => (progress = details),
+      ...(task.item ? { item: task.item } : {}),
+    };
+    try {
+      const outcome = await def.run(ctx, task.inputs, parsed.data);
+      return {
+        outputs: outcome.outputs,
+        attempt,
+        ...(outcome.skipDownstream ? { skipDownstream: outcome.skipDownstream } : {}),
+      };
+    } catch (err) {
+      if (activity.cancellationSignal.aborted) {
+        throw new CancelledFailure(`node "${task.nodeId}" was cancelled`);
+      }
+      if (timedOut) throw fail(`node "${task.nodeId}" timed out after ${task.timeoutSeconds} s`, 'Timeout');
+      if (err instanceof NodeFailure) throw fail(err.message, err.type, err.retryable);
+      const error = err instanceof Error ? err : new Error(String(err));
+      throw fail(error.message, error.name || 'Error');
+    } finally {
+      clearInterval(beat);
+      if (timeout) clearTimeout(timeout);
+      activity.cancellationSignal.removeEventListener('abort', onCancel);
+    }
+  };
+}

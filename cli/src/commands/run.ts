@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
+import { awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
+import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import type { Io } from '../io';
+import { LiveView } from '../progress/live-view';
+import { progressLine } from '../progress/progress-lines';
+import { runSummary } from '../summary';
+import { loadAndValidate } from './validate';
+
+export const RUN_USAGE =
+  'kiln run <file.json|file.ts> [--param k=v]... [--json] [--temporal-address host:port] [--namespace ns]';
+
+/** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
+export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        param: { type: 'string', multiple: true, short: 'p' },
+        json: { type: 'boolean' },
+        'temporal-address': { type: 'string' },
+        namespace: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\nusage: ${RUN_USAGE}`);
+    return 2;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) {
+    io.err(`usage: ${RUN_USAGE}`);
+    return 2;
+  }
+  const spec = await loadAndValidate(file, io);
+  if (!spec) return 2;
+  const params = parseParams(spec, parsed.values.param ?? [], io);
+  if (!params) return 2;
+
+  const say = parsed.values.json ? io.err : io.out;
+  const namespace = parsed.values.namespace ?? 'default';
+  let server: DevServer | undefined;
+  let workers: WorkerSet | undefined;
+  let address = parsed.values['temporal-address'];
+  try {
+    if (!address) {
+      say('starting the embedded Temporal dev server…');
+      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace, log: say });
+      address = server.address;
+      const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
+      // Node failures show in the progress lines; the SDK's own warnings would repeat them.
+      workers = await createWorkers({ address, namespace, queues: [...queues], workflows: true, logLevel: 'ERROR' });
+      void workers.run();
+    }
+    const connection = await Connection.connect({ address });
+    try {
+      const client = new Client({ connection, namespace });
+      const state = await execute(client, spec, params, io, say, signals, Boolean(parsed.values.json));
+      if (parsed.values.json) io.out(JSON.stringify(runSummary(state)));
+      return state.status === 'succeeded' ? 0 : 1;
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    io.err(`kiln run: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await workers?.shutdown();
+    await server?.stop();
+  }
+}
+
+async function execute(
+  client: Client,
+  spec: PipelineSpec,
+  params: Record<string, unknown>,
+  io: Io,
+  say: (line: string) => void,
+  signals: NodeJS.EventEmitter,
+  json: boolean,
+): Promise<RunState> {
+  const handle = await startRun(client, { spec, params, trigger: 'cli' });
+  say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      say('cancelling the run (Ctrl-C again to leave it running and exit)…');
+      void handle.cancel().catch(() => {});
+    } else process.exit(130);
+  };
+  signals.on('SIGINT', onInterrupt);
+  const live = !json && io.isTty ? new LiveView(`run ${handle.workflowId}`, io.write) : undefined;
+  const redraw = live ? setInterval(() => live.render(), 200) : undefined;
+  const done = awaitRun(handle);
+  try {
+    await watchRun(
+      handle,
+      (nodeId, state) => (live ? live.update(nodeId, state) : say(progressLine(nodeId, state))),
+      done,
+    );
+    const state = await done;
+    if (live) {
+      for (const [id, s] of Object.entries(state.nodes)) live.update(id, s);
+      live.render();
+    }
+    say(`run ${state.runId} ${state.status}`);
+    return state;
+  } finally {
+    signals.off('SIGINT', onInterrupt);
+    if (redraw) clearInterval(redraw);
+  }
+}
+
+function parseParams(spec: PipelineSpec, pairs: string[], io: Io): Record<string, unknown> | undefined {
+  const given: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      io.err(`--param ${pair}: expected name=value`);
+      return undefined;
+    }
+    const key = pair.slice(0, eq);
+    given[key] = coerceParam(spec, key, pair.slice(eq + 1));
+  }
+  const resolved = resolveRunParams(spec, given);
+  if (!resolved.ok) {
+    for (const p of resolved.problems) io.err(formatProblem(p));
+    return undefined;
+  }
+  return resolved.values;
+}

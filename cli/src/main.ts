@@ -1,0 +1,31 @@
+import { type Io, processIo } from './io';
+import { RUN_USAGE, runCommand } from './commands/run';
+import { VALIDATE_USAGE, validateCommand } from './commands/validate';
+import { WORKER_USAGE, workerCommand } from './commands/worker';
+
+const USAGE = `usage:
+  ${VALIDATE_USAGE}
+  ${RUN_USAGE}
+  ${WORKER_USAGE}`;
+
+/** Runs one `kiln` command line; returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'validate':
+      return validateCommand(args, io);
+    case 'run':
+      return runCommand(args, io);
+    case 'worker':
+      return workerCommand(args, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`kiln: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,33 @@
+import type { NodeState } from '@kiln/engine';
+
+const MARK: Record<string, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✔',
+  cached: '↺',
+  failed: '✘',
+  skipped: '⤼',
+  cancelled: '■',
+};
+
+/** One line for a node state change, e.g. `12:00:03 ✘ train failed (attempt 3): command exited with code 1`. */
+export function progressLine(nodeId: string, state: NodeState, now = new Date()): string {
+  const time = now.toTimeString().slice(0, 8);
+  let line = `${time} ${MARK[state.status] ?? '?'} ${nodeId} ${state.status}`;
+  if (state.items && state.status === 'running') line += ` (${state.items.done}/${state.items.total} items)`;
+  if (state.attempts > 1) line += ` (attempt ${state.attempts})`;
+  if (state.endedAt && state.startedAt && ['succeeded', 'failed'].includes(state.status)) {
+    line += ` in ${formatDuration(Date.parse(state.endedAt) - Date.parse(state.startedAt))}`;
+  }
+  if (state.error) line += `: ${state.error.message}`;
+  else if (state.reason) line += `: ${state.reason}`;
+  return line;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export { MARK as STATUS_MARK };

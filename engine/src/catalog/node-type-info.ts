@@ -1,0 +1,42 @@
+import type { PortMap } from './port-types';
+
+/** One problem found in a node's params, with a path relative to the params object. */
+export interface ParamIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * What the spec validator and the workflow need to know about a node type. Node definitions
+ * (in `activities`) provide it; the API serves it as JSON (without `checkParams`).
+ */
+export interface NodeTypeInfo {
+  readonly type: string;
+  readonly version: number;
+  readonly category: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputs: PortMap;
+  readonly outputs: PortMap;
+  /** JSON Schema of the params object (drives forms and API docs). */
+  readonly paramsJsonSchema: Record<string, unknown>;
+  /** Default resources of the type; a node's own `resources` override them. */
+  readonly resources?: { readonly queue?: string; readonly gpu?: number };
+  /** Checks a params object; absent means "anything goes". */
+  checkParams?(params: unknown): readonly ParamIssue[];
+}
+
+/** The set of node types a spec is checked against. */
+export interface Catalog {
+  get(type: string): NodeTypeInfo | undefined;
+  types(): readonly NodeTypeInfo[];
+}
+
+export function catalogOf(infos: Iterable<NodeTypeInfo>): Catalog {
+  const byType = new Map<string, NodeTypeInfo>();
+  for (const info of infos) {
+    if (byType.has(info.type)) throw new Error(`node type "${info.type}" is defined twice`);
+    byType.set(info.type, info);
+  }
+  return { get: (type) => byType.get(type), types: () => [...byType.values()] };
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { freePort } from './free-port';
+import { findTemporalCli } from './temporal-cli';
+
+export interface DevServerOptions {
+  /** SQLite file that keeps the server's state across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  /** Serve the Temporal web UI too. */
+  ui?: boolean;
+  namespace?: string;
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+/** A running `temporal server start-dev`. */
+export interface DevServer {
+  readonly address: string;
+  readonly namespace: string;
+  readonly uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Temporal CLI dev server on free loopback ports, waits until it answers, and returns a
+ * handle that stops it (SIGTERM, then SIGKILL after 10 s).
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cli = await findTemporalCli(options.log);
+  const port = await freePort();
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
+  let uiUrl: string | undefined;
+  if (options.ui) {
+    const uiPort = await freePort();
+    args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort));
+    uiUrl = `http://127.0.0.1:${uiPort}`;
+  } else {
+    args.push('--headless');
+  }
+  if (options.dbFile) {
+    mkdirSync(dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8192);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(address, namespace, child, exited, options.startTimeoutMs ?? 60_000, () => stderr);
+  } catch (err) {
+    await stopChild(child, exited);
+    throw err;
+  }
+  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), stop: () => stopChild(child, exited) };
+}
+
+async function waitUntilServing(
+  address: string,
+  namespace: string,
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  let done = false;
+  void exited.then(() => (done = true));
+  while (Date.now() < deadline) {
+    if (done) throw new Error(`the Temporal dev server exited at start (code ${child.exitCode}): ${stderr().trim()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

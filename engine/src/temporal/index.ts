@@ -1,0 +1,6 @@
+// Node-side helpers: the Temporal CLI, the dev server launcher, and the run client.
+export * from './kiln-home';
+export * from './temporal-cli';
+export * from './free-port';
+export * from './dev-server';
+export * from './run-client';

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Client,
+  type WorkflowHandle,
+  WorkflowFailedError,
+  CancelledFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
+import {
+  CHANGES_QUERY,
+  PIPELINE_WORKFLOW_TYPE,
+  type RunInput,
+  STATE_QUERY,
+  WORKFLOW_TASK_QUEUE,
+} from '../run/run-input';
+import type { NodeState, RunChanges, RunState } from '../run/run-state';
+import type { PipelineSpec } from '../spec/schema';
+
+export interface StartRunOptions {
+  spec: PipelineSpec;
+  params: Record<string, unknown>;
+  /** Defaults to `<pipeline>-<uuid>`; it is the Temporal workflow id. */
+  runId?: string;
+  trigger?: string;
+  limits?: RunInput['limits'];
+}
+
+/** Starts a run of a (validated) spec; the run id is the workflow id. */
+export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandle> {
+  const runId = options.runId ?? `${options.spec.name.replace(/[^\w-]/g, '-').slice(0, 80)}-${randomUUID()}`;
+  const input: RunInput = {
+    runId,
+    spec: options.spec,
+    params: options.params,
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
+  try {
+    return await client.workflow.start(PIPELINE_WORKFLOW_TYPE, {
+      workflowId: runId,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [input],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`a run with id "${runId}" already exists`);
+    throw err;
+  }
+}
+
+/** Waits for the run to end and returns its final state, whether it succeeded, failed or was cancelled. */
+export async function awaitRun(handle: WorkflowHandle): Promise<RunState> {
+  try {
+    return (await handle.result()) as RunState;
+  } catch (err) {
+    const state = stateFromFailure(err);
+    if (state) return state;
+    throw err;
+  }
+}
+
+function stateFromFailure(err: unknown): RunState | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
+    const details = cause.details?.[0] as RunState | undefined;
+    if (details && typeof details === 'object' && 'nodes' in details) return details;
+  }
+  return undefined;
+}
+
+/** The live state of a running run. */
+export async function queryRun(handle: WorkflowHandle): Promise<RunState> {
+  return handle.query<RunState>(STATE_QUERY);
+}
+
+/**
+ * Polls the run and calls `onChange` for every node whose state changed, in the order the workflow
+ * recorded the changes, until `done` settles; then reports what the final state adds. Query errors
+ * while the run is between workflow tasks (continue-as-new, a worker restart) are retried.
+ */
+export async function watchRun(
+  handle: WorkflowHandle,
+  onChange: (nodeId: string, state: NodeState) => void,
+  done: Promise<RunState>,
+  intervalMs = 250,
+): Promise<void> {
+  let since = 0;
+  let settled = false;
+  const finished = done.then(
+    (s) => s,
+    () => undefined,
+  );
+  void finished.then(() => (settled = true));
+  const seen = new Map<string, string>();
+  const report = (nodes: Record<string, NodeState>) => {
+    for (const [id, state] of Object.entries(nodes)) {
+      const key = `${state.status}/${state.attempts}/${state.items?.done ?? ''}/${state.items?.failed ?? ''}`;
+      if (seen.get(id) === key) continue;
+      seen.set(id, key);
+      onChange(id, state);
+    }
+  };
+  while (!settled) {
+    try {
+      const changes = await handle.query<RunChanges, [number]>(CHANGES_QUERY, since);
+      since = changes.version;
+      if (!settled) report(changes.nodes);
+    } catch {
+      // Between generations, or already closed: `done` decides when to stop.
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), finished]);
+  }
+  const final = await finished;
+  if (final) report(final.nodes);
+}

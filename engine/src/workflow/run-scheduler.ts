@@ -1,0 +1,381 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  isCancellation,
+  scheduleActivity,
+} from '@temporalio/workflow';
+import { type Dag, buildDag, descendants } from '../graph/dag';
+import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
+import type { RunInput } from '../run/run-input';
+import { INFRA_RETRY_ALLOWANCE } from '../run/run-input';
+import {
+  DONE_NODE_STATUSES,
+  type NodeError,
+  type NodeState,
+  type RunChanges,
+  type RunState,
+  TERMINAL_NODE_STATUSES,
+} from '../run/run-state';
+import { DEFAULT_MAX_PARALLEL } from '../spec/defaults';
+import type { NodeSpec } from '../spec/schema';
+import { resolveRefs } from '../spec/value-refs';
+import { queueOf } from '../run/queue';
+import { activityOptionsOf } from './activity-options';
+
+interface MapProgress {
+  items: unknown[];
+  results: (Record<string, unknown> | null)[];
+  next: number;
+  running: number;
+  firstError?: NodeError & { index: number };
+  attempts: number;
+}
+
+type Unit = { node: NodeSpec; index?: number };
+
+/**
+ * The state machine of one run: starts every node whose dependencies are done, at most
+ * `maxParallel` activities at once, and keeps every node's state for the queries. Deterministic:
+ * it reacts only to activity results, in the order Temporal delivers them.
+ */
+export class RunScheduler {
+  readonly state: RunState;
+  private readonly dag: Dag;
+  private readonly nodes = new Map<string, NodeSpec>();
+  private readonly waitingOn = new Map<string, number>();
+  private readonly ready: string[] = [];
+  private readyHead = 0;
+  private readonly maps = new Map<string, MapProgress>();
+  private readonly activeMaps: string[] = [];
+  private readonly maxParallel: number;
+  private readonly changedAt = new Map<string, number>();
+  private version = 0;
+  private inFlight = 0;
+  /** Set when the run must start nothing new: cancelled, failed fast, or about to continue as new. */
+  private draining: 'cancel' | 'failFast' | 'continueAsNew' | undefined;
+  private readonly activities = new CancellationScope();
+
+  constructor(private readonly input: RunInput) {
+    const { spec, resume } = input;
+    this.dag = buildDag(spec);
+    this.maxParallel = spec.maxParallel ?? DEFAULT_MAX_PARALLEL;
+    this.version = resume?.version ?? 0;
+    const now = new Date().toISOString();
+    this.state = {
+      runId: input.runId,
+      pipeline: spec.name,
+      status: 'running',
+      startedAt: resume?.startedAt ?? now,
+      nodes: {},
+      generations: resume?.generations ?? 0,
+    };
+    for (const node of spec.nodes) {
+      this.nodes.set(node.id, node);
+      this.state.nodes[node.id] = resume?.nodes[node.id] ?? { status: 'pending', attempts: 0 };
+      this.changedAt.set(node.id, 0);
+    }
+    for (const [id, results] of Object.entries(resume?.mapResults ?? {})) {
+      this.maps.set(id, { items: [], results, next: 0, running: 0, attempts: 0 });
+    }
+    for (const id of this.dag.order) {
+      if (TERMINAL_NODE_STATUSES.has(this.state.nodes[id]!.status)) continue;
+      let waiting = 0;
+      for (const pred of this.dag.preds.get(id)!) if (!DONE_NODE_STATUSES.has(this.state.nodes[pred]!.status)) waiting++;
+      this.waitingOn.set(id, waiting);
+      if (waiting === 0) this.ready.push(id);
+    }
+  }
+
+  /** True once nothing runs and nothing more can start. */
+  get idle(): boolean {
+    return this.inFlight === 0 && (this.draining !== undefined || !this.hasWork());
+  }
+
+  get drainingFor(): typeof this.draining {
+    return this.draining;
+  }
+
+  changesSince(since: number): RunChanges {
+    const nodes: Record<string, NodeState> = {};
+    for (const [id, at] of this.changedAt) if (at > since) nodes[id] = this.state.nodes[id]!;
+    return { version: this.version, status: this.state.status, nodes };
+  }
+
+  /** Starts work up to the parallelism limit. */
+  pump(shouldContinueAsNew: () => boolean): void {
+    while (this.draining === undefined && this.inFlight < this.maxParallel) {
+      if (shouldContinueAsNew()) {
+        this.draining = 'continueAsNew';
+        break;
+      }
+      const unit = this.nextUnit();
+      if (!unit) break;
+      this.launch(unit, shouldContinueAsNew);
+    }
+  }
+
+  /** Stops starting work and cancels what runs (the workflow was cancelled). */
+  cancel(): void {
+    this.draining ??= 'cancel';
+  }
+
+  /** Marks what never finished, and settles the run's status. */
+  finish(): RunState {
+    const now = new Date().toISOString();
+    const cancelled = this.draining === 'cancel';
+    for (const [id, node] of Object.entries(this.state.nodes)) {
+      if (TERMINAL_NODE_STATUSES.has(node.status)) continue;
+      if (cancelled) this.update(id, { status: 'cancelled', endedAt: now, reason: 'the run was cancelled' });
+      else this.update(id, { status: 'skipped', endedAt: now, reason: 'the run stopped at the first failure (failFast)' });
+    }
+    const failed = Object.values(this.state.nodes).some((n) => n.status === 'failed');
+    this.state.status = cancelled ? 'cancelled' : failed ? 'failed' : 'succeeded';
+    this.state.endedAt = now;
+    this.version++;
+    return this.state;
+  }
+
+  /** What the next generation needs to pick up where this one stops. */
+  resumeState(): NonNullable<RunInput['resume']> {
+    const mapResults: Record<string, (Record<string, unknown> | null)[]> = {};
+    for (const [id, progress] of this.maps) {
+      if (!TERMINAL_NODE_STATUSES.has(this.state.nodes[id]!.status)) mapResults[id] = progress.results;
+    }
+    return {
+      startedAt: this.state.startedAt,
+      generations: this.state.generations + 1,
+      version: this.version,
+      nodes: this.state.nodes,
+      mapResults,
+    };
+  }
+
+  private hasWork(): boolean {
+    return this.readyHead < this.ready.length || this.activeMaps.some((id) => this.mapHasWork(id));
+  }
+
+  private mapHasWork(id: string): boolean {
+    const m = this.maps.get(id)!;
+    return m.firstError === undefined && m.next < m.items.length;
+  }
+
+  private nextUnit(): Unit | undefined {
+    for (const id of this.activeMaps) {
+      const m = this.maps.get(id)!;
+      const node = this.nodes.get(id)!;
+      if (m.firstError !== undefined || m.running >= (node.map?.maxParallel ?? Infinity)) continue;
+      while (m.next < m.items.length && m.results[m.next] != null) m.next++;
+      if (m.next < m.items.length) return { node, index: m.next++ };
+    }
+    while (this.readyHead < this.ready.length) {
+      const id = this.ready[this.readyHead++]!;
+      if (this.state.nodes[id]!.status !== 'pending' && !this.maps.has(id)) continue;
+      const node = this.nodes.get(id)!;
+      if (!node.map) return { node };
+      if (this.activateMap(node)) return this.nextUnit();
+    }
+    return undefined;
+  }
+
+  /** Resolves a mapped node's items; false when there is nothing to run (no items, or an error). */
+  private activateMap(node: NodeSpec): boolean {
+    let items: unknown;
+    try {
+      items = resolveRefs(node.map!.items, { params: this.input.params, outputs: (n, p) => this.outputOf(n, p) });
+      if (!Array.isArray(items)) throw new Error(`map items must be a list, got ${items === null ? 'null' : typeof items}`);
+    } catch (err) {
+      this.startNode(node);
+      this.failNode(node.id, { message: (err as Error).message, type: 'InvalidMapItems' }, 0);
+      return false;
+    }
+    const prior = this.maps.get(node.id);
+    const results = prior?.results.length === items.length ? prior.results : items.map(() => null);
+    this.maps.set(node.id, { items, results, next: 0, running: 0, attempts: 0 });
+    this.startNode(node);
+    this.update(node.id, { items: { total: items.length, done: results.filter((r) => r != null).length, failed: 0 } });
+    if (results.every((r) => r != null)) {
+      this.completeMap(node.id);
+      return false;
+    }
+    this.activeMaps.push(node.id);
+    return true;
+  }
+
+  private startNode(node: NodeSpec): void {
+    const current = this.state.nodes[node.id]!;
+    if (current.status === 'running') return;
+    this.update(node.id, { status: 'running', startedAt: new Date().toISOString(), queue: queueOf(node) });
+  }
+
+  private launch(unit: Unit, shouldContinueAsNew: () => boolean): void {
+    const { node, index } = unit;
+    let task: NodeTask;
+    try {
+      task = this.taskFor(node, index);
+    } catch (err) {
+      this.startNode(node);
+      this.failNode(node.id, { message: (err as Error).message, type: 'InvalidParams' }, 0);
+      return;
+    }
+    this.inFlight++;
+    if (index !== undefined) this.maps.get(node.id)!.running++;
+    else this.startNode(node);
+    this.activities
+      .run(() => scheduleActivity<NodeResult>(node.type, [task], activityOptionsOf(node)))
+      .then(
+        (result) => this.onResult(node, index, result),
+        (err: unknown) => this.onFailure(node, index, err),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.pump(shouldContinueAsNew);
+      });
+  }
+
+  private taskFor(node: NodeSpec, index: number | undefined): NodeTask {
+    const item = index === undefined ? undefined : { value: this.maps.get(node.id)!.items[index] };
+    const params = resolveRefs(node.params ?? {}, {
+      params: this.input.params,
+      outputs: (n, p) => this.outputOf(n, p),
+      ...(item ? { item } : {}),
+    }) as Record<string, unknown>;
+    const inputs: Record<string, unknown> = {};
+    for (const [port, source] of this.dag.inputs.get(node.id)!) inputs[port] = this.outputOf(source.node, source.port);
+    return {
+      runId: this.input.runId,
+      pipeline: this.input.spec.name,
+      nodeId: node.id,
+      type: node.type,
+      params,
+      inputs,
+      maxAttempts: node.retry?.maxAttempts ?? 1,
+      ...(node.timeoutSeconds !== undefined ? { timeoutSeconds: node.timeoutSeconds } : {}),
+      ...(index !== undefined ? { item: { index, value: item!.value } } : {}),
+    };
+  }
+
+  private outputOf(nodeId: string, port: string): unknown {
+    const outputs = this.state.nodes[nodeId]?.outputs;
+    if (!outputs || !(port in outputs)) throw new Error(`node "${nodeId}" produced no output "${port}"`);
+    return outputs[port];
+  }
+
+  private onResult(node: NodeSpec, index: number | undefined, result: NodeResult): void {
+    if (index === undefined) {
+      this.update(node.id, {
+        status: result.cached ? 'cached' : 'succeeded',
+        attempts: result.attempt,
+        endedAt: new Date().toISOString(),
+        outputs: result.outputs,
+      });
+      if (result.skipDownstream) this.skipBelow(node.id, result.skipDownstream.reason);
+      this.release(node.id);
+      return;
+    }
+    const m = this.maps.get(node.id)!;
+    m.running--;
+    m.results[index] = result.outputs;
+    m.attempts = Math.max(m.attempts, result.attempt);
+    const items = this.state.nodes[node.id]!.items!;
+    this.update(node.id, { items: { ...items, done: items.done + 1 }, attempts: m.attempts });
+    this.settleMap(node.id);
+  }
+
+  private onFailure(node: NodeSpec, index: number | undefined, err: unknown): void {
+    if (isCancellation(err)) {
+      if (index !== undefined) this.maps.get(node.id)!.running--;
+      const reason = this.draining === 'failFast' ? 'stopped at the first failure (failFast)' : 'the run was cancelled';
+      this.update(node.id, { status: 'cancelled', endedAt: new Date().toISOString(), reason });
+      return;
+    }
+    const { error, attempts } = describeFailure(err, node.retry?.maxAttempts ?? 1);
+    if (index === undefined) {
+      this.failNode(node.id, error, attempts);
+      return;
+    }
+    const m = this.maps.get(node.id)!;
+    m.running--;
+    m.attempts = Math.max(m.attempts, attempts);
+    m.firstError ??= { ...error, index };
+    const items = this.state.nodes[node.id]!.items!;
+    this.update(node.id, { items: { ...items, failed: items.failed + 1 }, attempts: m.attempts });
+    this.settleMap(node.id);
+  }
+
+  /** A mapped node is done when all items are, or failed when one failed and the rest have stopped. */
+  private settleMap(id: string): void {
+    const m = this.maps.get(id)!;
+    if (m.running > 0 || this.state.nodes[id]!.status !== 'running') return;
+    if (m.firstError) {
+      const { index, message, type } = m.firstError;
+      this.failNode(id, { message: `item ${index} failed: ${message}`, type }, m.attempts);
+    } else if (m.results.every((r) => r != null)) {
+      this.completeMap(id);
+    }
+  }
+
+  private completeMap(id: string): void {
+    const m = this.maps.get(id)!;
+    const outputs: Record<string, unknown[]> = {};
+    for (const r of m.results) for (const port of Object.keys(r!)) outputs[port] ??= [];
+    for (const port of Object.keys(outputs)) outputs[port] = m.results.map((r) => r![port]);
+    this.update(id, { status: 'succeeded', endedAt: new Date().toISOString(), outputs });
+    this.deactivateMap(id);
+    this.release(id);
+  }
+
+  private deactivateMap(id: string): void {
+    const at = this.activeMaps.indexOf(id);
+    if (at >= 0) this.activeMaps.splice(at, 1);
+  }
+
+  private failNode(id: string, error: NodeError, attempts: number): void {
+    this.update(id, { status: 'failed', attempts, endedAt: new Date().toISOString(), error });
+    this.deactivateMap(id);
+    this.skipBelow(id, `upstream node "${id}" failed`);
+    if (this.input.spec.failFast && this.draining === undefined) {
+      this.draining = 'failFast';
+      this.activities.cancel();
+    }
+  }
+
+  private skipBelow(id: string, reason: string): void {
+    const now = new Date().toISOString();
+    for (const below of descendants(this.dag, id)) {
+      if (this.state.nodes[below]!.status === 'pending') this.update(below, { status: 'skipped', endedAt: now, reason });
+    }
+  }
+
+  private release(id: string): void {
+    for (const succ of this.dag.succs.get(id)!) {
+      const left = this.waitingOn.get(succ)! - 1;
+      this.waitingOn.set(succ, left);
+      if (left === 0 && this.state.nodes[succ]!.status === 'pending') this.ready.push(succ);
+    }
+  }
+
+  private update(id: string, patch: Partial<NodeState>): void {
+    Object.assign(this.state.nodes[id]!, patch);
+    this.changedAt.set(id, ++this.version);
+  }
+}
+
+function describeFailure(err: unknown, maxAttempts: number): { error: NodeError; attempts: number } {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as NodeFailureDetails | undefined;
+    return {
+      error: { message: cause.message, type: cause.type ?? 'Error' },
+      attempts: details?.attempt ?? maxAttempts,
+    };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return {
+      error: { message: `no word from the worker in time (${cause.timeoutType}); it may have died`, type: 'Timeout' },
+      attempts: maxAttempts + INFRA_RETRY_ALLOWANCE,
+    };
+  }
+  return { error: { message: (cause as Error)?.message ?? String(cause), type: 'Error' }, attempts: maxAttempts };
+}
