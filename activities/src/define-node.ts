@@ -8,6 +8,8 @@ export interface NodeContext {
   readonly nodeId: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The task queue this attempt was taken from (`cpu`, `gpu`, …). */
+  readonly queue: string;
   /** Aborted when the run is cancelled or the node times out: stop and clean up. */
   readonly signal: AbortSignal;
   /** Records progress (iteration, loss, a last log line); sent to Temporal with the next heartbeat. */

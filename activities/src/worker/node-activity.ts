@@ -48,6 +48,7 @@ export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<N
       pipeline: task.pipeline,
       nodeId: task.nodeId,
       attempt,
+      queue: activity.info.taskQueue,
       signal: controller.signal,
       progress: (details) => (progress = details),
       ...(task.item ? { item: task.item } : {}),

@@ -69,7 +69,9 @@ export function resolveRefs(value: unknown, scope: RefScope): unknown {
 function pick(value: unknown, path: string): unknown {
   let cur = value;
   for (const key of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !(key in cur)) {
+      throw new Error(`{"$item": "${path}"}: the item has no field "${key}" (item: ${JSON.stringify(value)?.slice(0, 200)})`);
+    }
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;

@@ -48,13 +48,18 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
   }
 }
 
-/** Waits for the run to end and returns its final state, whether it succeeded, failed or was cancelled. */
+/**
+ * Waits for the run to end and returns its final state, whether it succeeded, failed or was
+ * cancelled. A cancelled workflow's close event carries no details, so its final state comes from
+ * the state query (answered by replaying its history on a worker).
+ */
 export async function awaitRun(handle: WorkflowHandle): Promise<RunState> {
   try {
     return (await handle.result()) as RunState;
   } catch (err) {
     const state = stateFromFailure(err);
     if (state) return state;
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return queryRun(handle);
     throw err;
   }
 }

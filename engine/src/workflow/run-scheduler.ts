@@ -215,8 +215,9 @@ export class RunScheduler {
     try {
       task = this.taskFor(node, index);
     } catch (err) {
+      const where = index === undefined ? '' : `item ${index}: `;
       this.startNode(node);
-      this.failNode(node.id, { message: (err as Error).message, type: 'InvalidParams' }, 0);
+      this.failNode(node.id, { message: `${where}${(err as Error).message}`, type: 'InvalidParams' }, 0);
       return;
     }
     this.inFlight++;
@@ -298,7 +299,8 @@ export class RunScheduler {
     const m = this.maps.get(node.id)!;
     m.running--;
     m.attempts = Math.max(m.attempts, attempts);
-    m.firstError ??= { ...error, index };
+    // Report the lowest failed item, whatever order failures arrived in.
+    if (!m.firstError || index < m.firstError.index) m.firstError = { ...error, index };
     const items = this.state.nodes[node.id]!.items!;
     this.update(node.id, { items: { ...items, failed: items.failed + 1 }, attempts: m.attempts });
     this.settleMap(node.id);

@@ -11,18 +11,28 @@ export default defineNode({
   title: 'Shell command',
   description:
     'Runs a command with `sh -c`. Fails on a non-zero exit with the tail of stderr; outputs the exit code and the ' +
-    'last 64 KiB of stdout. Cancellation and timeouts kill its whole process group.',
+    'last 64 KiB of stdout (and, with `outputJson`, stdout parsed as JSON, e.g. a list for a later node to map ' +
+    'over). The command sees KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT and KILN_TASK_QUEUE. Cancellation and ' +
+    'timeouts kill its whole process group.',
   inputs: {},
-  outputs: { exitCode: 'Json', stdout: 'Json' },
+  outputs: { exitCode: 'Json', stdout: 'Json', json: 'Json' },
   params: z.strictObject({
     command: z.string().min(1).describe('The command line, run by `sh -c`.'),
     env: z.record(z.string(), z.string()).optional().describe('Extra environment variables.'),
     cwd: z.string().optional().describe('Working directory (default: the worker’s).'),
+    outputJson: z.boolean().default(false).describe('Parse stdout as JSON into the `json` output.'),
   }),
   async run(ctx, _inputs, params) {
+    const env = {
+      KILN_RUN_ID: ctx.runId,
+      KILN_NODE_ID: ctx.nodeId,
+      KILN_ATTEMPT: String(ctx.attempt),
+      KILN_TASK_QUEUE: ctx.queue,
+      ...params.env,
+    };
     const result = await runShell(params.command, {
       signal: ctx.signal,
-      ...(params.env ? { env: params.env } : {}),
+      env,
       ...(params.cwd ? { cwd: params.cwd } : {}),
       stdoutTailBytes: STDOUT_TAIL_BYTES,
       onLine: (line) => ctx.progress({ line: line.slice(0, 500) }),
@@ -32,6 +42,19 @@ export default defineNode({
       const tail = result.stderrTail.trim();
       throw new NodeFailure(`command ${how}${tail ? `: ${tail}` : ''}`, { type: 'CommandFailed' });
     }
-    return { outputs: { exitCode: result.exitCode, stdout: result.stdout } };
+    let json: unknown = null;
+    if (params.outputJson) {
+      try {
+        json = JSON.parse(result.stdout);
+      } catch (err) {
+        const size = Buffer.byteLength(result.stdout);
+        const why = size >= STDOUT_TAIL_BYTES ? ` (stdout is over ${STDOUT_TAIL_BYTES} bytes; only its tail is kept)` : '';
+        throw new NodeFailure(`outputJson: stdout is not JSON${why}: ${(err as Error).message}`, {
+          type: 'InvalidOutput',
+          retryable: false,
+        });
+      }
+    }
+    return { outputs: { exitCode: result.exitCode, stdout: result.stdout, json } };
   },
 });
