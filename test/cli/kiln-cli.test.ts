@@ -1,0 +1,110 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { type Harness, cmd, openHarness, spec, tempDir } from '../support/harness';
+import { kiln } from '../support/kiln-process';
+
+const EXAMPLES = resolve(import.meta.dirname, '../../examples');
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(() => h.close());
+
+function specFile(value: unknown): string {
+  const file = join(tempDir(), 'pipeline.json');
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+describe('kiln validate', () => {
+  it('accepts the example in both forms and reports the same hash', async () => {
+    const json = await kiln(['validate', join(EXAMPLES, 'diamond/diamond.json')]);
+    const ts = await kiln(['validate', join(EXAMPLES, 'diamond/diamond.ts')]);
+    expect(json.code).toBe(0);
+    expect(ts.code).toBe(0);
+    const hash = (out: string) => out.match(/sha256:[0-9a-f]{64}/)![0];
+    expect(hash(ts.stdout)).toBe(hash(json.stdout));
+  });
+
+  it('prints every problem with its path and exits 2', async () => {
+    const file = specFile(
+      spec('broken', [cmd('a', 'true'), { id: 'a', type: 'core.nope' }, { id: 'b', type: 'core.command', params: {} }], [
+        { from: 'b', to: 'zz' },
+      ]),
+    );
+    const result = await kiln(['validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('3 problems');
+    expect(result.stderr).toContain('nodes[1].id: node id "a" is already used by nodes[0]');
+    expect(result.stderr).toContain('nodes[2].params.command: node "b": param "command": ');
+    expect(result.stderr).toContain('edges[0].to: no node "zz" in this pipeline');
+  });
+
+  it('names the file when it is missing or not JSON', async () => {
+    const missing = await kiln(['validate', '/nonexistent/p.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read /nonexistent/p.json: ENOENT');
+    const bad = join(tempDir(), 'bad.json');
+    writeFileSync(bad, '{"apiVersion": ');
+    const garbled = await kiln(['validate', bad]);
+    expect(garbled.code).toBe(2);
+    expect(garbled.stderr).toContain(`${bad} is not valid JSON`);
+  });
+});
+
+describe('kiln run', () => {
+  it('starts an embedded Temporal, runs the example and prints the --json summary', async () => {
+    const result = await kiln(['run', join(EXAMPLES, 'diamond/diamond.ts'), '--json', '--param', 'msg=echo from-cli'], {
+      env: { KILN_HOME: tempDir(), TEMPORAL_CLI: inject('temporalCli') },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(Object.keys(summary).sort()).toEqual(['endedAt', 'nodes', 'pipeline', 'runId', 'startedAt', 'status']);
+    expect(summary).toMatchObject({ pipeline: 'diamond', status: 'succeeded' });
+    expect(Object.keys(summary.nodes)).toEqual(['a', 'b', 'c', 'd']);
+    expect(Object.keys(summary.nodes.b).sort()).toEqual(['attempts', 'endedAt', 'error', 'outputs', 'startedAt', 'status']);
+    expect(summary.nodes.b).toMatchObject({ status: 'succeeded', attempts: 1, error: null, outputs: { stdout: 'from-cli\n' } });
+    // Progress goes to stderr under --json.
+    expect(result.stderr).toMatch(/✔ d succeeded/);
+  });
+
+  it('exits 1 with the failure in the summary, and shows progress lines', async () => {
+    const file = specFile(spec('fails', [cmd('ok', 'true'), cmd('bad', 'echo nope >&2; exit 9')], [{ from: 'ok', to: 'bad' }]));
+    const result = await kiln(['run', file, '--temporal-address', h.address]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✔ ok succeeded/);
+    expect(result.stdout).toMatch(/✘ bad failed in [\d.]+ m?s: command exited with code 9: nope/);
+    expect(result.stdout).toMatch(/run fails-[0-9a-f-]+ failed/);
+  });
+
+  it('exits 2 for an invalid spec or bad params, without starting anything', async () => {
+    const invalid = await kiln(['run', specFile({ apiVersion: 'kiln/v2', name: 'x', nodes: [] }), '--temporal-address', '127.0.0.1:1']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('apiVersion');
+    const example = join(EXAMPLES, 'diamond/diamond.json');
+    const unknown = await kiln(['run', example, '--param', 'nope=1', '--temporal-address', '127.0.0.1:1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('params.nope: the pipeline has no run parameter "nope" (declared: msg)');
+    const shape = await kiln(['run', example, '--param', 'msg', '--temporal-address', '127.0.0.1:1']);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('--param msg: expected name=value');
+  });
+
+  it('Ctrl-C cancels the run and exits 1', async () => {
+    const file = specFile(spec('interrupt', [cmd('long', 'sleep 60')]));
+    let sent = false;
+    const interrupted = await kiln(['run', file, '--temporal-address', h.address], {
+      onStdout: (text, kill) => {
+        if (!sent && text.includes('long running')) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(interrupted.code).toBe(1);
+    expect(interrupted.stdout).toContain('cancelling the run');
+    expect(interrupted.stdout).toMatch(/■ long cancelled/);
+    expect(interrupted.stdout).toMatch(/run interrupt-[0-9a-f-]+ cancelled/);
+  });
+});
