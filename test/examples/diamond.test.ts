@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { catalog } from '@kiln/activities';
+import { specHash, validateSpec } from '@kiln/engine';
+import diamond from '../../examples/diamond/diamond';
+
+it('the TypeScript diamond builds exactly the spec of its JSON twin', () => {
+  const json = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../examples/diamond/diamond.json'), 'utf8'));
+  const fromCode = diamond.toSpec();
+  expect(fromCode).toEqual(json);
+  expect(specHash(fromCode)).toBe(specHash(json));
+  expect(validateSpec(fromCode, catalog).problems).toEqual([]);
+});
