@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NodeTypeDecl, NodeTypeInfo, ParamIssue, PortMap } from '@kiln/engine';
+import { type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
 
 /** What a node's `run` gets besides its inputs and params. */
 export interface NodeContext {
@@ -62,18 +62,6 @@ export function nodeTypeInfo(def: NodeDefinition): NodeTypeInfo {
     inputs: def.inputs,
     outputs: def.outputs,
     paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
-    checkParams(params: unknown): readonly ParamIssue[] {
-      const result = def.params.safeParse(params);
-      return result.success ? [] : result.error.issues.map(paramIssue);
-    },
+    checkParams: zodParamCheck(def.params),
   };
-}
-
-function paramIssue(issue: z.core.$ZodIssue): ParamIssue {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  if (issue.code === 'unrecognized_keys') {
-    return { path, message: `unknown param${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
-  }
-  const where = path.length > 0 ? `param "${path.join('.')}"` : 'params';
-  return { path, message: `${where}: ${issue.message}` };
 }
