@@ -72,8 +72,10 @@ describe('the authoring API', () => {
     void ingest.out.datset;
     // @ts-expect-error a Model fed into a Dataset input
     p.node('bad1', validateTabular, { inputs: { dataset: train.out.model } });
-    // @ts-expect-error a required input left out
-    p.node('bad2', evaluateModel, { inputs: { model: train.out.model } });
+    // @ts-expect-error a required input left out (also refused at run time, for JavaScript callers)
+    expect(() => p.node('bad2', evaluateModel, { inputs: { model: train.out.model } })).toThrow(
+      'node "bad2": input "dataset" of evaluate.model is required',
+    );
     // @ts-expect-error a run parameter that is not declared
     p.param('nope');
     // @ts-expect-error a param of the wrong type

@@ -101,11 +101,13 @@ export class Pipeline<P extends ParamsDecl = ParamsDecl> {
     const { params, inputs, after, ...rest } = (options ?? {}) as AddOptions<NodeTypeDecl> & { inputs?: Record<string, OutputRef> };
     this.nodes.push({ id, type: type.type, ...(params !== undefined ? { params: params as Record<string, unknown> } : {}), ...rest });
     for (const dep of after ?? []) this.edges.push({ from: dep.id, to: id });
+    // The types catch these in TypeScript; plain JavaScript callers get the same checks here.
+    for (const [port, decl] of Object.entries(type.inputs)) {
+      if (!isOptionalPort(decl) && !inputs?.[port]) throw new Error(`node "${id}": input "${port}" of ${type.type} is required`);
+    }
     for (const [port, ref] of Object.entries(inputs ?? {})) {
       if (!ref) continue;
       if (!(port in type.inputs)) throw new Error(`node "${id}": ${type.type} has no input "${port}"`);
-      const decl = type.inputs[port]!;
-      if (!isOptionalPort(decl) && !ref) throw new Error(`node "${id}": input "${port}" is required`);
       this.edges.push({ from: `${ref.node}.${ref.port}`, to: `${id}.${port}` });
     }
     const out = Object.fromEntries(
