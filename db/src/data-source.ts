@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import { ENTITIES } from './entities/schemas';
+import { Initial1795420000000 } from './migrations/0001-initial';
+
+export const MIGRATIONS = [Initial1795420000000];
+
+export interface DatabaseOptions {
+  /** `postgres://…`: a PostgreSQL server. Without it, embedded PostgreSQL (PGlite) in `dataDir`. */
+  url?: string;
+  /** Where embedded PostgreSQL keeps its files; omit for an in-memory database. */
+  dataDir?: string;
+}
+
+/**
+ * A data source for Kiln's database, migrated to the latest schema. The same migrations run on
+ * PostgreSQL and on PGlite. One PGlite instance per process: open it once.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  let dataSource: DataSource;
+  if (options.url) {
+    dataSource = new DataSource({ type: 'postgres', url: options.url, ...common });
+  } else {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const driver = new PGliteDriver(options.dataDir ? { dataDir: options.dataDir } : {}).driver;
+    dataSource = new DataSource({ type: 'postgres', driver, ...common });
+  }
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    const where = options.url ? redact(options.url) : `embedded PostgreSQL in ${options.dataDir ?? 'memory'}`;
+    throw new Error(`cannot open the database (${where}): ${(err as Error).message}`);
+  }
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL (unparseable)';
+  }
+}

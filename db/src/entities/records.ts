@@ -1,0 +1,97 @@
+/** Row types of the Kiln database. Column names are snake_case in SQL, camelCase here. */
+
+export type Role = 'viewer' | 'editor' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'editor', 'admin'];
+
+export type RunTrigger = 'api' | 'schedule' | 'webhook' | 'rerun' | 'cli' | 'drift';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface PipelineRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  latestVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  archivedAt: Date | null;
+  createdBy: string;
+}
+
+/** An immutable version of a pipeline's spec. */
+export interface PipelineVersionRecord {
+  pipelineId: string;
+  version: number;
+  spec: Record<string, unknown>;
+  hash: string;
+  author: string;
+  createdAt: Date;
+}
+
+export interface RunRecord {
+  /** The Temporal workflow id. */
+  id: string;
+  pipelineId: string;
+  version: number;
+  params: Record<string, unknown>;
+  trigger: RunTrigger;
+  status: RunStatus;
+  startedAt: Date;
+  endedAt: Date | null;
+  createdBy: string | null;
+  /** The schedule or webhook that started it. */
+  source: string | null;
+  error: string | null;
+}
+
+export interface ScheduleRecord {
+  /** The Temporal schedule id. */
+  id: string;
+  pipelineId: string;
+  cron: string;
+  timezone: string;
+  params: Record<string, unknown>;
+  overlap: string;
+  paused: boolean;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface WebhookRecord {
+  id: string;
+  pipelineId: string;
+  /** The signing secret (`whsec_…`); needed to verify signatures, never returned after creation. */
+  secret: string;
+  paramMapping: Record<string, string>;
+  createdAt: Date;
+  createdBy: string;
+  deletedAt: Date | null;
+}
+
+/** One accepted delivery: the same `webhook-id` starts at most one run, ever. */
+export interface WebhookDeliveryRecord {
+  webhookId: string;
+  messageId: string;
+  runId: string;
+  receivedAt: Date;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 of the token, hex; the token itself is shown once and never stored. */
+  digest: string;
+  createdAt: Date;
+  createdBy: string;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}

@@ -1,0 +1,133 @@
+import { EntitySchema } from 'typeorm';
+import type {
+  ApiTokenRecord,
+  AuditRecord,
+  PipelineRecord,
+  PipelineVersionRecord,
+  RunRecord,
+  ScheduleRecord,
+  WebhookDeliveryRecord,
+  WebhookRecord,
+} from './records';
+
+// Entity schemas, not decorators: they need no decorator metadata, so they load the same under swc,
+// vitest and plain Node. The tables themselves are made by the migrations.
+
+const ts = (name: string, nullable = false) => ({ type: 'timestamptz' as const, name, nullable });
+
+export const Pipeline = new EntitySchema<PipelineRecord>({
+  name: 'Pipeline',
+  tableName: 'pipelines',
+  columns: {
+    id: { type: 'uuid', primary: true },
+    name: { type: 'text' },
+    description: { type: 'text', nullable: true },
+    latestVersion: { type: 'int', name: 'latest_version' },
+    createdAt: ts('created_at'),
+    updatedAt: ts('updated_at'),
+    archivedAt: ts('archived_at', true),
+    createdBy: { type: 'text', name: 'created_by' },
+  },
+});
+
+export const PipelineVersion = new EntitySchema<PipelineVersionRecord>({
+  name: 'PipelineVersion',
+  tableName: 'pipeline_versions',
+  columns: {
+    pipelineId: { type: 'uuid', primary: true, name: 'pipeline_id' },
+    version: { type: 'int', primary: true },
+    spec: { type: 'jsonb' },
+    hash: { type: 'text' },
+    author: { type: 'text' },
+    createdAt: ts('created_at'),
+  },
+});
+
+export const Run = new EntitySchema<RunRecord>({
+  name: 'Run',
+  tableName: 'runs',
+  columns: {
+    id: { type: 'text', primary: true },
+    pipelineId: { type: 'uuid', name: 'pipeline_id' },
+    version: { type: 'int' },
+    params: { type: 'jsonb' },
+    trigger: { type: 'text' },
+    status: { type: 'text' },
+    startedAt: ts('started_at'),
+    endedAt: ts('ended_at', true),
+    createdBy: { type: 'text', name: 'created_by', nullable: true },
+    source: { type: 'text', nullable: true },
+    error: { type: 'text', nullable: true },
+  },
+});
+
+export const Schedule = new EntitySchema<ScheduleRecord>({
+  name: 'Schedule',
+  tableName: 'schedules',
+  columns: {
+    id: { type: 'text', primary: true },
+    pipelineId: { type: 'uuid', name: 'pipeline_id' },
+    cron: { type: 'text' },
+    timezone: { type: 'text' },
+    params: { type: 'jsonb' },
+    overlap: { type: 'text' },
+    paused: { type: 'boolean' },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+  },
+});
+
+export const Webhook = new EntitySchema<WebhookRecord>({
+  name: 'Webhook',
+  tableName: 'webhooks',
+  columns: {
+    id: { type: 'uuid', primary: true },
+    pipelineId: { type: 'uuid', name: 'pipeline_id' },
+    secret: { type: 'text' },
+    paramMapping: { type: 'jsonb', name: 'param_mapping' },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+    deletedAt: ts('deleted_at', true),
+  },
+});
+
+export const WebhookDelivery = new EntitySchema<WebhookDeliveryRecord>({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_deliveries',
+  columns: {
+    webhookId: { type: 'uuid', primary: true, name: 'webhook_id' },
+    messageId: { type: 'text', primary: true, name: 'message_id' },
+    runId: { type: 'text', name: 'run_id' },
+    receivedAt: ts('received_at'),
+  },
+});
+
+export const ApiToken = new EntitySchema<ApiTokenRecord>({
+  name: 'ApiToken',
+  tableName: 'api_tokens',
+  columns: {
+    id: { type: 'uuid', primary: true },
+    name: { type: 'text' },
+    role: { type: 'text' },
+    digest: { type: 'text' },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+    lastUsedAt: ts('last_used_at', true),
+    revokedAt: ts('revoked_at', true),
+  },
+});
+
+export const Audit = new EntitySchema<AuditRecord>({
+  name: 'Audit',
+  tableName: 'audit_log',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment' },
+    at: ts('at'),
+    actor: { type: 'text' },
+    action: { type: 'text' },
+    target: { type: 'text' },
+    details: { type: 'jsonb' },
+  },
+});
+
+export const ENTITIES = [Pipeline, PipelineVersion, Run, Schedule, Webhook, WebhookDelivery, ApiToken, Audit];

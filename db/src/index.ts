@@ -1,0 +1,4 @@
+export * from './entities/records';
+export * from './entities/schemas';
+export * from './data-source';
+export * from './postgres-server';
