@@ -2,11 +2,17 @@ import { type Io, processIo } from './io';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate';
 import { WORKER_USAGE, workerCommand } from './commands/worker';
+import { UP_USAGE, upCommand } from './commands/up';
+import { API_USAGE, apiCommand } from './commands/api';
+import { APPLY_USAGE, applyCommand } from './commands/apply';
 
 const USAGE = `usage:
+  ${UP_USAGE}
   ${VALIDATE_USAGE}
   ${RUN_USAGE}
-  ${WORKER_USAGE}`;
+  ${WORKER_USAGE}
+  ${API_USAGE}
+  ${APPLY_USAGE}`;
 
 /** Runs one `kiln` command line; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -18,6 +24,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return runCommand(args, io);
     case 'worker':
       return workerCommand(args, io);
+    case 'up':
+      return upCommand(args, io);
+    case 'api':
+      return apiCommand(args, io);
+    case 'apply':
+      return applyCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,9 @@
 /** Row types of the Kiln database. Column names are snake_case in SQL, camelCase here. */
 
+/** A JSON document column (jsonb). Loosely typed so TypeORM's partial-entity types accept it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonDoc = Record<string, any>;
+
 export type Role = 'viewer' | 'editor' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'editor', 'admin'];
 
@@ -21,7 +25,7 @@ export interface PipelineRecord {
 export interface PipelineVersionRecord {
   pipelineId: string;
   version: number;
-  spec: Record<string, unknown>;
+  spec: JsonDoc;
   hash: string;
   author: string;
   createdAt: Date;
@@ -32,7 +36,7 @@ export interface RunRecord {
   id: string;
   pipelineId: string;
   version: number;
-  params: Record<string, unknown>;
+  params: JsonDoc;
   trigger: RunTrigger;
   status: RunStatus;
   startedAt: Date;
@@ -41,6 +45,8 @@ export interface RunRecord {
   /** The schedule or webhook that started it. */
   source: string | null;
   error: string | null;
+  /** The final run state (node states and outputs), kept once the run has ended. */
+  state: JsonDoc | null;
 }
 
 export interface ScheduleRecord {
@@ -49,7 +55,7 @@ export interface ScheduleRecord {
   pipelineId: string;
   cron: string;
   timezone: string;
-  params: Record<string, unknown>;
+  params: JsonDoc;
   overlap: string;
   paused: boolean;
   createdAt: Date;
@@ -93,5 +99,5 @@ export interface AuditRecord {
   actor: string;
   action: string;
   target: string;
-  details: Record<string, unknown>;
+  details: JsonDoc;
 }

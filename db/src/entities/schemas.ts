@@ -58,6 +58,7 @@ export const Run = new EntitySchema<RunRecord>({
     createdBy: { type: 'text', name: 'created_by', nullable: true },
     source: { type: 'text', nullable: true },
     error: { type: 'text', nullable: true },
+    state: { type: 'jsonb', nullable: true },
   },
 });
 

@@ -38,6 +38,7 @@ export class Initial1795420000000 implements MigrationInterface {
       created_by text,
       source text,
       error text,
+      state jsonb,
       FOREIGN KEY (pipeline_id, version) REFERENCES pipeline_versions(pipeline_id, version)
     )`);
     await q.query(`CREATE INDEX runs_pipeline ON runs (pipeline_id, started_at DESC)`);

@@ -3,7 +3,6 @@ import type { NodeState } from './run-state';
 
 /** The workflow's input. `resume` is set when the workflow continues as new. */
 export interface RunInput {
-  runId: string;
   spec: PipelineSpec;
   /** Run parameter values, already checked and with defaults filled in. */
   params: Record<string, unknown>;

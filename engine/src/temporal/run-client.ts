@@ -24,13 +24,23 @@ export interface StartRunOptions {
   runId?: string;
   trigger?: string;
   limits?: RunInput['limits'];
+  /** Searchable context kept with the workflow (the API stores pipeline id and version here). */
+  memo?: Record<string, unknown>;
+  /** Never start a second run with this id, even after the first has closed (webhook deliveries). */
+  uniqueId?: boolean;
+}
+
+/** A run with the requested id exists already. */
+export class RunExistsError extends Error {
+  constructor(readonly runId: string) {
+    super(`a run with id "${runId}" already exists`);
+  }
 }
 
 /** Starts a run of a (validated) spec; the run id is the workflow id. */
 export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandle> {
   const runId = options.runId ?? `${options.spec.name.replace(/[^\w-]/g, '-').slice(0, 80)}-${randomUUID()}`;
   const input: RunInput = {
-    runId,
     spec: options.spec,
     params: options.params,
     ...(options.trigger ? { trigger: options.trigger } : {}),
@@ -41,9 +51,11 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
       workflowId: runId,
       taskQueue: WORKFLOW_TASK_QUEUE,
       args: [input],
+      ...(options.memo ? { memo: options.memo } : {}),
+      ...(options.uniqueId ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`a run with id "${runId}" already exists`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new RunExistsError(runId);
     throw err;
   }
 }

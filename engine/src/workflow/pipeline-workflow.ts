@@ -29,7 +29,8 @@ export const changesQuery = defineQuery<RunChanges, [number]>(CHANGES_QUERY);
  * Continues as new (carrying node states) before its history grows past the limits.
  */
 export async function pipelineWorkflow(input: RunInput): Promise<RunState> {
-  const run = new RunScheduler(input);
+  // The run id is the workflow id, whoever started it (the API, a schedule, a webhook).
+  const run = new RunScheduler(input, workflowInfo().workflowId);
   setHandler(stateQuery, () => run.state);
   setHandler(changesQuery, (since: number) => run.changesSince(since));
 

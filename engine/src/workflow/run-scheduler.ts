@@ -57,14 +57,17 @@ export class RunScheduler {
   private draining: 'cancel' | 'failFast' | 'continueAsNew' | undefined;
   private readonly activities = new CancellationScope();
 
-  constructor(private readonly input: RunInput) {
+  constructor(
+    private readonly input: RunInput,
+    private readonly runId: string,
+  ) {
     const { spec, resume } = input;
     this.dag = buildDag(spec);
     this.maxParallel = spec.maxParallel ?? DEFAULT_MAX_PARALLEL;
     this.version = resume?.version ?? 0;
     const now = new Date().toISOString();
     this.state = {
-      runId: input.runId,
+      runId,
       pipeline: spec.name,
       status: 'running',
       startedAt: resume?.startedAt ?? now,
@@ -224,7 +227,13 @@ export class RunScheduler {
     if (index !== undefined) this.maps.get(node.id)!.running++;
     else this.startNode(node);
     this.activities
-      .run(() => scheduleActivity<NodeResult>(node.type, [task], activityOptionsOf(node)))
+      // The activity id names the node (and item), so pending activities can be matched to nodes.
+      .run(() =>
+        scheduleActivity<NodeResult>(node.type, [task], {
+          ...activityOptionsOf(node),
+          activityId: index === undefined ? node.id : `${node.id}#${index}`,
+        }),
+      )
       .then(
         (result) => this.onResult(node, index, result),
         (err: unknown) => this.onFailure(node, index, err),
@@ -245,7 +254,7 @@ export class RunScheduler {
     const inputs: Record<string, unknown> = {};
     for (const [port, source] of this.dag.inputs.get(node.id)!) inputs[port] = this.outputOf(source.node, source.port);
     return {
-      runId: this.input.runId,
+      runId: this.runId,
       pipeline: this.input.spec.name,
       nodeId: node.id,
       type: node.type,

@@ -1,0 +1,82 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { AsyncByteQueue, RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
+
+/**
+ * Collects what the Arrow writer emits instead of queueing it for a reader: the caller takes the
+ * bytes after each batch and writes them out, so at most one batch is ever buffered.
+ */
+class TakeQueue extends AsyncByteQueue {
+  private pending: Uint8Array[] = [];
+
+  override write(value: Parameters<AsyncByteQueue['write']>[0]): void {
+    if (value instanceof Uint8Array) this.pending.push(value);
+    else if (ArrayBuffer.isView(value))
+      this.pending.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    else throw new Error('unexpected chunk from the Arrow writer');
+  }
+
+  take(): Uint8Array[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
+  }
+}
+
+/**
+ * Writes an Arrow IPC file (the random-access format, with a footer) batch by batch. One batch may be
+ * in flight to disk while the next is built, never more, so memory holds at most two batches
+ * whatever the table size.
+ */
+export class ArrowFileWriter {
+  private bytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly writer: RecordBatchFileWriter,
+    private readonly queue: TakeQueue,
+  ) {}
+
+  static async create(path: string, schema: Schema): Promise<ArrowFileWriter> {
+    const handle = await open(path, 'w');
+    const writer = new RecordBatchFileWriter();
+    const queue = new TakeQueue();
+    writer.reset(queue, schema);
+    return new ArrowFileWriter(handle, writer, queue);
+  }
+
+  /** Resolves once the previous batch is on disk and this one is on its way. */
+  async write(batch: RecordBatch): Promise<void> {
+    await this.inFlight;
+    this.writer.write(batch);
+    this.inFlight = this.writeOut(this.queue.take());
+    // Failures surface from the next write or close; this only keeps Node from calling them unhandled.
+    this.inFlight.catch(() => undefined);
+  }
+
+  /** Writes the footer and closes the file; returns its size in bytes. */
+  async close(): Promise<number> {
+    await this.inFlight;
+    this.writer.close();
+    await this.writeOut(this.queue.take());
+    await this.handle.close();
+    return this.bytes;
+  }
+
+  /** Closes the file without finishing it (after an error); the caller removes it. */
+  async abort(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  private async writeOut(chunks: Uint8Array[]): Promise<void> {
+    if (chunks.length === 0) return;
+    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    let offset = 0;
+    while (offset < buffer.byteLength) {
+      const { bytesWritten } = await this.handle.write(buffer, offset, buffer.byteLength - offset);
+      offset += bytesWritten;
+    }
+    this.bytes += buffer.byteLength;
+  }
+}

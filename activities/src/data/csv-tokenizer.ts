@@ -1,0 +1,262 @@
+import { isUtf8 } from 'node:buffer';
+import type { CsvChunk, CsvReadOptions } from './csv-reader';
+import { DataInputError } from './input-error';
+import { invalidUtf8Error } from './text-input';
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** The text of a field given its (possibly `~`-marked) start and its end. */
+export function fieldText(bytes: Buffer, start: number, end: number): string {
+  return start >= 0
+    ? bytes.toString('utf8', start, end)
+    : bytes.toString('utf8', ~start, end).replaceAll('""', '"');
+}
+
+/** The state machine; `feed` gets regions of bytes that start at a record boundary. */
+export class CsvTokenizer {
+  private readonly delimiter: number;
+  private readonly header: boolean;
+  private readonly source: string | undefined;
+  /** The line the next record starts on. */
+  private line = 1;
+  private columns: string[] | null = null;
+  private width = -1;
+  private starts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private lines = new Float64Array(0);
+  private fields = 0;
+  private rows = 0;
+  private fieldEstimate = 16_384;
+
+  constructor(options: CsvReadOptions, source: string | undefined) {
+    const delimiter = options.delimiter ?? ',';
+    const code = delimiter.charCodeAt(0);
+    if (delimiter.length !== 1 || code > 127 || code === QUOTE || code === LF || code === CR) {
+      throw new Error(
+        `CSV delimiter must be one ASCII character other than a quote or a line break, got ${JSON.stringify(delimiter)}`,
+      );
+    }
+    this.delimiter = code;
+    this.header = options.header ?? true;
+    this.source = source;
+  }
+
+  /** Tokenizes the complete records of `bytes`; returns them and the bytes of the incomplete one. */
+  feed(bytes: Buffer, final: boolean): { chunk: CsvChunk | null; carry: Buffer } {
+    // Regions end after a line break, so they never end inside a multi-byte character.
+    const end = final ? bytes.byteLength : Math.max(bytes.lastIndexOf(LF), bytes.lastIndexOf(CR)) + 1;
+    if (end === 0) return { chunk: null, carry: bytes };
+    if (!isUtf8(bytes.subarray(0, end))) throw invalidUtf8Error(bytes, 0, end, this.line, true, this.source);
+    this.starts = new Int32Array(this.fieldEstimate);
+    this.ends = new Int32Array(this.fieldEstimate);
+    this.lines = new Float64Array(Math.max(64, this.fieldEstimate >> 2));
+    this.fields = 0;
+    this.rows = 0;
+    const consumed = this.parse(bytes, end, final);
+    this.fieldEstimate = Math.max(1024, Math.ceil(this.fields * 1.25));
+    const carry = bytes.subarray(consumed);
+    if (this.rows === 0) return { chunk: null, carry };
+    const chunk: CsvChunk = {
+      columns: this.columns!,
+      bytes,
+      starts: this.starts.subarray(0, this.fields),
+      ends: this.ends.subarray(0, this.fields),
+      lines: this.lines.subarray(0, this.rows),
+      rowCount: this.rows,
+    };
+    return { chunk, carry };
+  }
+
+  /** The columns, once the input has ended; throws if it held no record at all. */
+  finish(): string[] {
+    if (this.columns === null) {
+      throw new DataInputError(
+        this.header ? 'empty file: expected a header row naming the columns' : 'empty file: no rows',
+        this.source === undefined ? {} : { source: this.source },
+      );
+    }
+    return this.columns;
+  }
+
+  /** Tokenizes records from `bytes[0, end)`; returns where the first incomplete record starts. */
+  private parse(b: Buffer, end: number, final: boolean): number {
+    const delimiter = this.delimiter;
+    let starts = this.starts;
+    let ends = this.ends;
+    let capacity = starts.length;
+    let line = this.line;
+    let pos = 0;
+    let recordStart = 0;
+    let recordLine = line;
+    let firstField = 0;
+    let incomplete = false;
+    let c = 0;
+    records: while (pos < end) {
+      recordStart = pos;
+      recordLine = line;
+      firstField = this.fields;
+      c = b[pos]!;
+      if (c === LF || c === CR) {
+        // A blank line.
+        if (c === CR && pos + 1 === end && !final) {
+          incomplete = true;
+          break;
+        }
+        pos += c === CR && b[pos + 1] === LF ? 2 : 1;
+        line++;
+        continue;
+      }
+      for (;;) {
+        if (this.fields === capacity) {
+          this.grow();
+          starts = this.starts;
+          ends = this.ends;
+          capacity = starts.length;
+        }
+        c = pos < end ? b[pos]! : -1;
+        if (c === QUOTE) {
+          const open = pos;
+          const openLine = line;
+          let escaped = false;
+          let i = pos + 1;
+          for (;;) {
+            while (i < end && (c = b[i]!) !== QUOTE) {
+              if (c === LF) line++;
+              i++;
+            }
+            if (i + 1 >= end && !final) {
+              incomplete = true;
+              break records;
+            }
+            if (i >= end) {
+              throw this.error(
+                'unterminated quote: the quoted field that starts here never ends; close it with "',
+                b,
+                openLine,
+                open,
+              );
+            }
+            if (b[i + 1] === QUOTE) {
+              escaped = true;
+              i += 2;
+              continue;
+            }
+            break;
+          }
+          starts[this.fields] = escaped ? ~(open + 1) : open + 1;
+          ends[this.fields++] = i;
+          pos = i + 1;
+          c = pos < end ? b[pos]! : -1;
+          if (c === delimiter) {
+            pos++;
+            continue;
+          }
+          if (c !== LF && c !== CR && c !== -1) {
+            const shown = b.toString('utf8', pos, Math.min(pos + 4, end)).slice(0, 1);
+            throw this.error(
+              `unexpected ${JSON.stringify(shown)} after a closing quote; a quote inside a quoted field must be doubled ("")`,
+              b,
+              line,
+              pos,
+            );
+          }
+        } else {
+          const start = pos;
+          while (pos < end && (c = b[pos]!) !== delimiter && c !== LF && c !== CR) pos++;
+          starts[this.fields] = start;
+          ends[this.fields++] = pos;
+          if (pos < end && c === delimiter) {
+            pos++;
+            continue;
+          }
+        }
+        // The end of the record: a line break or the end of the input.
+        if (pos < end) {
+          if (b[pos] === LF) pos++;
+          else if (pos + 1 < end) pos += b[pos + 1] === LF ? 2 : 1;
+          else if (final) pos++;
+          else {
+            incomplete = true;
+            break records;
+          }
+          line++;
+        } else if (!final) {
+          incomplete = true;
+          break records;
+        }
+        break;
+      }
+      this.endRecord(b, firstField, recordLine);
+    }
+    if (incomplete) {
+      // The partial record is tokenized again, whole, with the next region.
+      this.fields = firstField;
+      pos = recordStart;
+      line = recordLine;
+    }
+    this.line = line;
+    return pos;
+  }
+
+  private endRecord(b: Buffer, firstField: number, recordLine: number): void {
+    const count = this.fields - firstField;
+    if (this.width === -1) {
+      this.width = count;
+      if (this.header) {
+        const names = [];
+        for (let i = firstField; i < this.fields; i++)
+          names.push(fieldText(b, this.starts[i]!, this.ends[i]!));
+        this.columns = columnNames(names, recordLine, this.source);
+        this.fields = firstField;
+        return;
+      }
+      this.columns = Array.from({ length: count }, (_, i) => `column_${i + 1}`);
+    } else if (count !== this.width) {
+      throw new DataInputError(
+        `expected ${this.width} fields, found ${count} (as many as the ${this.header ? 'header' : 'first row'} has;` +
+          ' a field that contains the delimiter must be quoted)',
+        { ...(this.source === undefined ? {} : { source: this.source }), line: recordLine },
+      );
+    }
+    if (this.rows === this.lines.length) {
+      const lines = new Float64Array(this.lines.length * 2);
+      lines.set(this.lines);
+      this.lines = lines;
+    }
+    this.lines[this.rows++] = recordLine;
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  private error(message: string, b: Buffer, line: number, pos: number): DataInputError {
+    let lineStart = pos;
+    while (lineStart > 0 && b[lineStart - 1] !== LF && b[lineStart - 1] !== CR) lineStart--;
+    const where = { line, column: b.toString('utf8', lineStart, pos).length + 1 };
+    return new DataInputError(message, this.source === undefined ? where : { source: this.source, ...where });
+  }
+}
+
+function columnNames(names: string[], line: number, source: string | undefined): string[] {
+  const seen = new Map<string, number>();
+  return names.map((raw, i) => {
+    const name = raw === '' ? `column_${i + 1}` : raw;
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      throw new DataInputError(
+        `duplicate column name ${JSON.stringify(name)} (columns ${previous + 1} and ${i + 1}); rename one of them`,
+        source === undefined ? { line } : { source, line },
+      );
+    }
+    seen.set(name, i);
+    return name;
+  });
+}

@@ -1,0 +1,98 @@
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
+import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
+import type { ColumnStats } from './column-stats';
+import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
+import { jsonlToArrow, type JsonlToArrowOptions } from './jsonl-to-arrow';
+import type { TableWriteResult } from './table-assembler';
+import type { ByteInput } from './text-input';
+import type { ColumnSchema } from './type-inference';
+
+/** Media type of an Arrow IPC file (the random-access format). */
+export const ARROW_FILE_MEDIA_TYPE = 'application/vnd.apache.arrow.file';
+
+/**
+ * The value on a `Dataset` port: an Arrow IPC file in the artifact store, with what a consumer wants
+ * to know before opening it. JSON-serialisable.
+ */
+export interface DatasetRef {
+  artifact: ArtifactRef;
+  schema: ColumnSchema[];
+  rowCount: number;
+  stats: ColumnStats[];
+}
+
+/** Where ingestion writes its Arrow file before the store takes it (default: the OS temp folder). */
+export interface IngestOptions {
+  tmpDir?: string;
+}
+
+/** Converts a CSV (stream or path) to Arrow, puts the file in the store and returns the dataset. */
+export function ingestCsvToDataset(
+  store: ArtifactStore,
+  input: ByteInput,
+  options: CsvToArrowOptions & IngestOptions = {},
+): Promise<DatasetRef> {
+  return ingest(store, options.tmpDir, (path) => csvToArrow(input, path, options));
+}
+
+/** Converts JSON Lines (stream or path) to Arrow, puts the file in the store and returns the dataset. */
+export function ingestJsonlToDataset(
+  store: ArtifactStore,
+  input: ByteInput,
+  options: JsonlToArrowOptions & IngestOptions = {},
+): Promise<DatasetRef> {
+  return ingest(store, options.tmpDir, (path) => jsonlToArrow(input, path, options));
+}
+
+async function ingest(
+  store: ArtifactStore,
+  tmpDir: string | undefined,
+  write: (path: string) => Promise<TableWriteResult>,
+): Promise<DatasetRef> {
+  const dir = await mkdtemp(join(tmpDir ?? tmpdir(), 'kiln-dataset-'));
+  try {
+    const path = join(dir, 'table.arrow');
+    const { schema, rowCount, stats } = await write(path);
+    const artifact = await store.putFile(path, {
+      mediaType: ARROW_FILE_MEDIA_TYPE,
+      meta: { rowCount, columns: schema.length },
+    });
+    return { artifact, schema, rowCount, stats };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The whole dataset as an Arrow table (in memory: use {@link readDatasetBatches} for large ones). */
+export async function readDataset(store: ArtifactStore, ref: DatasetRef): Promise<Table> {
+  const path = await store.localPath(checkedDigest(ref));
+  return tableFromIPC(await readFile(path));
+}
+
+/** The record batches of a dataset, read from its file one at a time. */
+export async function* readDatasetBatches(
+  store: ArtifactStore,
+  ref: DatasetRef,
+): AsyncGenerator<RecordBatch> {
+  const path = await store.localPath(checkedDigest(ref));
+  const handle = await open(path, 'r');
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    for await (const batch of reader) yield batch;
+  } finally {
+    await handle.close();
+  }
+}
+
+function checkedDigest(ref: DatasetRef): string {
+  if (ref.artifact.mediaType !== ARROW_FILE_MEDIA_TYPE) {
+    throw new Error(
+      `dataset artifact ${ref.artifact.digest} has media type ${JSON.stringify(ref.artifact.mediaType)}, ` +
+        `not ${ARROW_FILE_MEDIA_TYPE}; it is not an Arrow IPC file`,
+    );
+  }
+  return ref.artifact.digest;
+}

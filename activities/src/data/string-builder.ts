@@ -1,0 +1,101 @@
+import { Utf8, makeData, type Data } from 'apache-arrow';
+import { ColumnBuilder, type BuilderContext } from './column-builder';
+import type { CsvChunk } from './csv-reader';
+import { fieldText } from './csv-reader';
+
+const MAX_TEXT_BYTES = 2 ** 31 - 1;
+
+/** Text, stored as UTF-8 bytes copied straight from the input. */
+export class StringBuilder extends ColumnBuilder {
+  readonly arrowType = new Utf8();
+  private offsets: Int32Array;
+  private data = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+
+  constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
+    super(name, 'string', overridden, context, capacity);
+    this.offsets = new Int32Array(capacity + 1);
+  }
+
+  appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
+    const { bytes, starts, ends } = chunk;
+    const width = chunk.columns.length;
+    const nulls = this.context.nulls;
+    for (let r = from; r < to; r++) {
+      const i = r * width + column;
+      const start = starts[i]!;
+      const end = ends[i]!;
+      if (start < 0) {
+        this.appendString(fieldText(bytes, start, end));
+      } else if (nulls.matches(bytes, start, end)) {
+        this.appendNull();
+      } else {
+        const size = end - start;
+        if (this.used + size > this.data.byteLength) this.grow(size);
+        const data = this.data;
+        let at = this.used;
+        if (size < 24) {
+          for (let k = start; k < end; k++) data[at++] = bytes[k]!;
+        } else {
+          bytes.copy(data, at, start, end);
+          at += size;
+        }
+        this.used = at;
+        this.appendValid();
+      }
+    }
+  }
+
+  finish(): Data {
+    const { length, nullCount, nullBitmap } = this.takeValidity();
+    const data = makeData({
+      type: this.arrowType,
+      length,
+      nullCount,
+      nullBitmap,
+      valueOffsets: this.offsets.subarray(0, length + 1),
+      data: new Uint8Array(this.data.buffer, this.data.byteOffset, this.used),
+    });
+    this.offsets = new Int32Array(this.capacity + 1);
+    this.data = Buffer.allocUnsafe(Math.max(1 << 16, this.data.byteLength));
+    this.used = 0;
+    return data;
+  }
+
+  protected override appendNull(): void {
+    super.appendNull();
+    this.offsets[this.length] = this.used;
+  }
+
+  protected appendJsonValue(value: unknown): void {
+    this.appendString(
+      typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+    );
+  }
+
+  private appendString(text: string): void {
+    if (this.context.nulls.values.has(text)) return this.appendNull();
+    const size = Buffer.byteLength(text, 'utf8');
+    if (this.used + size > this.data.byteLength) this.grow(size);
+    this.used += this.data.write(text, this.used, 'utf8');
+    this.appendValid();
+  }
+
+  private appendValid(): void {
+    const i = this.length++;
+    this.validity[i >> 3] = this.validity[i >> 3]! | (1 << (i & 7));
+    this.offsets[this.length] = this.used;
+  }
+
+  private grow(size: number): void {
+    const needed = this.used + size;
+    if (needed > MAX_TEXT_BYTES) {
+      throw new Error(
+        `column ${JSON.stringify(this.name)}: more than 2 GB of text in one batch; lower batchRows`,
+      );
+    }
+    const next = Buffer.allocUnsafe(Math.min(MAX_TEXT_BYTES, Math.max(needed, this.data.byteLength * 2)));
+    this.data.copy(next, 0, 0, this.used);
+    this.data = next;
+  }
+}

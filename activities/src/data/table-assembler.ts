@@ -1,0 +1,123 @@
+import { rm } from 'node:fs/promises';
+import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
+import { ArrowFileWriter } from './arrow-file-writer';
+import { columnBuilder, type BuilderContext, type ColumnBuilder } from './column-builders';
+import { StatsCollector, secondPassOverFile, type ColumnStats, type StatsOptions } from './column-stats';
+import type { CsvChunk } from './csv-reader';
+import type { ColumnSchema, ColumnType } from './type-inference';
+
+/** Options shared by the CSV and JSON Lines converters. */
+export interface TableWriteOptions {
+  /** Rows per Arrow record batch, and rows sampled to infer column types (default 65,536). */
+  batchRows?: number;
+  stats?: StatsOptions;
+  /** Stops the conversion between batches. */
+  signal?: AbortSignal;
+}
+
+/** What a conversion wrote. */
+export interface TableWriteResult {
+  schema: ColumnSchema[];
+  rowCount: number;
+  stats: ColumnStats[];
+  /** Size of the Arrow IPC file. */
+  byteLength: number;
+}
+
+export const DEFAULT_BATCH_ROWS = 65_536;
+
+/**
+ * Turns rows into Arrow record batches of `batchRows` rows, writes each to the file as soon as it is
+ * full and adds it to the statistics; then the histogram pass reads the file back.
+ */
+export class TableAssembler {
+  private readonly stats: StatsCollector;
+  private rows = 0;
+  private total = 0;
+
+  private constructor(
+    private readonly path: string,
+    private readonly writer: ArrowFileWriter,
+    private readonly schema: Schema,
+    private readonly builders: readonly ColumnBuilder[],
+    private readonly batchRows: number,
+    private readonly options: TableWriteOptions,
+  ) {
+    this.stats = new StatsCollector(builders, options.stats);
+  }
+
+  static async create(
+    path: string,
+    columns: readonly { name: string; type: ColumnType; overridden: boolean }[],
+    context: BuilderContext,
+    options: TableWriteOptions,
+  ): Promise<TableAssembler> {
+    const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
+    const builders = columns.map((c) => columnBuilder(c.name, c.type, c.overridden, context, batchRows));
+    const schema = new Schema(builders.map((b) => new Field(b.name, b.arrowType, true)));
+    const writer = await ArrowFileWriter.create(path, schema);
+    return new TableAssembler(path, writer, schema, builders, batchRows, options);
+  }
+
+  async appendCsv(chunk: CsvChunk): Promise<void> {
+    for (let from = 0; from < chunk.rowCount;) {
+      const to = Math.min(chunk.rowCount, from + this.batchRows - this.rows);
+      this.builders.forEach((builder, c) => builder.appendCsv(chunk, c, from, to));
+      this.rows += to - from;
+      from = to;
+      if (this.rows === this.batchRows) await this.flush();
+    }
+  }
+
+  /** Appends row-major JSON values (`undefined` for a missing key). */
+  async appendJson(cells: readonly unknown[], lines: ArrayLike<number>, rowCount: number): Promise<void> {
+    const width = this.builders.length;
+    for (let from = 0; from < rowCount;) {
+      const to = Math.min(rowCount, from + this.batchRows - this.rows);
+      this.builders.forEach((builder, c) => builder.appendJson(cells, width, c, from, to, lines));
+      this.rows += to - from;
+      from = to;
+      if (this.rows === this.batchRows) await this.flush();
+    }
+  }
+
+  /** Writes the last batch and the footer, runs the histogram pass and reports. */
+  async finish(): Promise<TableWriteResult> {
+    if (this.rows > 0) await this.flush();
+    const byteLength = await this.writer.close();
+    await secondPassOverFile(this.path, this.stats);
+    const stats = this.stats.finish();
+    return {
+      schema: this.builders.map((b, i) => ({
+        name: b.name,
+        type: b.type,
+        nullable: stats[i]!.nullCount > 0,
+      })),
+      rowCount: this.total,
+      stats,
+      byteLength,
+    };
+  }
+
+  /** Closes and removes the unfinished file. */
+  async abort(): Promise<void> {
+    await this.writer.abort().catch(() => undefined);
+    await rm(this.path, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    const children = this.builders.map((b) => b.finish());
+    const data = makeData({
+      type: new Struct(this.schema.fields),
+      length: this.rows,
+      nullCount: 0,
+      children,
+    });
+    const batch = new RecordBatch(this.schema, data);
+    this.stats.addBatch(batch);
+    await this.writer.write(batch);
+    this.total += this.rows;
+    this.rows = 0;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './artifact-store';
+export * from './folder-store';

@@ -1,0 +1,57 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { Catalog } from '@kiln/engine';
+import { AuditService } from './audit/audit-service';
+import { AuthGuard } from './auth/auth-guard';
+import { TokenController } from './auth/token-controller';
+import { TokenService } from './auth/token-service';
+import { CatalogController } from './catalog/catalog-controller';
+import { API_CONFIG, type ApiConfig } from './config';
+import { DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
+import { HealthController } from './ops/health-controller';
+import { API_METRICS, type ApiMetrics } from './ops/metrics';
+import { PipelineController } from './pipelines/pipeline-controller';
+import { PipelineService } from './pipelines/pipeline-service';
+import { RunController } from './runs/run-controller';
+import { RunService } from './runs/run-service';
+import { RunSync } from './runs/run-sync';
+import { ScheduleController } from './schedules/schedule-controller';
+import { ScheduleService } from './schedules/schedule-service';
+import { WebhookController } from './webhooks/webhook-controller';
+import { WebhookService } from './webhooks/webhook-service';
+
+export interface AppHandles {
+  config: ApiConfig;
+  db: DataSource;
+  temporal: Client;
+  catalog: Catalog;
+  metrics: ApiMetrics;
+}
+
+/** The whole API, built around handles opened outside Nest (database, Temporal, catalog). */
+@Module({})
+export class AppModule {
+  static with(handles: AppHandles): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController],
+      providers: [
+        { provide: API_CONFIG, useValue: handles.config },
+        { provide: DATA_SOURCE, useValue: handles.db },
+        { provide: TEMPORAL_CLIENT, useValue: handles.temporal },
+        { provide: NODE_CATALOG, useValue: handles.catalog },
+        { provide: API_METRICS, useValue: handles.metrics },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        AuditService,
+        TokenService,
+        PipelineService,
+        RunService,
+        RunSync,
+        ScheduleService,
+        WebhookService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Client, Connection } from '@temporalio/client';
+import { catalog } from '@kiln/activities';
+import { openDatabase } from '@kiln/db';
+import { AppModule } from './app-module';
+import { TokenService } from './auth/token-service';
+import type { ApiConfig } from './config';
+import { ApiMetrics } from './ops/metrics';
+
+/** A running API. */
+export interface RunningApi {
+  readonly url: string;
+  /** The admin token made at first start (printed once), if one was made. */
+  readonly firstAdminToken?: string;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+/** Opens the database (migrated) and Temporal, then serves the API until `close`. */
+export async function startApi(config: ApiConfig): Promise<RunningApi> {
+  const db = await openDatabase({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: config.temporalAddress });
+    const temporal = new Client({ connection, namespace: config.namespace });
+    const metrics = new ApiMetrics();
+    const adapter = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? randomUUID(),
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics }), adapter, {
+      rawBody: true,
+      logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
+    });
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('onSend', async (req, reply) => {
+      reply.header('x-request-id', req.id);
+    });
+    fastify.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+      metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    });
+    app.setGlobalPrefix('api/v1', {
+      exclude: [
+        { path: 'healthz', method: RequestMethod.GET },
+        { path: 'readyz', method: RequestMethod.GET },
+        { path: 'metrics', method: RequestMethod.GET },
+      ],
+    });
+    app.enableShutdownHooks();
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Kiln API').setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+    const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);
+    await app.listen(config.port, config.host);
+    const address = fastify.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
+    if (!config.publicUrl) config.publicUrl = url;
+    return {
+      url,
+      ...(firstAdminToken ? { firstAdminToken } : {}),
+      async close() {
+        await app.close();
+        await connection?.close();
+        await db.destroy();
+      },
+    };
+  } catch (err) {
+    await connection?.close();
+    await db.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { type Catalog, type PipelineSpec, specHash, validateSpec } from '@kiln/engine';
+import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
+import { AuditService } from '../audit/audit-service';
+import type { Actor } from '../auth/roles';
+import { ProblemsException, conflict, notFound } from '../common/http-errors';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { DATA_SOURCE, NODE_CATALOG } from '../database';
+
+/** Pipelines and their immutable versions. */
+@Injectable()
+export class PipelineService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(NODE_CATALOG) private readonly catalog: Catalog,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  /** Validates a spec the way the API accepts it (the engine's checks plus instance policy). */
+  check(raw: unknown): PipelineSpec {
+    const result = validateSpec(raw, this.catalog);
+    if (!result.ok) throw new ProblemsException(`the pipeline spec has ${result.problems.length} problem(s)`, result.problems);
+    if (!this.config.allowCommandNodes) {
+      const problems = result.spec.nodes
+        .map((n, i) => ({ n, i }))
+        .filter(({ n }) => n.type === 'core.command')
+        .map(({ n, i }) => ({
+          path: `nodes[${i}].type`,
+          message: `node "${n.id}": core.command is disabled on this instance (KILN_ALLOW_COMMAND_NODES=false)`,
+          nodeId: n.id,
+        }));
+      if (problems.length > 0) throw new ProblemsException('the pipeline uses disabled node types', problems);
+    }
+    return result.spec;
+  }
+
+  async create(raw: unknown, actor: Actor): Promise<{ id: string; version: number }> {
+    const spec = this.check(raw);
+    const id = randomUUID();
+    const now = new Date();
+    await this.db.transaction(async (m) => {
+      const taken = await m.getRepository(Pipeline).findOneBy({ name: spec.name, archivedAt: IsNull() });
+      if (taken) throw conflict(`a pipeline named "${spec.name}" exists already (${taken.id}); PUT /pipelines/${taken.id} adds a version`);
+      await m.getRepository(Pipeline).insert({
+        id,
+        name: spec.name,
+        description: spec.description ?? null,
+        latestVersion: 1,
+        createdAt: now,
+        updatedAt: now,
+        archivedAt: null,
+        createdBy: actor.name,
+      });
+      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash: specHash(spec), author: actor.name, createdAt: now });
+      await this.audit.record(actor, 'pipeline.create', `pipeline:${id}`, { name: spec.name, version: 1 }, m);
+    });
+    return { id, version: 1 };
+  }
+
+  /** A new version, unless the spec is the same as the latest (then that version is returned). */
+  async update(id: string, raw: unknown, actor: Actor): Promise<{ id: string; version: number; created: boolean }> {
+    const spec = this.check(raw);
+    const hash = specHash(spec);
+    return this.db.transaction(async (m) => {
+      const pipeline = await m.getRepository(Pipeline).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!pipeline || pipeline.archivedAt) throw notFound(`pipeline ${id}`);
+      const latest = await m.getRepository(PipelineVersion).findOneByOrFail({ pipelineId: id, version: pipeline.latestVersion });
+      if (latest.hash === hash) return { id, version: latest.version, created: false };
+      if (spec.name !== pipeline.name) {
+        const taken = await m.getRepository(Pipeline).findOneBy({ name: spec.name, archivedAt: IsNull() });
+        if (taken) throw conflict(`a pipeline named "${spec.name}" exists already (${taken.id})`);
+      }
+      const version = pipeline.latestVersion + 1;
+      const now = new Date();
+      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version, spec: spec as JsonDoc, hash, author: actor.name, createdAt: now });
+      await m.getRepository(Pipeline).update({ id }, { latestVersion: version, updatedAt: now, name: spec.name, description: spec.description ?? null });
+      await this.audit.record(actor, 'pipeline.update', `pipeline:${id}`, { version, hash }, m);
+      return { id, version, created: true };
+    });
+  }
+
+  async archive(id: string, actor: Actor): Promise<void> {
+    const result = await this.db.getRepository(Pipeline).update({ id, archivedAt: IsNull() }, { archivedAt: new Date() });
+    if (!result.affected) throw notFound(`pipeline ${id}`);
+    await this.audit.record(actor, 'pipeline.archive', `pipeline:${id}`);
+  }
+
+  async get(id: string): Promise<PipelineRecord> {
+    const pipeline = await this.db.getRepository(Pipeline).findOneBy({ id });
+    if (!pipeline) throw notFound(`pipeline ${id}`);
+    return pipeline;
+  }
+
+  async version(id: string, version?: number): Promise<PipelineVersionRecord> {
+    const pipeline = await this.get(id);
+    const found = await this.db.getRepository(PipelineVersion).findOneBy({ pipelineId: id, version: version ?? pipeline.latestVersion });
+    if (!found) throw notFound(`version ${version} of pipeline ${id}`);
+    return found;
+  }
+
+  async versions(id: string) {
+    await this.get(id);
+    const rows = await this.db.getRepository(PipelineVersion).find({ where: { pipelineId: id }, order: { version: 'ASC' } });
+    return rows.map(({ version, hash, author, createdAt }) => ({ version, hash, author, createdAt }));
+  }
+
+  /** Live pipelines (or all), each with its last run. */
+  async list(includeArchived: boolean) {
+    const pipelines = await this.db.getRepository(Pipeline).find({
+      ...(includeArchived ? {} : { where: { archivedAt: IsNull() } }),
+      order: { name: 'ASC' },
+    });
+    const lastRuns = pipelines.length
+      ? await this.db
+          .getRepository(Run)
+          .createQueryBuilder('r')
+          .distinctOn(['r.pipeline_id'])
+          .where('r.pipeline_id IN (:...ids)', { ids: pipelines.map((p) => p.id) })
+          .orderBy('r.pipeline_id')
+          .addOrderBy('r.started_at', 'DESC')
+          .getMany()
+      : [];
+    const byPipeline = new Map(lastRuns.map((r) => [r.pipelineId, r]));
+    return pipelines.map((p) => {
+      const run = byPipeline.get(p.id);
+      return { ...p, lastRun: run ? { id: run.id, status: run.status, startedAt: run.startedAt, trigger: run.trigger } : null };
+    });
+  }
+}

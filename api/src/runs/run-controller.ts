@@ -1,0 +1,108 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { RunChanges } from '@kiln/engine';
+import { CHANGES_QUERY } from '@kiln/engine';
+import type { Client } from '@temporalio/client';
+import { CurrentActor } from '../auth/actor.decorator';
+import type { KilnRequest } from '../auth/auth-guard';
+import type { Actor } from '../auth/roles';
+import { ZodBody, openApiSchema } from '../common/zod-body';
+import { TEMPORAL_CLIENT } from '../database';
+import { RunService } from './run-service';
+
+const startBody = z.object({
+  params: z.record(z.string(), z.unknown()).default({}),
+  version: z.int().min(1).optional(),
+});
+const listQuery = z.object({
+  pipelineId: z.uuid().optional(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+  trigger: z.enum(['api', 'schedule', 'webhook', 'rerun', 'cli', 'drift']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+@ApiTags('runs')
+@ApiBearerAuth()
+@Controller()
+export class RunController {
+  constructor(
+    @Inject(RunService) private readonly runs: RunService,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+  ) {}
+
+  @Post('pipelines/:id/runs')
+  @ApiBody({ schema: openApiSchema(startBody) })
+  start(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(startBody)) body: z.output<typeof startBody>, @CurrentActor() actor: Actor) {
+    return this.runs.start({ pipelineId: id, params: body.params, ...(body.version ? { version: body.version } : {}), trigger: 'api', actor });
+  }
+
+  @Get('runs')
+  list(@Query(new ZodBody(listQuery, 'query')) query: z.output<typeof listQuery>) {
+    return this.runs.list(query);
+  }
+
+  @Get('runs/:runId')
+  get(@Param('runId') runId: string) {
+    return this.runs.get(runId);
+  }
+
+  /** Server-sent events: one `node` event per node state change, in order, then `end`. */
+  @Get('runs/:runId/events')
+  async events(@Param('runId') runId: string, @Req() req: KilnRequest, @Res() reply: FastifyReply) {
+    const run = await this.runs.record(runId);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    let closed = false;
+    req.raw.on('close', () => (closed = true));
+    let id = 0;
+    const send = (event: string, data: unknown) => raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const handle = this.temporal.workflow.getHandle(runId);
+    let since = 0;
+    const seen = new Map<string, string>();
+    const emit = (nodes: Record<string, { status: string; attempts: number }>) => {
+      for (const [nodeId, state] of Object.entries(nodes)) {
+        const key = JSON.stringify(state);
+        if (seen.get(nodeId) === key) continue;
+        seen.set(nodeId, key);
+        send('node', { nodeId, ...state });
+      }
+    };
+    if (run.status === 'running') {
+      while (!closed) {
+        try {
+          const changes = await handle.query<RunChanges, [number]>(CHANGES_QUERY, since);
+          since = changes.version;
+          emit(changes.nodes);
+          if (changes.status !== 'running') break;
+        } catch {
+          const description = await handle.describe().catch(() => undefined);
+          if (!description || description.status.name !== 'RUNNING') break;
+        }
+        raw.write(': keep-alive\n\n');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    if (!closed) {
+      const final = await this.runs.get(runId).catch(() => undefined);
+      const state = final?.state as { status?: string; nodes?: Record<string, { status: string; attempts: number }> } | null | undefined;
+      if (state?.nodes) emit(state.nodes);
+      send('end', { runId, status: state?.status ?? final?.status ?? 'unknown' });
+      raw.end();
+    }
+  }
+
+  @Post('runs/:runId/cancel')
+  @HttpCode(202)
+  async cancel(@Param('runId') runId: string, @CurrentActor() actor: Actor) {
+    await this.runs.cancel(runId, actor);
+    return { runId, cancelling: true };
+  }
+
+  @Post('runs/:runId/rerun')
+  rerun(@Param('runId') runId: string, @CurrentActor() actor: Actor) {
+    return this.runs.rerun(runId, actor);
+  }
+}

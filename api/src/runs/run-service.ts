@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { DataSource, type FindOptionsWhere } from 'typeorm';
+import { type RunState, resolveRunParams } from '@kiln/engine';
+import { RunExistsError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
+import { type JsonDoc, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
+import { AuditService } from '../audit/audit-service';
+import type { Actor } from '../auth/roles';
+import { ProblemsException, conflict, notFound } from '../common/http-errors';
+import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
+import { PipelineService } from '../pipelines/pipeline-service';
+
+/** What the API keeps with each workflow, so runs started by schedules can be traced back. */
+export interface RunMemo {
+  pipelineId: string;
+  version: number;
+  trigger: RunTrigger;
+  source?: string;
+}
+
+export interface StartRequest {
+  pipelineId: string;
+  params: Record<string, unknown>;
+  version?: number;
+  trigger: RunTrigger;
+  actor: Actor | string;
+  source?: string;
+  /** A fixed run id that may never be used twice (webhook deliveries). */
+  uniqueRunId?: string;
+}
+
+/** Starts runs on Temporal and keeps the `runs` table in step with it. */
+@Injectable()
+export class RunService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(PipelineService) private readonly pipelines: PipelineService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  /** The run input for a version: its spec and checked params (422 with every problem otherwise). */
+  async prepare(pipelineId: string, params: Record<string, unknown>, version?: number) {
+    const pipeline = await this.pipelines.get(pipelineId);
+    if (pipeline.archivedAt) throw conflict(`pipeline ${pipelineId} is archived`);
+    const stored = await this.pipelines.version(pipelineId, version);
+    const spec = this.pipelines.check(stored.spec);
+    const resolved = resolveRunParams(spec, params);
+    if (!resolved.ok) throw new ProblemsException('invalid run parameters', resolved.problems);
+    return { spec, params: resolved.values, version: stored.version };
+  }
+
+  async start(req: StartRequest): Promise<{ runId: string; existing?: boolean }> {
+    const { spec, params, version } = await this.prepare(req.pipelineId, req.params, req.version);
+    const runId = req.uniqueRunId ?? `${slug(spec.name)}-${randomUUID()}`;
+    const memo: RunMemo = { pipelineId: req.pipelineId, version, trigger: req.trigger, ...(req.source ? { source: req.source } : {}) };
+    try {
+      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId) });
+    } catch (err) {
+      if (err instanceof RunExistsError && req.uniqueRunId) return { runId, existing: true };
+      throw err;
+    }
+    await this.recordStarted(runId, memo, params, new Date(), typeof req.actor === 'string' ? req.actor : req.actor.name);
+    const action = req.trigger === 'rerun' ? 'run.rerun' : 'run.start';
+    await this.audit.record(req.actor, action, `run:${runId}`, { pipelineId: req.pipelineId, version, trigger: req.trigger });
+    return { runId };
+  }
+
+  /** Inserts the row of a run that started (idempotent: a run found twice is recorded once). */
+  async recordStarted(runId: string, memo: RunMemo, params: Record<string, unknown>, startedAt: Date, createdBy: string | null) {
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(Run)
+      .values({
+        id: runId,
+        pipelineId: memo.pipelineId,
+        version: memo.version,
+        params: params as JsonDoc,
+        trigger: memo.trigger,
+        status: 'running',
+        startedAt,
+        endedAt: null,
+        createdBy,
+        source: memo.source ?? null,
+        error: null,
+        state: null,
+      })
+      .orIgnore()
+      .execute();
+  }
+
+  async record(runId: string): Promise<RunRecord> {
+    const run = await this.db.getRepository(Run).findOneBy({ id: runId });
+    if (!run) throw notFound(`run ${runId}`);
+    return run;
+  }
+
+  list(filter: { pipelineId?: string; status?: RunStatus; trigger?: RunTrigger; limit: number }) {
+    const where: FindOptionsWhere<RunRecord> = {};
+    if (filter.pipelineId) where.pipelineId = filter.pipelineId;
+    if (filter.status) where.status = filter.status;
+    if (filter.trigger) where.trigger = filter.trigger;
+    return this.db.getRepository(Run).find({
+      where,
+      order: { startedAt: 'DESC' },
+      take: filter.limit,
+      select: { id: true, pipelineId: true, version: true, trigger: true, status: true, startedAt: true, endedAt: true, createdBy: true, source: true, error: true, params: true },
+    });
+  }
+
+  /**
+   * The run with every node's state: live from the workflow (with heartbeat progress and the attempt
+   * under way) while it runs, from the table once it has ended.
+   */
+  async get(runId: string) {
+    const run = await this.record(runId);
+    if (run.status !== 'running' && run.state) return { ...run };
+    const handle = this.temporal.workflow.getHandle(runId);
+    try {
+      const [state, description] = await Promise.all([queryRun(handle), handle.describe()]);
+      for (const pending of description.raw.pendingActivities ?? []) {
+        const nodeId = (pending.activityId ?? '').split('#')[0]!;
+        const node = state.nodes[nodeId];
+        if (!node) continue;
+        const details = pending.heartbeatDetails?.payloads?.[0];
+        Object.assign(node, {
+          live: {
+            attempt: pending.attempt ?? 1,
+            progress: details ? defaultPayloadConverter.fromPayload(details) : null,
+            lastHeartbeat: pending.lastHeartbeatTime ? new Date(Number(pending.lastHeartbeatTime.seconds) * 1000).toISOString() : null,
+            lastFailure: pending.lastFailure?.message ?? null,
+          },
+        });
+      }
+      return { ...run, state };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { ...run, state: run.state };
+      throw err;
+    }
+  }
+
+  async cancel(runId: string, actor: Actor) {
+    const run = await this.record(runId);
+    if (run.status !== 'running') throw conflict(`run ${runId} has already ended (${run.status})`);
+    await this.temporal.workflow.getHandle(runId).cancel();
+    await this.audit.record(actor, 'run.cancel', `run:${runId}`);
+  }
+
+  async rerun(runId: string, actor: Actor) {
+    const run = await this.record(runId);
+    return this.start({ pipelineId: run.pipelineId, version: run.version, params: run.params, trigger: 'rerun', actor, source: runId });
+  }
+
+  /** Settles a run that has ended: final state, status and first error into the table. */
+  async settle(runId: string): Promise<RunStatus | undefined> {
+    const handle = this.temporal.workflow.getHandle(runId);
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING' || description.status.name === 'CONTINUED_AS_NEW') return undefined;
+    let state: RunState | undefined;
+    try {
+      state = await awaitRun(handle);
+    } catch {
+      state = undefined;
+    }
+    const status: RunStatus = state ? (state.status === 'running' ? 'failed' : state.status) : description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+    const firstError = state && Object.entries(state.nodes).find(([, n]) => n.status === 'failed');
+    await this.db.getRepository(Run).update(
+      { id: runId },
+      {
+        status,
+        endedAt: description.closeTime ?? new Date(),
+        state: (state ?? null) as JsonDoc | null,
+        error: firstError ? `node "${firstError[0]}": ${firstError[1].error?.message ?? 'failed'}` : status === 'failed' ? `workflow ${description.status.name.toLowerCase()}` : null,
+      },
+    );
+    return status;
+  }
+}
+
+function slug(name: string): string {
+  return name.replace(/[^\w-]/g, '-').slice(0, 80);
+}

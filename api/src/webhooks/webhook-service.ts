@@ -1,0 +1,124 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { Webhook, WebhookDelivery, type WebhookRecord } from '@kiln/db';
+import { AuditService } from '../audit/audit-service';
+import type { Actor } from '../auth/roles';
+import { ProblemsException, notFound } from '../common/http-errors';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { DATA_SOURCE } from '../database';
+import { API_METRICS, type ApiMetrics } from '../ops/metrics';
+import { PipelineService } from '../pipelines/pipeline-service';
+import { RunService } from '../runs/run-service';
+import { mapPayload } from './param-mapping';
+import { RateLimiter } from './rate-limiter';
+import { verify } from './standard-webhooks';
+
+const unauthorized = (reason: string) => new HttpException({ statusCode: 401, error: 'Unauthorized', message: `webhook signature refused: ${reason}` }, 401);
+
+/** Webhooks that start runs from signed deliveries. */
+@Injectable()
+export class WebhookService {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(PipelineService) private readonly pipelines: PipelineService,
+    @Inject(RunService) private readonly runs: RunService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(API_METRICS) private readonly metrics: ApiMetrics,
+  ) {
+    this.limiter = new RateLimiter(config.hookRatePerSecond);
+  }
+
+  urlOf(id: string): string {
+    const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
+    return `${base.replace(/\/$/, '')}/api/v1/hooks/${id}`;
+  }
+
+  /** Makes a webhook; the secret is in this answer only. */
+  async create(pipelineId: string, paramMapping: Record<string, string>, actor: Actor) {
+    const pipeline = await this.pipelines.get(pipelineId);
+    if (pipeline.archivedAt) throw notFound(`pipeline ${pipelineId}`);
+    const record: WebhookRecord = {
+      id: randomUUID(),
+      pipelineId,
+      secret: `whsec_${randomBytes(32).toString('base64')}`,
+      paramMapping,
+      createdAt: new Date(),
+      createdBy: actor.name,
+      deletedAt: null,
+    };
+    await this.db.getRepository(Webhook).insert(record);
+    await this.audit.record(actor, 'webhook.create', `webhook:${record.id}`, { pipelineId, paramMapping });
+    return { id: record.id, pipelineId, url: this.urlOf(record.id), secret: record.secret, paramMapping };
+  }
+
+  async list(pipelineId: string) {
+    const rows = await this.db.getRepository(Webhook).findBy({ pipelineId, deletedAt: IsNull() });
+    return rows.map(({ secret: _secret, ...rest }) => ({ ...rest, url: this.urlOf(rest.id) }));
+  }
+
+  async remove(id: string, actor: Actor) {
+    const result = await this.db.getRepository(Webhook).update({ id, deletedAt: IsNull() }, { deletedAt: new Date() });
+    if (!result.affected) throw notFound(`webhook ${id}`);
+    await this.audit.record(actor, 'webhook.delete', `webhook:${id}`);
+  }
+
+  /**
+   * Takes a delivery: signature, payload → params, then at most one run per `webhook-id`, ever
+   * (a table row keyed by it, and a workflow id derived from it that Temporal never reuses).
+   */
+  async deliver(id: string, headers: Record<string, string | string[] | undefined>, rawBody: Buffer | undefined) {
+    if (!this.limiter.take(id)) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'limited' });
+      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `webhook ${id} is over ${this.config.hookRatePerSecond} deliveries a second` }, 429);
+    }
+    const hook = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.getRepository(Webhook).findOneBy({ id, deletedAt: IsNull() }) : null;
+    // An unknown webhook answers like a bad signature: no probing for ids.
+    if (!hook) throw unauthorized('unknown webhook or no webhook-signature matches');
+    const body = rawBody ?? Buffer.alloc(0);
+    const verdict = verify(hook.secret, headers, body);
+    if (!verdict.ok) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'unauthorized' });
+      throw unauthorized(verdict.reason);
+    }
+    let payload: unknown;
+    try {
+      payload = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch (err) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'invalid' });
+      throw new HttpException({ statusCode: 400, error: 'Bad Request', message: `the payload is not JSON: ${(err as Error).message}` }, 400);
+    }
+    const mapped = mapPayload(hook.paramMapping, payload);
+    if (mapped.problems.length) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'invalid' });
+      throw new ProblemsException('the payload does not give the mapped run parameters', mapped.problems);
+    }
+    const runId = `hook-${hook.id.slice(0, 8)}-${createHash('sha256').update(`${hook.id}\u0000${verdict.id}`).digest('hex').slice(0, 32)}`;
+    const prior = await this.db.getRepository(WebhookDelivery).findOneBy({ webhookId: hook.id, messageId: verdict.id });
+    if (prior) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'duplicate' });
+      return { runId: prior.runId, duplicate: true };
+    }
+    const started = await this.runs.start({
+      pipelineId: hook.pipelineId,
+      params: mapped.params,
+      trigger: 'webhook',
+      actor: `webhook ${hook.id}`,
+      source: hook.id,
+      uniqueRunId: runId,
+    });
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookDelivery)
+      .values({ webhookId: hook.id, messageId: verdict.id, runId, receivedAt: new Date() })
+      .orIgnore()
+      .execute();
+    this.metrics.webhookDeliveries.inc({ outcome: started.existing ? 'duplicate' : 'started' });
+    if (!started.existing) this.metrics.runsStarted.inc({ trigger: 'webhook' });
+    return { runId, ...(started.existing ? { duplicate: true } : {}) };
+  }
+}

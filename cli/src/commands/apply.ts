@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import type { Io } from '../io';
+import { loadAndValidate } from './validate';
+
+export const APPLY_USAGE = 'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
+
+/** Registers a pipeline written in code with a running API: a new version only when its spec changed. */
+export async function applyCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { api: { type: 'string' }, token: { type: 'string' } } });
+  } catch (err) {
+    io.err(`${(err as Error).message}\nusage: ${APPLY_USAGE}`);
+    return 2;
+  }
+  const [file, ...extra] = parsed.positionals;
+  const base = (parsed.values.api ?? process.env.KILN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  const token = parsed.values.token ?? process.env.KILN_TOKEN;
+  if (!file || extra.length > 0 || !token) {
+    io.err(`${token ? '' : 'a token is needed (--token or KILN_TOKEN)\n'}usage: ${APPLY_USAGE}`);
+    return 2;
+  }
+  const spec = await loadAndValidate(file, io);
+  if (!spec) return 2;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) {
+      const problems = (json.problems as { path: string; message: string }[] | undefined) ?? [];
+      throw new Error(`${method} ${path}: ${res.status} ${String(json.message ?? res.statusText)}${problems.map((p) => `\n  ${p.path}: ${p.message}`).join('')}`);
+    }
+    return json;
+  };
+  try {
+    const list = (await call('GET', '/pipelines')) as unknown as { id: string; name: string }[];
+    const existing = list.find((p) => p.name === spec.name);
+    if (!existing) {
+      const created = await call('POST', '/pipelines', { spec });
+      io.out(`created pipeline "${spec.name}" (${String(created.id)}), version ${String(created.version)}`);
+    } else {
+      const updated = await call('PUT', `/pipelines/${existing.id}`, { spec });
+      io.out(
+        updated.created
+          ? `pipeline "${spec.name}" (${existing.id}): new version ${String(updated.version)}`
+          : `pipeline "${spec.name}" (${existing.id}): unchanged, still version ${String(updated.version)}`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    io.err(`kiln apply: ${(err as Error).message}`);
+    return 1;
+  }
+}

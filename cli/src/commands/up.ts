@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startApi, configFromEnv } from '@kiln/api';
+import { kilnHome, startDevServer } from '@kiln/engine/temporal';
+import { createWorkers } from '@kiln/activities/worker';
+import type { Io } from '../io';
+
+export const UP_USAGE = 'kiln up [--port 8080] [--host 127.0.0.1]';
+
+/**
+ * The whole product on embedded defaults: Temporal dev server (with its web UI), embedded
+ * PostgreSQL, workers for `cpu` and `gpu`, and the API. Stops everything on Ctrl-C.
+ */
+export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } } }));
+  } catch (err) {
+    io.err(`${(err as Error).message}\nusage: ${UP_USAGE}`);
+    return 2;
+  }
+  const home = kilnHome();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => io.err(`while stopping: ${(err as Error).message}`));
+  };
+  try {
+    io.err('starting Temporal (dev server)…');
+    const temporal = await startDevServer({ dbFile: join(home, 'temporal.db'), ui: true, log: io.err });
+    stops.push(() => temporal.stop());
+    const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR' });
+    const workersDone = workers.run();
+    stops.push(async () => {
+      await workers.shutdown();
+      await workersDone;
+    });
+    io.err('starting the API (embedded PostgreSQL)…');
+    const config = configFromEnv(process.env, {
+      temporalAddress: temporal.address,
+      dataDir: join(home, 'db'),
+      ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
+      ...(values.port ? { port: Number(values.port) } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      logLevel: (process.env.KILN_LOG_LEVEL as 'info' | undefined) ?? 'warn',
+    });
+    delete config.databaseUrl;
+    const api = await startApi(config);
+    stops.push(() => api.close());
+    io.out(`Kiln is up.
+  API          ${api.url}/api/v1   (docs: ${api.url}/api/docs)
+  Temporal     ${temporal.address}   (web UI: ${temporal.uiUrl})
+  State        ${home}`);
+    if (api.firstAdminToken) {
+      io.out(`  Admin token  ${api.firstAdminToken}
+               (shown this once: keep it; make more with POST /api/v1/tokens)`);
+    }
+    io.out('Ctrl-C stops everything.');
+    await new Promise<void>((resolve) => {
+      signals.once('SIGINT', resolve);
+      signals.once('SIGTERM', resolve);
+    });
+    io.err('stopping…');
+    await stopAll();
+    return 0;
+  } catch (err) {
+    io.err(`kiln up: ${(err as Error).message}`);
+    await stopAll();
+    return 1;
+  }
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from '@kiln/engine/temporal';
+import { KILN_BIN } from './kiln-process';
+import { tempDir } from './harness';
+
+/** A `kiln api` process on a free port, with a known admin token. */
+export interface ApiProcess {
+  url: string;
+  adminToken: string;
+  logs(): string;
+  stop(): Promise<void>;
+  /** Calls the API as the admin (or with `token`); JSON in and out. */
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
+}
+
+export async function startApiProcess(options: { temporalAddress: string; databaseUrl?: string; env?: Record<string, string> }): Promise<ApiProcess> {
+  const port = await freePort();
+  const adminToken = `kiln_test_${Math.random().toString(36).slice(2)}`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    KILN_API_PORT: String(port),
+    KILN_ADMIN_TOKEN: adminToken,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    KILN_LOG_LEVEL: 'warn',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
+  };
+  if (!options.databaseUrl) delete env.DATABASE_URL;
+  const args = [KILN_BIN, 'api', ...(options.databaseUrl ? [] : ['--data-dir', tempDir('kiln-pglite-')])];
+  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kiln api did not start: ${output}`)), 90_000);
+    const check = () => {
+      if (output.includes('kiln api: listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kiln api exited with ${code}: ${output}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    adminToken,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async call(method, path, body, token = adminToken) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // Not JSON (metrics, SSE).
+      }
+      return { status: res.status, json, headers: res.headers };
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
