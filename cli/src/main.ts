@@ -5,6 +5,7 @@ import { WORKER_USAGE, workerCommand } from './commands/worker';
 import { UP_USAGE, upCommand } from './commands/up';
 import { API_USAGE, apiCommand } from './commands/api';
 import { APPLY_USAGE, applyCommand } from './commands/apply';
+import { APPROVE_USAGE, approveCommand } from './commands/approve';
 
 const USAGE = `usage:
   ${UP_USAGE}
@@ -12,7 +13,8 @@ const USAGE = `usage:
   ${RUN_USAGE}
   ${WORKER_USAGE}
   ${API_USAGE}
-  ${APPLY_USAGE}`;
+  ${APPLY_USAGE}
+  ${APPROVE_USAGE}`;
 
 /** Runs one `kiln` command line; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -30,6 +32,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return apiCommand(args, io);
     case 'apply':
       return applyCommand(args, io);
+    case 'approve':
+      return approveCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

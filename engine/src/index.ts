@@ -14,4 +14,5 @@ export * from './run/run-state';
 export * from './run/node-task';
 export * from './run/run-input';
 export * from './run/queue';
+export * from './run/approval';
 export * from './authoring/pipeline-builder';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { signWebhook } from '@kiln/api';
 import { type PostgresServer, startPostgres } from '@kiln/db';
@@ -148,6 +149,28 @@ describe.each([
     const run = await waitRun(runId, 'cancelled');
     expect(run.state.nodes.sleepy.status).toBe('cancelled');
     expect((await api.call('POST', `/api/v1/runs/${runId}/cancel`, undefined, editor)).status).toBe(409);
+  });
+
+  it('approves and rejects a waiting approval gate over HTTP', async () => {
+    const id = await createPipeline(
+      spec(`gate-${usePostgres}`, [{ id: 'review', type: 'gate.approval' }, cmd('ship', 'echo shipped')], [{ from: 'review', to: 'ship' }]),
+    );
+    const waiting = async (runId: string) =>
+      eventually(async () => (await api.call('GET', `/api/v1/runs/${runId}`)).json.state?.nodes?.review?.status === 'running');
+    const first = (await api.call('POST', `/api/v1/pipelines/${id}/runs`, {}, editor)).json.runId;
+    await waiting(first);
+    expect((await api.call('POST', `/api/v1/runs/${first}/nodes/ship/approve`, {}, editor)).status).toBe(409);
+    expect((await api.call('POST', `/api/v1/runs/${first}/nodes/review/approve`, { comment: 'ok' }, viewer)).status).toBe(403);
+    expect((await api.call('POST', `/api/v1/runs/${first}/nodes/review/approve`, { comment: 'ok' }, editor)).status).toBe(202);
+    const approved = await waitRun(first);
+    expect(approved.state.nodes.review.outputs.decision).toMatchObject({ decision: 'approved', by: 'ed', comment: 'ok' });
+    expect(approved.state.nodes.ship.status).toBe('succeeded');
+
+    const second = (await api.call('POST', `/api/v1/pipelines/${id}/runs`, {}, editor)).json.runId;
+    await waiting(second);
+    expect((await api.call('POST', `/api/v1/runs/${second}/nodes/review/reject`, { comment: 'not yet' }, editor)).status).toBe(202);
+    const rejected = await waitRun(second);
+    expect(rejected.state.nodes.ship).toMatchObject({ status: 'skipped', reason: 'rejected by ed: not yet' });
   });
 
   it('schedules runs: trigger now, a short interval, pause, backfill', async () => {
@@ -312,13 +335,36 @@ describe.each([
     const run = await api.call('POST', `/api/v1/pipelines/${pid}/runs`, { params: { n: 1 }, createdBy: 'mallory', trigger: 'drift' }, editor);
     const record = await waitRun(run.json.runId);
     expect(record).toMatchObject({ createdBy: 'ed', trigger: 'api' });
-    const huge = await api.call('POST', '/api/v1/pipelines', { spec: { name: 'x'.repeat(6 * 1024 * 1024) } }, editor);
-    expect(huge.status).toBe(413);
+    // Like curl, announce the body (Expect: 100-continue) and send it only if the server wants it:
+    // the server answers 413 from Content-Length alone.
+    const huge = JSON.stringify({ spec: { name: 'x'.repeat(6 * 1024 * 1024) } });
+    const { port } = new URL(api.url);
+    const status = await new Promise<number>((resolveStatus) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+        for (const m of answer.matchAll(/HTTP\/1\.1 (\d{3})/g)) {
+          if (m[1] === '100') continue;
+          resolveStatus(Number(m[1]));
+          socket.destroy();
+          return;
+        }
+        // Node answers 100 itself; the 413 follows at once, so give it a moment before sending.
+        if (answer.startsWith('HTTP/1.1 100')) setTimeout(() => socket.destroyed || socket.write(huge), 500);
+      });
+      socket.on('error', () => {});
+      socket.write(
+        `POST /api/v1/pipelines HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${editor}\r\n` +
+          `content-type: application/json\r\nexpect: 100-continue\r\ncontent-length: ${Buffer.byteLength(huge)}\r\n\r\n`,
+      );
+    });
+    expect(status).toBe(413);
   });
 
   it('keeps an audit log, serves OpenAPI and Prometheus metrics', async () => {
     const audit = (await api.call('GET', '/api/v1/audit?limit=1000')).json.map((a: { action: string }) => a.action);
-    for (const action of ['pipeline.create', 'pipeline.update', 'pipeline.archive', 'run.start', 'run.cancel', 'run.rerun', 'schedule.create', 'webhook.create', 'token.create']) {
+    for (const action of ['pipeline.create', 'pipeline.update', 'pipeline.archive', 'run.start', 'run.cancel', 'run.rerun', 'run.approve', 'run.reject', 'schedule.create', 'webhook.create', 'token.create']) {
       expect(audit).toContain(action);
     }
     const openapi = await api.call('GET', '/api/openapi.json', undefined, null);

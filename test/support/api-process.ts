@@ -59,6 +59,7 @@ export async function startApiProcess(options: { temporalAddress: string; databa
     async call(method, path, body, token = adminToken) {
       const res = await fetch(`${url}${path}`, {
         method,
+        signal: AbortSignal.timeout(30_000),
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),

@@ -16,6 +16,7 @@ const startBody = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   version: z.int().min(1).optional(),
 });
+const decisionBody = z.object({ comment: z.string().max(5000).optional() });
 const listQuery = z.object({
   pipelineId: z.uuid().optional(),
   status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
@@ -99,6 +100,20 @@ export class RunController {
   async cancel(@Param('runId') runId: string, @CurrentActor() actor: Actor) {
     await this.runs.cancel(runId, actor);
     return { runId, cancelling: true };
+  }
+
+  @Post('runs/:runId/nodes/:nodeId/approve')
+  @HttpCode(202)
+  @ApiBody({ schema: openApiSchema(decisionBody) })
+  approve(@Param('runId') runId: string, @Param('nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
+    return this.runs.decide(runId, nodeId, 'approve', body.comment, actor);
+  }
+
+  @Post('runs/:runId/nodes/:nodeId/reject')
+  @HttpCode(202)
+  @ApiBody({ schema: openApiSchema(decisionBody) })
+  reject(@Param('runId') runId: string, @Param('nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
+    return this.runs.decide(runId, nodeId, 'reject', body.comment, actor);
   }
 
   @Post('runs/:runId/rerun')

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type RunState, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 import { type JsonDoc, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
@@ -147,6 +147,24 @@ export class RunService {
     if (run.status !== 'running') throw conflict(`run ${runId} has already ended (${run.status})`);
     await this.temporal.workflow.getHandle(runId).cancel();
     await this.audit.record(actor, 'run.cancel', `run:${runId}`);
+  }
+
+  /** Sends a decision to a waiting approval gate (409 when the node is not one, or not waiting). */
+  async decide(runId: string, nodeId: string, decision: 'approve' | 'reject', comment: string | undefined, actor: Actor) {
+    const run = await this.record(runId);
+    if (run.status !== 'running') throw conflict(`run ${runId} has already ended (${run.status})`);
+    const handle = this.temporal.workflow.getHandle(runId);
+    const state = await queryRun(handle);
+    const node = state.nodes[nodeId];
+    if (!node) throw notFound(`node "${nodeId}" in run ${runId}`);
+    const stored = await this.pipelines.version(run.pipelineId, run.version);
+    const type = (stored.spec.nodes as { id: string; type: string }[]).find((n) => n.id === nodeId)?.type;
+    if (type !== APPROVAL_NODE_TYPE) throw conflict(`node "${nodeId}" is a ${type}, not a ${APPROVAL_NODE_TYPE}`);
+    if (node.status !== 'running') throw conflict(`node "${nodeId}" is not waiting for a decision (it is ${node.status})`);
+    const signal: ApprovalDecision = { nodeId, decision, by: actor.name, ...(comment ? { comment } : {}) };
+    await handle.signal(APPROVAL_SIGNAL, signal);
+    await this.audit.record(actor, decision === 'approve' ? 'run.approve' : 'run.reject', `run:${runId}`, { nodeId, comment });
+    return { runId, nodeId, decision };
   }
 
   async rerun(runId: string, actor: Actor) {

@@ -5,10 +5,12 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   isCancellation,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { APPROVAL_SIGNAL, type ApprovalDecision } from '../run/approval';
 import {
   CHANGES_QUERY,
   DEFAULT_MAX_HISTORY_BYTES,
@@ -21,6 +23,7 @@ import { RunScheduler } from './run-scheduler';
 
 export const stateQuery = defineQuery<RunState>(STATE_QUERY);
 export const changesQuery = defineQuery<RunChanges, [number]>(CHANGES_QUERY);
+export const approvalSignal = defineSignal<[ApprovalDecision]>(APPROVAL_SIGNAL);
 
 /**
  * Runs any pipeline spec. Returns the final run state when every node succeeded (or was skipped by a
@@ -33,6 +36,7 @@ export async function pipelineWorkflow(input: RunInput): Promise<RunState> {
   const run = new RunScheduler(input, workflowInfo().workflowId);
   setHandler(stateQuery, () => run.state);
   setHandler(changesQuery, (since: number) => run.changesSince(since));
+  setHandler(approvalSignal, (decision) => void run.decide(decision));
 
   const maxEvents = input.limits?.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const maxBytes = input.limits?.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES;

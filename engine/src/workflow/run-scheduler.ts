@@ -3,9 +3,16 @@ import {
   ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
+  condition,
   isCancellation,
   scheduleActivity,
 } from '@temporalio/workflow';
+import {
+  APPROVAL_NODE_TYPE,
+  type ApprovalDecision,
+  type ApprovalOutcome,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+} from '../run/approval';
 import { type Dag, buildDag, descendants } from '../graph/dag';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
 import type { RunInput } from '../run/run-input';
@@ -53,6 +60,9 @@ export class RunScheduler {
   private readonly changedAt = new Map<string, number>();
   private version = 0;
   private inFlight = 0;
+  /** Approval gates waiting for a person; they hold no activity slot. */
+  private waitingApprovals = 0;
+  private readonly decisions = new Map<string, ApprovalDecision>();
   /** Set when the run must start nothing new: cancelled, failed fast, or about to continue as new. */
   private draining: 'cancel' | 'failFast' | 'continueAsNew' | undefined;
   private readonly activities = new CancellationScope();
@@ -93,7 +103,7 @@ export class RunScheduler {
 
   /** True once nothing runs and nothing more can start. */
   get idle(): boolean {
-    return this.inFlight === 0 && (this.draining !== undefined || !this.hasWork());
+    return this.inFlight === 0 && this.waitingApprovals === 0 && (this.draining !== undefined || !this.hasWork());
   }
 
   get drainingFor(): typeof this.draining {
@@ -212,8 +222,47 @@ export class RunScheduler {
     this.update(node.id, { status: 'running', startedAt: new Date().toISOString(), queue: queueOf(node) });
   }
 
+  /** Takes a decision for a waiting approval gate; false when no such gate waits. */
+  decide(decision: ApprovalDecision): boolean {
+    const node = this.nodes.get(decision.nodeId);
+    const waiting = node?.type === APPROVAL_NODE_TYPE && this.state.nodes[decision.nodeId]!.status === 'running';
+    if (waiting && !this.decisions.has(decision.nodeId)) this.decisions.set(decision.nodeId, decision);
+    return waiting;
+  }
+
+  /** An approval gate: waits (durably, holding no slot) for a decision, or rejects at its timeout. */
+  private awaitApproval(node: NodeSpec, shouldContinueAsNew: () => boolean): void {
+    this.waitingApprovals++;
+    this.startNode(node);
+    this.update(node.id, { reason: 'waiting for approval' });
+    const seconds = Number((node.params ?? {}).timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS);
+    this.activities
+      .run(() => condition(() => this.decisions.has(node.id), `${seconds}s`))
+      .then(
+        (decided) => {
+          const d = this.decisions.get(node.id);
+          const outcome: ApprovalOutcome = decided && d
+            ? { decision: d.decision === 'approve' ? 'approved' : 'rejected', by: d.by, comment: d.comment ?? null, at: new Date().toISOString() }
+            : { decision: 'rejected', by: 'timeout', comment: `no decision within ${seconds} s`, at: new Date().toISOString() };
+          this.onResult(node, undefined, {
+            outputs: { decision: outcome },
+            attempt: 1,
+            ...(outcome.decision === 'rejected'
+              ? { skipDownstream: { reason: `rejected by ${outcome.by}${outcome.comment ? `: ${outcome.comment}` : ''}` } }
+              : {}),
+          });
+        },
+        (err: unknown) => this.onFailure(node, undefined, err),
+      )
+      .finally(() => {
+        this.waitingApprovals--;
+        this.pump(shouldContinueAsNew);
+      });
+  }
+
   private launch(unit: Unit, shouldContinueAsNew: () => boolean): void {
     const { node, index } = unit;
+    if (node.type === APPROVAL_NODE_TYPE) return this.awaitApproval(node, shouldContinueAsNew);
     let task: NodeTask;
     try {
       task = this.taskFor(node, index);
@@ -279,6 +328,7 @@ export class RunScheduler {
         attempts: result.attempt,
         endedAt: new Date().toISOString(),
         outputs: result.outputs,
+        reason: result.skipDownstream?.reason,
       });
       if (result.skipDownstream) this.skipBelow(node.id, result.skipDownstream.reason);
       this.release(node.id);

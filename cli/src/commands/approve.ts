@@ -1,0 +1,74 @@
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
+import type { Io } from '../io';
+
+export const APPROVE_USAGE =
+  'kiln approve <runId> <nodeId> [--reject] [--comment text] [--temporal-address host:port | --api URL --token T]';
+
+/**
+ * Decides a waiting approval gate: through the API (KILN_API_URL, KILN_TOKEN), or straight to
+ * Temporal with --temporal-address (for runs started by `kiln run`).
+ */
+export async function approveCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        reject: { type: 'boolean' },
+        comment: { type: 'string' },
+        'temporal-address': { type: 'string' },
+        namespace: { type: 'string' },
+        api: { type: 'string' },
+        token: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\nusage: ${APPROVE_USAGE}`);
+    return 2;
+  }
+  const [runId, nodeId, ...extra] = parsed.positionals;
+  if (!runId || !nodeId || extra.length > 0) {
+    io.err(`usage: ${APPROVE_USAGE}`);
+    return 2;
+  }
+  const decision = parsed.values.reject ? 'reject' : 'approve';
+  const comment = parsed.values.comment;
+  try {
+    const address = parsed.values['temporal-address'];
+    if (address) {
+      const connection = await Connection.connect({ address });
+      try {
+        const client = new Client({ connection, namespace: parsed.values.namespace ?? 'default' });
+        const signal: ApprovalDecision = { nodeId, decision, by: userInfo().username, ...(comment ? { comment } : {}) };
+        await client.workflow.getHandle(runId).signal(APPROVAL_SIGNAL, signal);
+      } finally {
+        await connection.close();
+      }
+    } else {
+      const base = (parsed.values.api ?? process.env.KILN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+      const token = parsed.values.token ?? process.env.KILN_TOKEN;
+      if (!token) {
+        io.err(`a token is needed (--token or KILN_TOKEN), or --temporal-address\nusage: ${APPROVE_USAGE}`);
+        return 2;
+      }
+      const res = await fetch(`${base}/api/v1/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/${decision}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(comment ? { comment } : {}),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { message?: string };
+        throw new Error(`${res.status} ${body.message ?? res.statusText}`);
+      }
+    }
+    io.out(`${decision === 'approve' ? 'approved' : 'rejected'} node "${nodeId}" of run ${runId}`);
+    return 0;
+  } catch (err) {
+    io.err(`kiln approve: ${(err as Error).message}`);
+    return 1;
+  }
+}
