@@ -1,0 +1,153 @@
+// bench/api: webhook intake (signed deliveries turned into started runs) and GET /runs/:id latency,
+// each beside a bare Fastify hello-world route measured in the same run. Usage: npm run bench:api
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Client, Connection } from '@temporalio/client';
+import { signWebhook } from '@kiln/api';
+import { freePort, startDevServer } from '@kiln/engine/temporal';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const KILN = join(here, '../../cli/bin/kiln.js');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+
+function child(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  const p = spawn(process.execPath, args, { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 90_000);
+    const on = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(ready)) {
+        clearTimeout(timer);
+        resolve(p);
+      }
+    };
+    p.stdout!.on('data', on);
+    p.stderr!.on('data', on);
+    p.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+async function load(opts: autocannon.Options) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    other: result.non2xx + result.errors,
+  };
+}
+
+async function main() {
+  const temporal = await startDevServer();
+  const apiPort = await freePort();
+  const helloPort = await freePort();
+  const token = 'kiln_bench_admin';
+  const children: ChildProcess[] = [];
+  try {
+    children.push(
+      await child([KILN, 'worker', '--queues', 'cpu', '--temporal-address', temporal.address], {}, 'kiln worker: serving'),
+    );
+    children.push(
+      await child(
+        [KILN, 'api', '--temporal-address', temporal.address, '--data-dir', mkdtempSync(join(tmpdir(), 'kiln-bench-db-'))],
+        { KILN_API_PORT: String(apiPort), KILN_ADMIN_TOKEN: token, KILN_LOG_LEVEL: 'error', KILN_HOOK_RATE: '1000000' },
+        'listening',
+      ),
+    );
+    children.push(
+      await child(['--import', '@swc-node/register/esm-register', join(here, 'hello-server.ts')], { PORT: String(helloPort) }, 'listening'),
+    );
+    const api = `http://127.0.0.1:${apiPort}`;
+    const H = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${api}${path}`, { method, headers: H, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const pipeline = await call('POST', '/api/v1/pipelines', {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'bench-hook',
+        params: { type: 'object', properties: { n: { type: 'integer' } } },
+        nodes: [{ id: 'a', type: 'core.noop' }],
+      },
+    });
+    const hook = await call('POST', `/api/v1/pipelines/${String(pipeline.id)}/webhooks`, { paramMapping: { n: 'n' } });
+    const { runId } = (await call('POST', `/api/v1/pipelines/${String(pipeline.id)}/runs`, { params: { n: 0 } })) as { runId: string };
+    // Wait for the run to end, so GET /runs/:id reads the stored run.
+    for (let i = 0; i < 100 && (await call('GET', `/api/v1/runs/${runId}`)).status === 'running'; i++) await new Promise((r) => setTimeout(r, 200));
+
+    const helloGet = await load({ url: `http://127.0.0.1:${helloPort}/hello` });
+    const runGet = await load({ url: `${api}/api/v1/runs/${runId}`, headers: { authorization: `Bearer ${token}` } });
+
+    let seq = 0;
+    const body = (n: number) => JSON.stringify({ n });
+    const helloPost = await load({
+      url: `http://127.0.0.1:${helloPort}/hello`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body(1),
+    });
+    const secret = String(hook.secret);
+    const hookUrl = new URL(String(hook.url));
+    const intake = await load({
+      url: `${api}${hookUrl.pathname}`,
+      method: 'POST',
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const id = `msg_${process.pid}_${++seq}`;
+            const ts = Math.floor(Date.now() / 1000);
+            const b = body(seq);
+            return {
+              ...req,
+              body: b,
+              headers: {
+                'content-type': 'application/json',
+                'webhook-id': id,
+                'webhook-timestamp': String(ts),
+                'webhook-signature': signWebhook(secret, id, ts, b),
+              },
+            };
+          },
+        },
+      ],
+    });
+
+    // Every accepted delivery is a workflow started on Temporal.
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    const { count: started } = await client.workflow.count(`WorkflowId STARTS_WITH "hook-"`);
+    await connection.close();
+
+    const rows = [
+      ['GET hello-world (ceiling)', helloGet],
+      ['GET /api/v1/runs/:id', runGet],
+      ['POST hello-world (ceiling)', helloPost],
+      ['POST /api/v1/hooks/:id (signed)', intake],
+    ] as const;
+    console.log(`\nbench/api — ${CONNECTIONS} connections, ${DURATION} s each, embedded PostgreSQL, Temporal dev server, one machine`);
+    console.log('route                              req/s     p50 ms   p99 ms   non-2xx');
+    for (const [name, r] of rows) {
+      console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.other).padStart(9)}`);
+    }
+    console.log(`GET /runs/:id throughput / hello-world: ${(runGet.rps / helloGet.rps).toFixed(3)}`);
+    console.log(`webhook intake / hello-world POST:      ${(intake.rps / helloPost.rps).toFixed(3)}`);
+    console.log(`deliveries accepted: ${intake.ok}; runs started on Temporal: ${started} (${(intake.ok / DURATION).toFixed(0)} runs/s)`);
+    const out = join(here, '..', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'api.json'), JSON.stringify({ at: new Date().toISOString(), rows, started }, null, 2));
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await temporal.stop();
+  }
+}
+
+await main();
