@@ -1,0 +1,183 @@
+/**
+ * Gradient histograms. One histogram holds, for every feature and bin, the sum of gradients, the sum
+ * of hessians and the row count, interleaved (`[g, h, n]` per bin) so one bin update touches one cache
+ * line. Features are packed back to back, each with `numBins + 1` slots (the last is the missing bin).
+ */
+export class HistogramLayout {
+  /** Start of each feature's slots, in doubles; `offsets[numFeatures]` is the histogram size. */
+  readonly offsets: Int32Array;
+  /** Value bins per feature (the missing bin is at index `numBins[f]`). */
+  readonly numBins: Int32Array;
+  /** Doubles in one histogram. */
+  readonly size: number;
+
+  constructor(numBins: ArrayLike<number>) {
+    this.numBins = Int32Array.from(numBins);
+    this.offsets = new Int32Array(this.numBins.length + 1);
+    let size = 0;
+    for (let f = 0; f < this.numBins.length; f++) {
+      this.offsets[f] = size;
+      size += (this.numBins[f]! + 1) * 3;
+    }
+    this.offsets[this.numBins.length] = size;
+    this.size = size;
+  }
+
+  /** Start and end (exclusive) of a feature's slots. */
+  range(feature: number): [number, number] {
+    return [this.offsets[feature]!, this.offsets[feature + 1]!];
+  }
+}
+
+/** Rows of one node: `indices[start..end)`, or every row in order when `indices` is undefined. */
+export interface RowSet {
+  readonly indices: Uint32Array | undefined;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Binned training data, row-major: bin of (row i, feature f) is `data[i * numFeatures + f]`. */
+export interface BinnedRows {
+  readonly data: Uint8Array;
+  readonly numRows: number;
+  readonly numFeatures: number;
+}
+
+/**
+ * Fills `hist` for the given rows and features (other features' slots are left untouched).
+ * `gradHess` interleaves each row's gradient and hessian (`[g0, h0, g1, h1, …]`).
+ */
+export function buildHistogram(
+  hist: Float64Array,
+  layout: HistogramLayout,
+  bins: BinnedRows,
+  features: Int32Array,
+  rows: RowSet,
+  gradHess: Float64Array,
+): void {
+  const { indices, start, end } = rows;
+  accumulateFeatures(
+    hist,
+    0,
+    layout.offsets,
+    bins.data,
+    bins.numFeatures,
+    features,
+    0,
+    features.length,
+    indices ?? null,
+    start,
+    end,
+    gradHess,
+  );
+}
+
+/**
+ * The histogram kernel: zeroes, then fills, the slots of `features[jStart..jEnd)` in the histogram
+ * that starts at `hist[base]`, from rows `indices[start..end)` (or `start..end` when `indices` is
+ * null). Features must be in increasing order.
+ *
+ * Self-contained on purpose (no imports, no outer variables): worker threads run its source text.
+ * Rows are the outer loop: one row's bins share a cache line and its gradient pair is loaded once,
+ * which measured about 35 % faster than a loop per feature column on random row subsets.
+ */
+export function accumulateFeatures(
+  hist: Float64Array,
+  base: number,
+  offsets: Int32Array,
+  data: Uint8Array,
+  d: number,
+  features: Int32Array,
+  jStart: number,
+  jEnd: number,
+  indices: Uint32Array | null,
+  start: number,
+  end: number,
+  gradHess: Float64Array,
+): void {
+  for (let j = jStart; j < jEnd; j++) {
+    const f = features[j]!;
+    hist.fill(0, base + offsets[f]!, base + offsets[f + 1]!);
+  }
+  if (jEnd <= jStart) return;
+  const f0 = features[jStart]!;
+  const m = jEnd - jStart;
+  const consecutive = features[jEnd - 1]! - f0 === m - 1;
+  const m4 = consecutive ? m - (m % 4) : 0;
+  for (let k = start; k < end; k++) {
+    const i = indices === null ? k : indices[k]!;
+    const g = gradHess[2 * i]!;
+    const h = gradHess[2 * i + 1]!;
+    // Consecutive features (always so without feature sampling) need no lookup in `features` and
+    // are unrolled by four: independent updates the CPU can overlap.
+    const r = i * d + f0;
+    let q = 0;
+    for (; q < m4; q += 4) {
+      let o = base + offsets[f0 + q]! + data[r + q]! * 3;
+      hist[o]! += g;
+      hist[o + 1]! += h;
+      hist[o + 2]!++;
+      o = base + offsets[f0 + q + 1]! + data[r + q + 1]! * 3;
+      hist[o]! += g;
+      hist[o + 1]! += h;
+      hist[o + 2]!++;
+      o = base + offsets[f0 + q + 2]! + data[r + q + 2]! * 3;
+      hist[o]! += g;
+      hist[o + 1]! += h;
+      hist[o + 2]!++;
+      o = base + offsets[f0 + q + 3]! + data[r + q + 3]! * 3;
+      hist[o]! += g;
+      hist[o + 1]! += h;
+      hist[o + 2]!++;
+    }
+    if (consecutive) {
+      for (; q < m; q++) {
+        const o = base + offsets[f0 + q]! + data[r + q]! * 3;
+        hist[o]! += g;
+        hist[o + 1]! += h;
+        hist[o + 2]!++;
+      }
+    } else {
+      const ri = i * d;
+      for (let j = jStart; j < jEnd; j++) {
+        const f = features[j]!;
+        const o = base + offsets[f]! + data[ri + f]! * 3;
+        hist[o]! += g;
+        hist[o + 1]! += h;
+        hist[o + 2]!++;
+      }
+    }
+  }
+}
+
+/** `parent -= child` over the given features: what is left is the sibling's histogram. */
+export function subtractHistogram(
+  parent: Float64Array,
+  child: Float64Array,
+  layout: HistogramLayout,
+  features: Int32Array,
+): void {
+  for (let j = 0; j < features.length; j++) {
+    const [s, e] = layout.range(features[j]!);
+    for (let o = s; o < e; o++) parent[o]! -= child[o]!;
+  }
+}
+
+/** Reuses histogram buffers across nodes and trees. */
+export class HistogramPool {
+  private readonly free: Float64Array[] = [];
+
+  /** `allocate` makes one histogram's buffer (shared memory when threads build histograms). */
+  constructor(
+    private readonly size: number,
+    private readonly allocate: (size: number) => Float64Array = (n) => new Float64Array(n),
+  ) {}
+
+  acquire(): Float64Array {
+    return this.free.pop() ?? this.allocate(this.size);
+  }
+
+  release(hist: Float64Array | undefined): void {
+    if (hist) this.free.push(hist);
+  }
+}

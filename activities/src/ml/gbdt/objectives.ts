@@ -1,0 +1,240 @@
+import { GbdtInputError } from './errors';
+import type { MetricName, ObjectiveName } from './types';
+
+/**
+ * A differentiable loss. Raw scores are kept per output (one `Float64Array` of rows per tree slot of
+ * an iteration: one for binary and regression, one per class for multiclass).
+ */
+export interface Objective {
+  readonly name: ObjectiveName;
+  readonly metric: MetricName;
+  /** Trees per iteration (classes for multiclass, else 1). */
+  readonly numOutputs: number;
+  /** The constant raw score that minimises the loss, per output. */
+  initScores(labels: Float64Array): number[];
+  /**
+   * Writes per-row gradient and hessian pairs (`[g0, h0, g1, h1, …]`, one array per output) and
+   * returns the mean loss at the same scores (computed in the same pass, it is nearly free).
+   */
+  gradients(scores: readonly Float64Array[], labels: Float64Array, gradHess: Float64Array[]): number;
+  /** Mean loss; also the validation metric (logloss, multi-logloss or mean squared error). */
+  loss(scores: readonly Float64Array[], labels: Float64Array): number;
+}
+
+const MIN_HESS = 1e-16;
+
+/** `log(1 + e^x)` without overflow. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * Σ log(vᵢ) for values >= 1, as the log of running products: one `Math.log` per few hundred rows
+ * instead of one per row (a log costs more than the rest of a row's gradient work).
+ */
+class LogSum {
+  private product = 1;
+  private logs = 0;
+
+  add(v: number): void {
+    const p = this.product * v;
+    if (p > 1e250) {
+      this.logs += Math.log(this.product) + Math.log(v);
+      this.product = 1;
+    } else {
+      this.product = p;
+    }
+  }
+
+  value(): number {
+    return this.logs + Math.log(this.product);
+  }
+}
+
+/** `1 / (1 + e^−x)`; saturates cleanly to 0 or 1. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Binary log-loss on labels 0/1; raw score = log-odds of class 1. */
+export const binaryObjective: Objective = {
+  name: 'binary',
+  metric: 'logloss',
+  numOutputs: 1,
+  initScores(labels) {
+    let pos = 0;
+    for (let i = 0; i < labels.length; i++) pos += labels[i]!;
+    const p = pos / labels.length;
+    return [Math.log(p / (1 - p))];
+  },
+  gradients(scores, labels, gradHess) {
+    const s = scores[0]!;
+    const gh = gradHess[0]!;
+    const logs = new LogSum();
+    let shift = 0;
+    for (let i = 0; i < s.length; i++) {
+      const si = s[i]!;
+      const e = Math.exp(-si);
+      const p = 1 / (1 + e);
+      const y = labels[i]!;
+      gh[2 * i] = p - y;
+      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESS);
+      // −log p = log(1 + e^−s); −log(1 − p) = that + s.
+      logs.add(1 + e);
+      if (y !== 1) shift += si;
+    }
+    return (logs.value() + shift) / s.length;
+  },
+  loss(scores, labels) {
+    const s = scores[0]!;
+    let total = 0;
+    for (let i = 0; i < s.length; i++) total += labels[i] === 1 ? softplus(-s[i]!) : softplus(s[i]!);
+    return total / s.length;
+  },
+};
+
+/** L2 regression; raw score = prediction. The metric is the mean squared error. */
+export const regressionObjective: Objective = {
+  name: 'regression',
+  metric: 'l2',
+  numOutputs: 1,
+  initScores(labels) {
+    let sum = 0;
+    for (let i = 0; i < labels.length; i++) sum += labels[i]!;
+    return [sum / labels.length];
+  },
+  gradients(scores, labels, gradHess) {
+    const s = scores[0]!;
+    const gh = gradHess[0]!;
+    let total = 0;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]! - labels[i]!;
+      gh[2 * i] = d;
+      gh[2 * i + 1] = 1;
+      total += d * d;
+    }
+    return total / s.length;
+  },
+  loss(scores, labels) {
+    const s = scores[0]!;
+    let total = 0;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]! - labels[i]!;
+      total += d * d;
+    }
+    return total / s.length;
+  },
+};
+
+/** Softmax cross-entropy over `numClasses` classes labelled 0..K−1; one raw score per class. */
+export function multiclassObjective(numClasses: number): Objective {
+  const K = numClasses;
+  const row = new Float64Array(K);
+  return {
+    name: 'multiclass',
+    metric: 'multi_logloss',
+    numOutputs: K,
+    initScores(labels) {
+      const counts = new Float64Array(K);
+      for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+      return Array.from(counts, (c) => Math.log(Math.max(c / labels.length, 1e-15)));
+    },
+    gradients(scores, labels, gradHess) {
+      const n = labels.length;
+      // −log pᵧ = max + log Σ e^(s − max) − sᵧ; the logs are summed through products.
+      const logs = new LogSum();
+      let shift = 0;
+      for (let i = 0; i < n; i++) {
+        const y = labels[i]!;
+        let max = -Infinity;
+        for (let k = 0; k < K; k++) max = Math.max(max, scores[k]![i]!);
+        let sum = 0;
+        for (let k = 0; k < K; k++) {
+          const e = Math.exp(scores[k]![i]! - max);
+          row[k] = e;
+          sum += e;
+        }
+        logs.add(sum);
+        shift += max - scores[y]![i]!;
+        for (let k = 0; k < K; k++) {
+          const p = row[k]! / sum;
+          const gh = gradHess[k]!;
+          gh[2 * i] = k === y ? p - 1 : p;
+          gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESS);
+        }
+      }
+      return (logs.value() + shift) / n;
+    },
+    loss(scores, labels) {
+      const n = labels.length;
+      let total = 0;
+      for (let i = 0; i < n; i++) total += softmaxRow(scores, i, row) - scores[labels[i]!]![i]!;
+      return total / n;
+    },
+  };
+}
+
+/** Softmax of row `i` of per-class scores into `out`; returns the row's log-sum-exp. */
+export function softmaxRow(scores: readonly Float64Array[], i: number, out: Float64Array): number {
+  const K = out.length;
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) max = Math.max(max, scores[k]![i]!);
+  let sum = 0;
+  for (let k = 0; k < K; k++) {
+    const e = Math.exp(scores[k]![i]! - max);
+    out[k] = e;
+    sum += e;
+  }
+  for (let k = 0; k < K; k++) out[k]! /= sum;
+  return max + Math.log(sum);
+}
+
+/**
+ * Checks labels against the objective and returns them as a `Float64Array`, plus the objective.
+ * `what` names the data in messages ("training labels", …).
+ */
+export function checkLabels(
+  labels: ArrayLike<number>,
+  numRows: number,
+  objective: ObjectiveName,
+  what: string,
+  numClasses?: number,
+): { labels: Float64Array; numClasses: number } {
+  if (labels.length !== numRows) {
+    throw new GbdtInputError(`${what}: ${labels.length} labels for ${numRows} rows; give one label per row`);
+  }
+  const y = Float64Array.from(labels);
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i]!)) {
+      throw new GbdtInputError(`${what}: label at row ${i} is ${y[i]}; labels must be finite numbers`);
+    }
+  }
+  if (objective === 'regression') return { labels: y, numClasses: 1 };
+  if (objective === 'binary') {
+    const bad = y.findIndex((v) => v !== 0 && v !== 1);
+    if (bad >= 0)
+      throw new GbdtInputError(`${what}: label at row ${bad} is ${y[bad]}; binary labels must be 0 or 1`);
+    return { labels: y, numClasses: 2 };
+  }
+  const bad = y.findIndex(
+    (v) => !Number.isInteger(v) || v < 0 || (numClasses !== undefined && v >= numClasses),
+  );
+  if (bad >= 0) {
+    const range = numClasses !== undefined ? `0..${numClasses - 1}` : 'integers from 0';
+    throw new GbdtInputError(`${what}: label at row ${bad} is ${y[bad]}; multiclass labels must be ${range}`);
+  }
+  let max = 0;
+  for (let i = 0; i < y.length; i++) max = Math.max(max, y[i]!);
+  return { labels: y, numClasses: numClasses ?? max + 1 };
+}
+
+/** Throws unless at least two classes occur in the training labels. */
+export function requireTwoClasses(labels: Float64Array, objective: ObjectiveName): void {
+  if (objective === 'regression') return;
+  const first = labels[0];
+  if (labels.every((v) => v === first)) {
+    throw new GbdtInputError(
+      `training labels: every row has class ${first}; a ${objective} classifier needs at least two classes`,
+    );
+  }
+}

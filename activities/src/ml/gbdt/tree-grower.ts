@@ -1,0 +1,290 @@
+import type { BinMapper } from './binning';
+import {
+  type BinnedRows,
+  buildHistogram,
+  HistogramLayout,
+  HistogramPool,
+  type RowSet,
+  subtractHistogram,
+} from './histogram';
+import { HistogramThreads } from './histogram-threads';
+import {
+  emptySplit,
+  findBestSplit,
+  leafOutput,
+  type NodeSums,
+  type SplitCandidate,
+  type SplitConstraints,
+} from './split-finder';
+import type { Tree } from './types';
+import { sharedArray } from './shared-memory';
+
+/** Tree shape limits and shrinkage. */
+export interface GrowerParams extends SplitConstraints {
+  readonly maxLeaves: number;
+  /** 0 or less: unlimited. */
+  readonly maxDepth: number;
+  readonly learningRate: number;
+}
+
+/** A grown tree, plus where its leaves' training rows sit in the grower's `indices`. */
+export interface GrownTree {
+  readonly tree: Tree;
+  /** Leaf `l` holds rows `indices[leafStart[l] .. leafEnd[l])`. */
+  readonly leafStart: number[];
+  readonly leafEnd: number[];
+  readonly indices: Uint32Array;
+}
+
+interface LeafState {
+  start: number;
+  end: number;
+  depth: number;
+  sums: NodeSums;
+  hist: Float64Array | undefined;
+  split: SplitCandidate;
+  /** Internal node whose child pointer refers to this leaf (−1 for the root). */
+  parent: number;
+  isLeft: boolean;
+}
+
+/**
+ * Grows regression trees leaf-wise (best-first) on binned data, with histogram subtraction: of two
+ * new siblings only the smaller one's histogram is built, the other is the parent's minus it.
+ * One grower serves every tree of a training run so its buffers are allocated once.
+ */
+export class TreeGrower {
+  readonly layout: HistogramLayout;
+  private readonly pool: Pick<HistogramPool, 'acquire' | 'release'>;
+  private readonly threads: HistogramThreads | undefined;
+  private readonly scratch: Uint32Array;
+  private readonly indices: Uint32Array;
+  /**
+   * Bins again, one column per feature: partitioning reads one feature of rows in increasing order,
+   * which a column serves from far fewer cache lines than the row-major matrix.
+   */
+  private readonly columns: Uint8Array[];
+  /** Per bin of the feature being split: 1 when the row goes left. */
+  private readonly goesLeft = new Uint8Array(256);
+
+  /**
+   * With `numThreads > 1`, histograms are built by worker threads too; `bins.data` and every array of
+   * `gradHess` must then live in shared memory (see `sharedArray`). Call `close()` when done.
+   */
+  constructor(
+    private readonly bins: BinnedRows,
+    private readonly mapper: BinMapper,
+    private readonly params: GrowerParams,
+    threading: { numThreads: number; gradHess: readonly Float64Array[] } = { numThreads: 1, gradHess: [] },
+  ) {
+    this.layout = new HistogramLayout(Array.from({ length: bins.numFeatures }, (_, f) => mapper.numBins(f)));
+    this.scratch = new Uint32Array(bins.numRows);
+    this.columns = transpose(bins);
+    if (threading.numThreads > 1) {
+      this.indices = sharedArray(Uint32Array, bins.numRows);
+      this.threads = new HistogramThreads(
+        threading.numThreads,
+        this.layout,
+        bins,
+        this.indices,
+        threading.gradHess,
+      );
+      this.pool = this.threads;
+    } else {
+      this.indices = new Uint32Array(bins.numRows);
+      this.pool = new HistogramPool(this.layout.size);
+    }
+  }
+
+  /** Stops the histogram threads, if any. */
+  async close(): Promise<void> {
+    await this.threads?.close();
+  }
+
+  /**
+   * Grows one tree from per-row gradients and hessians, interleaved in `gradHess` (`[g0, h0, g1, h1, …]`).
+   * `rows`: the in-bag rows in increasing order, or undefined for all rows.
+   * `features`: the features this tree may split on.
+   */
+  grow(gradHess: Float64Array, rows: Uint32Array | undefined, features: Int32Array): GrownTree {
+    const { params, pool } = this;
+    const indices = this.indices;
+    let count: number;
+    if (rows) {
+      indices.set(rows);
+      count = rows.length;
+    } else {
+      count = indices.length;
+      for (let i = 0; i < count; i++) indices[i] = i;
+    }
+    let g = 0;
+    let h = 0;
+    for (let k = 0; k < count; k++) {
+      const i = rows ? rows[k]! : k;
+      g += gradHess[2 * i]!;
+      h += gradHess[2 * i + 1]!;
+    }
+    const rootHist = pool.acquire();
+    const rootRows = { indices: rows ? indices : undefined, start: 0, end: count };
+    const root: LeafState = {
+      start: 0,
+      end: count,
+      depth: 0,
+      sums: { grad: g, hess: h, count },
+      hist: rootHist,
+      split: emptySplit(),
+      parent: -1,
+      isLeft: false,
+    };
+    const canSplit = (leaf: LeafState) =>
+      (params.maxDepth <= 0 || leaf.depth < params.maxDepth) &&
+      leaf.sums.count >= 2 * params.minDataInLeaf &&
+      leaf.sums.hess >= 2 * params.minSumHessianInLeaf;
+    if (params.maxLeaves > 1 && canSplit(root)) {
+      this.build(rootHist, features, rootRows, gradHess);
+      findBestSplit(rootHist, this.layout, features, root.sums, params, root.split);
+    }
+
+    const tree: Tree = {
+      splitFeature: [],
+      splitBin: [],
+      threshold: [],
+      defaultLeft: [],
+      left: [],
+      right: [],
+      splitGain: [],
+      leafValue: [],
+      leafCount: [],
+    };
+    const leaves: LeafState[] = [root];
+    while (leaves.length < params.maxLeaves) {
+      let bestLeaf = -1;
+      for (let l = 0; l < leaves.length; l++) {
+        const s = leaves[l]!.split;
+        if (s.feature >= 0 && (bestLeaf < 0 || s.gain > leaves[bestLeaf]!.split.gain)) bestLeaf = l;
+      }
+      if (bestLeaf < 0) break;
+      const leaf = leaves[bestLeaf]!;
+      const split = leaf.split;
+      const node = tree.splitFeature.length;
+      tree.splitFeature.push(split.feature);
+      tree.splitBin.push(split.bin);
+      tree.threshold.push(this.mapper.thresholdValue(split.feature, split.bin));
+      tree.defaultLeft.push(split.defaultLeft);
+      tree.splitGain.push(split.gain);
+      const rightLeafIndex = leaves.length;
+      tree.left.push(~bestLeaf);
+      tree.right.push(~rightLeafIndex);
+      if (leaf.parent >= 0) (leaf.isLeft ? tree.left : tree.right)[leaf.parent] = node;
+
+      const mid = this.partition(leaf.start, leaf.end, split);
+      const s = leaf.sums;
+      const left: LeafState = {
+        start: leaf.start,
+        end: mid,
+        depth: leaf.depth + 1,
+        sums: { grad: split.leftGrad, hess: split.leftHess, count: split.leftCount },
+        hist: undefined,
+        split: emptySplit(),
+        parent: node,
+        isLeft: true,
+      };
+      const right: LeafState = {
+        start: mid,
+        end: leaf.end,
+        depth: leaf.depth + 1,
+        sums: {
+          grad: s.grad - split.leftGrad,
+          hess: s.hess - split.leftHess,
+          count: s.count - split.leftCount,
+        },
+        hist: undefined,
+        split: emptySplit(),
+        parent: node,
+        isLeft: false,
+      };
+      leaves[bestLeaf] = left;
+      leaves.push(right);
+
+      const more = leaves.length < params.maxLeaves;
+      const leftOk = more && canSplit(left);
+      const rightOk = more && canSplit(right);
+      const parentHist = leaf.hist!;
+      if (!leftOk && !rightOk) {
+        pool.release(parentHist);
+        continue;
+      }
+      const [small, large, smallOk, largeOk] =
+        left.end - left.start <= right.end - right.start
+          ? [left, right, leftOk, rightOk]
+          : [right, left, rightOk, leftOk];
+      const smallHist = pool.acquire();
+      const smallRows: RowSet = { indices, start: small.start, end: small.end };
+      this.build(smallHist, features, smallRows, gradHess);
+      if (largeOk) {
+        subtractHistogram(parentHist, smallHist, this.layout, features);
+        large.hist = parentHist;
+        findBestSplit(parentHist, this.layout, features, large.sums, params, large.split);
+      } else {
+        pool.release(parentHist);
+      }
+      if (smallOk) {
+        small.hist = smallHist;
+        findBestSplit(smallHist, this.layout, features, small.sums, params, small.split);
+      } else {
+        pool.release(smallHist);
+      }
+    }
+
+    const leafStart: number[] = [];
+    const leafEnd: number[] = [];
+    for (const leaf of leaves) {
+      pool.release(leaf.hist);
+      leaf.hist = undefined;
+      const value = leafOutput(leaf.sums.grad, leaf.sums.hess, params.lambdaL2) * params.learningRate;
+      tree.leafValue.push(Number.isFinite(value) ? value : 0);
+      tree.leafCount.push(leaf.sums.count);
+      leafStart.push(leaf.start);
+      leafEnd.push(leaf.end);
+    }
+    return { tree, leafStart, leafEnd, indices };
+  }
+
+  private build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
+    if (this.threads) this.threads.build(hist, features, rows, gradHess);
+    else buildHistogram(hist, this.layout, this.bins, features, rows, gradHess);
+  }
+
+  /** Stable in-place partition of `indices[start..end)`: left rows first. Returns where the right rows start. */
+  private partition(start: number, end: number, split: SplitCandidate): number {
+    const { indices, scratch, goesLeft } = this;
+    const f = split.feature;
+    const col = this.columns[f]!;
+    const missing = this.mapper.missingBin(f);
+    for (let b = 0; b < missing; b++) goesLeft[b] = b <= split.bin ? 1 : 0;
+    goesLeft[missing] = split.defaultLeft ? 1 : 0;
+    // Branch-free: write the row to both sides and advance only the side it belongs to.
+    let l = start;
+    let r = 0;
+    for (let k = start; k < end; k++) {
+      const i = indices[k]!;
+      const left = goesLeft[col[i]!]!;
+      indices[l] = i;
+      scratch[r] = i;
+      l += left;
+      r += 1 - left;
+    }
+    indices.set(scratch.subarray(0, r), l);
+    return l;
+  }
+}
+
+function transpose(bins: BinnedRows): Uint8Array[] {
+  const { data, numRows: n, numFeatures: d } = bins;
+  const columns = Array.from({ length: d }, () => new Uint8Array(n));
+  for (let f = 0; f < d; f++) {
+    const col = columns[f]!;
+    for (let i = 0, o = f; i < n; i++, o += d) col[i] = data[o]!;
+  }
+  return columns;
+}
