@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ArtifactStore } from './store/artifact-store';
 import { type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
 
 /** What a node's `run` gets besides its inputs and params. */
@@ -16,6 +17,10 @@ export interface NodeContext {
   progress(details: Record<string, unknown>): void;
   /** The current item, in a node that maps over items. */
   readonly item?: { readonly index: number; readonly value: unknown };
+  /** Where datasets, models and reports go: content-addressed, verified on read. */
+  readonly store: ArtifactStore;
+  /** A scratch folder of this attempt's own (made on first call), removed when the attempt ends. */
+  scratchDir(): Promise<string>;
 }
 
 /** What `run` returns: one value per output port; a gate may ask for its downstream to be skipped. */

@@ -9,7 +9,9 @@ import { TokenController } from './auth/token-controller';
 import { TokenService } from './auth/token-service';
 import { CatalogController } from './catalog/catalog-controller';
 import { API_CONFIG, type ApiConfig } from './config';
-import { DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
+import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
+import { ArtifactController } from './artifacts/artifact-controller';
+import type { ArtifactStore } from '@kiln/activities/store';
 import { HealthController } from './ops/health-controller';
 import { API_METRICS, type ApiMetrics } from './ops/metrics';
 import { PipelineController } from './pipelines/pipeline-controller';
@@ -28,6 +30,7 @@ export interface AppHandles {
   temporal: Client;
   catalog: Catalog;
   metrics: ApiMetrics;
+  store: ArtifactStore;
 }
 
 /** The whole API, built around handles opened outside Nest (database, Temporal, catalog). */
@@ -36,13 +39,14 @@ export class AppModule {
   static with(handles: AppHandles): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController],
+      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController],
       providers: [
         { provide: API_CONFIG, useValue: handles.config },
         { provide: DATA_SOURCE, useValue: handles.db },
         { provide: TEMPORAL_CLIENT, useValue: handles.temporal },
         { provide: NODE_CATALOG, useValue: handles.catalog },
         { provide: API_METRICS, useValue: handles.metrics },
+        { provide: ARTIFACT_STORE, useValue: handles.store },
         { provide: APP_GUARD, useClass: AuthGuard },
         AuditService,
         TokenService,

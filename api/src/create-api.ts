@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Client, Connection } from '@temporalio/client';
 import { catalog } from '@kiln/activities';
+import { defaultArtifactStore } from '@kiln/activities/store';
 import { openDatabase } from '@kiln/db';
 import { AppModule } from './app-module';
 import { TokenService } from './auth/token-service';
@@ -35,7 +36,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? randomUUID(),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics }), adapter, {
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics, store: defaultArtifactStore() }), adapter, {
       rawBody: true,
       logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
     });

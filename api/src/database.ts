@@ -2,3 +2,4 @@
 export const DATA_SOURCE = Symbol('DataSource');
 export const TEMPORAL_CLIENT = Symbol('TemporalClient');
 export const NODE_CATALOG = Symbol('Catalog');
+export const ARTIFACT_STORE = Symbol('ArtifactStore');

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { signWebhook } from '@kiln/api';
 import { type PostgresServer, startPostgres } from '@kiln/db';
+import { FolderArtifactStore } from '@kiln/activities/store';
 import { type Harness, cmd, openHarness, spec } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { kiln } from '../support/kiln-process';
@@ -360,6 +361,17 @@ describe.each([
       );
     });
     expect(status).toBe(413);
+  });
+
+  it('streams artifacts by digest, verified', async () => {
+    const store = new FolderArtifactStore(api.artifactsDir);
+    const ref = await store.put(new TextEncoder().encode('id,churn\n1,0\n'), { mediaType: 'text/csv' });
+    const res = await fetch(`${api.url}/api/v1/artifacts/${ref.digest}`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('id,churn\n1,0\n');
+    expect((await api.call('GET', `/api/v1/artifacts/sha256:${'0'.repeat(64)}`)).status).toBe(404);
+    expect((await api.call('GET', '/api/v1/artifacts/not-a-digest')).status).toBe(400);
+    expect((await api.call('GET', `/api/v1/artifacts/${ref.digest}`, undefined, null)).status).toBe(401);
   });
 
   it('keeps an audit log, serves OpenAPI and Prometheus metrics', async () => {

@@ -6,6 +6,8 @@ import { tempDir } from './harness';
 /** A `kiln api` process on a free port, with a known admin token. */
 export interface ApiProcess {
   url: string;
+  /** The folder artifact store the API serves from. */
+  artifactsDir: string;
   adminToken: string;
   logs(): string;
   stop(): Promise<void>;
@@ -16,12 +18,14 @@ export interface ApiProcess {
 export async function startApiProcess(options: { temporalAddress: string; databaseUrl?: string; env?: Record<string, string> }): Promise<ApiProcess> {
   const port = await freePort();
   const adminToken = `kiln_test_${Math.random().toString(36).slice(2)}`;
+  const artifactsDir = tempDir('kiln-artifacts-');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     KILN_API_PORT: String(port),
     KILN_ADMIN_TOKEN: adminToken,
     TEMPORAL_ADDRESS: options.temporalAddress,
     KILN_LOG_LEVEL: 'warn',
+    KILN_ARTIFACTS: artifactsDir,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
@@ -48,6 +52,7 @@ export async function startApiProcess(options: { temporalAddress: string; databa
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    artifactsDir,
     adminToken,
     logs: () => output,
     async stop() {

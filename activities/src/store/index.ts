@@ -1,2 +1,3 @@
 export * from './artifact-store';
 export * from './folder-store';
+export * from './default-store';

@@ -3,6 +3,8 @@ import { WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import type { NodeDefinition } from '../define-node';
 import { nodeDefinitions } from '../nodes/index';
 import { nodeActivity } from './node-activity';
+import type { ArtifactStore } from '../store/artifact-store';
+import { defaultArtifactStore } from '../store/default-store';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerSetOptions {
@@ -16,6 +18,8 @@ export interface WorkerSetOptions {
   concurrency?: number;
   /** Node definitions to serve (default: all). */
   definitions?: readonly NodeDefinition[];
+  /** Where nodes keep artifacts (default: the folder store under `$KILN_HOME/artifacts`). */
+  store?: ArtifactStore;
   /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
   logLevel?: LogLevel;
 }
@@ -46,7 +50,8 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
   installRuntime(options.logLevel ?? 'WARN');
   const connection = await NativeConnection.connect({ address: options.address });
   const namespace = options.namespace ?? 'default';
-  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d)]));
+  const store = options.store ?? defaultArtifactStore();
+  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store)]));
   const common = {
     connection,
     namespace,

@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '@kiln/engine';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
+import type { ArtifactStore } from '../store/artifact-store';
 
 /** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
 const HEARTBEAT_EVERY_MS = 1000;
@@ -11,7 +15,7 @@ const HEARTBEAT_EVERY_MS = 1000;
  * enforces the node's timeout, forwards cancellation, and turns errors into failures that say
  * which attempt failed and whether another may follow.
  */
-export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<NodeResult> {
+export function nodeActivity(def: NodeDefinition, store: ArtifactStore): (task: NodeTask) => Promise<NodeResult> {
   return async (task) => {
     const activity = Context.current();
     const attempt = activity.info.attempt;
@@ -42,6 +46,7 @@ export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<N
           }, task.timeoutSeconds * 1000)
         : undefined;
     let progress: Record<string, unknown> | undefined;
+    let scratch: Promise<string> | undefined;
     const beat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
     const ctx: NodeContext = {
       runId: task.runId,
@@ -52,6 +57,8 @@ export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<N
       signal: controller.signal,
       progress: (details) => (progress = details),
       ...(task.item ? { item: task.item } : {}),
+      store,
+      scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), `kiln-${task.nodeId.slice(0, 40)}-`))),
     };
     try {
       const outcome = await def.run(ctx, task.inputs, parsed.data);
@@ -69,6 +76,7 @@ export function nodeActivity(def: NodeDefinition): (task: NodeTask) => Promise<N
       const error = err instanceof Error ? err : new Error(String(err));
       throw fail(error.message, error.name || 'Error');
     } finally {
+      if (scratch) await rm(await scratch, { recursive: true, force: true }).catch(() => {});
       clearInterval(beat);
       if (timeout) clearTimeout(timeout);
       activity.cancellationSignal.removeEventListener('abort', onCancel);
