@@ -12,6 +12,7 @@ import { AppModule } from './app-module';
 import { TokenService } from './auth/token-service';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
+import { serveStudio } from './studio/serve-studio';
 
 /** A running API. */
 export interface RunningApi {
@@ -63,6 +64,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     );
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);
+    await serveStudio(fastify as never);
     await app.listen(config.port, config.host);
     const address = fastify.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -188,6 +188,14 @@ describe.each([
       const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule&status=succeeded`)).json;
       return runs.length >= 1 && runs;
     });
+    // A new version of the pipeline: the schedule follows it.
+    const v2 = await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: spec(`sched-${usePostgres}`, [cmd('tick', 'echo tock')]) }, editor);
+    expect(v2.json.version).toBe(2);
+    await api.call('POST', `/api/v1/schedules/${scheduleId}/trigger`, undefined, editor);
+    await eventually(async () => {
+      const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule&status=succeeded`)).json;
+      return runs.some((r: { version: number }) => r.version === 2) && runs;
+    });
     const paused = await api.call('POST', `/api/v1/schedules/${scheduleId}/pause`, undefined, editor);
     expect(paused.json.paused).toBe(true);
     // Backfill three hours: three runs.
@@ -197,7 +205,7 @@ describe.each([
     expect(back.status).toBe(202);
     await eventually(async () => {
       const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json;
-      return runs.length >= 4 && runs;
+      return runs.length >= 5 && runs;
     });
     expect((await api.call('DELETE', `/api/v1/schedules/${scheduleId}`, undefined, editor)).status).toBe(204);
 

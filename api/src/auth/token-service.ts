@@ -4,6 +4,8 @@ import { DataSource, IsNull } from 'typeorm';
 import { ApiToken, type ApiTokenRecord, type Role } from '@kiln/db';
 import { DATA_SOURCE } from '../database';
 
+const VERIFIED_FOR_MS = 5000;
+
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -11,6 +13,9 @@ export function tokenDigest(token: string): string {
 /** API tokens: stored as SHA-256 digests, shown once when made. */
 @Injectable()
 export class TokenService {
+  /** Verified tokens for a few seconds, so a request costs no token query (revocation clears its entry). */
+  private readonly verified = new Map<string, { record: ApiTokenRecord; until: number }>();
+
   constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
 
   private get repo() {
@@ -34,7 +39,14 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<ApiTokenRecord | null> {
-    const record = await this.repo.findOneBy({ digest: tokenDigest(token), revokedAt: IsNull() });
+    const digest = tokenDigest(token);
+    const hit = this.verified.get(digest);
+    if (hit && hit.until > Date.now()) return hit.record;
+    const record = await this.repo.findOneBy({ digest, revokedAt: IsNull() });
+    if (record) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(digest, { record, until: Date.now() + VERIFIED_FOR_MS });
+    } else this.verified.delete(digest);
     if (record && (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > 60_000)) {
       // At most one write a minute per token.
       record.lastUsedAt = new Date();
@@ -48,6 +60,7 @@ export class TokenService {
   }
 
   async revoke(id: string): Promise<boolean> {
+    for (const [digest, { record }] of this.verified) if (record.id === id) this.verified.delete(digest);
     const result = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }

@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/actor.decorator';
 import type { Actor } from '../auth/roles';
 import { ZodBody } from '../common/zod-body';
 import { PipelineService } from './pipeline-service';
+import { ScheduleService } from '../schedules/schedule-service';
 
 const specBody = z.object({ spec: z.unknown().refine((v) => v !== undefined, 'spec is required') });
 const specBodySchema = { type: 'object', required: ['spec'], properties: { spec: pipelineSpecJsonSchema() } };
@@ -14,7 +15,10 @@ const specBodySchema = { type: 'object', required: ['spec'], properties: { spec:
 @ApiBearerAuth()
 @Controller('pipelines')
 export class PipelineController {
-  constructor(@Inject(PipelineService) private readonly pipelines: PipelineService) {}
+  constructor(
+    @Inject(PipelineService) private readonly pipelines: PipelineService,
+    @Inject(ScheduleService) private readonly schedules: ScheduleService,
+  ) {}
 
   @Post()
   @ApiBody({ schema: specBodySchema })
@@ -36,8 +40,11 @@ export class PipelineController {
 
   @Put(':id')
   @ApiBody({ schema: specBodySchema })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(specBody)) body: z.output<typeof specBody>, @CurrentActor() actor: Actor) {
-    return this.pipelines.update(id, body.spec, actor);
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(specBody)) body: z.output<typeof specBody>, @CurrentActor() actor: Actor) {
+    const result = await this.pipelines.update(id, body.spec, actor);
+    // Schedules run the pipeline, so they follow its latest version.
+    if (result.created) await this.schedules.follow(id);
+    return result;
   }
 
   @Get(':id/versions')

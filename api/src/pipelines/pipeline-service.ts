@@ -12,6 +12,9 @@ import { DATA_SOURCE, NODE_CATALOG } from '../database';
 /** Pipelines and their immutable versions. */
 @Injectable()
 export class PipelineService {
+  /** Versions never change, so a version and its checked spec are kept once read. */
+  private readonly versionCache = new Map<string, { record: PipelineVersionRecord; spec: PipelineSpec }>();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(NODE_CATALOG) private readonly catalog: Catalog,
@@ -95,10 +98,24 @@ export class PipelineService {
   }
 
   async version(id: string, version?: number): Promise<PipelineVersionRecord> {
-    const pipeline = await this.get(id);
-    const found = await this.db.getRepository(PipelineVersion).findOneBy({ pipelineId: id, version: version ?? pipeline.latestVersion });
-    if (!found) throw notFound(`version ${version} of pipeline ${id}`);
-    return found;
+    return (await this.checkedVersion(id, version)).record;
+  }
+
+  /** A version with its spec checked against the catalog and instance policy (cached: versions are immutable). */
+  async checkedVersion(id: string, version?: number): Promise<{ record: PipelineVersionRecord; spec: PipelineSpec }> {
+    const wanted = version ?? (await this.get(id)).latestVersion;
+    const key = `${id}:${wanted}`;
+    const cached = this.versionCache.get(key);
+    if (cached) return cached;
+    const record = await this.db.getRepository(PipelineVersion).findOneBy({ pipelineId: id, version: wanted });
+    if (!record) {
+      await this.get(id);
+      throw notFound(`version ${wanted} of pipeline ${id}`);
+    }
+    const entry = { record, spec: this.check(record.spec) };
+    if (this.versionCache.size >= 1000) this.versionCache.delete(this.versionCache.keys().next().value!);
+    this.versionCache.set(key, entry);
+    return entry;
   }
 
   async versions(id: string) {

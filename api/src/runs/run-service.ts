@@ -45,11 +45,10 @@ export class RunService {
   async prepare(pipelineId: string, params: Record<string, unknown>, version?: number) {
     const pipeline = await this.pipelines.get(pipelineId);
     if (pipeline.archivedAt) throw conflict(`pipeline ${pipelineId} is archived`);
-    const stored = await this.pipelines.version(pipelineId, version);
-    const spec = this.pipelines.check(stored.spec);
+    const { record, spec } = await this.pipelines.checkedVersion(pipelineId, version ?? pipeline.latestVersion);
     const resolved = resolveRunParams(spec, params);
     if (!resolved.ok) throw new ProblemsException('invalid run parameters', resolved.problems);
-    return { spec, params: resolved.values, version: stored.version };
+    return { spec, params: resolved.values, version: record.version };
   }
 
   async start(req: StartRequest): Promise<{ runId: string; existing?: boolean }> {

@@ -1,8 +1,22 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { PipelineSpec } from './schema';
 import type { Problem } from './problem';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
+
+/** Compiled validators by schema text: compiling costs far more than validating, and specs repeat. */
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(schema: object): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let fn = compiled.get(key);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    if (compiled.size >= 512) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, fn);
+  }
+  return fn;
+}
 
 /** Names of the run parameters a spec declares. */
 export function declaredParams(spec: Pick<PipelineSpec, 'params'>): Set<string> {
@@ -14,7 +28,7 @@ export function declaredParams(spec: Pick<PipelineSpec, 'params'>): Set<string> 
 export function checkParamsSchema(spec: Pick<PipelineSpec, 'params'>): Problem[] {
   if (!spec.params) return [];
   try {
-    ajv.compile(spec.params);
+    validatorFor(spec.params);
     return [];
   } catch (err) {
     return [{ path: 'params', message: `not a valid JSON Schema: ${(err as Error).message}` }];
@@ -39,7 +53,7 @@ export function resolveRunParams(
   }
   const values = structuredClone(given);
   if (spec.params) {
-    const validate = ajv.compile(spec.params);
+    const validate = validatorFor(spec.params);
     if (!validate(values)) problems.push(...(validate.errors ?? []).map(ajvProblem));
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
