@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Transform, pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import {
   ArtifactIntegrityError,
@@ -13,6 +13,7 @@ import {
   type ArtifactStore,
   type PutOptions,
 } from './artifact-store';
+import { verifyingStream } from './verify-stream';
 
 /** Options of {@link FolderArtifactStore}. */
 export interface FolderStoreOptions {
@@ -75,21 +76,7 @@ export class FolderArtifactStore implements ArtifactStore {
     } catch (error) {
       throw this.notFoundOr(error, digest);
     }
-    const file = handle.createReadStream({ highWaterMark: READ_CHUNK });
-    const hash = createHash('sha256');
-    const verify = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-      flush(callback) {
-        const actual = hash.digest('hex');
-        callback(actual === hex ? null : new ArtifactIntegrityError(digest, `sha256:${actual}`, path));
-      },
-    });
-    // pipeline closes the file when the consumer stops early; errors surface on `verify` itself.
-    pipeline(file, verify, () => undefined);
-    return verify;
+    return verifyingStream(handle.createReadStream({ highWaterMark: READ_CHUNK }), hex, path);
   }
 
   async localPath(digest: string): Promise<string> {

@@ -1,3 +1,4 @@
 export * from './artifact-store';
 export * from './folder-store';
 export * from './default-store';
+export * from './s3-store';

@@ -5,7 +5,7 @@ import { kilnHome, startDevServer } from '@kiln/engine/temporal';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
 
-export const UP_USAGE = 'kiln up [--port 8080] [--host 127.0.0.1]';
+export const UP_USAGE = 'kiln up [--port 8080] [--host 127.0.0.1] [--s3 http://host:9000]  (S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)';
 
 /**
  * The whole product on embedded defaults: Temporal dev server (with its web UI), embedded
@@ -14,11 +14,13 @@ export const UP_USAGE = 'kiln up [--port 8080] [--host 127.0.0.1]';
 export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, s3: { type: 'string' } } }));
   } catch (err) {
     io.err(`${(err as Error).message}\nusage: ${UP_USAGE}`);
     return 2;
   }
+  // Workers and the API pick the artifact store from the environment.
+  if (values.s3) process.env.S3_ENDPOINT = values.s3;
   const home = kilnHome();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -46,9 +48,11 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     delete config.databaseUrl;
     const api = await startApi(config);
     stops.push(() => api.close());
+    const artifacts = process.env.S3_ENDPOINT ? `${process.env.S3_ENDPOINT} (bucket ${process.env.S3_BUCKET ?? 'kiln-artifacts'})` : `${home}/artifacts`;
     io.out(`Kiln is up.
   API          ${api.url}/api/v1   (docs: ${api.url}/api/docs)
   Temporal     ${temporal.address}   (web UI: ${temporal.uiUrl})
+  Artifacts    ${artifacts}
   State        ${home}`);
     if (api.firstAdminToken) {
       io.out(`  Admin token  ${api.firstAdminToken}
