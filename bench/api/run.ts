@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
 import { signWebhook } from '@kiln/api';
 import { freePort, startDevServer } from '@kiln/engine/temporal';
+import { type PostgresServer, startPostgres } from '@kiln/db';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILN = join(here, '../../cli/bin/kiln.js');
@@ -44,8 +45,12 @@ async function load(opts: autocannon.Options) {
   };
 }
 
+/** BENCH_DB=postgres runs the API on a PostgreSQL server instead of embedded PGlite. */
+const DB = process.env.BENCH_DB === 'postgres' ? 'postgres' : 'pglite';
+
 async function main() {
   const temporal = await startDevServer();
+  const postgres: PostgresServer | undefined = DB === 'postgres' ? await startPostgres() : undefined;
   const apiPort = await freePort();
   const helloPort = await freePort();
   const token = 'kiln_bench_admin';
@@ -56,8 +61,14 @@ async function main() {
     );
     children.push(
       await child(
-        [KILN, 'api', '--temporal-address', temporal.address, '--data-dir', mkdtempSync(join(tmpdir(), 'kiln-bench-db-'))],
-        { KILN_API_PORT: String(apiPort), KILN_ADMIN_TOKEN: token, KILN_LOG_LEVEL: 'error', KILN_HOOK_RATE: '1000000' },
+        [KILN, 'api', '--temporal-address', temporal.address, ...(postgres ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'kiln-bench-db-'))])],
+        {
+          KILN_API_PORT: String(apiPort),
+          KILN_ADMIN_TOKEN: token,
+          KILN_LOG_LEVEL: 'error',
+          KILN_HOOK_RATE: '1000000',
+          ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+        },
         'listening',
       ),
     );
@@ -133,7 +144,7 @@ async function main() {
       ['POST hello-world (ceiling)', helloPost],
       ['POST /api/v1/hooks/:id (signed)', intake],
     ] as const;
-    console.log(`\nbench/api — ${CONNECTIONS} connections, ${DURATION} s each, embedded PostgreSQL, Temporal dev server, one machine`);
+    console.log(`\nbench/api — ${CONNECTIONS} connections, ${DURATION} s each, database ${DB === 'postgres' ? 'PostgreSQL 15 server' : 'embedded PostgreSQL (PGlite)'}, Temporal dev server, one machine`);
     console.log('route                              req/s     p50 ms   p99 ms   non-2xx');
     for (const [name, r] of rows) {
       console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.other).padStart(9)}`);
@@ -143,10 +154,11 @@ async function main() {
     console.log(`deliveries accepted: ${intake.ok}; runs started on Temporal: ${started} (${(intake.ok / DURATION).toFixed(0)} runs/s)`);
     const out = join(here, '..', 'results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'api.json'), JSON.stringify({ at: new Date().toISOString(), rows, started }, null, 2));
+    writeFileSync(join(out, `api-${DB}.json`), JSON.stringify({ at: new Date().toISOString(), rows, started }, null, 2));
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await temporal.stop();
+    await postgres?.stop();
   }
 }
 

@@ -3,11 +3,27 @@ import { type NodeDefinition, nodeTypeInfo } from '../define-node';
 import command from './core/command';
 import noop from './core/noop';
 import approval from './gate/approval';
+import metricsGate from './gate/metrics';
+import ingestFile from './ingest/file';
+import validateTabular from './validate/tabular';
+import featurizeTabular from './featurize/tabular';
+import trainGbdt from './train/gbdt';
+import evaluateModel from './evaluate/model';
 
-export { approval, command, noop };
+export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, trainGbdt, validateTabular };
 
 /** Every node type, one definition each. Adding a type means adding its file here. */
-export const nodeDefinitions: readonly NodeDefinition[] = [command, noop, approval] as unknown as NodeDefinition[];
+export const nodeDefinitions: readonly NodeDefinition[] = [
+  command,
+  noop,
+  approval,
+  ingestFile,
+  validateTabular,
+  featurizeTabular,
+  trainGbdt,
+  evaluateModel,
+  metricsGate,
+] as unknown as NodeDefinition[];
 
 /** The catalog the validator, the API and the studio use. */
 export const catalog: Catalog = catalogOf(nodeDefinitions.map(nodeTypeInfo));

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { classificationReport, regressionReport } from '../../ml/metrics';
+import { MetricsInputError } from '../../ml/metrics/validate';
+import type { ArtifactRef } from '../../store/artifact-store';
+import { NodeFailure, defineNode } from '../../define-node';
+import { cellNumber } from '../featurize/transform-spec';
+import { putJson, readColumns, requireDatasetRef } from '../shared/tabular';
+import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from '../train/gbdt';
+import { loadOrt, openSession, predict } from './onnx-runner';
+
+const params = z.strictObject({
+  batchSize: z.number().int().positive().max(1_000_000).default(4096).describe('Rows per inference call when scoring the dataset.'),
+  latencyRows: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(200)
+    .describe('Rows scored one at a time (and in batches of 256) to measure latency per row; 0 skips it.'),
+  includePredictions: z.boolean().default(true).describe('Keep every row’s prediction and probabilities in the report.'),
+});
+
+function requireModelRef(value: unknown): ModelRef {
+  const v = value as Partial<ModelRef> | null;
+  if (!v || typeof v !== 'object' || !v.artifact || !Array.isArray(v.features) || !v.task) {
+    throw new NodeFailure('input "model" is not a Model reference (expected {artifact, task, features, classes, target})', {
+      type: 'BadInput',
+      retryable: false,
+    });
+  }
+  return v as ModelRef;
+}
+
+export default defineNode({
+  type: 'evaluate.model',
+  version: 1,
+  category: 'evaluate',
+  title: 'Evaluate model',
+  description:
+    'Scores a dataset with the ONNX model in onnxruntime and reports classification or regression metrics ' +
+    '(ROC-AUC, F1, confusion matrix, calibration; or MAE, RMSE, R²), latency per row at batch 1 and 256, and model size.',
+  inputs: { model: 'Model', dataset: 'Dataset' },
+  outputs: { metrics: 'Metrics', report: 'Report' },
+  params,
+  run: async (ctx, inputs, p) => {
+    const model = requireModelRef(inputs.model);
+    requireDatasetRef(inputs.dataset, 'dataset');
+    const artifact: ArtifactRef = model.artifact;
+    if (artifact.mediaType !== ONNX_MEDIA_TYPE) {
+      throw new NodeFailure(
+        `model artifact ${artifact.digest} has media type ${JSON.stringify(artifact.mediaType)}, not ${ONNX_MEDIA_TYPE}: ` +
+          'evaluate.model scores ONNX models only',
+        { type: 'NotOnnx', retryable: false },
+      );
+    }
+    const bytes = await ctx.store.get(artifact.digest);
+    const ort = await loadOrt();
+    const session = await openSession(ort, bytes, `model artifact ${artifact.digest}`);
+    const cols = await readColumns(ctx.store, inputs.dataset);
+    const targetValues = cols.values[model.target];
+    if (!targetValues) {
+      throw new NodeFailure(`the dataset has no target column "${model.target}" to evaluate against`, {
+        type: 'BadInput',
+        retryable: false,
+      });
+    }
+    const n = cols.rowCount;
+    if (n === 0) throw new NodeFailure('the dataset has no rows to evaluate', { type: 'BadInput', retryable: false });
+    const predicted: (string | number)[] = [];
+    const proba: number[] = [];
+    for (let start = 0; start < n; start += p.batchSize) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const rows = Array.from({ length: Math.min(p.batchSize, n - start) }, (_, i) => start + i);
+      const out = await predict(ort, session, model, cols, rows);
+      predicted.push(...out.predicted);
+      if (out.proba) proba.push(...out.proba);
+      ctx.progress({ rows: start + rows.length, of: n });
+    }
+
+    // Latency per row, batch 1 and batch 256, over the first rows (after one warm-up call).
+    const latency: Record<string, number | null> = { batch1_ms_per_row: null, batch256_ms_per_row: null };
+    if (p.latencyRows > 0) {
+      const m = Math.min(p.latencyRows, n);
+      await predict(ort, session, model, cols, [0]);
+      let t = performance.now();
+      for (let r = 0; r < m; r++) await predict(ort, session, model, cols, [r]);
+      latency.batch1_ms_per_row = (performance.now() - t) / m;
+      const big = Array.from({ length: 256 }, (_, i) => i % n);
+      const reps = Math.max(1, Math.ceil(m / 256));
+      t = performance.now();
+      for (let k = 0; k < reps; k++) await predict(ort, session, model, cols, big);
+      latency.batch256_ms_per_row = (performance.now() - t) / (reps * 256);
+    }
+    await session.release();
+
+    let metrics: Record<string, unknown>;
+    let full: unknown;
+    try {
+      if (model.task === 'regression') {
+        const yTrue = targetValues.map((v) => cellNumber(v));
+        const report = regressionReport({ yTrue, yPred: predicted as number[] });
+        metrics = { ...report.metrics };
+        full = report;
+      } else {
+        const classes = model.classes!;
+        const byText = new Map(classes.map((c) => [String(c), c]));
+        const yTrue = targetValues.map((v, r) => {
+          const c = byText.get(String(v));
+          if (c === undefined) {
+            throw new NodeFailure(`row ${r + 1}: target value ${JSON.stringify(v)} is not a class the model knows (${classes.join(', ')})`, {
+              type: 'BadInput',
+              retryable: false,
+            });
+          }
+          return c;
+        });
+        const report = classificationReport({ classes, yTrue, yPred: predicted, proba });
+        metrics = { ...report.metrics, ...(report.positive_rate === undefined ? {} : { positive_rate: report.positive_rate }) };
+        full = report;
+      }
+    } catch (error) {
+      if (error instanceof MetricsInputError) throw new NodeFailure(error.message, { type: 'BadInput', retryable: false });
+      throw error;
+    }
+    const values = { ...metrics, ...latency, model_bytes: artifact.size, rows: n } as Record<string, number | null>;
+    const reportRef = await putJson(ctx.store, {
+      kind: 'kiln.evaluation-report/v1',
+      task: model.task,
+      model: artifact,
+      dataset: inputs.dataset.artifact,
+      values,
+      report: full,
+      ...(p.includePredictions ? { predictions: { predicted, proba: model.task === 'regression' ? null : proba } } : {}),
+    });
+    const out: MetricsRef = { task: model.task, values, report: reportRef };
+    return { outputs: { metrics: out, report: { artifact: reportRef, summary: values } } };
+  },
+});

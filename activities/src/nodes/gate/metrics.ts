@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { NodeFailure, defineNode } from '../../define-node';
+import type { MetricsRef } from '../train/gbdt';
+
+const ops = ['>=', '>', '<=', '<', '==', '!='] as const;
+type Op = (typeof ops)[number];
+
+const rule = z.union([
+  z.strictObject({
+    metric: z.string().min(1).describe('A headline metric, e.g. roc_auc, f1_macro, rmse, batch1_ms_per_row.'),
+    op: z.enum(ops).describe('How the metric compares with the value.'),
+    value: z.number().describe('The threshold.'),
+  }),
+  z.strictObject({
+    metric: z.string().min(1).describe('A headline metric present in both metrics and baseline.'),
+    op: z.enum(ops).describe('How the metric compares with the baseline’s.'),
+    baseline: z.literal(true).describe('Compare with the same metric of the `baseline` input.'),
+    tolerance: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Slack in the rule’s favour: with >=, metric >= baseline − tolerance passes; with <=, metric <= baseline + tolerance.'),
+  }),
+]);
+
+const params = z.strictObject({
+  rules: z.array(rule).min(1).describe('Every rule must hold for the gate to pass.'),
+  missing: z
+    .enum(['fail', 'error'])
+    .default('error')
+    .describe('A metric that is absent or null: fails the gate, or is an error of the pipeline (a misspelt name).'),
+});
+
+function compare(a: number, op: Op, b: number): boolean {
+  switch (op) {
+    case '>=':
+      return a >= b;
+    case '>':
+      return a > b;
+    case '<=':
+      return a <= b;
+    case '<':
+      return a < b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+}
+
+function metricsValues(value: unknown, port: string): Record<string, number | null> {
+  const v = value as Partial<MetricsRef> | null;
+  if (!v || typeof v !== 'object' || !v.values || typeof v.values !== 'object') {
+    throw new NodeFailure(`input "${port}" is not a Metrics value (expected {task, values, report})`, { type: 'BadInput', retryable: false });
+  }
+  return v.values;
+}
+
+export default defineNode({
+  type: 'gate.metrics',
+  version: 1,
+  category: 'gate',
+  title: 'Metrics gate',
+  description:
+    'Checks metrics against thresholds (roc_auc >= 0.9) or against a baseline’s (within a tolerance). When a rule ' +
+    'fails, everything downstream is skipped, with the reason, without failing the run.',
+  inputs: { metrics: 'Metrics', baseline: { type: 'Metrics', optional: true, description: 'Metrics of the model to beat (for baseline rules).' } },
+  outputs: { decision: 'Json' },
+  params,
+  run: async (_ctx, inputs, p) => {
+    const values = metricsValues(inputs.metrics, 'metrics');
+    const base = inputs.baseline === undefined || inputs.baseline === null ? undefined : metricsValues(inputs.baseline, 'baseline');
+    const checks = p.rules.map((r) => {
+      const actual = values[r.metric];
+      const describe = (threshold: number) => `${r.metric} ${actual} ${r.op} ${threshold}`;
+      if (typeof actual !== 'number') {
+        const message = `metric "${r.metric}" is ${actual === null ? 'null' : 'absent'} (available: ${Object.keys(values).join(', ')})`;
+        if (p.missing === 'error') throw new NodeFailure(message, { type: 'BadParams', retryable: false });
+        return { ...r, actual: null, passed: false, message };
+      }
+      if ('baseline' in r) {
+        if (!base) throw new NodeFailure(`rule on ${r.metric} compares with the baseline, but no baseline input is connected`, { type: 'BadParams', retryable: false });
+        const b = base[r.metric];
+        if (typeof b !== 'number') {
+          const message = `baseline metric "${r.metric}" is ${b === null ? 'null' : 'absent'}`;
+          if (p.missing === 'error') throw new NodeFailure(message, { type: 'BadParams', retryable: false });
+          return { ...r, actual, passed: false, message };
+        }
+        const slack = r.op === '>=' || r.op === '>' ? -r.tolerance : r.op === '<=' || r.op === '<' ? r.tolerance : 0;
+        const threshold = b + slack;
+        const passed = r.op === '==' || r.op === '!=' ? compare(Math.abs(actual - b) <= r.tolerance ? b : actual, r.op, b) : compare(actual, r.op, threshold);
+        return { ...r, actual, baselineValue: b, threshold, passed, message: `${describe(threshold)} (baseline ${b})` };
+      }
+      const passed = compare(actual, r.op, r.value);
+      return { ...r, actual, passed, message: describe(r.value) };
+    });
+    const failed = checks.filter((c) => !c.passed);
+    const decision = { passed: failed.length === 0, checks };
+    if (failed.length > 0) {
+      return {
+        outputs: { decision },
+        skipDownstream: { reason: `metrics gate failed: ${failed.map((c) => c.message).join('; ')}` },
+      };
+    }
+    return { outputs: { decision } };
+  },
+});

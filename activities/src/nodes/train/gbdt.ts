@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { GbdtInputError } from '../../ml/gbdt/errors';
+import { trainBooster } from '../../ml/gbdt/train';
+import type { ArtifactRef } from '../../store/artifact-store';
+import { NodeFailure, defineNode } from '../../define-node';
+import { applyTransform, encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
+import { splitRows } from '../featurize/tabular';
+import { getJson, putJson, readColumns, requireDatasetRef } from '../shared/tabular';
+import { pipelineToOnnx } from './onnx-pipeline';
+
+export const ONNX_MEDIA_TYPE = 'application/onnx';
+
+/** The value on a `Model` port. */
+export interface ModelRef {
+  artifact: ArtifactRef;
+  task: 'binary' | 'multiclass' | 'regression';
+  features: { name: string; type: 'float' | 'string' }[];
+  classes: (string | number)[] | null;
+  target: string;
+}
+
+/** The value on a `Metrics` port: headline numbers plus the full report. */
+export interface MetricsRef {
+  task: 'binary' | 'multiclass' | 'regression';
+  values: Record<string, number | null>;
+  report: ArtifactRef;
+}
+
+const params = z.strictObject({
+  numIterations: z.number().int().positive().max(100_000).default(300).describe('Boosting iterations (upper bound with early stopping).'),
+  learningRate: z.number().positive().max(1).default(0.1).describe('Shrinkage applied to every tree.'),
+  maxLeaves: z.number().int().min(2).max(4096).default(31).describe('Leaves per tree (grown best-first).'),
+  maxDepth: z.number().int().default(-1).describe('Depth limit; -1 for none.'),
+  minDataInLeaf: z.number().int().positive().default(20).describe('Minimum rows in a leaf.'),
+  lambdaL2: z.number().min(0).default(0).describe('L2 regularisation on leaf values.'),
+  featureFraction: z.number().gt(0).max(1).default(1).describe('Fraction of features each tree may use.'),
+  baggingFraction: z.number().gt(0).max(1).default(1).describe('Fraction of rows each iteration trains on.'),
+  maxBins: z.number().int().min(2).max(255).default(255).describe('Histogram bins per feature.'),
+  validationFraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.15)
+    .describe('Fraction of the training split held out for early stopping.'),
+  earlyStoppingRounds: z
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe('Stop when the validation metric has not improved for this many iterations (0: off).'),
+  seed: z.number().int().default(0).describe('Seed of the validation split and of sampling.'),
+});
+
+export default defineNode({
+  type: 'train.gbdt',
+  version: 1,
+  category: 'train',
+  title: 'Train gradient-boosted trees',
+  description:
+    'Trains a histogram gradient-boosted tree model (binary, multiclass or regression) with early stopping on a ' +
+    'validation split carved from train, and exports one ONNX model that takes the raw columns and applies the ' +
+    'preprocessing inside the graph.',
+  inputs: { train: 'Dataset', transform: 'Transform' },
+  outputs: { model: 'Model', metrics: 'Metrics' },
+  params,
+  run: async (ctx, inputs, p) => {
+    requireDatasetRef(inputs.train, 'train');
+    const transformRef = inputs.transform as { artifact?: ArtifactRef } | null;
+    if (!transformRef?.artifact) {
+      throw new NodeFailure('input "transform" is not a Transform reference', { type: 'BadInput', retryable: false });
+    }
+    const spec: TransformSpec = requireTransformSpec(await getJson(ctx.store, transformRef.artifact));
+    const cols = await readColumns(ctx.store, inputs.train);
+    const all = Array.from({ length: cols.rowCount }, (_, i) => i);
+    const labelsAll = encodeTarget(spec, cols, all);
+    let split: { train: number[]; test: number[] };
+    try {
+      split = splitRows(cols.rowCount, p.validationFraction, p.seed, spec.classes ? Array.from(labelsAll, String) : undefined);
+    } catch {
+      split = splitRows(cols.rowCount, p.validationFraction, p.seed);
+    }
+    const useValid = p.earlyStoppingRounds > 0;
+    const trainRows = useValid ? split.train : all;
+    const pick = (rows: number[]) => Float64Array.from(rows, (r) => labelsAll[r]!);
+    const objective = spec.task;
+    const metricName = objective === 'binary' ? 'logloss' : objective === 'multiclass' ? 'multi_logloss' : 'l2';
+    const started = Date.now();
+    let booster;
+    try {
+      booster = await trainBooster(
+        { features: applyTransform(spec, cols, trainRows), labels: pick(trainRows) },
+        {
+          objective,
+          ...(objective === 'multiclass' ? { numClasses: spec.classes!.length } : {}),
+          numIterations: p.numIterations,
+          learningRate: p.learningRate,
+          maxLeaves: p.maxLeaves,
+          maxDepth: p.maxDepth,
+          minDataInLeaf: p.minDataInLeaf,
+          lambdaL2: p.lambdaL2,
+          featureFraction: p.featureFraction,
+          baggingFraction: p.baggingFraction,
+          maxBins: p.maxBins,
+          seed: p.seed,
+          ...(useValid ? { earlyStoppingRounds: p.earlyStoppingRounds } : {}),
+        },
+        {
+          ...(useValid ? { valid: { features: applyTransform(spec, cols, split.test), labels: pick(split.test) } } : {}),
+          signal: ctx.signal,
+          onProgress: (iteration, loss, metric) =>
+            ctx.progress({ iteration, loss, metric: metric ?? null, metricName, of: p.numIterations }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof GbdtInputError) throw new NodeFailure(error.message, { type: 'BadInput', retryable: false });
+      throw error;
+    }
+    const trainSeconds = (Date.now() - started) / 1000;
+    const bytes = pipelineToOnnx(spec, booster);
+    const artifact = await ctx.store.put(bytes, {
+      mediaType: ONNX_MEDIA_TYPE,
+      meta: { task: spec.task, target: spec.target, iterations: booster.bestIteration },
+    });
+    const last = booster.history[booster.bestIteration - 1] ?? booster.history[booster.history.length - 1];
+    const importance = booster.featureImportance('gain');
+    const values = {
+      best_iteration: booster.bestIteration,
+      iterations_run: booster.history.length,
+      train_loss: last?.trainLoss ?? null,
+      valid_metric: last?.validMetric ?? null,
+      train_rows: trainRows.length,
+      valid_rows: useValid ? split.test.length : 0,
+      train_seconds: trainSeconds,
+      model_bytes: bytes.length,
+    };
+    const report = await putJson(ctx.store, {
+      kind: 'kiln.training-report/v1',
+      task: spec.task,
+      metric: metricName,
+      values,
+      params: p,
+      history: booster.history,
+      featureImportance: spec.outputFeatures
+        .map((name, i) => ({ feature: name, gain: importance[i]! }))
+        .sort((a, b) => b.gain - a.gain),
+    });
+    const model: ModelRef = {
+      artifact,
+      task: spec.task,
+      features: spec.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' })),
+      classes: spec.classes,
+      target: spec.target,
+    };
+    const metrics: MetricsRef = { task: spec.task, values, report };
+    return { outputs: { model, metrics } };
+  },
+});

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { ColumnStats } from '../../data/column-stats';
+import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
+import type { DatasetRef } from '../../data/dataset-ref';
+import { NodeFailure, defineNode } from '../../define-node';
+import { putJson, readColumns, requireDatasetRef, type Cell, type Columns } from '../shared/tabular';
+
+const columnExpectation = z.strictObject({
+  name: z.string().min(1).describe('The column; it must exist.'),
+  type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]).optional().describe('The column type it must have.'),
+  notNull: z.boolean().default(false).describe('No missing values allowed.'),
+  min: z.number().optional().describe('Smallest allowed value (numbers).'),
+  max: z.number().optional().describe('Largest allowed value (numbers).'),
+  allowed: z.array(z.union([z.string(), z.number(), z.boolean()])).optional().describe('The only values allowed (nulls aside).'),
+  unique: z.boolean().default(false).describe('No value may appear twice (nulls aside).'),
+  regex: z.string().optional().describe('Every non-null value, as text, must match this regular expression (whole value).'),
+  maxMissingRatio: z.number().min(0).max(1).optional().describe('Largest allowed fraction of missing values.'),
+});
+
+const params = z.strictObject({
+  columns: z.array(columnExpectation).default([]).describe('Expectations per column.'),
+  minRows: z.number().int().min(0).optional().describe('Fewest rows allowed.'),
+  maxRows: z.number().int().min(0).optional().describe('Most rows allowed.'),
+  maxMissingRatio: z.number().min(0).max(1).optional().describe('Largest allowed fraction of missing values in any column.'),
+  drift: z
+    .strictObject({
+      columns: z.array(z.string()).optional().describe('Columns compared with the reference (default: every shared column).'),
+      psiThreshold: z.number().positive().default(0.2).describe('PSI above this is drift (0.1 small, 0.2 large, by convention).'),
+      ksThreshold: z.number().positive().max(1).default(0.1).describe('Kolmogorov–Smirnov statistic above this is drift (numeric columns).'),
+    })
+    .default({ psiThreshold: 0.2, ksThreshold: 0.1 })
+    .describe('Drift checks, run when the reference input is connected.'),
+  onFailure: z.enum(['fail', 'warn']).default('fail').describe('fail: a failed check fails the node; warn: report it and go on.'),
+});
+
+export interface CheckResult {
+  check: string;
+  column?: string;
+  passed: boolean;
+  /** Rows (or values) that broke the expectation. */
+  failing: number;
+  total: number;
+  message: string;
+  samples?: { row: number; values: Record<string, Cell> }[];
+  [extra: string]: unknown;
+}
+
+const SAMPLES = 5;
+
+function rowObject(cols: Columns, r: number): Record<string, Cell> {
+  return Object.fromEntries(cols.names.map((n) => [n, cols.values[n]![r]!]));
+}
+
+function rowCheck(cols: Columns, check: string, column: string, bad: (v: Cell, r: number) => boolean, what: string): CheckResult {
+  const values = cols.values[column]!;
+  let failing = 0;
+  const samples: CheckResult['samples'] = [];
+  for (let r = 0; r < cols.rowCount; r++) {
+    if (!bad(values[r]!, r)) continue;
+    failing++;
+    if (samples.length < SAMPLES) samples.push({ row: r + 1, values: rowObject(cols, r) });
+  }
+  return {
+    check,
+    column,
+    passed: failing === 0,
+    failing,
+    total: cols.rowCount,
+    message: failing === 0 ? `${column}: ${what}` : `${column}: ${failing} of ${cols.rowCount} rows break "${what}"`,
+    samples,
+  };
+}
+
+/** Population stability index of two count vectors (proportions floored at 1e-4). */
+export function psi(expected: readonly number[], actual: readonly number[]): number {
+  const e = expected.reduce((s, x) => s + x, 0) || 1;
+  const a = actual.reduce((s, x) => s + x, 0) || 1;
+  let total = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const pe = Math.max(expected[i]! / e, 1e-4);
+    const pa = Math.max(actual[i]! / a, 1e-4);
+    total += (pa - pe) * Math.log(pa / pe);
+  }
+  return total;
+}
+
+/** Two-sample Kolmogorov–Smirnov statistic (largest gap between the empirical CDFs). */
+export function ksStatistic(a: number[], b: number[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < x.length && j < y.length) {
+    const v = Math.min(x[i]!, y[j]!);
+    while (i < x.length && x[i]! <= v) i++;
+    while (j < y.length && y[j]! <= v) j++;
+    d = Math.max(d, Math.abs(i / x.length - j / y.length));
+  }
+  return d;
+}
+
+function numbers(values: Cell[]): number[] {
+  const out: number[] = [];
+  for (const v of values) {
+    if (typeof v === 'number') out.push(v);
+    else if (typeof v === 'boolean') out.push(v ? 1 : 0);
+  }
+  return out;
+}
+
+function driftChecks(cols: Columns, reference: Columns, refStats: ColumnStats[], p: z.output<typeof params>): CheckResult[] {
+  const names = p.drift.columns ?? cols.names.filter((n) => reference.values[n] !== undefined);
+  const out: CheckResult[] = [];
+  for (const name of names) {
+    if (!cols.values[name] || !reference.values[name]) {
+      out.push({ check: 'drift', column: name, passed: false, failing: 1, total: 1, message: `${name}: not in both the dataset and the reference` });
+      continue;
+    }
+    const stats = refStats.find((s) => s.name === name);
+    const current = cols.values[name]!;
+    if (stats?.kind === 'numeric' && stats.histogram) {
+      const { edges, counts } = stats.histogram;
+      const bins = new Array<number>(counts.length).fill(0);
+      const last = counts.length - 1;
+      for (const x of numbers(current)) {
+        let k = 0;
+        while (k < last && x >= edges[k + 1]!) k++;
+        bins[k]!++;
+      }
+      const psiValue = psi(counts, bins);
+      const ks = ksStatistic(numbers(current), numbers(reference.values[name]!));
+      const passed = psiValue <= p.drift.psiThreshold && ks <= p.drift.ksThreshold;
+      out.push({
+        check: 'drift',
+        column: name,
+        passed,
+        failing: passed ? 0 : 1,
+        total: 1,
+        psi: psiValue,
+        ks,
+        message: `${name}: PSI ${psiValue.toFixed(4)} (max ${p.drift.psiThreshold}), KS ${ks.toFixed(4)} (max ${p.drift.ksThreshold})`,
+      });
+    } else if (stats?.kind === 'categorical' || stats?.kind === 'bool') {
+      const refCounts = new Map<string, number>();
+      for (const v of reference.values[name]!) if (v !== null) refCounts.set(String(v), (refCounts.get(String(v)) ?? 0) + 1);
+      const keys = [...refCounts.keys()].sort((a, b) => refCounts.get(b)! - refCounts.get(a)!).slice(0, 50);
+      const index = new Map(keys.map((k, i) => [k, i]));
+      const expected = [...keys.map((k) => refCounts.get(k)!), 0];
+      for (const [k, c] of refCounts) if (!index.has(k)) expected[keys.length]! += c;
+      const actual = new Array<number>(keys.length + 1).fill(0);
+      for (const v of current) if (v !== null) actual[index.get(String(v)) ?? keys.length]!++;
+      const psiValue = psi(expected, actual);
+      const passed = psiValue <= p.drift.psiThreshold;
+      out.push({
+        check: 'drift',
+        column: name,
+        passed,
+        failing: passed ? 0 : 1,
+        total: 1,
+        psi: psiValue,
+        message: `${name}: PSI ${psiValue.toFixed(4)} over the reference's categories (max ${p.drift.psiThreshold})`,
+      });
+    }
+  }
+  return out;
+}
+
+export default defineNode({
+  type: 'validate.tabular',
+  version: 1,
+  category: 'validate',
+  title: 'Validate table',
+  description:
+    'Checks a dataset against expectations (columns and types, not-null, ranges, allowed values, unique, regex, row ' +
+    'count, missing ratio) and, given a reference dataset, drift per column (PSI, Kolmogorov–Smirnov). Writes a report ' +
+    'of every check with sample offending rows; fails or warns.',
+  inputs: { dataset: 'Dataset', reference: { type: 'Dataset', optional: true, description: 'Data to compare with for drift.' } },
+  outputs: { dataset: 'Dataset', report: 'Report' },
+  params,
+  run: async (ctx, inputs, p) => {
+    requireDatasetRef(inputs.dataset, 'dataset');
+    const ref: DatasetRef = inputs.dataset;
+    const cols = await readColumns(ctx.store, ref);
+    const checks: CheckResult[] = [];
+    const n = cols.rowCount;
+    if (p.minRows !== undefined || p.maxRows !== undefined) {
+      const ok = (p.minRows === undefined || n >= p.minRows) && (p.maxRows === undefined || n <= p.maxRows);
+      checks.push({ check: 'row_count', passed: ok, failing: ok ? 0 : 1, total: 1, rows: n, message: `${n} rows (allowed ${p.minRows ?? 0}..${p.maxRows ?? '∞'})` });
+    }
+    if (p.maxMissingRatio !== undefined) {
+      for (const name of cols.names) {
+        const nulls = cols.values[name]!.filter((v) => v === null).length;
+        const ratio = n === 0 ? 0 : nulls / n;
+        checks.push({ check: 'max_missing_ratio', column: name, passed: ratio <= p.maxMissingRatio, failing: nulls, total: n, ratio, message: `${name}: ${(ratio * 100).toFixed(2)}% missing (max ${(p.maxMissingRatio * 100).toFixed(2)}%)` });
+      }
+    }
+    for (const e of p.columns) {
+      if (!cols.values[e.name]) {
+        checks.push({ check: 'column_exists', column: e.name, passed: false, failing: 1, total: 1, message: `${e.name}: no such column (columns: ${cols.names.join(', ')})` });
+        continue;
+      }
+      const actualType = cols.types[e.name];
+      if (e.type) checks.push({ check: 'type', column: e.name, passed: actualType === e.type, failing: actualType === e.type ? 0 : 1, total: 1, actual: actualType, message: `${e.name}: type ${actualType} (expected ${e.type})` });
+      if (e.notNull) checks.push(rowCheck(cols, 'not_null', e.name, (v) => v === null, 'not null'));
+      if (e.maxMissingRatio !== undefined) {
+        const nulls = cols.values[e.name]!.filter((v) => v === null).length;
+        const ratio = n === 0 ? 0 : nulls / n;
+        checks.push({ check: 'max_missing_ratio', column: e.name, passed: ratio <= e.maxMissingRatio, failing: nulls, total: n, ratio, message: `${e.name}: ${(ratio * 100).toFixed(2)}% missing (max ${(e.maxMissingRatio * 100).toFixed(2)}%)` });
+      }
+      if (e.min !== undefined) {
+        const min = e.min;
+        checks.push(rowCheck(cols, 'min', e.name, (v) => typeof v === 'number' && v < min, `>= ${min}`));
+      }
+      if (e.max !== undefined) {
+        const max = e.max;
+        checks.push(rowCheck(cols, 'max', e.name, (v) => typeof v === 'number' && v > max, `<= ${max}`));
+      }
+      if (e.allowed) {
+        const allowed = new Set(e.allowed.map(String));
+        checks.push(rowCheck(cols, 'allowed_values', e.name, (v) => v !== null && !allowed.has(String(v)), `in [${e.allowed.join(', ')}]`));
+      }
+      if (e.unique) {
+        const seen = new Set<string>();
+        checks.push(
+          rowCheck(cols, 'unique', e.name, (v) => {
+            if (v === null) return false;
+            const k = String(v);
+            if (seen.has(k)) return true;
+            seen.add(k);
+            return false;
+          }, 'unique'),
+        );
+      }
+      if (e.regex !== undefined) {
+        let re: RegExp;
+        try {
+          re = new RegExp(`^(?:${e.regex})$`, 'u');
+        } catch (error) {
+          throw new NodeFailure(`columns: "${e.name}": bad regex: ${(error as Error).message}`, { type: 'BadParams', retryable: false });
+        }
+        checks.push(rowCheck(cols, 'regex', e.name, (v) => v !== null && !re.test(String(v)), `matches /${e.regex}/`));
+      }
+    }
+    if (inputs.reference !== undefined && inputs.reference !== null) {
+      requireDatasetRef(inputs.reference, 'reference');
+      const reference = await readColumns(ctx.store, inputs.reference);
+      checks.push(...driftChecks(cols, reference, inputs.reference.stats, p));
+    }
+    const failed = checks.filter((c) => !c.passed);
+    const summary = { passed: failed.length === 0, checks: checks.length, failed: failed.length, rows: n, onFailure: p.onFailure };
+    const artifact = await putJson(ctx.store, { kind: 'kiln.validation-report/v1', dataset: ref.artifact, summary, checks });
+    if (failed.length > 0 && p.onFailure === 'fail') {
+      const shown = failed.slice(0, 5).map((c) => c.message).join('; ');
+      throw new NodeFailure(
+        `${failed.length} of ${checks.length} checks failed: ${shown}${failed.length > 5 ? '; …' : ''} (report ${artifact.digest})`,
+        { type: 'ValidationFailed', retryable: false },
+      );
+    }
+    return { outputs: { dataset: ref, report: { artifact, summary } } };
+  },
+});
