@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
 import { signWebhook } from '@kiln/api';
 import { freePort, startDevServer } from '@kiln/engine/temporal';
+import { PIPELINE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import { type PostgresServer, startPostgres } from '@kiln/db';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -136,21 +137,47 @@ async function main() {
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
     const { count: started } = await client.workflow.count(`WorkflowId STARTS_WITH "hook-"`);
+
+    // The other ceiling: starting the same workflow straight from a Temporal client, as fast as
+    // 16 concurrent callers can.
+    const input = { spec: { apiVersion: 'kiln/v1', name: 'bench-hook', nodes: [{ id: 'a', type: 'core.noop' }] }, params: {} };
+    const latencies: number[] = [];
+    const until = Date.now() + DURATION * 1000;
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (Date.now() < until) {
+          const t = performance.now();
+          await client.workflow.start(PIPELINE_WORKFLOW_TYPE, { taskQueue: WORKFLOW_TASK_QUEUE, workflowId: `raw-start-${++n}`, args: [input] });
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const rawStart = {
+      rps: latencies.length / DURATION,
+      p50: latencies[Math.floor(latencies.length * 0.5)]!,
+      p99: latencies[Math.floor(latencies.length * 0.99)]!,
+      ok: latencies.length,
+      other: 0,
+    };
     await connection.close();
 
     const rows = [
       ['GET hello-world (ceiling)', helloGet],
       ['GET /api/v1/runs/:id', runGet],
       ['POST hello-world (ceiling)', helloPost],
+      ['Temporal start, raw client (ceiling)', rawStart],
       ['POST /api/v1/hooks/:id (signed)', intake],
     ] as const;
     console.log(`\nbench/api — ${CONNECTIONS} connections, ${DURATION} s each, database ${DB === 'postgres' ? 'PostgreSQL 15 server' : 'embedded PostgreSQL (PGlite)'}, Temporal dev server, one machine`);
-    console.log('route                              req/s     p50 ms   p99 ms   non-2xx');
+    console.log('route                                  req/s     p50 ms   p99 ms   non-2xx');
     for (const [name, r] of rows) {
-      console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.other).padStart(9)}`);
+      console.log(`${name.padEnd(38)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.other).padStart(9)}`);
     }
     console.log(`GET /runs/:id throughput / hello-world: ${(runGet.rps / helloGet.rps).toFixed(3)}`);
     console.log(`webhook intake / hello-world POST:      ${(intake.rps / helloPost.rps).toFixed(3)}`);
+    console.log(`webhook intake / raw Temporal starts:   ${(intake.rps / rawStart.rps).toFixed(3)}`);
     console.log(`deliveries accepted: ${intake.ok}; runs started on Temporal: ${started} (${(intake.ok / DURATION).toFixed(0)} runs/s)`);
     const out = join(here, '..', 'results');
     mkdirSync(out, { recursive: true });
