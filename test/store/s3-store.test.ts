@@ -33,14 +33,15 @@ describe('the S3 artifact store on a real MinIO', () => {
 
   it('uploads a large stream in parts with bounded memory, and streams it back verified', async () => {
     const chunk = randomBytes(1024 * 1024);
-    const total = 40;
+    const total = 160;
     const hash = createHash('sha256');
     for (let i = 0; i < total; i++) hash.update(chunk);
     const rssBefore = process.memoryUsage().rss;
     const ref = await store.put(Readable.from((function* () { for (let i = 0; i < total; i++) yield chunk; })()), { mediaType: 'application/octet-stream' });
     expect(ref.digest).toBe(`sha256:${hash.digest('hex')}`);
     expect(ref.size).toBe(total * chunk.length);
-    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(30 * 1024 * 1024);
+    // 160 MB went through; holding it (rather than streaming it in parts) would grow RSS past that.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
     const back = createHash('sha256');
     let size = 0;
     for await (const c of await store.open(ref.digest)) {
