@@ -64,7 +64,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     );
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);
-    await serveStudio(fastify as never);
+    await serveStudio(fastify);
     await app.listen(config.port, config.host);
     const address = fastify.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -17,7 +17,9 @@ export async function serveStudio(fastify: FastifyInstance, root = STUDIO_DIST):
   fastify.get('/*', (req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (path === '/api' || path.startsWith('/api/')) {
-      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route GET:${path} not found` });
+      return reply
+        .code(404)
+        .send({ statusCode: 404, error: 'Not Found', message: `Route GET:${path} not found` });
     }
     return reply.type('text/html').sendFile('index.html');
   });

@@ -1,0 +1,97 @@
+import { useEffect, useState } from 'react';
+import { getToken, setToken } from './api/client';
+import { CatalogProvider } from './ui/catalog-context';
+import { navigate, useRoute } from './ui/router';
+import { SignIn } from './pages/SignIn';
+import { PipelineList } from './pages/PipelineList';
+import { Editor } from './editor/Editor';
+import { RunView } from './runs/RunView';
+import { RunsList } from './runs/RunsList';
+import { Schedules } from './pages/Schedules';
+import { Webhooks } from './pages/Webhooks';
+
+type Theme = 'light' | 'dark';
+
+export function App() {
+  const [token, setTokenState] = useState(getToken());
+  const [theme, setTheme] = useState<Theme>(
+    () =>
+      (localStorage.getItem('kiln.theme') as Theme | null) ??
+      (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
+  );
+  const route = useRoute();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('kiln.theme', theme);
+  }, [theme]);
+  useEffect(() => {
+    const out = () => {
+      setToken(null);
+      setTokenState(null);
+    };
+    window.addEventListener('kiln:unauthorized', out);
+    return () => window.removeEventListener('kiln:unauthorized', out);
+  }, []);
+
+  if (!token)
+    return (
+      <SignIn
+        onSignedIn={(t) => {
+          setToken(t);
+          setTokenState(t);
+        }}
+      />
+    );
+
+  const [section, id] = route;
+  let page;
+  if (section === 'pipelines' && id)
+    page = <Editor key={id} pipelineId={id === 'new' ? undefined : id} theme={theme} />;
+  else if (section === 'runs' && id) page = <RunView key={id} runId={id} theme={theme} />;
+  else if (section === 'runs') page = <RunsList />;
+  else if (section === 'schedules') page = <Schedules />;
+  else if (section === 'webhooks') page = <Webhooks />;
+  else page = <PipelineList />;
+
+  const link = (path: string, label: string, active: boolean) => (
+    <a href={`#/${path}`} aria-current={active ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <CatalogProvider>
+      <div className="app">
+        <header className="topbar">
+          <a className="brand" href="#/" aria-label="Kiln studio home">
+            <span aria-hidden="true">◆</span> Kiln
+          </a>
+          <nav aria-label="Main">
+            {link('', 'Pipelines', !section || section === 'pipelines')}
+            {link('runs', 'Runs', section === 'runs')}
+            {link('schedules', 'Schedules', section === 'schedules')}
+            {link('webhooks', 'Webhooks', section === 'webhooks')}
+          </nav>
+          <span className="spacer" />
+          <button
+            type="button"
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          >
+            {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setToken(null);
+              setTokenState(null);
+              navigate('');
+            }}
+          >
+            Sign out
+          </button>
+        </header>
+        <main className="page">{page}</main>
+      </div>
+    </CatalogProvider>
+  );
+}

@@ -1,0 +1,136 @@
+import type { PipelineSpec, Problem, RunState } from '@kiln/engine';
+import type { NodeTypeJson } from './catalog';
+
+const TOKEN_KEY = 'kiln.token';
+
+export const getToken = (): string | null => localStorage.getItem(TOKEN_KEY);
+export const setToken = (token: string | null): void =>
+  token ? localStorage.setItem(TOKEN_KEY, token) : localStorage.removeItem(TOKEN_KEY);
+
+/** An API error with the server's message (and spec problems, when it sent them). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the API with the stored token; JSON in and out. A 401 signs the user out. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const token = getToken();
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  if (!res.ok) {
+    const j = (json ?? {}) as { message?: unknown; problems?: Problem[] };
+    const message = Array.isArray(j.message)
+      ? j.message.join('; ')
+      : typeof j.message === 'string'
+        ? j.message
+        : `HTTP ${res.status}`;
+    if (res.status === 401) window.dispatchEvent(new Event('kiln:unauthorized'));
+    throw new ApiError(res.status, message, j.problems ?? []);
+  }
+  return json as T;
+}
+
+export interface PipelineSummary {
+  id: string;
+  name: string;
+  description: string | null;
+  latestVersion: number;
+  archivedAt: string | null;
+  lastRun: { id: string; status: string; startedAt: string; trigger: string } | null;
+}
+export interface PipelineDetail extends PipelineSummary {
+  spec: PipelineSpec;
+}
+export interface RunRecord {
+  id: string;
+  pipelineId: string;
+  version: number;
+  status: string;
+  trigger: string;
+  params: Record<string, unknown>;
+  startedAt: string;
+  endedAt?: string | null;
+  state:
+    | (RunState & {
+        nodes: Record<string, RunState['nodes'][string] & { live?: { attempt: number; progress: unknown } }>;
+      })
+    | null;
+}
+export interface Schedule {
+  id: string;
+  pipelineId: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  params: Record<string, unknown>;
+  nextTimes: string[];
+  recentRuns: { runId: string; at: string }[];
+}
+export interface Webhook {
+  id: string;
+  pipelineId: string;
+  url?: string;
+  secret?: string;
+  [key: string]: unknown;
+}
+
+export const kilnApi = {
+  nodeTypes: () => api<NodeTypeJson[]>('GET', '/node-types'),
+  pipelines: () => api<PipelineSummary[]>('GET', '/pipelines'),
+  pipeline: (id: string) => api<PipelineDetail>('GET', `/pipelines/${id}`),
+  version: (id: string, version: number) =>
+    api<{ spec: PipelineSpec }>('GET', `/pipelines/${id}/versions/${version}`),
+  createPipeline: (spec: PipelineSpec) =>
+    api<{ id: string; version: number }>('POST', '/pipelines', { spec }),
+  updatePipeline: (id: string, spec: PipelineSpec) =>
+    api<{ id: string; version: number; created: boolean }>('PUT', `/pipelines/${id}`, { spec }),
+  archivePipeline: (id: string) => api<void>('DELETE', `/pipelines/${id}`),
+  startRun: (id: string, params: Record<string, unknown>) =>
+    api<{ runId: string }>('POST', `/pipelines/${id}/runs`, { params }),
+  runs: (query: Record<string, string>) => api<RunRecord[]>('GET', `/runs?${new URLSearchParams(query)}`),
+  run: (runId: string) => api<RunRecord>('GET', `/runs/${encodeURIComponent(runId)}`),
+  cancelRun: (runId: string) => api<unknown>('POST', `/runs/${encodeURIComponent(runId)}/cancel`),
+  rerun: (runId: string) => api<{ runId: string }>('POST', `/runs/${encodeURIComponent(runId)}/rerun`),
+  decide: (runId: string, nodeId: string, decision: 'approve' | 'reject', comment?: string) =>
+    api<unknown>(
+      'POST',
+      `/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/${decision}`,
+      comment ? { comment } : {},
+    ),
+  schedules: () => api<Schedule[]>('GET', '/schedules'),
+  createSchedule: (
+    pipelineId: string,
+    body: { cron: string; timezone: string; params: Record<string, unknown> },
+  ) => api<Schedule>('POST', `/pipelines/${pipelineId}/schedules`, body),
+  scheduleAction: (id: string, action: 'pause' | 'resume' | 'trigger') =>
+    api<unknown>('POST', `/schedules/${id}/${action}`),
+  deleteSchedule: (id: string) => api<void>('DELETE', `/schedules/${id}`),
+  preview: (cron: string, timezone: string) =>
+    api<{ cron: string; timezone: string; nextTimes: string[] }>(
+      'GET',
+      `/schedules/preview?${new URLSearchParams({ cron, timezone })}`,
+    ),
+  webhooks: (pipelineId: string) => api<Webhook[]>('GET', `/pipelines/${pipelineId}/webhooks`),
+  createWebhook: (pipelineId: string, paramMapping: Record<string, string>) =>
+    api<Webhook>('POST', `/pipelines/${pipelineId}/webhooks`, { paramMapping }),
+  deleteWebhook: (id: string) => api<void>('DELETE', `/webhooks/${id}`),
+};

@@ -1,0 +1,448 @@
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Background,
+  type Connection,
+  Controls,
+  type EdgeChange,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+} from '@xyflow/react';
+import { type NodeSpec, type PipelineSpec, canonicalJson, validateSpec } from '@kiln/engine';
+import { ApiError, type PipelineDetail, kilnApi } from '../api/client';
+import { refuseConnection } from '../graph/connection-check';
+import { ProblemNodesContext, nodeTypes } from '../graph/KilnNodeView';
+import { autoLayout, nodeHeight } from '../graph/layout';
+import {
+  type KilnEdge,
+  type KilnNode,
+  type PipelineMeta,
+  edgeSpecOf,
+  edgeId,
+  freshNodeId,
+  graphToSpec,
+  specToGraph,
+} from '../graph/spec-graph';
+import { specToTypeScript } from '../export/to-typescript';
+import { Loaded, useAsync } from '../ui/async';
+import { useCatalog } from '../ui/catalog-context';
+import { navigate } from '../ui/router';
+import { useHistory } from './history';
+import { NodeInspector, PipelineInspector } from './Inspector';
+import { DRAG_MIME, Palette } from './Palette';
+import { RunDialog } from './RunDialog';
+import { download } from './download';
+
+interface Doc {
+  meta: PipelineMeta;
+  nodes: KilnNode[];
+  edges: KilnEdge[];
+}
+
+const NEW_SPEC: PipelineSpec = { apiVersion: 'kiln/v1', name: 'untitled', nodes: [], edges: [] };
+
+export function Editor({ pipelineId, theme }: { pipelineId: string | undefined; theme: 'light' | 'dark' }) {
+  const state = useAsync<PipelineDetail | null>(
+    () => (pipelineId ? kilnApi.pipeline(pipelineId) : Promise.resolve(null)),
+    [pipelineId],
+  );
+  return (
+    <Loaded state={state} what="the pipeline">
+      {(p) => (
+        <ReactFlowProvider>
+          <EditorCanvas pipeline={p} theme={theme} />
+        </ReactFlowProvider>
+      )}
+    </Loaded>
+  );
+}
+
+function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; theme: 'light' | 'dark' }) {
+  const { byType, catalog } = useCatalog();
+  const flow = useReactFlow<KilnNode, KilnEdge>();
+  const [doc, setDoc] = useState<Doc>(() => specToGraph(pipeline?.spec ?? NEW_SPEC));
+  const [saved, setSaved] = useState(() => canonicalJson(pipeline?.spec ?? null));
+  const [version, setVersion] = useState(pipeline?.latestVersion);
+  const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string }>();
+  const [busy, setBusy] = useState(false);
+  const [running, setRunning] = useState(false);
+  const history = useHistory<Doc>();
+  // Fit the view to a loaded pipeline once; an empty canvas keeps zoom 1 as nodes are dropped on it.
+  const [fitOnOpen] = useState(() => doc.nodes.length > 0);
+
+  const spec = useMemo(() => graphToSpec(doc.meta, doc.nodes, doc.edges), [doc]);
+  const validation = useMemo(() => validateSpec(spec, catalog), [spec, catalog]);
+  const problems = validation.problems;
+  const problemNodes = useMemo(
+    () => new Set(problems.flatMap((p) => (p.nodeId ? [p.nodeId] : []))),
+    [problems],
+  );
+  const dirty = canonicalJson(spec) !== saved;
+  const selected = doc.nodes.filter((n) => n.selected);
+  const selectedNode = selected.length === 1 ? selected[0] : undefined;
+
+  // History is recorded from event handlers, never inside state updaters (StrictMode runs those twice).
+  const docRef = useRef(doc);
+  docRef.current = doc;
+  const change = useCallback(
+    (next: (d: Doc) => Doc) => {
+      history.record(docRef.current);
+      setDoc(next);
+    },
+    [history],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<KilnNode>[]) => setDoc((d) => ({ ...d, nodes: applyNodeChanges(changes, d.nodes) })),
+    [],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<KilnEdge>[]) => setDoc((d) => ({ ...d, edges: applyEdgeChanges(changes, d.edges) })),
+    [],
+  );
+  const onBeforeDelete = useCallback(async () => {
+    history.record(docRef.current);
+    return true;
+  }, [history]);
+
+  const addNode = useCallback(
+    (type: string, position?: { x: number; y: number }) => {
+      const at =
+        position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
+      change((d) => {
+        const id = freshNodeId(type, new Set(d.nodes.map((n) => n.id)));
+        const spec: NodeSpec = { id, type };
+        const node: KilnNode = { id, type: 'kiln', position: at, data: { spec }, selected: true };
+        return { ...d, nodes: [...d.nodes.map((n) => ({ ...n, selected: false })), node] };
+      });
+    },
+    [change, flow],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const typeOf = (id: string) => byType.get(doc.nodes.find((n) => n.id === id)?.data.spec.type ?? '');
+      const reason = refuseConnection(c, typeOf, doc.edges);
+      if (reason) {
+        setNotice({ kind: 'error', text: `Connection refused: ${reason}.` });
+        return;
+      }
+      setNotice(undefined);
+      const edge = edgeSpecOf(c.source, c.sourceHandle, c.target, c.targetHandle);
+      change((d) => ({
+        ...d,
+        edges: [
+          ...d.edges,
+          {
+            id: edgeId(edge),
+            source: c.source,
+            target: c.target,
+            sourceHandle: c.sourceHandle ?? null,
+            targetHandle: c.targetHandle ?? null,
+          },
+        ],
+      }));
+    },
+    [byType, change, doc.edges, doc.nodes],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (type) addNode(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [addNode, flow],
+  );
+
+  const undo = useCallback(() => {
+    const prev = history.undo(docRef.current);
+    if (prev) setDoc(prev);
+  }, [history]);
+  const redo = useCallback(() => {
+    const next = history.redo(docRef.current);
+    if (next) setDoc(next);
+  }, [history]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.closest('input, textarea, select, [contenteditable]')) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) redo();
+        else undo();
+      } else if (mod && e.key.toLowerCase() === 'y') {
+        e.preventDefault();
+        redo();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo, redo]);
+
+  const layout = async () => {
+    const portCount = (n: KilnNode) => {
+      const t = byType.get(n.data.spec.type);
+      return Math.max(Object.keys(t?.inputs ?? {}).length, Object.keys(t?.outputs ?? {}).length);
+    };
+    const nodes = await autoLayout(doc.nodes, doc.edges, (n) => nodeHeight(portCount(n)));
+    change((d) => ({ ...d, nodes }));
+    window.requestAnimationFrame(() => void flow.fitView({ duration: 300 }));
+  };
+
+  const deleteSelected = () => {
+    const ids = new Set(selected.map((n) => n.id));
+    change((d) => ({
+      ...d,
+      nodes: d.nodes.filter((n) => !ids.has(n.id)),
+      edges: d.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target) && !e.selected),
+    }));
+  };
+
+  const selectNode = (id: string) => {
+    setDoc((d) => ({ ...d, nodes: d.nodes.map((n) => ({ ...n, selected: n.id === id })) }));
+    void flow.fitView({ nodes: [{ id }], maxZoom: 1.2, duration: 300 });
+  };
+
+  const updateNode = (id: string, spec: NodeSpec) =>
+    change((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? { ...n, data: { spec } } : n)) }));
+  const renameNode = (from: string, to: string) =>
+    change((d) => ({
+      ...d,
+      nodes: d.nodes.map((n) =>
+        n.id === from ? { ...n, id: to, data: { spec: { ...n.data.spec, id: to } } } : n,
+      ),
+      edges: d.edges.map((e) => {
+        const source = e.source === from ? to : e.source;
+        const target = e.target === from ? to : e.target;
+        return {
+          ...e,
+          source,
+          target,
+          id: edgeId(edgeSpecOf(source, e.sourceHandle, target, e.targetHandle)),
+        };
+      }),
+    }));
+
+  const save = async () => {
+    setBusy(true);
+    setNotice(undefined);
+    try {
+      if (!pipeline) {
+        const created = await kilnApi.createPipeline(spec);
+        setSaved(canonicalJson(spec));
+        navigate(`pipelines/${created.id}`);
+        return;
+      }
+      const result = await kilnApi.updatePipeline(pipeline.id, spec);
+      setSaved(canonicalJson(spec));
+      setVersion(result.version);
+      setNotice({
+        kind: 'info',
+        text: result.created
+          ? `Saved as version ${result.version}.`
+          : `No change since version ${result.version}.`,
+      });
+    } catch (err) {
+      const problems = err instanceof ApiError ? err.problems : [];
+      setNotice({
+        kind: 'error',
+        text: `Not saved: ${problems.length ? problems.map((p) => `${p.path}: ${p.message}`).join('; ') : (err as Error).message}`,
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const exportTs = () => {
+    try {
+      download(`${spec.name}.ts`, specToTypeScript(spec), 'text/typescript');
+    } catch (err) {
+      setNotice({ kind: 'error', text: (err as Error).message });
+    }
+  };
+  const importJson = async (file: File) => {
+    try {
+      const parsed = JSON.parse(await file.text()) as PipelineSpec;
+      if (!parsed || !Array.isArray(parsed.nodes))
+        throw new Error('the file is not a pipeline spec (no "nodes" list)');
+      change(() => specToGraph(parsed));
+      window.requestAnimationFrame(() => void flow.fitView());
+    } catch (err) {
+      setNotice({ kind: 'error', text: `Import failed: ${(err as Error).message}` });
+    }
+  };
+
+  return (
+    <div className="editor">
+      <div className="toolbar" role="toolbar" aria-label="Editor actions">
+        <a href="#/" aria-label="Back to pipelines">
+          ←
+        </a>
+        <strong className="title">{doc.meta.name}</strong>
+        <span className="muted small" aria-label="Saved version">
+          {version ? `v${version}` : 'not saved yet'}
+        </span>
+        {dirty && <span className="muted small">· unsaved changes</span>}
+        <span className="spacer" />
+        <button
+          type="button"
+          onClick={undo}
+          disabled={!history.canUndo}
+          aria-label="Undo"
+          title="Undo (Ctrl+Z)"
+        >
+          ↶ Undo
+        </button>
+        <button
+          type="button"
+          onClick={redo}
+          disabled={!history.canRedo}
+          aria-label="Redo"
+          title="Redo (Ctrl+Shift+Z)"
+        >
+          ↷ Redo
+        </button>
+        <button
+          type="button"
+          onClick={deleteSelected}
+          disabled={selected.length === 0}
+          aria-label="Delete selected nodes"
+        >
+          Delete
+        </button>
+        <button type="button" onClick={() => void layout()} disabled={doc.nodes.length === 0}>
+          Auto layout
+        </button>
+        <button type="button" onClick={() => void flow.fitView({ duration: 300 })}>
+          Zoom to fit
+        </button>
+        <button
+          type="button"
+          onClick={() => download(`${spec.name}.json`, JSON.stringify(spec, null, 2), 'application/json')}
+        >
+          Export JSON
+        </button>
+        <button type="button" onClick={exportTs}>
+          Export TypeScript
+        </button>
+        <label className="button-like">
+          Import JSON
+          <input
+            type="file"
+            accept="application/json,.json"
+            className="visually-hidden"
+            onChange={(e) => e.target.files?.[0] && void importJson(e.target.files[0])}
+          />
+        </label>
+        <button type="button" className="primary" onClick={() => void save()} disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            pipeline && !dirty
+              ? setRunning(true)
+              : setNotice({ kind: 'error', text: 'Save the pipeline before running it.' })
+          }
+          disabled={!pipeline}
+          title={pipeline ? undefined : 'Save the pipeline first'}
+        >
+          ▶ Run
+        </button>
+      </div>
+      {notice && (
+        <div role={notice.kind === 'error' ? 'alert' : 'status'} className={`notice ${notice.kind}`}>
+          {notice.text}
+          <button type="button" aria-label="Dismiss message" onClick={() => setNotice(undefined)}>
+            ×
+          </button>
+        </div>
+      )}
+      <div className="editor-body">
+        <Palette onAdd={(t) => addNode(t)} />
+        <div
+          className="canvas"
+          onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))}
+          onDrop={onDrop}
+          aria-label="Pipeline canvas"
+          role="region"
+        >
+          <ProblemNodesContext.Provider value={problemNodes}>
+            <ReactFlow<KilnNode, KilnEdge>
+              nodes={doc.nodes}
+              edges={doc.edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onBeforeDelete={onBeforeDelete}
+              onNodeDragStart={() => history.record(docRef.current)}
+              onConnect={onConnect}
+              colorMode={theme}
+              fitView={fitOnOpen}
+              fitViewOptions={{ maxZoom: 1 }}
+              deleteKeyCode={['Backspace', 'Delete']}
+              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
+            >
+              <Background />
+              <MiniMap
+                pannable
+                zoomable
+                ariaLabel="Minimap"
+                nodeColor={(n) => (problemNodes.has(n.id) ? '#e04848' : '#9aa3b2')}
+              />
+              <Controls aria-label="Zoom controls" />
+            </ReactFlow>
+          </ProblemNodesContext.Provider>
+        </div>
+        <aside className="inspector" aria-label="Inspector">
+          {selectedNode ? (
+            <NodeInspector
+              key={selectedNode.id}
+              node={selectedNode.data.spec}
+              problems={problems.filter((p) => p.nodeId === selectedNode.id)}
+              taken={new Set(doc.nodes.map((n) => n.id).filter((id) => id !== selectedNode.id))}
+              onChange={(s) => updateNode(selectedNode.id, s)}
+              onRename={(to) => renameNode(selectedNode.id, to)}
+            />
+          ) : selected.length > 1 ? (
+            <p className="muted">{selected.length} nodes selected.</p>
+          ) : (
+            <PipelineInspector meta={doc.meta} onChange={(meta) => change((d) => ({ ...d, meta }))} />
+          )}
+          <section className="problems" aria-label="Validation problems">
+            <h2>
+              {problems.length === 0
+                ? '✓ Valid'
+                : `${problems.length} problem${problems.length === 1 ? '' : 's'}`}
+            </h2>
+            <ul>
+              {problems.map((p, i) => (
+                <li key={i}>
+                  {p.nodeId ? (
+                    <button type="button" className="link" onClick={() => selectNode(p.nodeId!)}>
+                      <code>{p.path}</code> {p.message}
+                    </button>
+                  ) : (
+                    <span>
+                      <code>{p.path}</code> {p.message}
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </section>
+        </aside>
+      </div>
+      {running && pipeline && (
+        <RunDialog pipelineId={pipeline.id} spec={spec} onClose={() => setRunning(false)} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import { type DragEvent, useState } from 'react';
+import { portTypeOf } from '@kiln/engine';
+import { groupByCategory } from '../api/catalog';
+import { useCatalog } from '../ui/catalog-context';
+import { PORT_COLORS } from '../graph/port-colors';
+
+export const DRAG_MIME = 'application/x-kiln-node-type';
+
+/** Node types by category; drag one onto the canvas, or press it to add it in the middle. */
+export function Palette({ onAdd }: { onAdd(type: string): void }) {
+  const { types } = useCatalog();
+  const [search, setSearch] = useState('');
+  const groups = groupByCategory(types, search);
+  const onDragStart = (e: DragEvent, type: string) => {
+    e.dataTransfer.setData(DRAG_MIME, type);
+    e.dataTransfer.effectAllowed = 'move';
+  };
+  return (
+    <aside className="palette" aria-label="Node palette">
+      <input
+        type="search"
+        aria-label="Search node types"
+        placeholder="Search nodes…"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
+      {groups.length === 0 && <p className="muted small">No node type matches “{search}”.</p>}
+      {groups.map(([category, list]) => (
+        <section key={category} aria-label={`Category ${category}`}>
+          <h3>{category}</h3>
+          <ul>
+            {list.map((t) => (
+              <li key={t.type}>
+                <button
+                  type="button"
+                  className="palette-item"
+                  draggable
+                  onDragStart={(e) => onDragStart(e, t.type)}
+                  onClick={() => onAdd(t.type)}
+                  aria-label={`Add ${t.title} (${t.type})`}
+                  title={t.description}
+                >
+                  <strong>{t.title}</strong>
+                  <span className="muted small">{t.type}</span>
+                  <span className="port-dots" aria-hidden="true">
+                    {[...Object.values(t.inputs), ...Object.values(t.outputs)].map((d, i) => (
+                      <span key={i} className="dot" style={{ background: PORT_COLORS[portTypeOf(d)] }} />
+                    ))}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <section aria-label="Port types legend" className="legend">
+        <h3>Port types</h3>
+        {Object.entries(PORT_COLORS).map(([t, c]) => (
+          <span key={t} className="legend-item">
+            <span className="dot" style={{ background: c }} aria-hidden="true" /> {t}
+          </span>
+        ))}
+      </section>
+    </aside>
+  );
+}
