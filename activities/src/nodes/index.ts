@@ -7,10 +7,13 @@ import metricsGate from './gate/metrics';
 import ingestFile from './ingest/file';
 import validateTabular from './validate/tabular';
 import featurizeTabular from './featurize/tabular';
+import trainCommand from './train/command';
 import trainGbdt from './train/gbdt';
+import trainLinear from './train/linear';
+import trainMlp from './train/mlp';
 import evaluateModel from './evaluate/model';
 
-export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, trainGbdt, validateTabular };
+export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, trainCommand, trainGbdt, trainLinear, trainMlp, validateTabular };
 
 /** Every node type, one definition each. Adding a type means adding its file here. */
 export const nodeDefinitions: readonly NodeDefinition[] = [
@@ -21,6 +24,9 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   validateTabular,
   featurizeTabular,
   trainGbdt,
+  trainLinear,
+  trainMlp,
+  trainCommand,
   evaluateModel,
   metricsGate,
 ] as unknown as NodeDefinition[];

@@ -8,40 +8,59 @@ import type { TransformSpec } from '../featurize/transform-spec';
 /** The value a text feature gets when it is not a known category (never a real category name). */
 const UNKNOWN = '\u0000kiln:unknown';
 
-/** The booster's input, made by concatenating the preprocessed columns. */
-const FEATURES = '__kiln_features';
-
 /** Graph outputs of the tree ensembles: a raw column cannot share their names. */
 const RESERVED = new Set(['label', 'probabilities', 'variable']);
+
+/** The dense feature matrix a trainer's ONNX graph takes: the preprocessed columns, concatenated. */
+export const FEATURES_INPUT = '__kiln_features';
+const FEATURES = FEATURES_INPUT;
+
+/** What the `label` output of a classifier reports: the transform's classes (ints stay ints), or none. */
+export function classLabelsOf(spec: TransformSpec): number[] | string[] | undefined {
+  if (spec.classes === null) return undefined;
+  return spec.classes.every((c) => typeof c === 'number' && Number.isInteger(c)) ? (spec.classes as number[]) : spec.classes.map(String);
+}
 
 /**
  * The whole served model: one input per raw column (float or string tensors [N,1]), the fitted
  * preprocessing as ai.onnx.ml Imputer / Scaler / LabelEncoder / OneHotEncoder nodes, a Concat into the
- * booster's feature matrix `X`, then the tree ensemble.
+ * booster's feature matrix, then the tree ensemble.
  */
 export function pipelineToOnnx(spec: TransformSpec, booster: BoosterModel): Uint8Array {
-  const classLabels =
-    spec.classes === null
-      ? undefined
-      : spec.classes.every((c) => typeof c === 'number' && Number.isInteger(c))
-        ? (spec.classes as number[])
-        : spec.classes.map(String);
+  const classLabels = classLabelsOf(spec);
   const model = boosterToOnnx(booster, {
     inputName: FEATURES,
     featureNames: spec.outputFeatures,
     docString: `Kiln gradient-boosted trees (${booster.objective}) predicting ${spec.target} from raw columns`,
     ...(classLabels ? { classLabels } : {}),
   });
+  return serializeModel(withRawInputs(spec, model));
+}
+
+/**
+ * Puts the fitted preprocessing of `spec` in front of `model`, a graph whose one input is the float
+ * feature matrix named {@link FEATURES_INPUT} (`[N, outputFeatures]`): the result takes the raw columns.
+ * Used by every trainer node, whatever model follows.
+ */
+export function withRawInputs(spec: TransformSpec, model: onnx.IModelProto): onnx.IModelProto {
+  const graph = model.graph!;
+  if ((graph.input ?? []).length !== 1 || graph.input![0]!.name !== FEATURES) {
+    throw new Error(`withRawInputs: the model must take one input named ${FEATURES}`);
+  }
+  const taken = new Set<string>([
+    ...RESERVED,
+    ...(graph.node ?? []).flatMap((n) => n.output ?? []),
+    ...(graph.initializer ?? []).map((t) => t.name ?? ''),
+  ]);
   for (const f of spec.features) {
-    if (RESERVED.has(f.name) || f.name.startsWith('__kiln_')) {
+    if (taken.has(f.name) || f.name.startsWith('__kiln_')) {
       throw new NodeFailure(
         `feature column "${f.name}" has a name the ONNX model uses for an output or an internal tensor ` +
-          '(label, probabilities, variable, __kiln_*): rename it or drop it',
+          '(label, probabilities, variable, __kiln_*, or a tensor of the model): rename it or drop it',
         { type: 'BadInput', retryable: false },
       );
     }
   }
-  const graph = model.graph!;
   const nodes: onnx.INodeProto[] = [];
   const inputs: onnx.IValueInfoProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
@@ -111,5 +130,5 @@ export function pipelineToOnnx(spec: TransformSpec, booster: BoosterModel): Uint
     { key: 'kiln_target', value: spec.target },
     { key: 'kiln_raw_features', value: JSON.stringify(spec.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' }))) },
   ];
-  return serializeModel(model);
+  return model;
 }

@@ -1,0 +1,199 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+import { z } from 'zod';
+import { NodeFailure, defineNode } from '../../define-node';
+import { ElemType } from '../../ml/onnx/model-builder';
+import { runShell } from '../core/run-shell';
+import { putJson, requireDatasetRef } from '../shared/tabular';
+import { putOnnx, readTransform, type MetricsRef, type ModelRef } from './common';
+import { acquireGpuSlot } from './gpu-slots';
+
+const { onnx: proto } = onnxProto;
+
+const STDOUT_TAIL_BYTES = 64 * 1024;
+const PROGRESS_PREFIX = 'KILN_PROGRESS ';
+/** Progress records kept for the training report. */
+const HISTORY_LIMIT = 10_000;
+
+const params = z.strictObject({
+  command: z
+    .string()
+    .min(1)
+    .describe('The training program, run by `sh -c` (see the node description for its contract).'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables.'),
+  cwd: z.string().optional().describe('Working directory (default: the worker’s).'),
+});
+
+const fail = (message: string, type = 'BadOutput') => new NodeFailure(message, { type, retryable: false });
+
+/** The raw-column inputs of the model the command wrote: float or string tensors, named after dataset columns. */
+function modelFeatures(bytes: Uint8Array, columns: Set<string>): ModelRef['features'] {
+  let model: onnx.ModelProto;
+  try {
+    model = proto.ModelProto.decode(bytes);
+  } catch (error) {
+    throw fail(`model.onnx is not an ONNX model: ${(error as Error).message}`);
+  }
+  const initializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  const inputs = (model.graph?.input ?? []).filter((i) => !initializers.has(i.name));
+  if (!model.graph || inputs.length === 0)
+    throw fail('model.onnx is not an ONNX model with a graph that takes inputs');
+  return inputs.map((i) => {
+    const name = i.name ?? '';
+    const elem = i.type?.tensorType?.elemType;
+    if (!columns.has(name)) {
+      throw fail(`model.onnx takes an input "${name}", which is not a column of the training dataset`);
+    }
+    if (elem !== ElemType.FLOAT && elem !== ElemType.STRING) {
+      throw fail(
+        `model.onnx input "${name}" must be a float or string tensor [N,1] (element type ${String(elem)})`,
+      );
+    }
+    return { name, type: elem === ElemType.FLOAT ? 'float' : 'string' };
+  });
+}
+
+/** metrics.json: a JSON object whose top-level numbers (and nulls) become the metrics values. */
+function metricValues(text: string): {
+  document: Record<string, unknown>;
+  values: Record<string, number | null>;
+} {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw fail(`metrics.json is not JSON: ${(error as Error).message}`);
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    throw fail('metrics.json must hold a JSON object, e.g. {"accuracy": 0.91}');
+  }
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(document)) {
+    if (typeof value === 'number' && Number.isFinite(value)) values[key] = value;
+    else if (value === null) values[key] = null;
+  }
+  return { document: document as Record<string, unknown>, values };
+}
+
+async function readOutput(dir: string, name: string): Promise<Buffer> {
+  try {
+    return await readFile(join(dir, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw fail(`the command exited 0 but wrote no ${name} in KILN_OUTPUT_DIR (${dir})`, 'MissingOutput');
+    }
+    throw error;
+  }
+}
+
+export default defineNode({
+  type: 'train.command',
+  version: 1,
+  category: 'train',
+  title: 'Train with your own program',
+  description:
+    'Runs your own training program with `sh -c` (any language, e.g. `python train.py`). Contract: the command ' +
+    'gets KILN_TRAIN_DATASET (path of the training set, an Arrow IPC file), KILN_TRANSFORM (path of the fitted ' +
+    'transform, JSON `kiln.transform/v1`: target, task, classes, features), KILN_OUTPUT_DIR (an empty scratch ' +
+    'folder), plus KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT and KILN_TASK_QUEUE. It must write ' +
+    'KILN_OUTPUT_DIR/model.onnx (inputs: raw columns of the dataset as float or string tensors [N,1]; outputs ' +
+    '`label` and `probabilities` for classification or `variable` for regression, like train.gbdt) and ' +
+    'KILN_OUTPUT_DIR/metrics.json (a JSON object; its top-level numbers become the metrics). Stdout lines ' +
+    '`KILN_PROGRESS {"iteration":1,"loss":0.5}` become heartbeat progress. A non-zero exit fails the node with ' +
+    'the tail of stderr. With resources.gpu the node runs on the gpu queue; when the worker has KILN_GPU_SLOTS ' +
+    '(e.g. "0,1") each running command takes a free slot as CUDA_VISIBLE_DEVICES. Cancellation and timeouts ' +
+    'kill its whole process group. See examples/train-command/README.md.',
+  inputs: { train: 'Dataset', transform: 'Transform' },
+  outputs: { model: 'Model', metrics: 'Metrics' },
+  params,
+  run: async (ctx, inputs, p) => {
+    requireDatasetRef(inputs.train, 'train');
+    const train = inputs.train;
+    const spec = await readTransform(ctx, inputs.transform);
+    // A folder of this run's own inside the attempt's scratch folder, so KILN_OUTPUT_DIR starts empty.
+    const scratch = await mkdtemp(join(await ctx.scratchDir(), 'train-command-'));
+    const outDir = join(scratch, 'output');
+    await mkdir(outDir, { recursive: true });
+    const transformPath = join(scratch, 'transform.json');
+    await writeFile(transformPath, JSON.stringify(spec));
+    const datasetPath = await ctx.store.localPath(train.artifact.digest);
+    const history: Record<string, unknown>[] = [];
+    const started = Date.now();
+    const gpu = await acquireGpuSlot(ctx.signal, () =>
+      ctx.progress({ waiting: 'a free GPU slot (KILN_GPU_SLOTS)' }),
+    );
+    let result;
+    try {
+      result = await runShell(p.command, {
+        signal: ctx.signal,
+        env: {
+          KILN_RUN_ID: ctx.runId,
+          KILN_NODE_ID: ctx.nodeId,
+          KILN_ATTEMPT: String(ctx.attempt),
+          KILN_TASK_QUEUE: ctx.queue,
+          ...p.env,
+          KILN_TRAIN_DATASET: datasetPath,
+          KILN_TRANSFORM: transformPath,
+          KILN_OUTPUT_DIR: outDir,
+          ...(gpu ? { CUDA_VISIBLE_DEVICES: gpu.slot } : {}),
+        },
+        ...(p.cwd ? { cwd: p.cwd } : {}),
+        stdoutTailBytes: STDOUT_TAIL_BYTES,
+        onLine: (line) => {
+          if (!line.startsWith(PROGRESS_PREFIX)) return ctx.progress({ line: line.slice(0, 500) });
+          let details: unknown;
+          try {
+            details = JSON.parse(line.slice(PROGRESS_PREFIX.length));
+          } catch {
+            details = undefined;
+          }
+          if (!details || typeof details !== 'object' || Array.isArray(details)) {
+            return ctx.progress({ line: line.slice(0, 500) });
+          }
+          if (history.length < HISTORY_LIMIT) history.push(details as Record<string, unknown>);
+          ctx.progress(details as Record<string, unknown>);
+        },
+      });
+    } finally {
+      gpu?.release();
+    }
+    if (result.exitCode !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      const tail = result.stderrTail.trim();
+      throw new NodeFailure(`training command ${how}${tail ? `: ${tail}` : ''}`, { type: 'CommandFailed' });
+    }
+    const modelBytes = await readOutput(outDir, 'model.onnx');
+    const { document, values } = metricValues((await readOutput(outDir, 'metrics.json')).toString('utf8'));
+    const features = modelFeatures(modelBytes, new Set(train.schema.map((c) => c.name)));
+    const artifact = await putOnnx(ctx, modelBytes, {
+      task: spec.task,
+      target: spec.target,
+      producer: 'train.command',
+    });
+    const allValues = {
+      ...values,
+      train_seconds: (Date.now() - started) / 1000,
+      model_bytes: modelBytes.length,
+    };
+    const report = await putJson(ctx.store, {
+      kind: 'kiln.training-report/v1',
+      task: spec.task,
+      values: allValues,
+      params: { command: p.command },
+      metrics: document,
+      history,
+      ...(gpu ? { gpuSlot: gpu.slot } : {}),
+    });
+    const model: ModelRef = {
+      artifact,
+      task: spec.task,
+      features,
+      classes: spec.classes,
+      target: spec.target,
+    };
+    const metrics: MetricsRef = { task: spec.task, values: allValues, report };
+    return { outputs: { model, metrics } };
+  },
+});

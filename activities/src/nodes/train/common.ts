@@ -1,0 +1,72 @@
+// What every trainer node shares: reading its inputs, mapping trainer errors, and the port values.
+import type { NodeContext } from '../../define-node';
+import { NodeFailure } from '../../define-node';
+import { ModelInputError } from '../../ml/linear/errors';
+import type { ArtifactRef } from '../../store/artifact-store';
+import type { DatasetRef } from '../../data/dataset-ref';
+import { encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
+import { getJson, readColumns, requireDatasetRef, type Columns } from '../shared/tabular';
+import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from './gbdt';
+
+/** The transform spec behind a `Transform` port value. */
+export async function readTransform(ctx: NodeContext, value: unknown): Promise<TransformSpec> {
+  const ref = value as { artifact?: ArtifactRef } | null;
+  if (!ref?.artifact) {
+    throw new NodeFailure('input "transform" is not a Transform reference', {
+      type: 'BadInput',
+      retryable: false,
+    });
+  }
+  return requireTransformSpec(await getJson(ctx.store, ref.artifact));
+}
+
+export interface TrainingInputs {
+  spec: TransformSpec;
+  train: DatasetRef;
+  cols: Columns;
+  /** Every row index of the training dataset. */
+  rows: number[];
+  /** The encoded target of every row (class index or value). */
+  labels: Float64Array;
+}
+
+/** Reads the `train` and `transform` inputs of a trainer node. */
+export async function readTrainingInputs(
+  ctx: NodeContext,
+  inputs: { train: unknown; transform: unknown },
+): Promise<TrainingInputs> {
+  requireDatasetRef(inputs.train, 'train');
+  const spec = await readTransform(ctx, inputs.transform);
+  const cols = await readColumns(ctx.store, inputs.train);
+  const rows = Array.from({ length: cols.rowCount }, (_, i) => i);
+  return { spec, train: inputs.train, cols, rows, labels: encodeTarget(spec, cols, rows) };
+}
+
+/** Bad training data becomes a non-retryable `BadInput` failure; anything else is passed on. */
+export function asNodeFailure(error: unknown): unknown {
+  if (error instanceof ModelInputError)
+    return new NodeFailure(error.message, { type: 'BadInput', retryable: false });
+  return error;
+}
+
+/** The `Model` port value for an ONNX model taking the raw columns of `spec`. */
+export function modelRef(spec: TransformSpec, artifact: ArtifactRef): ModelRef {
+  return {
+    artifact,
+    task: spec.task,
+    features: spec.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' })),
+    classes: spec.classes,
+    target: spec.target,
+  };
+}
+
+/** Stores ONNX bytes as a model artifact. */
+export function putOnnx(
+  ctx: NodeContext,
+  bytes: Uint8Array,
+  meta: Record<string, unknown>,
+): Promise<ArtifactRef> {
+  return ctx.store.put(bytes, { mediaType: ONNX_MEDIA_TYPE, meta });
+}
+
+export type { MetricsRef, ModelRef };
