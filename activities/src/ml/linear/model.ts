@@ -32,7 +32,32 @@ export interface LinearModelData {
 }
 
 /** A trained linear model (logistic, softmax or ridge regression). */
-export class LinearModel implements LinearModelData {
+/**
+ * What linear models and networks share: probabilities and labels from raw scores (log-odds for
+ * binary, one logit per class for multiclass, the value for regression).
+ */
+export abstract class RawScoreModel {
+  abstract readonly task: Task;
+  abstract readonly numClasses: number;
+
+  /** Raw scores, one array of rows per output. */
+  abstract predictRaw(features: FeatureMatrix): Float64Array[];
+
+  /** Class probabilities, row-major `rows × numClasses` (binary: `[P(0), P(1)]`). Classifiers only. */
+  predictProba(features: FeatureMatrix): Float64Array {
+    if (this.task === 'regression') {
+      throw new ModelInputError('predictProba: a regression model has no class probabilities; use predict');
+    }
+    return probabilities(this.task, this.predictRaw(features), this.numClasses);
+  }
+
+  /** Class index per row (binary: 1 when P(1) > 0.5), or the predicted value for regression. */
+  predict(features: FeatureMatrix): Float64Array {
+    return labelsFromRaw(this.task, this.predictRaw(features));
+  }
+}
+
+export class LinearModel extends RawScoreModel implements LinearModelData {
   readonly task: Task;
   readonly numClasses: number;
   readonly numFeatures: number;
@@ -45,6 +70,7 @@ export class LinearModel implements LinearModelData {
   readonly history: readonly SolverRecord[];
 
   constructor(data: LinearModelData) {
+    super();
     this.task = data.task;
     this.numClasses = data.numClasses;
     this.numFeatures = data.numFeatures;
@@ -83,19 +109,6 @@ export class LinearModel implements LinearModelData {
       }
       return out;
     });
-  }
-
-  /** Class probabilities, row-major `rows × numClasses` (binary: `[P(0), P(1)]`). Classifiers only. */
-  predictProba(features: FeatureMatrix): Float64Array {
-    if (this.task === 'regression') {
-      throw new ModelInputError('predictProba: a regression model has no class probabilities; use predict');
-    }
-    return probabilities(this.task, this.predictRaw(features), this.numClasses);
-  }
-
-  /** Class index per row (binary: 1 when P(1) > 0.5), or the predicted value for regression. */
-  predict(features: FeatureMatrix): Float64Array {
-    return labelsFromRaw(this.task, this.predictRaw(features));
   }
 
   toJSON(): LinearModelData {

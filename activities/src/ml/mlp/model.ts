@@ -1,7 +1,7 @@
 import type { FeatureMatrix } from '../gbdt/types';
 import { readColumns, type Standardizer, standardizedRows, type Task } from '../linear/data';
 import { ModelInputError } from '../linear/errors';
-import { labelsFromRaw, probabilities } from '../linear/model';
+import { RawScoreModel } from '../linear/model';
 import { type Activation, activate, denseForward } from './network';
 
 /** One epoch of the training history. */
@@ -36,7 +36,7 @@ export interface MlpModelData {
 const CHUNK = 2048;
 
 /** A trained multilayer perceptron. Dropout, if used in training, is off here. */
-export class MlpModel implements MlpModelData {
+export class MlpModel extends RawScoreModel implements MlpModelData {
   readonly task: Task;
   readonly numClasses: number;
   readonly numFeatures: number;
@@ -48,6 +48,7 @@ export class MlpModel implements MlpModelData {
   readonly history: readonly EpochRecord[];
 
   constructor(data: MlpModelData) {
+    super();
     this.task = data.task;
     this.numClasses = data.numClasses;
     this.numFeatures = data.numFeatures;
@@ -93,19 +94,6 @@ export class MlpModel implements MlpModelData {
       for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) out[k]![start + r] = x[r * K + k]!;
     }
     return out;
-  }
-
-  /** Class probabilities, row-major `rows × numClasses` (binary: `[P(0), P(1)]`). Classifiers only. */
-  predictProba(features: FeatureMatrix): Float64Array {
-    if (this.task === 'regression') {
-      throw new ModelInputError('predictProba: a regression model has no class probabilities; use predict');
-    }
-    return probabilities(this.task, this.predictRaw(features), this.numClasses);
-  }
-
-  /** Class index per row (binary: 1 when P(1) > 0.5), or the predicted value for regression. */
-  predict(features: FeatureMatrix): Float64Array {
-    return labelsFromRaw(this.task, this.predictRaw(features));
   }
 
   toJSON(): MlpModelData {
