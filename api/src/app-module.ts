@@ -11,6 +11,8 @@ import { CatalogController } from './catalog/catalog-controller';
 import { API_CONFIG, type ApiConfig } from './config';
 import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
 import { ArtifactController } from './artifacts/artifact-controller';
+import { ModelController } from './models/model-controller';
+import { ModelService } from './models/model-service';
 import type { ArtifactStore } from '@kiln/activities/store';
 import { HealthController } from './ops/health-controller';
 import { API_METRICS, type ApiMetrics } from './ops/metrics';
@@ -39,7 +41,7 @@ export class AppModule {
   static with(handles: AppHandles): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController],
+      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController],
       providers: [
         { provide: API_CONFIG, useValue: handles.config },
         { provide: DATA_SOURCE, useValue: handles.db },
@@ -55,6 +57,7 @@ export class AppModule {
         RunSync,
         ScheduleService,
         WebhookService,
+        ModelService,
       ],
     };
   }

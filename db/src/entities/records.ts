@@ -101,3 +101,29 @@ export interface AuditRecord {
   target: string;
   details: JsonDoc;
 }
+
+export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
+
+export interface ModelRecord {
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  createdBy: string;
+}
+
+/** A registered model version: the ONNX model ref, its metrics, where it came from, and its card. */
+export interface ModelVersionRecord {
+  name: string;
+  version: number;
+  model: JsonDoc;
+  metrics: JsonDoc;
+  /** Run, pipeline version, node, and the digests of the datasets and transform it was trained on. */
+  lineage: JsonDoc;
+  stage: ModelStage;
+  /** Whether it was ever in production (what rollback returns to). */
+  wasProduction: boolean;
+  stageChangedAt: Date;
+  card: JsonDoc;
+  createdAt: Date;
+  createdBy: string;
+}

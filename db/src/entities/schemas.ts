@@ -2,6 +2,8 @@ import { EntitySchema } from 'typeorm';
 import type {
   ApiTokenRecord,
   AuditRecord,
+  ModelRecord,
+  ModelVersionRecord,
   PipelineRecord,
   PipelineVersionRecord,
   RunRecord,
@@ -131,4 +133,33 @@ export const Audit = new EntitySchema<AuditRecord>({
   },
 });
 
-export const ENTITIES = [Pipeline, PipelineVersion, Run, Schedule, Webhook, WebhookDelivery, ApiToken, Audit];
+export const Model = new EntitySchema<ModelRecord>({
+  name: 'Model',
+  tableName: 'models',
+  columns: {
+    name: { type: 'text', primary: true },
+    description: { type: 'text', nullable: true },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+  },
+});
+
+export const ModelVersion = new EntitySchema<ModelVersionRecord>({
+  name: 'ModelVersion',
+  tableName: 'model_versions',
+  columns: {
+    name: { type: 'text', primary: true },
+    version: { type: 'int', primary: true },
+    model: { type: 'jsonb' },
+    metrics: { type: 'jsonb' },
+    lineage: { type: 'jsonb' },
+    stage: { type: 'text' },
+    wasProduction: { type: 'boolean', name: 'was_production' },
+    stageChangedAt: ts('stage_changed_at'),
+    card: { type: 'jsonb' },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+  },
+});
+
+export const ENTITIES = [Pipeline, PipelineVersion, Run, Schedule, Webhook, WebhookDelivery, ApiToken, Audit, Model, ModelVersion];
