@@ -57,7 +57,6 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
         { path: 'metrics', method: RequestMethod.GET },
       ],
     });
-    app.enableShutdownHooks();
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder().setTitle('Kiln API').setVersion('1').addBearerAuth().build(),

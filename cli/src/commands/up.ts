@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startApi, configFromEnv } from '@kiln/api';
+import { configFromEnv, ensureStudioBuilt, startApi } from '@kiln/api';
 import { kilnHome, startDevServer } from '@kiln/engine/temporal';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
@@ -36,6 +36,7 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
       await workers.shutdown();
       await workersDone;
     });
+    await ensureStudioBuilt(io.err);
     io.err('starting the API (embedded PostgreSQL)…');
     const config = configFromEnv(process.env, {
       temporalAddress: temporal.address,
@@ -50,6 +51,7 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     stops.push(() => api.close());
     const artifacts = process.env.S3_ENDPOINT ? `${process.env.S3_ENDPOINT} (bucket ${process.env.S3_BUCKET ?? 'kiln-artifacts'})` : `${home}/artifacts`;
     io.out(`Kiln is up.
+  Studio       ${api.url}/
   API          ${api.url}/api/v1   (docs: ${api.url}/api/docs)
   Temporal     ${temporal.address}   (web UI: ${temporal.uiUrl})
   Artifacts    ${artifacts}

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, inject, it } from 'vitest';
+import { freePort } from '@kiln/engine/temporal';
+import { tempDir } from '../support/harness';
+import { KILN_BIN } from '../support/kiln-process';
+
+it('kiln up brings the product up on embedded defaults, serves the studio and the API, and stops on Ctrl-C', async () => {
+  const port = await freePort();
+  const home = tempDir('kiln-up-');
+  const child = spawn(process.execPath, [KILN_BIN, 'up', '--port', String(port)], {
+    env: { ...process.env, KILN_HOME: home, TEMPORAL_CLI: inject('temporalCli') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    const deadline = Date.now() + 150_000;
+    while (!out.includes('Ctrl-C stops everything')) {
+      if (child.exitCode !== null) throw new Error(`kiln up exited: ${out}`);
+      if (Date.now() > deadline) throw new Error(`kiln up did not come up: ${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const token = /Admin token\s+(kiln_\S+)/.exec(out)?.[1];
+    expect(token, out).toBeTruthy();
+    const url = `http://127.0.0.1:${port}`;
+    expect(out).toContain(`Studio       ${url}/`);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const studio = await fetch(`${url}/`);
+    expect(studio.headers.get('content-type')).toContain('text/html');
+    const H = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const spec = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../examples/diamond/diamond.json'), 'utf8'));
+    const { id } = (await (await fetch(`${url}/api/v1/pipelines`, { method: 'POST', headers: H, body: JSON.stringify({ spec }) })).json()) as { id: string };
+    const { runId } = (await (await fetch(`${url}/api/v1/pipelines/${id}/runs`, { method: 'POST', headers: H, body: '{}' })).json()) as { runId: string };
+    let status = 'running';
+    for (let i = 0; i < 100 && status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      status = ((await (await fetch(`${url}/api/v1/runs/${runId}`, { headers: H })).json()) as { status: string }).status;
+    }
+    expect(status).toBe('succeeded');
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+  expect(out).toContain('stopping…');
+}, 240_000);
