@@ -12,8 +12,11 @@ import trainGbdt from './train/gbdt';
 import trainLinear from './train/linear';
 import trainMlp from './train/mlp';
 import evaluateModel from './evaluate/model';
+import trainCv from './train/cv';
+import searchSpace from './search/space';
+import searchSelect from './search/select';
 
-export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, trainCommand, trainGbdt, trainLinear, trainMlp, validateTabular };
+export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, searchSelect, searchSpace, trainCommand, trainCv, trainGbdt, trainLinear, trainMlp, validateTabular };
 
 /** Every node type, one definition each. Adding a type means adding its file here. */
 export const nodeDefinitions: readonly NodeDefinition[] = [
@@ -27,6 +30,9 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   trainLinear,
   trainMlp,
   trainCommand,
+  trainCv,
+  searchSpace,
+  searchSelect,
   evaluateModel,
   metricsGate,
 ] as unknown as NodeDefinition[];
