@@ -5,10 +5,12 @@ import { navigate, useRoute } from './ui/router';
 import { SignIn } from './pages/SignIn';
 import { PipelineList } from './pages/PipelineList';
 import { Editor } from './editor/Editor';
+import { VersionHistory } from './editor/VersionHistory';
 import { RunView } from './runs/RunView';
 import { RunsList } from './runs/RunsList';
 import { Schedules } from './pages/Schedules';
 import { Webhooks } from './pages/Webhooks';
+import { Tokens } from './pages/Tokens';
 
 type Theme = 'light' | 'dark';
 
@@ -43,14 +45,17 @@ export function App() {
       />
     );
 
-  const [section, id] = route;
+  const [section, id, sub] = route;
   let page;
-  if (section === 'pipelines' && id)
+  if (section === 'pipelines' && id && sub === 'history')
+    page = <VersionHistory key={id} pipelineId={id} theme={theme} />;
+  else if (section === 'pipelines' && id)
     page = <Editor key={id} pipelineId={id === 'new' ? undefined : id} theme={theme} />;
   else if (section === 'runs' && id) page = <RunView key={id} runId={id} theme={theme} />;
   else if (section === 'runs') page = <RunsList />;
   else if (section === 'schedules') page = <Schedules />;
   else if (section === 'webhooks') page = <Webhooks />;
+  else if (section === 'tokens') page = <Tokens />;
   else page = <PipelineList />;
 
   const link = (path: string, label: string, active: boolean) => (
@@ -70,6 +75,7 @@ export function App() {
             {link('runs', 'Runs', section === 'runs')}
             {link('schedules', 'Schedules', section === 'schedules')}
             {link('webhooks', 'Webhooks', section === 'webhooks')}
+            {link('tokens', 'Tokens', section === 'tokens')}
           </nav>
           <span className="spacer" />
           <button

@@ -1,38 +1,14 @@
+import { ensureStudioBuilt } from '@kiln/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type Harness, openHarness } from '../support/harness';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const STUDIO = join(ROOT, 'studio');
-const DIST_INDEX = join(STUDIO, 'dist/index.html');
 const SHOTS = join(import.meta.dirname, 'screenshots');
 const CHROMIUM = process.env.KILN_CHROMIUM ?? '/usr/bin/chromium';
-
-/** The newest modification time under `dir`. */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}
-
-/** Builds the studio when dist/ is missing or older than its sources, so the API serves what is tested. */
-function ensureStudioBuilt(): void {
-  const built = existsSync(DIST_INDEX) ? statSync(DIST_INDEX).mtimeMs : 0;
-  const sources = Math.max(
-    newest(join(STUDIO, 'src')),
-    statSync(join(STUDIO, 'index.html')).mtimeMs,
-    statSync(join(STUDIO, 'vite.config.ts')).mtimeMs,
-  );
-  if (built >= sources) return;
-  execFileSync('npm', ['run', 'build', '-w', '@kiln/studio'], { cwd: ROOT, stdio: 'pipe' });
-}
 
 let h: Harness;
 let api: ApiProcess;
@@ -46,10 +22,13 @@ beforeAll(async () => {
       `the studio browser test needs Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set KILN_CHROMIUM)`,
     );
   }
-  ensureStudioBuilt();
+  await ensureStudioBuilt();
   mkdirSync(SHOTS, { recursive: true });
+  // The in-process workers and the API share one artifact store, so the studio can fetch reports.
+  const artifacts = mkdtempSync(join(tmpdir(), 'kiln-studio-artifacts-'));
+  process.env.KILN_ARTIFACTS = artifacts;
   h = await openHarness();
-  api = await startApiProcess({ temporalAddress: h.address });
+  api = await startApiProcess({ temporalAddress: h.address, env: { KILN_ARTIFACTS: artifacts } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -89,6 +68,14 @@ async function dragBetween(fromLabel: string, toLabel: string): Promise<void> {
   await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
   await page.mouse.up();
+}
+
+/** Opens a studio route signed in as admin, whether or not the tests before this one ran. */
+async function openSignedIn(hash: string): Promise<void> {
+  await page.goto(`${api.url}/`);
+  await page.evaluate((t) => (globalThis as any).localStorage.setItem('kiln.token', t), api.adminToken);
+  await page.goto(`${api.url}/${hash}`);
+  await page.reload();
 }
 
 describe('the studio in Chromium', () => {
@@ -298,6 +285,186 @@ describe('the studio in Chromium', () => {
     await dragBetween('file_1: output dataset (Dataset)', 'model_1: input dataset (Dataset)');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
     await shot('12-typed-ports-dark');
+
+    // Copy both nodes with their edge and paste them: new ids, the edge between the copies.
+    await page.getByLabel(/^node file_1: /).click();
+    await page.getByLabel(/^node model_1: /).click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+c');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Copied' }).textContent())
+      .toContain('Copied 2 nodes');
+    await page.keyboard.press('Control+v');
+    await page.getByLabel(/^node file_2: /).waitFor();
+    await page.getByLabel(/^node model_2: /).waitFor();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    expect(
+      await page.locator('.react-flow__edge').evaluateAll((es) => es.map((e) => e.getAttribute('data-id'))),
+    ).toContain('file_2.dataset->model_2.dataset');
+    await shot('18-copy-paste');
+    expect(consoleErrors).toEqual([]);
+  });
+  it("shows a pipeline's version history and highlights what changed between two versions", async () => {
+    const node = (id: string, command: string) => ({ id, type: 'core.command', params: { command } });
+    const created = await api.call('POST', '/api/v1/pipelines', {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'versioned',
+        nodes: [node('prepare', 'echo p'), node('train', 'echo t'), node('report', 'echo r')],
+        edges: [
+          { from: 'prepare', to: 'train' },
+          { from: 'train', to: 'report' },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const id = created.json.id as string;
+    const updated = await api.call('PUT', `/api/v1/pipelines/${id}`, {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'versioned',
+        nodes: [node('prepare', 'echo p'), node('train', 'echo T --epochs 3'), node('publish', 'echo pub')],
+        edges: [
+          { from: 'prepare', to: 'train' },
+          { from: 'train', to: 'publish' },
+        ],
+      },
+    });
+    expect(updated.json.version).toBe(2);
+    await openSignedIn(`#/pipelines/${id}`);
+    await page.getByRole('link', { name: 'Version history' }).click();
+    await page.getByRole('table', { name: 'Versions' }).waitFor();
+    expect(await page.getByLabel('From version').inputValue()).toBe('1');
+    expect(await page.getByLabel('To version').inputValue()).toBe('2');
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Diff summary' }).textContent())
+      .toMatch(/\+ 1 added.*− 1 removed.*~ 1 changed.*2 edge/);
+    const diff = page.getByRole('region', { name: 'Version diff canvas' });
+    await diff.getByLabel(/^node publish: .*, added$/).waitFor();
+    await diff.getByLabel(/^node report: .*, removed$/).waitFor();
+    await diff.getByLabel(/^node train: .*, changed$/).waitFor();
+    await diff.getByLabel(/^node prepare: .*, same$/).waitFor();
+    await page.locator('[aria-label="Version diff canvas"][aria-busy="false"]').waitFor();
+    expect(await page.getByRole('region', { name: 'Changes' }).textContent()).toContain(
+      'train changed (params)',
+    );
+    await shot('13-version-diff');
+    // The same version on both sides: nothing changed.
+    await page.getByLabel('From version').selectOption('2');
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Changes' }).textContent())
+      .toContain('The two versions draw the same pipeline.');
+    expect(consoleErrors).toEqual([]);
+  });
+  it('draws column histograms and validation results in the node details of a run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-studio-'));
+    const csv = join(dir, 'people.csv');
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) => `${i + 1},${(i * 37) % 90},${['free', 'pro', 'team'][i % 3]}`,
+    );
+    writeFileSync(csv, `id,age,plan\n${rows.join('\n')}\n`);
+    const created = await api.call('POST', '/api/v1/pipelines', {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'charted',
+        nodes: [
+          { id: 'people', type: 'ingest.file', params: { uri: `file://${csv}` } },
+          {
+            id: 'checks',
+            type: 'validate.tabular',
+            params: {
+              onFailure: 'warn',
+              columns: [
+                { name: 'id', notNull: true, unique: true },
+                { name: 'age', min: 0, max: 80 },
+              ],
+            },
+          },
+        ],
+        edges: [{ from: 'people.dataset', to: 'checks.dataset' }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const runId = (await api.call('POST', `/api/v1/pipelines/${created.json.id}/runs`, {})).json.runId;
+    await openSignedIn(`#/runs/${encodeURIComponent(runId)}`);
+    await page.getByLabel(/^node checks: .*succeeded/).waitFor({ timeout: 60_000 });
+    await page.getByLabel(/^node people: /).click();
+    const charts = page.getByRole('region', { name: 'Charts' });
+    await charts.getByRole('img', { name: 'Histogram of age' }).waitFor();
+    await charts.getByRole('img', { name: 'Top values of plan' }).waitFor();
+    await shot('14-dataset-histograms');
+    await page.getByLabel(/^node checks: /).click();
+    const results = charts.getByRole('group', { name: 'Validation results' });
+    await results.waitFor();
+    expect(await results.textContent()).toMatch(/\d+ of \d+ checks passed/);
+    expect(await results.textContent()).toContain('✗');
+    await shot('15-validation-results');
+    expect(consoleErrors).toEqual([]);
+  });
+  it('draws a progress bar on a running node from its heartbeat progress', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-studio-'));
+    const csv = join(dir, 'tiny.csv');
+    writeFileSync(csv, `x,y\n${Array.from({ length: 20 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`);
+    const created = await api.call('POST', '/api/v1/pipelines', {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'progressing',
+        nodes: [
+          { id: 'data', type: 'ingest.file', params: { uri: `file://${csv}` } },
+          { id: 'prep', type: 'featurize.tabular', params: { target: 'y' } },
+          {
+            id: 'fit',
+            type: 'train.command',
+            params: { command: 'echo \'KILN_PROGRESS {"epoch":3,"of":10}\'; sleep 30' },
+          },
+        ],
+        edges: [
+          { from: 'data.dataset', to: 'prep.dataset' },
+          { from: 'prep.train', to: 'fit.train' },
+          { from: 'prep.transform', to: 'fit.transform' },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const runId = (await api.call('POST', `/api/v1/pipelines/${created.json.id}/runs`, {})).json.runId;
+    await openSignedIn(`#/runs/${encodeURIComponent(runId)}`);
+    const bar = page.getByRole('progressbar', { name: 'fit progress' });
+    await bar.waitFor({ timeout: 30_000 });
+    expect(await bar.getAttribute('aria-valuenow')).toBe('30');
+    await shot('16-progress');
+    await page.getByRole('button', { name: /^Cancel/ }).click();
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Run status' }).textContent(), { timeout: 30_000 })
+      .toMatch(/cancel/);
+    expect(consoleErrors).toEqual([]);
+  });
+  it('creates an API token on the admin tokens page, shows it once, and revokes it', async () => {
+    await openSignedIn('#/tokens');
+    await page.getByRole('link', { name: 'Tokens' }).waitFor();
+    await page.getByRole('table', { name: 'Tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('ci-bot');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('region', { name: 'New token value' });
+    await expect.poll(() => shown.textContent()).toMatch(/kiln_[\w-]{20,}/);
+    const token = /kiln_[\w-]+/.exec((await shown.textContent()) ?? '')![0];
+    expect(
+      (await fetch(`${api.url}/api/v1/pipelines`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row', { name: /ci-bot/ });
+    await expect.poll(() => row.textContent()).toContain('viewer');
+    await shot('17-tokens');
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke ci-bot' }).click();
+    await expect.poll(() => row.textContent()).toContain('revoked');
+    await expect
+      .poll(
+        async () =>
+          (await fetch(`${api.url}/api/v1/pipelines`, { headers: { authorization: `Bearer ${token}` } }))
+            .status,
+        { timeout: 30_000 },
+      )
+      .toBe(401);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -70,13 +70,22 @@ export class ArrowFileWriter {
   }
 
   private async writeOut(chunks: Uint8Array[]): Promise<void> {
-    if (chunks.length === 0) return;
-    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    let offset = 0;
-    while (offset < buffer.byteLength) {
-      const { bytesWritten } = await this.handle.write(buffer, offset, buffer.byteLength - offset);
-      offset += bytesWritten;
+    // Written as they are (no concatenation into one buffer): the Arrow writer's output is views of
+    // the batch's own arrays, which stay alive until the write completes.
+    let pending = chunks.filter((c) => c.byteLength > 0);
+    while (pending.length > 0) {
+      const batch = pending.slice(0, MAX_IOVECS);
+      let { bytesWritten } = await this.handle.writev(batch);
+      this.bytes += bytesWritten;
+      let done = 0;
+      while (done < batch.length && bytesWritten >= batch[done]!.byteLength)
+        bytesWritten -= batch[done++]!.byteLength;
+      const rest = pending.slice(done);
+      if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+      pending = rest;
     }
-    this.bytes += buffer.byteLength;
   }
 }
+
+/** Buffers per writev call (IOV_MAX is 1024 on Linux). */
+const MAX_IOVECS = 1024;

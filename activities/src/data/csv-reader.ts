@@ -1,5 +1,12 @@
 import { CsvTokenizer, fieldText } from './csv-tokenizer';
-import { openInput, type ByteInput } from './text-input';
+import {
+  CHUNK_HEADROOM,
+  hasHeadroom,
+  openInput,
+  recycleChunkMemory,
+  type ByteInput,
+  type ChunkMemoryPool,
+} from './text-input';
 import { asBuffer } from './value-parsers';
 
 export { fieldText } from './csv-tokenizer';
@@ -40,11 +47,19 @@ const MIN_REGION = 1 << 20;
  *
  * The input is cut into regions of whole lines (≥ 1 MB), each validated as UTF-8 in one call and
  * tokenized byte by byte into offset arrays: no string is created per field. A chunk's buffers are
- * not reused, so it stays valid after the next one is read.
+ * not reused, so it stays valid after the next one is read, unless the caller puts it in `spares`
+ * (once done with it): then its offset arrays and its bytes are filled again.
  */
-export async function* readCsv(input: ByteInput, options: CsvReadOptions = {}): AsyncGenerator<CsvChunk> {
-  const { chunks, source } = openInput(input, options.source);
-  const tokenizer = new CsvTokenizer(options, source);
+export async function* readCsv(
+  input: ByteInput,
+  options: CsvReadOptions = {},
+  spares?: CsvChunk[],
+): AsyncGenerator<CsvChunk> {
+  const pool: ChunkMemoryPool = [];
+  const { chunks, source } = openInput(input, options.source, pool);
+  const tokenizer = new CsvTokenizer(options, source, spares, (chunk) =>
+    recycleChunkMemory(pool, chunk.bytes),
+  );
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let minRegion = MIN_REGION;
@@ -52,7 +67,15 @@ export async function* readCsv(input: ByteInput, options: CsvReadOptions = {}): 
   let yielded = false;
 
   function region(final: boolean): CsvChunk | null {
-    let bytes = pending.length === 1 ? asBuffer(pending[0]!) : Buffer.concat(pending, pendingBytes);
+    let bytes: Buffer;
+    if (pending.length === 1) bytes = asBuffer(pending[0]!);
+    else if (pending.length === 2 && pending[0]!.byteLength <= CHUNK_HEADROOM && hasHeadroom(pending[1]!)) {
+      // The previous region's incomplete record goes in the free bytes before the new chunk: no copy.
+      const [carry, chunk] = pending as [Uint8Array, Uint8Array];
+      const from = chunk.byteOffset - carry.byteLength;
+      bytes = Buffer.from(chunk.buffer, from, pendingBytes);
+      bytes.set(carry, 0);
+    } else bytes = Buffer.concat(pending, pendingBytes);
     if (first) {
       first = false;
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);

@@ -31,7 +31,8 @@ export async function csvToArrow(
 ): Promise<TableWriteResult> {
   const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
   const nulls = new NullTokens(options.nullValues ?? DEFAULT_NULL_VALUES);
-  const chunks = readCsv(input, options);
+  const spares: CsvChunk[] = [];
+  const chunks = readCsv(input, options, spares);
   try {
     const sample: CsvChunk[] = [];
     let sampled = 0;
@@ -55,7 +56,11 @@ export async function csvToArrow(
     const assembler = await TableAssembler.create(outPath, specs, context, options);
     try {
       for (const chunk of sample.splice(0)) await assembler.appendCsv(chunk);
-      for await (const chunk of chunks) await assembler.appendCsv(chunk);
+      for await (const chunk of chunks) {
+        await assembler.appendCsv(chunk);
+        // The builders copied what they need: the reader may fill the chunk's arrays again.
+        if (spares.length < 2) spares.push(chunk);
+      }
       return await assembler.finish();
     } catch (error) {
       await assembler.abort();

@@ -23,14 +23,23 @@ export class CsvTokenizer {
   private line = 1;
   private columns: string[] | null = null;
   private width = -1;
-  private starts = new Int32Array(0);
-  private ends = new Int32Array(0);
-  private lines = new Float64Array(0);
+  private starts: Int32Array = new Int32Array(0);
+  private ends: Int32Array = new Int32Array(0);
+  private lines: Float64Array = new Float64Array(0);
   private fields = 0;
   private rows = 0;
   private fieldEstimate = 16_384;
 
-  constructor(options: CsvReadOptions, source: string | undefined) {
+  /**
+   * @param spares chunks the caller is done with: their offset arrays are filled again rather than
+   *   new ones allocated.
+   */
+  constructor(
+    options: CsvReadOptions,
+    source: string | undefined,
+    private readonly spares: CsvChunk[] = [],
+    private readonly recycleBytes: (chunk: CsvChunk) => void = () => undefined,
+  ) {
     const delimiter = options.delimiter ?? ',';
     const code = delimiter.charCodeAt(0);
     if (delimiter.length !== 1 || code > 127 || code === QUOTE || code === LF || code === CR) {
@@ -49,9 +58,21 @@ export class CsvTokenizer {
     const end = final ? bytes.byteLength : Math.max(bytes.lastIndexOf(LF), bytes.lastIndexOf(CR)) + 1;
     if (end === 0) return { chunk: null, carry: bytes };
     if (!isUtf8(bytes.subarray(0, end))) throw invalidUtf8Error(bytes, 0, end, this.line, true, this.source);
-    this.starts = new Int32Array(this.fieldEstimate);
-    this.ends = new Int32Array(this.fieldEstimate);
-    this.lines = new Float64Array(Math.max(64, this.fieldEstimate >> 2));
+    const spare = this.spares.pop();
+    if (spare !== undefined) this.recycleBytes(spare);
+    if (
+      spare !== undefined &&
+      spare.starts.buffer.byteLength >= 4 * this.fieldEstimate &&
+      spare.lines.buffer.byteLength >= 8 * 64
+    ) {
+      this.starts = new Int32Array(spare.starts.buffer);
+      this.ends = new Int32Array(spare.ends.buffer);
+      this.lines = new Float64Array(spare.lines.buffer);
+    } else {
+      this.starts = new Int32Array(this.fieldEstimate);
+      this.ends = new Int32Array(this.fieldEstimate);
+      this.lines = new Float64Array(Math.max(64, this.fieldEstimate >> 2));
+    }
     this.fields = 0;
     this.rows = 0;
     const consumed = this.parse(bytes, end, final);

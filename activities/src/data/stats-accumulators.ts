@@ -40,24 +40,44 @@ export class NumericAccumulator implements Accumulator {
     const validity = validityBits(data);
     const bits = validity?.bits;
     const offset = validity?.offset ?? 0;
-    let { count, min, max, mean, m2 } = this;
+    // Two passes over the batch (sum, then squared deviations from the batch mean), merged into the
+    // running moments with Chan et al.'s formula: as stable as Welford, without a division per value.
+    let n = 0;
+    let sum = 0;
+    let { min, max } = this;
     for (let i = 0; i < data.length; i++) {
       if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
       const x = values[i]!;
-      // Welford: stable running mean and sum of squared deviations.
-      count++;
-      const delta = x - mean;
-      mean += delta / count;
-      m2 += delta * (x - mean);
+      n++;
+      sum += x;
       if (x < min) min = x;
       if (x > max) max = x;
     }
     this.nulls += data.nullCount;
-    this.count = count;
     this.min = min;
     this.max = max;
-    this.mean = mean;
-    this.m2 = m2;
+    if (n === 0) return;
+    let batchMean = sum / n;
+    if (!Number.isFinite(batchMean)) {
+      // The sum overflowed: average the values scaled down instead.
+      let scaled = 0;
+      for (let i = 0; i < data.length; i++) {
+        if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
+        scaled += values[i]! / n;
+      }
+      batchMean = scaled;
+    }
+    let batchM2 = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
+      const d = values[i]! - batchMean;
+      batchM2 += d * d;
+    }
+    const count = this.count + n;
+    const delta = batchMean - this.mean;
+    this.mean = this.count === 0 ? batchMean : this.mean + delta * (n / count);
+    this.m2 = this.count === 0 ? batchM2 : this.m2 + batchM2 + delta * delta * ((this.count * n) / count);
+    this.count = count;
   }
 
   addToHistogram(data: Data): void {

@@ -1,18 +1,68 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DataInputError } from './input-error';
 
 /** Tabular input: a stream of bytes (a Node `Readable` is one) or the path of a local file. */
 export type ByteInput = AsyncIterable<Uint8Array> | string;
 
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 4 << 20;
+/**
+ * Free bytes before each chunk read from a file, in the same (unshared) memory: a reader may put the
+ * tail of the previous chunk there instead of concatenating the two.
+ */
+export const CHUNK_HEADROOM = 1 << 16;
+const fileChunkMemory = new WeakSet<ArrayBufferLike>();
+
+/** Whether `chunk` came from {@link openInput} reading a file, so it has {@link CHUNK_HEADROOM}. */
+export function hasHeadroom(chunk: Uint8Array): boolean {
+  return fileChunkMemory.has(chunk.buffer) && chunk.byteOffset === CHUNK_HEADROOM;
+}
+
+/**
+ * Memory of file chunks their reader is done with, oldest first. One is filled again only once a
+ * later one was given back too, so a reader may still hold the tail of the last chunk it returned
+ * (until it has asked for the next chunk and put that tail in its headroom).
+ */
+export type ChunkMemoryPool = ArrayBufferLike[];
+
+/** Gives back the memory of a chunk read by {@link openInput} (nothing if it is not one). */
+export function recycleChunkMemory(pool: ChunkMemoryPool, chunk: Uint8Array): void {
+  if (fileChunkMemory.has(chunk.buffer) && pool.length < 4 && !pool.includes(chunk.buffer))
+    pool.push(chunk.buffer);
+}
+
+/** The chunks of a file, the next read already under way while one is used. */
+async function* fileChunks(path: string, pool: ChunkMemoryPool | undefined): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  const read = async (): Promise<Buffer> => {
+    const reused = pool !== undefined && pool.length >= 2 ? pool.shift() : undefined;
+    const memory =
+      reused === undefined ? Buffer.allocUnsafeSlow(CHUNK_HEADROOM + READ_CHUNK) : Buffer.from(reused);
+    fileChunkMemory.add(memory.buffer);
+    const { bytesRead } = await handle.read(memory, CHUNK_HEADROOM, READ_CHUNK, null);
+    return memory.subarray(CHUNK_HEADROOM, CHUNK_HEADROOM + bytesRead);
+  };
+  let next = read();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk.byteLength === 0) return;
+      next = read();
+      yield chunk;
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await handle.close();
+  }
+}
 
 /** The bytes of an input, and a name for error messages (see {@link sourceName}). */
 export function openInput(
   input: ByteInput,
   source?: string,
+  pool?: ChunkMemoryPool,
 ): { chunks: AsyncIterable<Uint8Array>; source?: string } {
-  const chunks = typeof input === 'string' ? createReadStream(input, { highWaterMark: READ_CHUNK }) : input;
+  const chunks = typeof input === 'string' ? fileChunks(input, pool) : input;
   const name = sourceName(input, source);
   return name === undefined ? { chunks } : { chunks, source: name };
 }

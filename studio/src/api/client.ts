@@ -93,10 +93,28 @@ export interface Webhook {
   [key: string]: unknown;
 }
 
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: string;
+  createdAt: string;
+  createdBy?: string | null;
+  revokedAt?: string | null;
+}
+
 export const kilnApi = {
+  tokens: () => api<ApiToken[]>('GET', '/tokens'),
+  createToken: (name: string, role: string) =>
+    api<{ id: string; name: string; role: string; token: string }>('POST', '/tokens', { name, role }),
+  revokeToken: (id: string) => api<void>('DELETE', `/tokens/${id}`),
   nodeTypes: () => api<NodeTypeJson[]>('GET', '/node-types'),
   pipelines: () => api<PipelineSummary[]>('GET', '/pipelines'),
   pipeline: (id: string) => api<PipelineDetail>('GET', `/pipelines/${id}`),
+  versions: (id: string) =>
+    api<{ version: number; hash: string; author: string | null; createdAt: string }[]>(
+      'GET',
+      `/pipelines/${id}/versions`,
+    ),
   version: (id: string, version: number) =>
     api<{ spec: PipelineSpec }>('GET', `/pipelines/${id}/versions/${version}`),
   createPipeline: (spec: PipelineSpec) =>
@@ -116,6 +134,7 @@ export const kilnApi = {
       `/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/${decision}`,
       comment ? { comment } : {},
     ),
+  artifactJson: (digest: string) => api<unknown>('GET', `/artifacts/${encodeURIComponent(digest)}`),
   schedules: () => api<Schedule[]>('GET', '/schedules'),
   createSchedule: (
     pipelineId: string,

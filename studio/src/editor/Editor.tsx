@@ -27,6 +27,7 @@ import {
   graphToSpec,
   specToGraph,
 } from '../graph/spec-graph';
+import { type Clip, copySelection, pasteClip } from '../graph/clipboard';
 import { specToTypeScript } from '../export/to-typescript';
 import { Loaded, useAsync } from '../ui/async';
 import { useCatalog } from '../ui/catalog-context';
@@ -42,6 +43,9 @@ interface Doc {
   nodes: KilnNode[];
   edges: KilnEdge[];
 }
+
+/** Copied nodes, kept across pipelines for this tab (Ctrl-C in one pipeline, Ctrl-V in another). */
+let clipboard: Clip | undefined;
 
 const NEW_SPEC: PipelineSpec = { apiVersion: 'kiln/v1', name: 'untitled', nodes: [], edges: [] };
 
@@ -159,6 +163,26 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     [addNode, flow],
   );
 
+  const paste = useCallback(
+    (clip: Clip) =>
+      change((d) => {
+        const pasted = specToGraph({
+          apiVersion: 'kiln/v1',
+          name: '',
+          ...pasteClip(clip, new Set(d.nodes.map((n) => n.id))),
+        });
+        return {
+          ...d,
+          nodes: [
+            ...d.nodes.map((n) => ({ ...n, selected: false })),
+            ...pasted.nodes.map((n) => ({ ...n, selected: true })),
+          ],
+          edges: [...d.edges.map((e) => ({ ...e, selected: false })), ...pasted.edges],
+        };
+      }),
+    [change],
+  );
+
   const undo = useCallback(() => {
     const prev = history.undo(docRef.current);
     if (prev) setDoc(prev);
@@ -179,11 +203,23 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
       } else if (mod && e.key.toLowerCase() === 'y') {
         e.preventDefault();
         redo();
+      } else if (mod && e.key.toLowerCase() === 'c') {
+        const clip = copySelection(docRef.current.nodes, docRef.current.edges);
+        if (!clip.nodes.length) return;
+        e.preventDefault();
+        clipboard = clip;
+        setNotice({
+          kind: 'info',
+          text: `Copied ${clip.nodes.length} node${clip.nodes.length === 1 ? '' : 's'}.`,
+        });
+      } else if (mod && e.key.toLowerCase() === 'v' && clipboard) {
+        e.preventDefault();
+        paste(clipboard);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo]);
+  }, [undo, redo, paste]);
 
   const layout = async () => {
     const portCount = (n: KilnNode) => {
@@ -289,6 +325,11 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
           {version ? `v${version}` : 'not saved yet'}
         </span>
         {dirty && <span className="muted small">· unsaved changes</span>}
+        {pipeline && (
+          <a href={`#/pipelines/${pipeline.id}/history`} className="small">
+            Version history
+          </a>
+        )}
         <span className="spacer" />
         <button
           type="button"

@@ -5,17 +5,26 @@ import { useCatalog } from '../ui/catalog-context';
 import { STATUS_STYLE, formatDuration } from '../ui/status';
 import { PORT_COLORS } from './port-colors';
 import { NODE_WIDTH } from './layout';
+import type { DiffStatus } from './spec-diff';
 import { ORDER_PORT, type KilnNode, handleId } from './spec-graph';
 
 /** Live node states while a run is shown; null in the editor. */
 export const RunStatesContext = createContext<Record<string, NodeState> | null>(null);
 /** Node ids with a validation problem (editor only). */
 export const ProblemNodesContext = createContext<ReadonlySet<string>>(new Set());
+/** Heartbeat progress (0–1) of running nodes that report it (run view only). */
+export const ProgressContext = createContext<Record<string, number>>({});
+/** Per-node diff status while two versions are compared; null elsewhere. */
+export const DiffNodesContext = createContext<Record<string, DiffStatus> | null>(null);
+
+const DIFF_MARK: Record<Exclude<DiffStatus, 'same'>, string> = { added: '+', removed: '−', changed: '~' };
 
 function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
   const { byType } = useCatalog();
   const states = useContext(RunStatesContext);
   const problems = useContext(ProblemNodesContext);
+  const diff = useContext(DiffNodesContext)?.[id];
+  const progress = useContext(ProgressContext)[id];
   const info = byType.get(data.spec.type);
   const state = states?.[id];
   const status = states ? (state?.status ?? 'pending') : undefined;
@@ -23,11 +32,11 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
   const inputs = Object.entries(info?.inputs ?? {});
   const outputs = Object.entries(info?.outputs ?? {});
   const title = data.spec.title || info?.title || data.spec.type;
-  const label = `node ${id}: ${title}${status ? `, ${status}` : ''}${problems.has(id) ? ', has problems' : ''}`;
+  const label = `node ${id}: ${title}${status ? `, ${status}` : ''}${problems.has(id) ? ', has problems' : ''}${diff ? `, ${diff}` : ''}`;
   const row = (i: number) => 58 + i * 22;
   return (
     <article
-      className={`kiln-node${selected ? ' selected' : ''}${problems.has(id) ? ' invalid' : ''}`}
+      className={`kiln-node${selected ? ' selected' : ''}${problems.has(id) ? ' invalid' : ''}${diff ? ` diff-${diff}` : ''}`}
       style={{
         width: NODE_WIDTH,
         borderColor: style?.color,
@@ -53,6 +62,11 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
         aria-label={`${id}: done (order output)`}
       />
       <header>
+        {diff && diff !== 'same' && (
+          <span className={`diff-badge diff-${diff}`} aria-hidden="true">
+            {DIFF_MARK[diff]}
+          </span>
+        )}
         {style && (
           <span className="status-icon" style={{ color: style.color }} aria-hidden="true">
             {style.icon}
@@ -98,10 +112,25 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
               {state.items.done}/{state.items.total} items
             </span>
           )}
+          {status === 'running' && progress !== undefined && <span>{Math.round(progress * 100)}%</span>}
           <span>{formatDuration(state.startedAt, state.endedAt)}</span>
         </footer>
       )}
-      {status === 'running' && <div className="progress" role="progressbar" aria-label={`${id} running`} />}
+      {status === 'running' &&
+        (progress === undefined ? (
+          <div className="progress" role="progressbar" aria-label={`${id} running`} />
+        ) : (
+          <div
+            className="progress determinate"
+            role="progressbar"
+            aria-label={`${id} progress`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progress * 100)}
+          >
+            <div className="progress-fill" style={{ width: `${progress * 100}%` }} />
+          </div>
+        ))}
     </article>
   );
 }

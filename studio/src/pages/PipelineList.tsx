@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
+import { DataTable, ListPage } from '../ui/ListPage';
 import { navigate } from '../ui/router';
 import { StatusBadge } from '../ui/status';
 
@@ -18,76 +19,77 @@ export function PipelineList() {
     }
   };
   return (
-    <section aria-labelledby="pipelines-title" className="list-page">
-      <div className="page-head">
-        <h1 id="pipelines-title">Pipelines</h1>
-        <input
-          type="search"
-          aria-label="Search pipelines"
-          placeholder="Search…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-        <button type="button" className="primary" onClick={() => navigate('pipelines/new')}>
-          New pipeline
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+    <ListPage
+      id="pipelines"
+      title="Pipelines"
+      error={error}
+      toolbar={
+        <>
+          <input
+            type="search"
+            aria-label="Search pipelines"
+            placeholder="Search…"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <button type="button" className="primary" onClick={() => navigate('pipelines/new')}>
+            New pipeline
+          </button>
+        </>
+      }
+    >
       <Loaded state={state} what="pipelines">
         {(pipelines) => {
-          const shown = pipelines.filter((p) => p.name.toLowerCase().includes(search.trim().toLowerCase()));
           if (!pipelines.length)
             return <p className="muted">No pipelines yet. Create one to start drawing.</p>;
+          const shown = pipelines.filter((p) => p.name.toLowerCase().includes(search.trim().toLowerCase()));
           return (
-            <table aria-label="Pipelines">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Latest version</th>
-                  <th scope="col">Last run</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((p) => (
-                  <tr key={p.id}>
-                    <td>
+            <DataTable
+              label="Pipelines"
+              rows={shown}
+              rowKey={(p) => p.id}
+              columns={[
+                {
+                  header: 'Name',
+                  cell: (p) => (
+                    <>
                       <a href={`#/pipelines/${p.id}`}>{p.name}</a>
                       {p.description && <div className="muted small">{p.description}</div>}
-                    </td>
-                    <td>v{p.latestVersion}</td>
-                    <td>
-                      {p.lastRun ? (
-                        <a
-                          href={`#/runs/${encodeURIComponent(p.lastRun.id)}`}
-                          aria-label={`last run of ${p.name}: ${p.lastRun.status}`}
-                        >
-                          <StatusBadge status={p.lastRun.status} />
-                        </a>
-                      ) : (
-                        <StatusBadge status={null} />
-                      )}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => void archive(p.id, p.name)}
-                        aria-label={`Archive ${p.name}`}
+                    </>
+                  ),
+                },
+                { header: 'Latest version', cell: (p) => `v${p.latestVersion}` },
+                {
+                  header: 'Last run',
+                  cell: (p) =>
+                    p.lastRun ? (
+                      <a
+                        href={`#/runs/${encodeURIComponent(p.lastRun.id)}`}
+                        aria-label={`last run of ${p.name}: ${p.lastRun.status}`}
                       >
-                        Archive
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                        <StatusBadge status={p.lastRun.status} />
+                      </a>
+                    ) : (
+                      <StatusBadge status={null} />
+                    ),
+                },
+                {
+                  header: 'Actions',
+                  cell: (p) => (
+                    <button
+                      type="button"
+                      onClick={() => void archive(p.id, p.name)}
+                      aria-label={`Archive ${p.name}`}
+                    >
+                      Archive
+                    </button>
+                  ),
+                },
+              ]}
+            />
           );
         }}
       </Loaded>
-    </section>
+    </ListPage>
   );
 }

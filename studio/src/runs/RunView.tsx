@@ -3,11 +3,13 @@ import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyNodeC
 import { APPROVAL_NODE_TYPE, type NodeState, type PipelineSpec } from '@kiln/engine';
 import { type RunRecord, getToken, kilnApi } from '../api/client';
 import { streamEvents } from '../api/sse';
-import { RunStatesContext, nodeTypes } from '../graph/KilnNodeView';
+import { ProgressContext, RunStatesContext, nodeTypes } from '../graph/KilnNodeView';
+import { progressOfNodes } from './progress';
 import { type KilnEdge, type KilnNode, specToGraph } from '../graph/spec-graph';
 import { Loaded, useAsync } from '../ui/async';
 import { navigate } from '../ui/router';
 import { STATUS_FILL, StatusBadge, formatDuration } from '../ui/status';
+import { NodeCharts } from './Charts';
 
 export function RunView({ runId, theme }: { runId: string; theme: 'light' | 'dark' }) {
   const state = useAsync(async () => {
@@ -92,11 +94,25 @@ function LiveRun({
   }, [initial.status, runId]);
 
   const running = run.status === 'running';
+  // Heartbeat progress is not in the event stream: poll the run record every second while it runs.
+  const [progress, setProgress] = useState<Record<string, number>>(() =>
+    progressOfNodes(initial.state?.nodes),
+  );
   useEffect(() => {
     if (!running) return;
-    const t = setInterval(() => tick((n) => n + 1), 1000);
-    return () => clearInterval(t);
-  }, [running]);
+    let live = true;
+    const t = setInterval(() => {
+      tick((n) => n + 1);
+      kilnApi.run(runId).then(
+        (r) => live && setProgress(progressOfNodes(r.state?.nodes)),
+        () => undefined,
+      );
+    }, 1000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [running, runId]);
 
   const counts = Object.values(states).reduce<Record<string, number>>(
     (acc, s) => ((acc[s.status] = (acc[s.status] ?? 0) + 1), acc),
@@ -170,33 +186,36 @@ function LiveRun({
       <div className="editor-body run-body">
         <div className="canvas" role="region" aria-label="Run graph">
           <RunStatesContext.Provider value={states}>
-            <ReactFlow<KilnNode, KilnEdge>
-              nodes={nodes}
-              edges={graph.edges.map((e) => ({
-                ...e,
-                animated: states[e.source]?.status === 'succeeded' && states[e.target]?.status === 'running',
-              }))}
-              nodeTypes={nodeTypes}
-              onNodesChange={(changes) => setNodes((ns) => applyNodeChanges(changes, ns))}
-              onNodeClick={(_, n) => {
-                setSelectedId(n.id);
-                setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === n.id })));
-              }}
-              nodesConnectable={false}
-              nodesDraggable={false}
-              colorMode={theme}
-              fitView
-              fitViewOptions={{ maxZoom: 1 }}
-            >
-              <Background />
-              <MiniMap
-                pannable
-                zoomable
-                ariaLabel="Minimap"
-                nodeColor={(n) => STATUS_FILL[states[n.id]?.status ?? 'pending'] ?? '#9aa3b2'}
-              />
-              <Controls aria-label="Zoom controls" showInteractive={false} />
-            </ReactFlow>
+            <ProgressContext.Provider value={progress}>
+              <ReactFlow<KilnNode, KilnEdge>
+                nodes={nodes}
+                edges={graph.edges.map((e) => ({
+                  ...e,
+                  animated:
+                    states[e.source]?.status === 'succeeded' && states[e.target]?.status === 'running',
+                }))}
+                nodeTypes={nodeTypes}
+                onNodesChange={(changes) => setNodes((ns) => applyNodeChanges(changes, ns))}
+                onNodeClick={(_, n) => {
+                  setSelectedId(n.id);
+                  setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === n.id })));
+                }}
+                nodesConnectable={false}
+                nodesDraggable={false}
+                colorMode={theme}
+                fitView
+                fitViewOptions={{ maxZoom: 1 }}
+              >
+                <Background />
+                <MiniMap
+                  pannable
+                  zoomable
+                  ariaLabel="Minimap"
+                  nodeColor={(n) => STATUS_FILL[states[n.id]?.status ?? 'pending'] ?? '#9aa3b2'}
+                />
+                <Controls aria-label="Zoom controls" showInteractive={false} />
+              </ReactFlow>
+            </ProgressContext.Provider>
           </RunStatesContext.Provider>
         </div>
         <aside className="inspector" aria-label="Node details">
@@ -241,6 +260,7 @@ function LiveRun({
                   </pre>
                 </section>
               )}
+              {selectedState?.outputs && <NodeCharts key={selectedSpec.id} outputs={selectedState.outputs} />}
               <section aria-label="Outputs">
                 <h3>Outputs</h3>
                 {selectedState?.outputs && Object.keys(selectedState.outputs).length ? (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
+import { DataTable, FilterSelect, ListPage } from '../ui/ListPage';
 import { StatusBadge, formatDuration } from '../ui/status';
 
 const STATUSES = ['running', 'succeeded', 'failed', 'cancelled'];
@@ -33,87 +34,61 @@ export function RunsList() {
   }, [pipelineId, status, trigger]);
   const names = new Map((pipelines.data ?? []).map((p) => [p.id, p.name]));
   return (
-    <section aria-labelledby="runs-title" className="list-page">
-      <div className="page-head">
-        <h1 id="runs-title">Runs</h1>
-        <label>
-          Pipeline
-          <select aria-label="Pipeline" value={pipelineId} onChange={(e) => setPipelineId(e.target.value)}>
-            <option value="">All</option>
-            {(pipelines.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Trigger
-          <select aria-label="Trigger" value={trigger} onChange={(e) => setTrigger(e.target.value)}>
-            <option value="">All</option>
-            {TRIGGERS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={runs.reload}>
-          Refresh
-        </button>
-      </div>
+    <ListPage
+      id="runs"
+      title="Runs"
+      toolbar={
+        <>
+          <FilterSelect
+            label="Pipeline"
+            value={pipelineId}
+            onChange={setPipelineId}
+            options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          />
+          <FilterSelect label="Status" value={status} onChange={setStatus} options={STATUSES} />
+          <FilterSelect label="Trigger" value={trigger} onChange={setTrigger} options={TRIGGERS} />
+          <button type="button" onClick={runs.reload}>
+            Refresh
+          </button>
+        </>
+      }
+    >
       <Loaded state={runs} what="runs">
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No runs match.</p>
-          ) : (
-            <table aria-label="Runs">
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Pipeline</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <a href={`#/runs/${encodeURIComponent(r.id)}`} className="mono small">
-                        {r.id}
-                      </a>
-                    </td>
-                    <td>
-                      {names.get(r.pipelineId) ?? r.pipelineId} <span className="muted">v{r.version}</span>
-                    </td>
-                    <td>
-                      <StatusBadge status={r.status} />
-                    </td>
-                    <td>{r.trigger}</td>
-                    <td>{new Date(r.startedAt).toLocaleString()}</td>
-                    <td>
-                      {formatDuration(
-                        r.startedAt,
-                        r.endedAt ?? (r.status === 'running' ? null : r.startedAt),
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(list) => (
+          <DataTable
+            label="Runs"
+            rows={list}
+            rowKey={(r) => r.id}
+            empty="No runs match."
+            columns={[
+              {
+                header: 'Run',
+                cell: (r) => (
+                  <a href={`#/runs/${encodeURIComponent(r.id)}`} className="mono small">
+                    {r.id}
+                  </a>
+                ),
+              },
+              {
+                header: 'Pipeline',
+                cell: (r) => (
+                  <>
+                    {names.get(r.pipelineId) ?? r.pipelineId} <span className="muted">v{r.version}</span>
+                  </>
+                ),
+              },
+              { header: 'Status', cell: (r) => <StatusBadge status={r.status} /> },
+              { header: 'Trigger', cell: (r) => r.trigger },
+              { header: 'Started', cell: (r) => new Date(r.startedAt).toLocaleString() },
+              {
+                header: 'Duration',
+                cell: (r) =>
+                  formatDuration(r.startedAt, r.endedAt ?? (r.status === 'running' ? null : r.startedAt)),
+              },
+            ]}
+          />
+        )}
       </Loaded>
-    </section>
+    </ListPage>
   );
 }
