@@ -11,19 +11,12 @@ import { kiln } from '../support/kiln-process';
 const DIR = resolve(import.meta.dirname, '../../examples/churn');
 const artifacts = tempDir('kiln-churn-artifacts-');
 let h: Harness;
-let previous: string | undefined;
 
 beforeAll(async () => {
   // The in-process workers and the CLI use the same artifact folder.
-  previous = process.env.KILN_ARTIFACTS;
-  process.env.KILN_ARTIFACTS = artifacts;
-  h = await openHarness();
+  h = await openHarness({ artifactsDir: artifacts });
 });
-afterAll(async () => {
-  await h.close();
-  if (previous === undefined) delete process.env.KILN_ARTIFACTS;
-  else process.env.KILN_ARTIFACTS = previous;
-});
+afterAll(() => h.close());
 
 it('runs ingest → validate → featurize → train → evaluate → gate, and the ONNX model agrees with the evaluation', async () => {
   const result = await kiln(

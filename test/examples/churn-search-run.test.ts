@@ -9,18 +9,12 @@ const DIR = resolve(import.meta.dirname, '../../examples/churn-search');
 const DATA = resolve(import.meta.dirname, '../../examples/churn/churn.csv');
 const artifacts = tempDir('kiln-churn-search-artifacts-');
 let h: Harness;
-let previous: string | undefined;
 
 beforeAll(async () => {
-  previous = process.env.KILN_ARTIFACTS;
-  process.env.KILN_ARTIFACTS = artifacts;
-  h = await openHarness();
+  // The in-process workers and the CLI use the same artifact folder.
+  h = await openHarness({ artifactsDir: artifacts });
 });
-afterAll(async () => {
-  await h.close();
-  if (previous === undefined) delete process.env.KILN_ARTIFACTS;
-  else process.env.KILN_ARTIFACTS = previous;
-});
+afterAll(() => h.close());
 
 it('runs a grid search as map items, keeps the best cross-validated trial and evaluates it', async () => {
   const result = await kiln(

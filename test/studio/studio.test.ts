@@ -26,8 +26,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // The in-process workers and the API share one artifact store, so the studio can fetch reports.
   const artifacts = mkdtempSync(join(tmpdir(), 'kiln-studio-artifacts-'));
-  process.env.KILN_ARTIFACTS = artifacts;
-  h = await openHarness();
+  h = await openHarness({ artifactsDir: artifacts });
   api = await startApiProcess({ temporalAddress: h.address, env: { KILN_ARTIFACTS: artifacts } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -5,6 +5,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { catalog } from '@kiln/activities';
 import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { FolderArtifactStore } from '@kiln/activities/store';
 import type { PipelineSpec, RunInput, RunState } from '@kiln/engine';
 import { resolveRunParams, validateSpec } from '@kiln/engine';
 import { awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
@@ -17,13 +18,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(options: { queues?: string[]; workers?: boolean } = {}): Promise<Harness> {
+/**
+ * A Temporal client on the test run's server, and in-process workers unless `workers: false`;
+ * `artifactsDir` gives the workers a folder store of the test's own (to share with a CLI or API process).
+ */
+export async function openHarness(options: { queues?: string[]; workers?: boolean; artifactsDir?: string } = {}): Promise<Harness> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   let workers: WorkerSet | undefined;
   if (options.workers ?? true) {
-    workers = await createWorkers({ address, queues: options.queues ?? ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR' });
+    workers = await createWorkers({
+      address,
+      queues: options.queues ?? ['cpu', 'gpu'],
+      workflows: true,
+      logLevel: 'ERROR',
+      ...(options.artifactsDir ? { store: new FolderArtifactStore(options.artifactsDir) } : {}),
+    });
     void workers.run();
   }
   return {
