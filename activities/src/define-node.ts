@@ -1,3 +1,4 @@
+import type { KilnApi } from './platform/kiln-api';
 import { z } from 'zod';
 import type { ArtifactStore } from './store/artifact-store';
 import { type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
@@ -21,6 +22,8 @@ export interface NodeContext {
   readonly store: ArtifactStore;
   /** A scratch folder of this attempt's own (made on first call), removed when the attempt ends. */
   scratchDir(): Promise<string>;
+  /** The Kiln API, for nodes that deploy, monitor or read the registry (fails clearly when not configured). */
+  api(): KilnApi;
 }
 
 /** What `run` returns: one value per output port; a gate may ask for its downstream to be skipped. */

@@ -11,6 +11,9 @@ import { CatalogController } from './catalog/catalog-controller';
 import { API_CONFIG, type ApiConfig } from './config';
 import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
 import { ArtifactController } from './artifacts/artifact-controller';
+import { DeploymentController } from './deployments/deployment-controller';
+import { DeploymentService } from './deployments/deployment-service';
+import { ServingRuntime } from './deployments/serving-runtime';
 import { ModelController } from './models/model-controller';
 import { ModelService } from './models/model-service';
 import type { ArtifactStore } from '@kiln/activities/store';
@@ -41,7 +44,7 @@ export class AppModule {
   static with(handles: AppHandles): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController],
+      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController, DeploymentController],
       providers: [
         { provide: API_CONFIG, useValue: handles.config },
         { provide: DATA_SOURCE, useValue: handles.db },
@@ -58,6 +61,8 @@ export class AppModule {
         ScheduleService,
         WebhookService,
         ModelService,
+        ServingRuntime,
+        DeploymentService,
       ],
     };
   }

@@ -9,6 +9,11 @@ export interface ApiConfig {
   namespace: string;
   /** The first admin token; generated and printed once when absent. */
   adminToken?: string;
+  /**
+   * A token that workers present to act as the `editor` "kiln-worker" (deploy.model, monitor.drift);
+   * `kiln up` makes one per start for its own workers. Never stored.
+   */
+  serviceToken?: string;
   /** Whether pipelines may use `core.command` (it runs shell commands on workers). */
   allowCommandNodes: boolean;
   /** Public base URL, for webhook URLs (default http://host:port). */
@@ -30,6 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ApiConf
     temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     ...(env.KILN_ADMIN_TOKEN ? { adminToken: env.KILN_ADMIN_TOKEN } : {}),
+    ...(env.KILN_SERVICE_TOKEN ? { serviceToken: env.KILN_SERVICE_TOKEN } : {}),
     allowCommandNodes: env.KILN_ALLOW_COMMAND_NODES !== 'false',
     ...(env.KILN_PUBLIC_URL ? { publicUrl: env.KILN_PUBLIC_URL } : {}),
     logLevel: (env.KILN_LOG_LEVEL as ApiConfig['logLevel']) ?? 'info',

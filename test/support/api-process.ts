@@ -8,6 +8,8 @@ export interface ApiProcess {
   url: string;
   /** The folder artifact store the API serves from. */
   artifactsDir: string;
+  /** The embedded database's folder (unused with DATABASE_URL). */
+  dataDir: string;
   adminToken: string;
   logs(): string;
   stop(): Promise<void>;
@@ -15,10 +17,19 @@ export interface ApiProcess {
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
-export async function startApiProcess(options: { temporalAddress: string; databaseUrl?: string; env?: Record<string, string> }): Promise<ApiProcess> {
+export async function startApiProcess(options: {
+  temporalAddress: string;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  /** Reuse a stopped API's embedded database and artifacts (a restart). */
+  dataDir?: string;
+  artifactsDir?: string;
+  adminToken?: string;
+}): Promise<ApiProcess> {
   const port = await freePort();
-  const adminToken = `kiln_test_${Math.random().toString(36).slice(2)}`;
-  const artifactsDir = tempDir('kiln-artifacts-');
+  const adminToken = options.adminToken ?? `kiln_test_${Math.random().toString(36).slice(2)}`;
+  const artifactsDir = options.artifactsDir ?? tempDir('kiln-artifacts-');
+  const dataDir = options.dataDir ?? tempDir('kiln-pglite-');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     KILN_API_PORT: String(port),
@@ -30,7 +41,7 @@ export async function startApiProcess(options: { temporalAddress: string; databa
     ...options.env,
   };
   if (!options.databaseUrl) delete env.DATABASE_URL;
-  const args = [KILN_BIN, 'api', ...(options.databaseUrl ? [] : ['--data-dir', tempDir('kiln-pglite-')])];
+  const args = [KILN_BIN, 'api', ...(options.databaseUrl ? [] : ['--data-dir', dataDir])];
   const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -53,6 +64,7 @@ export async function startApiProcess(options: { temporalAddress: string; databa
   return {
     url,
     artifactsDir,
+    dataDir,
     adminToken,
     logs: () => output,
     async stop() {

@@ -5,7 +5,8 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { catalog } from '@kiln/activities';
 import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
-import { FolderArtifactStore } from '@kiln/activities/store';
+import { type ArtifactStore, FolderArtifactStore } from '@kiln/activities/store';
+import type { ApiConnection } from '@kiln/activities';
 import type { PipelineSpec, RunInput, RunState } from '@kiln/engine';
 import { resolveRunParams, validateSpec } from '@kiln/engine';
 import { awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
@@ -22,7 +23,9 @@ export interface Harness {
  * A Temporal client on the test run's server, and in-process workers unless `workers: false`;
  * `artifactsDir` gives the workers a folder store of the test's own (to share with a CLI or API process).
  */
-export async function openHarness(options: { queues?: string[]; workers?: boolean; artifactsDir?: string } = {}): Promise<Harness> {
+export async function openHarness(
+  options: { queues?: string[]; workers?: boolean; artifactsDir?: string; store?: ArtifactStore; api?: ApiConnection } = {},
+): Promise<Harness> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -34,6 +37,8 @@ export async function openHarness(options: { queues?: string[]; workers?: boolea
       workflows: true,
       logLevel: 'ERROR',
       ...(options.artifactsDir ? { store: new FolderArtifactStore(options.artifactsDir) } : {}),
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.api ? { api: options.api } : {}),
     });
     void workers.run();
   }

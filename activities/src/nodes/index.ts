@@ -15,8 +15,11 @@ import evaluateModel from './evaluate/model';
 import trainCv from './train/cv';
 import searchSpace from './search/space';
 import searchSelect from './search/select';
+import deployModel from './deploy/model';
+import deployPromote from './deploy/promote';
+import monitorDrift from './monitor/drift';
 
-export { approval, command, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, searchSelect, searchSpace, trainCommand, trainCv, trainGbdt, trainLinear, trainMlp, validateTabular };
+export { approval, command, deployModel, deployPromote, monitorDrift, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, searchSelect, searchSpace, trainCommand, trainCv, trainGbdt, trainLinear, trainMlp, validateTabular };
 
 /** Every node type, one definition each. Adding a type means adding its file here. */
 export const nodeDefinitions: readonly NodeDefinition[] = [
@@ -35,6 +38,9 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   searchSelect,
   evaluateModel,
   metricsGate,
+  deployModel,
+  deployPromote,
+  monitorDrift,
 ] as unknown as NodeDefinition[];
 
 /** The catalog the validator, the API and the studio use. */

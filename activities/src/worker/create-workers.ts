@@ -3,6 +3,7 @@ import { WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import type { NodeDefinition } from '../define-node';
 import { nodeDefinitions } from '../nodes/index';
 import { nodeActivity } from './node-activity';
+import { type ApiConnection, apiConnectionFromEnv } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 import { defaultArtifactStore } from '../store/default-store';
 import { workflowBundle } from './workflow-bundle';
@@ -20,6 +21,8 @@ export interface WorkerSetOptions {
   definitions?: readonly NodeDefinition[];
   /** Where nodes keep artifacts (default: the folder store under `$KILN_HOME/artifacts`). */
   store?: ArtifactStore;
+  /** The Kiln API for nodes that need it (default: KILN_API_URL + KILN_API_TOKEN, if set). */
+  api?: ApiConnection;
   /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
   logLevel?: LogLevel;
 }
@@ -51,7 +54,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
   const connection = await NativeConnection.connect({ address: options.address });
   const namespace = options.namespace ?? 'default';
   const store = options.store ?? defaultArtifactStore();
-  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store)]));
+  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, options.api ?? apiConnectionFromEnv())]));
   const common = {
     connection,
     namespace,

@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '@kiln/engine';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
+import { type ApiConnection, KilnApi, noApi } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 
 /** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
@@ -15,7 +16,7 @@ const HEARTBEAT_EVERY_MS = 1000;
  * enforces the node's timeout, forwards cancellation, and turns errors into failures that say
  * which attempt failed and whether another may follow.
  */
-export function nodeActivity(def: NodeDefinition, store: ArtifactStore): (task: NodeTask) => Promise<NodeResult> {
+export function nodeActivity(def: NodeDefinition, store: ArtifactStore, api?: ApiConnection): (task: NodeTask) => Promise<NodeResult> {
   return async (task) => {
     const activity = Context.current();
     const attempt = activity.info.attempt;
@@ -59,6 +60,10 @@ export function nodeActivity(def: NodeDefinition, store: ArtifactStore): (task: 
       ...(task.item ? { item: task.item } : {}),
       store,
       scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), `kiln-${task.nodeId.slice(0, 40)}-`))),
+      api: () => {
+        if (!api) throw noApi(def.type);
+        return new KilnApi(api, controller.signal);
+      },
     };
     try {
       const outcome = await def.run(ctx, task.inputs, parsed.data);

@@ -1,5 +1,5 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { type JsonDoc, Model, type ModelStage, ModelVersion, type ModelVersionRecord, Pipeline } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
@@ -17,6 +17,26 @@ const isModelRef = (v: unknown): v is { artifact: { digest: string } } =>
   !!v && typeof v === 'object' && 'artifact' in v && 'task' in v && 'features' in v;
 const isDatasetRef = (v: unknown): v is { artifact: { digest: string }; rowCount: number; schema: unknown[] } =>
   !!v && typeof v === 'object' && 'artifact' in v && 'rowCount' in v && 'schema' in v;
+
+/** A Model port value as the registry keeps it. */
+export interface ModelInput {
+  artifact: { digest: string; size?: number };
+  task: 'binary' | 'multiclass' | 'regression';
+  features: { name: string; type: 'float' | 'string' }[];
+  classes: (string | number)[] | null;
+  target: string;
+}
+
+export interface VersionInput {
+  model: ModelInput;
+  metrics: Record<string, unknown>;
+  datasets: { nodeId: string; digest: string; rowCount: number; columns: number }[];
+  runId: string;
+  nodeId: string;
+  /** The training dataset (DatasetRef), kept for drift monitoring. */
+  reference?: unknown;
+  description?: string;
+}
 
 /** The model registry: versions registered from runs, with lineage, stages and a card. */
 @Injectable()
@@ -44,10 +64,23 @@ export class ModelService {
         .filter(isDatasetRef)
         .map((d) => ({ nodeId, digest: d.artifact.digest, rowCount: d.rowCount, columns: d.schema.length })),
     );
+    return this.insertVersion(
+      name,
+      { model: model as ModelInput, metrics, datasets, runId: run.id, nodeId: req.nodeId, ...(req.description ? { description: req.description } : {}) },
+      actor,
+    );
+  }
+
+  /**
+   * Adds the next version of `name` (creating the model on first use) for a Model produced by a node of
+   * a run, succeeded or still running (deploy.model registers from inside its run).
+   */
+  async insertVersion(name: string, v: VersionInput, actor: Actor, manager?: EntityManager): Promise<ModelVersionRecord> {
+    const run = await this.runs.record(v.runId);
     const pipeline = await this.db.getRepository(Pipeline).findOneByOrFail({ id: run.pipelineId });
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager) => {
       if (!(await m.getRepository(Model).existsBy({ name }))) {
-        await m.getRepository(Model).insert({ name, description: req.description ?? null, createdAt: new Date(), createdBy: actor.name });
+        await m.getRepository(Model).insert({ name, description: v.description ?? null, createdAt: new Date(), createdBy: actor.name });
       }
       const last = await m.getRepository(ModelVersion).findOne({ where: { name }, order: { version: 'DESC' }, lock: { mode: 'pessimistic_write' } });
       const version = (last?.version ?? 0) + 1;
@@ -56,27 +89,29 @@ export class ModelService {
         version,
         pipeline: { id: pipeline.id, name: pipeline.name, version: run.version, description: pipeline.description },
         runId: run.id,
-        model: model as never,
-        metrics,
-        datasets,
+        model: v.model as never,
+        metrics: v.metrics,
+        datasets: v.datasets,
       });
       const record: ModelVersionRecord = {
         name,
         version,
-        model: model as JsonDoc,
-        metrics: metrics as JsonDoc,
-        lineage: { runId: run.id, nodeId: req.nodeId, pipelineId: run.pipelineId, pipelineVersion: run.version, datasets } as JsonDoc,
+        model: v.model as JsonDoc,
+        metrics: v.metrics as JsonDoc,
+        lineage: { runId: run.id, nodeId: v.nodeId, pipelineId: run.pipelineId, pipelineVersion: run.version, datasets: v.datasets } as JsonDoc,
         stage: 'none',
         wasProduction: false,
         stageChangedAt: new Date(),
         card: card as JsonDoc,
+        reference: (v.reference ?? null) as JsonDoc | null,
         createdAt: new Date(),
         createdBy: actor.name,
       };
       await m.getRepository(ModelVersion).insert(record);
-      await this.audit.record(actor, 'model.register', `model:${name}:${version}`, { runId: run.id, nodeId: req.nodeId }, m);
+      await this.audit.record(actor, 'model.register', `model:${name}:${version}`, { runId: run.id, nodeId: v.nodeId }, m);
       return record;
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   async list() {
@@ -111,8 +146,8 @@ export class ModelService {
   }
 
   /** Moves a version to a stage; promoting to production archives the one there. */
-  async promote(name: string, version: number, stage: Exclude<ModelStage, 'none'>, actor: Actor) {
-    await this.db.transaction(async (m) => {
+  async promote(name: string, version: number, stage: Exclude<ModelStage, 'none'>, actor: Actor, manager?: EntityManager) {
+    const work = async (m: EntityManager) => {
       const repo = m.getRepository(ModelVersion);
       const target = await repo.findOne({ where: { name, version }, lock: { mode: 'pessimistic_write' } });
       if (!target) throw notFound(`version ${version} of model "${name}"`);
@@ -124,7 +159,9 @@ export class ModelService {
         await repo.update({ name, version }, { stage, stageChangedAt: now });
       }
       await this.audit.record(actor, 'model.promote', `model:${name}:${version}`, { stage, from: target.stage }, m);
-    });
+    };
+    if (manager) await work(manager);
+    else await this.db.transaction(work);
     return this.version(name, version);
   }
 

@@ -29,6 +29,26 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly predictLatency = new Histogram({
+    name: 'kiln_predict_duration_seconds',
+    help: 'Inference latency per predict request, by deployment, model version and role (primary, canary, shadow).',
+    labelNames: ['deployment', 'version', 'role'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly predictRows = new Counter({
+    name: 'kiln_predict_rows_total',
+    help: 'Rows predicted, by deployment, model version and role.',
+    labelNames: ['deployment', 'version', 'role'],
+    registers: [this.registry],
+  });
+  readonly predictErrors = new Counter({
+    name: 'kiln_predict_errors_total',
+    help: 'Failed predict requests, by deployment, model version and kind (bad_input, internal, shadow).',
+    labelNames: ['deployment', 'version', 'kind'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiln_api_' });
   }

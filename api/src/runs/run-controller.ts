@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -15,6 +16,10 @@ import { RunService } from './run-service';
 const startBody = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   version: z.int().min(1).optional(),
+  /** Who asks: a person or program (api), or a drift monitor (drift). */
+  trigger: z.enum(['api', 'drift']).default('api'),
+  /** The same key for the same pipeline starts at most one run, ever (a repeat answers with that run). */
+  idempotencyKey: z.string().min(1).max(200).optional(),
 });
 const decisionBody = z.object({ comment: z.string().max(5000).optional() });
 const listQuery = z.object({
@@ -36,7 +41,14 @@ export class RunController {
   @Post('pipelines/:id/runs')
   @ApiBody({ schema: openApiSchema(startBody) })
   start(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(startBody)) body: z.output<typeof startBody>, @CurrentActor() actor: Actor) {
-    return this.runs.start({ pipelineId: id, params: body.params, ...(body.version ? { version: body.version } : {}), trigger: 'api', actor });
+    return this.runs.start({
+      pipelineId: id,
+      params: body.params,
+      ...(body.version ? { version: body.version } : {}),
+      trigger: body.trigger,
+      actor,
+      ...(body.idempotencyKey ? { uniqueRunId: `run-${createHash('sha256').update(`${id}\n${body.idempotencyKey}`).digest('hex').slice(0, 32)}` } : {}),
+    });
   }
 
   @Get('runs')

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv, ensureStudioBuilt, startApi } from '@kiln/api';
@@ -30,7 +31,11 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     io.err('starting Temporal (dev server)…');
     const temporal = await startDevServer({ dbFile: join(home, 'temporal.db'), ui: true, log: io.err });
     stops.push(() => temporal.stop());
-    const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR' });
+    // The workers reach the API (deploy.model, monitor.drift) with a service token made for this start;
+    // its URL is filled in once the API listens.
+    const serviceToken = process.env.KILN_SERVICE_TOKEN ?? `kiln_svc_${randomBytes(24).toString('base64url')}`;
+    const apiConnection = { url: process.env.KILN_API_URL ?? '', token: process.env.KILN_API_TOKEN ?? serviceToken };
+    const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
     const workersDone = workers.run();
     stops.push(async () => {
       await workers.shutdown();
@@ -45,10 +50,12 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
       ...(values.port ? { port: Number(values.port) } : {}),
       ...(values.host ? { host: values.host } : {}),
       logLevel: (process.env.KILN_LOG_LEVEL as 'info' | undefined) ?? 'warn',
+      serviceToken,
     });
     delete config.databaseUrl;
     const api = await startApi(config);
     stops.push(() => api.close());
+    if (!process.env.KILN_API_URL) apiConnection.url = api.url;
     const artifacts = process.env.S3_ENDPOINT ? `${process.env.S3_ENDPOINT} (bucket ${process.env.S3_BUCKET ?? 'kiln-artifacts'})` : `${home}/artifacts`;
     io.out(`Kiln is up.
   Studio       ${api.url}/

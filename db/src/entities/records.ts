@@ -124,6 +124,62 @@ export interface ModelVersionRecord {
   wasProduction: boolean;
   stageChangedAt: Date;
   card: JsonDoc;
+  /** The training dataset (a `DatasetRef` with its statistics), the reference for drift monitoring. */
+  reference?: JsonDoc | null;
   createdAt: Date;
   createdBy: string;
+}
+
+export type DeploymentStrategy = 'replace' | 'canary' | 'blue-green' | 'shadow';
+
+/**
+ * What a deployment serves: `primaryVersion` takes live traffic; a `candidateVersion` either takes
+ * `canaryPercent` of it (`canary`) or sees a mirrored copy whose answers are logged and discarded
+ * (`shadow`); `standbyVersion` is the version blue-green switched away from, kept for switching back.
+ * `generation` grows with every change, so serving processes notice.
+ */
+export interface DeploymentRecord {
+  name: string;
+  modelName: string;
+  primaryVersion: number | null;
+  standbyVersion: number | null;
+  candidateVersion: number | null;
+  candidateMode: 'canary' | 'shadow' | null;
+  canaryPercent: number;
+  strategy: DeploymentStrategy;
+  logSampleRate: number;
+  generation: number;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+}
+
+export interface DeploymentEventRecord {
+  id?: string;
+  deployment: string;
+  at: Date;
+  /** rollout, ready, switch, promote, rollback, readiness_failed, drift, … */
+  kind: string;
+  version: number | null;
+  detail: JsonDoc;
+  actor: string;
+}
+
+/** One chunk of logged predictions (JSON Lines in the artifact store). */
+export interface PredictionLogRecord {
+  id?: string;
+  deployment: string;
+  artifact: JsonDoc;
+  rows: number;
+  requests: number;
+  errors: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+export interface PredictionFeedbackRecord {
+  predictionId: string;
+  deployment: string;
+  label: JsonDoc;
+  receivedAt: Date;
 }

@@ -2,10 +2,14 @@ import { EntitySchema } from 'typeorm';
 import type {
   ApiTokenRecord,
   AuditRecord,
+  DeploymentEventRecord,
+  DeploymentRecord,
   ModelRecord,
   ModelVersionRecord,
   PipelineRecord,
   PipelineVersionRecord,
+  PredictionFeedbackRecord,
+  PredictionLogRecord,
   RunRecord,
   ScheduleRecord,
   WebhookDeliveryRecord,
@@ -157,9 +161,85 @@ export const ModelVersion = new EntitySchema<ModelVersionRecord>({
     wasProduction: { type: 'boolean', name: 'was_production' },
     stageChangedAt: ts('stage_changed_at'),
     card: { type: 'jsonb' },
+    reference: { type: 'jsonb', nullable: true },
     createdAt: ts('created_at'),
     createdBy: { type: 'text', name: 'created_by' },
   },
 });
 
-export const ENTITIES = [Pipeline, PipelineVersion, Run, Schedule, Webhook, WebhookDelivery, ApiToken, Audit, Model, ModelVersion];
+export const Deployment = new EntitySchema<DeploymentRecord>({
+  name: 'Deployment',
+  tableName: 'deployments',
+  columns: {
+    name: { type: 'text', primary: true },
+    modelName: { type: 'text', name: 'model_name' },
+    primaryVersion: { type: 'int', name: 'primary_version', nullable: true },
+    standbyVersion: { type: 'int', name: 'standby_version', nullable: true },
+    candidateVersion: { type: 'int', name: 'candidate_version', nullable: true },
+    candidateMode: { type: 'text', name: 'candidate_mode', nullable: true },
+    canaryPercent: { type: 'double precision', name: 'canary_percent' },
+    strategy: { type: 'text' },
+    logSampleRate: { type: 'double precision', name: 'log_sample_rate' },
+    generation: { type: 'int' },
+    createdAt: ts('created_at'),
+    createdBy: { type: 'text', name: 'created_by' },
+    updatedAt: ts('updated_at'),
+  },
+});
+
+export const DeploymentEvent = new EntitySchema<DeploymentEventRecord>({
+  name: 'DeploymentEvent',
+  tableName: 'deployment_events',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment' },
+    deployment: { type: 'text' },
+    at: ts('at'),
+    kind: { type: 'text' },
+    version: { type: 'int', nullable: true },
+    detail: { type: 'jsonb' },
+    actor: { type: 'text' },
+  },
+});
+
+export const PredictionLog = new EntitySchema<PredictionLogRecord>({
+  name: 'PredictionLog',
+  tableName: 'prediction_logs',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment' },
+    deployment: { type: 'text' },
+    artifact: { type: 'jsonb' },
+    rows: { type: 'int' },
+    requests: { type: 'int' },
+    errors: { type: 'int' },
+    firstAt: ts('first_at'),
+    lastAt: ts('last_at'),
+  },
+});
+
+export const PredictionFeedback = new EntitySchema<PredictionFeedbackRecord>({
+  name: 'PredictionFeedback',
+  tableName: 'prediction_feedback',
+  columns: {
+    predictionId: { type: 'text', primary: true, name: 'prediction_id' },
+    deployment: { type: 'text' },
+    label: { type: 'jsonb' },
+    receivedAt: ts('received_at'),
+  },
+});
+
+export const ENTITIES = [
+  Pipeline,
+  PipelineVersion,
+  Run,
+  Schedule,
+  Webhook,
+  WebhookDelivery,
+  ApiToken,
+  Audit,
+  Model,
+  ModelVersion,
+  Deployment,
+  DeploymentEvent,
+  PredictionLog,
+  PredictionFeedback,
+];

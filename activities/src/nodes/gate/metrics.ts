@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
+import type { KilnApi } from '../../platform/kiln-api';
 import type { MetricsRef } from '../train/gbdt';
 
 const ops = ['>=', '>', '<=', '<', '==', '!='] as const;
@@ -25,6 +26,14 @@ const rule = z.union([
 
 const params = z.strictObject({
   rules: z.array(rule).min(1).describe('Every rule must hold for the gate to pass.'),
+  champion: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A registered model name: baseline rules compare with its production version’s metrics (champion/challenger) ' +
+        'when no baseline input is connected; while it has no production version, they pass (nothing to beat).',
+    ),
   missing: z
     .enum(['fail', 'error'])
     .default('error')
@@ -56,20 +65,36 @@ function metricsValues(value: unknown, port: string): Record<string, number | nu
   return v.values;
 }
 
+/** The production version of a registered model and its metrics, or null when there is none. */
+async function championMetrics(api: KilnApi, model: string): Promise<{ version: number; metrics: Record<string, number | null> } | null> {
+  const found = await api.maybe<{ versions: { version: number; stage: string }[] }>(`/models/${encodeURIComponent(model)}`);
+  const production = found?.versions.find((v) => v.stage === 'production');
+  if (!production) return null;
+  const version = await api.request<{ metrics: Record<string, number | null> }>('GET', `/models/${encodeURIComponent(model)}/versions/${production.version}`);
+  return { version: production.version, metrics: version.metrics };
+}
+
 export default defineNode({
   type: 'gate.metrics',
   version: 1,
   category: 'gate',
   title: 'Metrics gate',
   description:
-    'Checks metrics against thresholds (roc_auc >= 0.9) or against a baseline’s (within a tolerance). When a rule ' +
+    'Checks metrics against thresholds (roc_auc >= 0.9) or against a baseline’s (within a tolerance): a connected ' +
+    'baseline input, or the production version of a registered model (champion). When a rule ' +
     'fails, everything downstream is skipped, with the reason, without failing the run.',
   inputs: { metrics: 'Metrics', baseline: { type: 'Metrics', optional: true, description: 'Metrics of the model to beat (for baseline rules).' } },
   outputs: { decision: 'Json' },
   params,
-  run: async (_ctx, inputs, p) => {
+  run: async (ctx, inputs, p) => {
     const values = metricsValues(inputs.metrics, 'metrics');
-    const base = inputs.baseline === undefined || inputs.baseline === null ? undefined : metricsValues(inputs.baseline, 'baseline');
+    let base = inputs.baseline === undefined || inputs.baseline === null ? undefined : metricsValues(inputs.baseline, 'baseline');
+    let champion: { model: string; version: number | null } | undefined;
+    if (!base && p.champion) {
+      const found = await championMetrics(ctx.api(), p.champion);
+      champion = { model: p.champion, version: found?.version ?? null };
+      if (found) base = found.metrics;
+    }
     const checks = p.rules.map((r) => {
       const actual = values[r.metric];
       const describe = (threshold: number) => `${r.metric} ${actual} ${r.op} ${threshold}`;
@@ -79,6 +104,7 @@ export default defineNode({
         return { ...r, actual: null, passed: false, message };
       }
       if ('baseline' in r) {
+        if (!base && champion) return { ...r, actual, passed: true, message: `${r.metric} ${actual}: model "${champion.model}" has no production version yet, nothing to beat` };
         if (!base) throw new NodeFailure(`rule on ${r.metric} compares with the baseline, but no baseline input is connected`, { type: 'BadParams', retryable: false });
         const b = base[r.metric];
         if (typeof b !== 'number') {
@@ -95,7 +121,7 @@ export default defineNode({
       return { ...r, actual, passed, message: describe(r.value) };
     });
     const failed = checks.filter((c) => !c.passed);
-    const decision = { passed: failed.length === 0, checks };
+    const decision = { passed: failed.length === 0, checks, ...(champion ? { champion } : {}) };
     if (failed.length > 0) {
       return {
         outputs: { decision },

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeContext } from '../../define-node';
+import { noApi } from '../../platform/kiln-api';
 import { FolderArtifactStore } from '../../store/folder-store';
 
 export function testContext(overrides: Partial<NodeContext> = {}): NodeContext & { progressLog: Record<string, unknown>[] } {
@@ -20,6 +21,9 @@ export function testContext(overrides: Partial<NodeContext> = {}): NodeContext &
     progress: (d) => progressLog.push(d),
     store: new FolderArtifactStore(join(root, 'artifacts')),
     scratchDir: () => (scratch ??= mkdtemp(join(root, 'scratch-'))),
+    api: () => {
+      throw noApi('a test node');
+    },
     progressLog,
     ...overrides,
   };

@@ -4,7 +4,8 @@ import type { NodeContext } from '../../define-node';
 import ingest from '../ingest/file';
 import { getJson } from '../shared/tabular';
 import { tempFile, testContext } from '../shared/test-context';
-import validate, { ksStatistic, psi } from './tabular';
+import { ksStatistic, psi } from '../shared/drift';
+import validate from './tabular';
 
 async function dataset(ctx: NodeContext, csv: string): Promise<DatasetRef> {
   return (await ingest.run(ctx, {}, ingest.params.parse({ uri: tempFile('d.csv', csv) }))).outputs.dataset as DatasetRef;

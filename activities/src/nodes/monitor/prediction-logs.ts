@@ -1,0 +1,49 @@
+import type { KilnApi } from '../../platform/kiln-api';
+import type { ArtifactStore } from '../../store/artifact-store';
+
+/** A logged prediction, as the API's prediction logger writes it (JSON Lines in the artifact store). */
+export interface LoggedPrediction {
+  id: string;
+  at: string;
+  version: number;
+  role: 'primary' | 'canary' | 'shadow';
+  input: Record<string, unknown>;
+  prediction: string | number;
+  probabilities?: number[];
+  latencyMs: number;
+}
+
+export interface PredictionWindow {
+  rows: LoggedPrediction[];
+  /** Every request in the window, sampled or not, and those that failed. */
+  requests: number;
+  errors: number;
+}
+
+/** The predictions a deployment logged after `since` (the API flushes its buffers first). */
+export async function readPredictionLogs(api: KilnApi, store: ArtifactStore, deployment: string, since: Date): Promise<PredictionWindow> {
+  const chunks = await api.request<{ artifact: { digest: string }; requests: number; errors: number }[]>(
+    'GET',
+    `/deployments/${encodeURIComponent(deployment)}/logs?since=${encodeURIComponent(since.toISOString())}`,
+  );
+  const window: PredictionWindow = { rows: [], requests: 0, errors: 0 };
+  const sinceMs = since.getTime();
+  for (const chunk of chunks) {
+    window.requests += chunk.requests;
+    window.errors += chunk.errors;
+    const text = new TextDecoder().decode(await store.get(chunk.artifact.digest));
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const row = JSON.parse(line) as LoggedPrediction;
+      if (Date.parse(row.at) > sinceMs) window.rows.push(row);
+    }
+  }
+  return window;
+}
+
+/** The q-quantile (0–1) of some numbers, by the nearest-rank method; null when there are none. */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}

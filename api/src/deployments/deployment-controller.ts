@@ -1,0 +1,153 @@
+import { Body, Controller, Get, HttpCode, HttpException, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentActor } from '../auth/actor.decorator';
+import { type Actor, RequireRole } from '../auth/roles';
+import { ZodBody, openApiSchema } from '../common/zod-body';
+import { DeploymentService } from './deployment-service';
+import { ServingRuntime } from './serving-runtime';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const nameParam = z.string().regex(NAME, 'a deployment name holds letters, digits, _ . - (up to 100)');
+const strategy = z.enum(['replace', 'canary', 'blue-green', 'shadow']);
+const traffic = {
+  canaryPercent: z.number().min(0).max(100).optional(),
+  logSampleRate: z.number().min(0).max(1).optional(),
+};
+const modelRef = z.object({
+  artifact: z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/), size: z.number().optional() }).passthrough(),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  features: z.array(z.object({ name: z.string().min(1), type: z.enum(['float', 'string']) })).min(1),
+  classes: z.array(z.union([z.string(), z.number()])).nullable(),
+  target: z.string(),
+});
+const putBody = z.object({ model: nameParam, version: z.int().min(1), strategy: strategy.default('replace'), ...traffic });
+const rolloutBody = z.object({
+  model: nameParam,
+  strategy: strategy.default('replace'),
+  ...traffic,
+  register: z.object({
+    model: modelRef,
+    metrics: z.record(z.string(), z.unknown()).default({}),
+    reference: z.unknown().optional(),
+    runId: z.string().min(1),
+    nodeId: z.string().min(1),
+    description: z.string().max(5000).optional(),
+  }),
+});
+const patchBody = z.object(traffic);
+const rollbackBody = z.object({ reason: z.string().max(2000).optional() });
+const predictBody = z.object({ instances: z.unknown() });
+const feedbackBody = z.object({
+  items: z
+    .array(z.object({ id: z.string().min(1).max(100), label: z.union([z.string(), z.number(), z.boolean()]) }))
+    .min(1)
+    .max(10_000),
+});
+const sinceQuery = z.object({ since: z.coerce.date().default(() => new Date(0)) });
+const eventBody = z.object({ kind: z.enum(['monitor', 'drift', 'retrain']), version: z.int().nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
+const eventsQuery = z.object({ kind: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+@ApiTags('deployments')
+@ApiBearerAuth()
+@Controller('deployments')
+export class DeploymentController {
+  constructor(
+    @Inject(DeploymentService) private readonly deployments: DeploymentService,
+    @Inject(ServingRuntime) private readonly runtime: ServingRuntime,
+  ) {}
+
+  @Get()
+  list() {
+    return this.deployments.list();
+  }
+
+  /** The deployment, what this process serves for it (readiness), and recent events. */
+  @Get(':name')
+  get(@Param('name', new ZodBody(nameParam, 'query')) name: string) {
+    return this.deployments.get(name);
+  }
+
+  /** Rolls a registered version out (creating the deployment on first use). */
+  @Put(':name')
+  @ApiBody({ schema: openApiSchema(putBody) })
+  put(@Param('name', new ZodBody(nameParam, 'query')) name: string, @Body(new ZodBody(putBody)) body: z.output<typeof putBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.rollout(name, body, actor);
+  }
+
+  /** Registers a model produced by a run and rolls it out (what deploy.model calls). */
+  @Post(':name/rollouts')
+  @HttpCode(200)
+  @ApiBody({ schema: openApiSchema(rolloutBody) })
+  rollout(@Param('name', new ZodBody(nameParam, 'query')) name: string, @Body(new ZodBody(rolloutBody)) body: z.output<typeof rolloutBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.rollout(name, body, actor);
+  }
+
+  @Patch(':name')
+  @ApiBody({ schema: openApiSchema(patchBody) })
+  patch(@Param('name') name: string, @Body(new ZodBody(patchBody)) body: z.output<typeof patchBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.patch(name, body, actor);
+  }
+
+  @Post(':name/promote')
+  @HttpCode(200)
+  promote(@Param('name') name: string, @CurrentActor() actor: Actor) {
+    return this.deployments.promote(name, actor);
+  }
+
+  @Post(':name/rollback')
+  @HttpCode(200)
+  @ApiBody({ schema: openApiSchema(rollbackBody) })
+  rollback(@Param('name') name: string, @Body(new ZodBody(rollbackBody)) body: z.output<typeof rollbackBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.rollback(name, actor, body.reason);
+  }
+
+  /** 200 when a version serves this deployment in this process, else 503. */
+  @Get(':name/ready')
+  async ready(@Param('name') name: string) {
+    const d = await this.deployments.get(name);
+    if (!d.ready) throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: `deployment "${name}" has no ready version`, serving: d.serving }, 503);
+    return { ready: true, serving: d.serving };
+  }
+
+  /** {instances: [{column: value}, …]} → {predictions, probabilities, modelVersion, ids}. */
+  @Post(':name/predict')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @ApiBody({ schema: openApiSchema(predictBody) })
+  predict(@Param('name') name: string, @Body() body: unknown) {
+    const instances = body && typeof body === 'object' ? (body as { instances?: unknown }).instances : undefined;
+    return this.runtime.predict(name, instances);
+  }
+
+  /** Ground-truth labels for logged predictions, by the ids predict returned. */
+  @Post(':name/feedback')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @ApiBody({ schema: openApiSchema(feedbackBody) })
+  feedback(@Param('name') name: string, @Body(new ZodBody(feedbackBody)) body: z.output<typeof feedbackBody>) {
+    return this.deployments.feedback(name, body.items);
+  }
+
+  @Get(':name/feedback')
+  feedbackSince(@Param('name') name: string, @Query(new ZodBody(sinceQuery, 'query')) q: z.output<typeof sinceQuery>) {
+    return this.deployments.feedbackSince(name, q.since);
+  }
+
+  /** Chunks of logged predictions written after `since` (flushed first). */
+  @Get(':name/logs')
+  logs(@Param('name') name: string, @Query(new ZodBody(sinceQuery, 'query')) q: z.output<typeof sinceQuery>) {
+    return this.deployments.logs(name, q.since);
+  }
+
+  @Get(':name/events')
+  events(@Param('name') name: string, @Query(new ZodBody(eventsQuery, 'query')) q: z.output<typeof eventsQuery>) {
+    return this.deployments.events(name, q.kind, q.limit);
+  }
+
+  @Post(':name/events')
+  @ApiBody({ schema: openApiSchema(eventBody) })
+  addEvent(@Param('name') name: string, @Body(new ZodBody(eventBody)) body: z.output<typeof eventBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.addEvent(name, body.kind, body.version, body.detail, actor);
+  }
+}

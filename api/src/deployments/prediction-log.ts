@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import type { LoggedPrediction } from '@kiln/activities';
+import type { ArtifactStore } from '@kiln/activities/store';
+import { type JsonDoc, PredictionLog } from '@kiln/db';
+
+export const PREDICTION_LOG_MEDIA_TYPE = 'application/x-ndjson; kiln=prediction-log';
+
+interface Pending {
+  rows: LoggedPrediction[];
+  requests: number;
+  errors: number;
+  firstAt: Date | null;
+  lastAt: Date | null;
+}
+
+const empty = (): Pending => ({ rows: [], requests: 0, errors: 0, firstAt: null, lastAt: null });
+
+/**
+ * Buffers sampled predictions per deployment and writes them to the artifact store as JSON Lines
+ * chunks, indexed in `prediction_logs` (every `flushMs`, or sooner past `maxRows`). Requests and
+ * errors are counted for every request, sampled or not, so error rates stay exact.
+ */
+export class PredictionLogger {
+  private readonly pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: ArtifactStore,
+    private readonly options: { flushMs: number; maxRows: number } = { flushMs: 2_000, maxRows: 10_000 },
+  ) {
+    this.timer = setInterval(() => void this.flush(), options.flushMs);
+    this.timer.unref();
+  }
+
+  private bucket(deployment: string): Pending {
+    let p = this.pending.get(deployment);
+    if (!p) this.pending.set(deployment, (p = empty()));
+    return p;
+  }
+
+  private touch(p: Pending) {
+    const now = new Date();
+    p.firstAt ??= now;
+    p.lastAt = now;
+  }
+
+  /** Counts a request and keeps its rows (when sampled). */
+  record(deployment: string, rows: LoggedPrediction[] | null) {
+    const p = this.bucket(deployment);
+    p.requests++;
+    this.touch(p);
+    if (rows) p.rows.push(...rows);
+    if (p.rows.length >= this.options.maxRows) void this.flush();
+  }
+
+  recordError(deployment: string) {
+    const p = this.bucket(deployment);
+    p.requests++;
+    p.errors++;
+    this.touch(p);
+  }
+
+  /** Writes every non-empty buffer (one writer at a time). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow()).catch((error) => console.error('prediction log flush failed:', error));
+    return this.flushing;
+  }
+
+  private async flushNow() {
+    for (const [deployment, p] of [...this.pending]) {
+      if (p.requests === 0) continue;
+      this.pending.set(deployment, empty());
+      const text = p.rows.map((r) => JSON.stringify(r)).join('\n') + (p.rows.length ? '\n' : '');
+      const artifact = await this.store.put(new TextEncoder().encode(text), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
+      await this.db.getRepository(PredictionLog).insert({
+        deployment,
+        artifact: artifact as unknown as JsonDoc,
+        rows: p.rows.length,
+        requests: p.requests,
+        errors: p.errors,
+        firstAt: p.firstAt!,
+        lastAt: p.lastAt!,
+      });
+    }
+  }
+
+  async close() {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { HttpException, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { In, type DataSource } from 'typeorm';
+import type { ArtifactStore } from '@kiln/activities/store';
+import { Deployment, type DeploymentRecord, ModelVersion, type ModelVersionRecord } from '@kiln/db';
+import { ARTIFACT_STORE, DATA_SOURCE } from '../database';
+import { API_METRICS, type ApiMetrics } from '../ops/metrics';
+import { InferencePool } from '../serving/inference-pool';
+import { InstanceError } from '../serving/instances';
+import type { ModelSignature, PredictResult } from '../serving/signature';
+import type { LoggedPrediction } from '@kiln/activities';
+import { PredictionLogger } from './prediction-log';
+import { checkPrediction, readinessSample } from './readiness-sample';
+
+/** A model version loaded for serving. */
+export interface Served {
+  version: number;
+  digest: string;
+  sig: ModelSignature;
+  sample: Record<string, unknown>;
+}
+
+/** How one deployment routes requests, as this process serves it. */
+export interface Route {
+  generation: number;
+  primary: Served | null;
+  candidate: (Served & { mode: 'canary' | 'shadow'; percent: number }) | null;
+  standby: Served | null;
+  logSampleRate: number;
+  /** Versions this process could not load, with why (readiness shows them). */
+  failed: Map<number, string>;
+}
+
+export interface PredictResponse extends PredictResult {
+  modelVersion: number;
+  /** One id per instance, for feedback. */
+  ids: string[];
+}
+
+const unavailable = (message: string) => new HttpException({ statusCode: 503, error: 'Service Unavailable', message }, 503);
+
+/**
+ * Serves deployments: loads their versions into the inference pool, routes each request (canary
+ * split, shadow mirroring), logs sampled predictions, and follows changes made by any API process
+ * (it polls the deployments' generations every second; changes made here apply at once). A new
+ * version is loaded and checked before traffic moves to it, and the old one is unloaded only after
+ * its in-flight requests finish, so a swap drops nothing.
+ */
+@Injectable()
+export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
+  private pool: Promise<InferencePool> | null = null;
+  private readonly routes = new Map<string, Route>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private readonly loaded = new Set<string>();
+  private readonly refreshing = new Map<string, Promise<Route | null>>();
+  private poller: NodeJS.Timeout | null = null;
+  readonly log: PredictionLogger;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    @Inject(API_METRICS) private readonly metrics: ApiMetrics,
+  ) {
+    this.log = new PredictionLogger(db, store);
+  }
+
+  onModuleInit() {
+    this.poller = setInterval(() => void this.poll().catch((e) => console.error('deployment poll failed:', e)), 1_000);
+    this.poller.unref();
+  }
+
+  async onModuleDestroy() {
+    if (this.poller) clearInterval(this.poller);
+    await this.log.close();
+    if (this.pool) await (await this.pool).close();
+  }
+
+  private inference(): Promise<InferencePool> {
+    this.pool ??= InferencePool.start();
+    return this.pool;
+  }
+
+  /** Loads a version's model (digest verified by the store) unless loaded; rejects when it cannot serve. */
+  async load(v: ModelVersionRecord): Promise<Served> {
+    const model = v.model as unknown as { artifact: { digest: string }; task: ModelSignature['task']; features: ModelSignature['features']; classes: ModelSignature['classes'] };
+    const sig: ModelSignature = { task: model.task, features: model.features, classes: model.classes };
+    const digest = model.artifact.digest;
+    const pool = await this.inference();
+    if (!pool.has(digest)) {
+      let pending = this.loading.get(digest);
+      if (!pending) {
+        pending = (async () => {
+          await pool.load(digest, await this.store.get(digest), sig);
+          this.loaded.add(digest);
+        })().finally(() => this.loading.delete(digest));
+        this.loading.set(digest, pending);
+      }
+      await pending;
+    }
+    return { version: v.version, digest, sig, sample: readinessSample(sig, v.reference) };
+  }
+
+  /** Loads a version and predicts one plausible row with it; the reason it is not ready, or null. */
+  async readiness(v: ModelVersionRecord): Promise<string | null> {
+    try {
+      const served = await this.load(v);
+      const result = await (await this.inference()).predict(served.digest, [served.sample]);
+      return checkPrediction(served.sig, result);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /** Re-reads a deployment and makes this process serve it as recorded (null when it is gone). */
+  refresh(name: string): Promise<Route | null> {
+    const running = this.refreshing.get(name);
+    if (running) return running.then(() => this.refreshNow(name));
+    const next = this.refreshNow(name).finally(() => this.refreshing.delete(name));
+    this.refreshing.set(name, next);
+    return next;
+  }
+
+  private async refreshNow(name: string): Promise<Route | null> {
+    const d = await this.db.getRepository(Deployment).findOneBy({ name });
+    const before = this.routes.get(name);
+    if (!d) {
+      this.routes.delete(name);
+      if (before) await this.unloadUnused();
+      return null;
+    }
+    if (before && before.generation === d.generation) return before;
+    const route = await this.buildRoute(d);
+    this.routes.set(name, route);
+    await this.unloadUnused();
+    return route;
+  }
+
+  private async buildRoute(d: DeploymentRecord): Promise<Route> {
+    const wanted = [d.primaryVersion, d.candidateVersion, d.standbyVersion].filter((v): v is number => v !== null);
+    const versions = wanted.length ? await this.db.getRepository(ModelVersion).findBy({ name: d.modelName, version: In(wanted) }) : [];
+    const failed = new Map<number, string>();
+    const served = new Map<number, Served>();
+    for (const v of versions) {
+      try {
+        served.set(v.version, await this.load(v));
+      } catch (error) {
+        failed.set(v.version, (error as Error).message);
+      }
+    }
+    const pick = (v: number | null) => (v === null ? null : (served.get(v) ?? null));
+    const candidate = pick(d.candidateVersion);
+    return {
+      generation: d.generation,
+      primary: pick(d.primaryVersion),
+      candidate: candidate && d.candidateMode ? { ...candidate, mode: d.candidateMode, percent: d.canaryPercent } : null,
+      standby: pick(d.standbyVersion),
+      logSampleRate: d.logSampleRate,
+      failed,
+    };
+  }
+
+  private async unloadUnused() {
+    if (!this.pool) return;
+    const pool = await this.pool;
+    const inUse = new Set<string>();
+    for (const r of this.routes.values()) for (const s of [r.primary, r.candidate, r.standby]) if (s) inUse.add(s.digest);
+    for (const digest of [...this.loaded]) {
+      if (inUse.has(digest) || this.loading.has(digest)) continue;
+      this.loaded.delete(digest);
+      await pool.unload(digest);
+    }
+  }
+
+  private async poll() {
+    const rows = await this.db.getRepository(Deployment).find({ select: { name: true, generation: true } });
+    const seen = new Set<string>();
+    for (const row of rows) {
+      seen.add(row.name);
+      const route = this.routes.get(row.name);
+      if (route && route.generation !== row.generation) await this.refresh(row.name);
+    }
+    for (const name of this.routes.keys()) if (!seen.has(name)) await this.refresh(name);
+  }
+
+  /** The route this process serves for a deployment, loading it on first use. */
+  async route(name: string): Promise<Route | null> {
+    return this.routes.get(name) ?? (await this.refresh(name));
+  }
+
+  async predict(name: string, instances: unknown): Promise<PredictResponse> {
+    const route = await this.route(name);
+    if (!route) throw new HttpException({ statusCode: 404, error: 'Not Found', message: `deployment "${name}" not found` }, 404);
+    const primary = route.primary;
+    if (!primary) throw unavailable(`deployment "${name}" has no ready version${route.failed.size ? `: ${[...route.failed.values()][0]}` : ''}`);
+    const canary = route.candidate?.mode === 'canary' && Math.random() * 100 < route.candidate.percent ? route.candidate : null;
+    const target = canary ?? primary;
+    const role = canary ? ('canary' as const) : ('primary' as const);
+    const pool = await this.inference();
+    const started = performance.now();
+    let result: PredictResult;
+    try {
+      result = await pool.predict(target.digest, instances);
+    } catch (error) {
+      this.metrics.predictErrors.inc({ deployment: name, version: String(target.version), kind: error instanceof InstanceError ? 'bad_input' : 'internal' });
+      this.log.recordError(name);
+      if (error instanceof InstanceError) {
+        throw new HttpException({ statusCode: 400, error: 'Bad Request', message: error.message, path: error.path }, 400);
+      }
+      throw error;
+    }
+    const latencyMs = performance.now() - started;
+    this.metrics.predictLatency.observe({ deployment: name, version: String(target.version), role }, latencyMs / 1000);
+    this.metrics.predictRows.inc({ deployment: name, version: String(target.version), role }, result.predictions.length);
+    const ids = result.predictions.map(() => randomUUID());
+    const rows = instances as Record<string, unknown>[];
+    const sampled = route.logSampleRate >= 1 || Math.random() < route.logSampleRate;
+    this.log.record(name, sampled ? this.logRows(ids, rows, result, target.version, role, latencyMs) : null);
+    if (route.candidate?.mode === 'shadow') this.shadow(name, route.candidate, ids, rows);
+    return { ...result, modelVersion: target.version, ids };
+  }
+
+  /** Mirrors a request to the shadow version: its answers are logged, never returned. */
+  private shadow(name: string, candidate: Served, ids: string[], rows: Record<string, unknown>[]) {
+    const started = performance.now();
+    void this.inference()
+      .then((pool) => pool.predict(candidate.digest, rows))
+      .then((result) => {
+        const latencyMs = performance.now() - started;
+        this.metrics.predictLatency.observe({ deployment: name, version: String(candidate.version), role: 'shadow' }, latencyMs / 1000);
+        this.log.record(name, this.logRows(ids, rows, result, candidate.version, 'shadow', latencyMs));
+      })
+      .catch(() => {
+        this.metrics.predictErrors.inc({ deployment: name, version: String(candidate.version), kind: 'shadow' });
+      });
+  }
+
+  private logRows(ids: string[], rows: Record<string, unknown>[], result: PredictResult, version: number, role: LoggedPrediction['role'], latencyMs: number): LoggedPrediction[] {
+    const at = new Date().toISOString();
+    return rows.map((input, i) => ({
+      id: ids[i]!,
+      at,
+      version,
+      role,
+      input,
+      prediction: result.predictions[i]!,
+      ...(result.probabilities ? { probabilities: result.probabilities[i]! } : {}),
+      latencyMs,
+    }));
+  }
+}

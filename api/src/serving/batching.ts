@@ -1,0 +1,73 @@
+// Several requests' columns as one batch, and one batch's outputs split back per request.
+import type { Columns } from './instances';
+import type { ModelSignature, PredictResult } from './signature';
+import type { ColumnData, RunOutputs } from './thread-protocol';
+
+/** The columns of several requests, concatenated in order (one request's are used as they are). */
+export function mergeColumns(sig: ModelSignature, parts: readonly Columns[]): { rows: number; feeds: Record<string, ColumnData> } {
+  if (parts.length === 1) return { rows: parts[0]!.rowCount, feeds: parts[0]!.values };
+  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
+  const feeds: Record<string, ColumnData> = {};
+  for (const f of sig.features) {
+    if (f.type === 'float') {
+      const out = new Float32Array(rows);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p.values[f.name] as Float32Array, at);
+        at += p.rowCount;
+      }
+      feeds[f.name] = out;
+    } else {
+      const out: string[] = [];
+      for (const p of parts) for (const s of p.values[f.name] as string[]) out.push(s);
+      feeds[f.name] = out;
+    }
+  }
+  return { rows, feeds };
+}
+
+/** The typed-array buffers among the feeds, to transfer to the thread instead of copying. */
+export function transferables(feeds: Record<string, ColumnData>): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const v of Object.values(feeds)) if (v instanceof Float32Array) out.push(v.buffer as ArrayBuffer);
+  return out;
+}
+
+function toValue(v: bigint | number | string): string | number {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+/** One batch's outputs as a result per request, `counts[j]` rows each, in order. */
+export function splitOutputs(sig: ModelSignature, outputs: RunOutputs, names: readonly string[], counts: readonly number[]): PredictResult[] {
+  const results: PredictResult[] = [];
+  if (sig.task === 'regression') {
+    const values = outputs[names[0]!] as ArrayLike<number>;
+    let at = 0;
+    for (const n of counts) {
+      const predictions = new Array<number>(n);
+      for (let i = 0; i < n; i++) predictions[i] = values[at + i]!;
+      results.push({ predictions, probabilities: null });
+      at += n;
+    }
+    return results;
+  }
+  const label = outputs.label as ArrayLike<bigint | number | string>;
+  const proba = outputs.probabilities as Float32Array;
+  const total = counts.reduce((s, n) => s + n, 0);
+  const k = total > 0 ? proba.length / total : (sig.classes?.length ?? 0);
+  let at = 0;
+  for (const n of counts) {
+    const predictions = new Array<string | number>(n);
+    const probabilities = new Array<number[]>(n);
+    for (let i = 0; i < n; i++) {
+      const r = at + i;
+      predictions[i] = toValue(label[r]!);
+      const row = new Array<number>(k);
+      for (let c = 0; c < k; c++) row[c] = proba[r * k + c]!;
+      probabilities[i] = row;
+    }
+    results.push({ predictions, probabilities });
+    at += n;
+  }
+  return results;
+}

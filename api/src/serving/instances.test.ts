@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { InstanceError, instancesToColumns, MAX_INSTANCES } from './instances';
+import type { ModelSignature } from './signature';
+
+const sig: ModelSignature = {
+  task: 'binary',
+  features: [
+    { name: 'age', type: 'float' },
+    { name: 'plan', type: 'string' },
+  ],
+  classes: [0, 1],
+};
+
+function failure(instances: unknown, max?: number): InstanceError {
+  try {
+    instancesToColumns(sig, instances, max);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InstanceError);
+    return error as InstanceError;
+  }
+  throw new Error('expected an InstanceError');
+}
+
+describe('instancesToColumns', () => {
+  it('builds float32 and string columns; null is NaN or "", booleans and numbers convert', () => {
+    const cols = instancesToColumns(sig, [
+      { age: 31.5, plan: 'gold' },
+      { age: null, plan: null },
+      { age: true, plan: 7 },
+      { plan: false, age: false },
+      { age: 0.1, plan: '' },
+    ]);
+    expect(cols.rowCount).toBe(5);
+    const age = cols.values.age as Float32Array;
+    expect(age).toBeInstanceOf(Float32Array);
+    expect(Array.from(age)).toEqual([31.5, NaN, 1, 0, Math.fround(0.1)]);
+    expect(cols.values.plan).toEqual(['gold', '', '7', 'false', '']);
+  });
+
+  it('rejects what is not a non-empty array, naming "instances"', () => {
+    for (const bad of [undefined, null, 'x', 3, { age: 1, plan: 'a' }]) {
+      const e = failure(bad);
+      expect(e.path).toBe('instances');
+      expect(e.message).toMatch(/^"instances" must be an array of objects/);
+    }
+    const empty = failure([]);
+    expect(empty.path).toBe('instances');
+    expect(empty.message).toBe('"instances" is empty: send at least one instance');
+  });
+
+  it('limits instances per request', () => {
+    const row = { age: 1, plan: 'a' };
+    expect(instancesToColumns(sig, [row, row, row], 3).rowCount).toBe(3);
+    const e = failure([row, row, row, row], 3);
+    expect(e.path).toBe('instances');
+    expect(e.message).toBe('"instances" has 4 instances; at most 3 may be sent in one request');
+    expect(failure(Array.from({ length: MAX_INSTANCES + 1 }, () => row)).message).toContain(`at most ${MAX_INSTANCES}`);
+  });
+
+  it('names the instance that is not an object', () => {
+    const e = failure([{ age: 1, plan: 'a' }, [1, 'a']]);
+    expect(e.path).toBe('instances[1]');
+    expect(e.message).toBe('instances[1]: expected an object of column values, got [1,"a"]');
+    expect(failure([null]).message).toBe('instances[0]: expected an object of column values, got null');
+  });
+
+  it('names a missing column and its instance', () => {
+    const rows = [{ age: 1, plan: 'a' }, { age: 1, plan: 'a' }, { age: 1, plan: 'a' }, { plan: 'a' }];
+    const e = failure(rows);
+    expect(e.message).toBe('instances[3]: missing column "age"');
+    expect(e.path).toBe('instances[3].age');
+  });
+
+  it('names an unknown column and lists the columns the model takes', () => {
+    const e = failure([{ agee: 3, plan: 'a' }]);
+    expect(e.message).toBe('instances[0]: unknown column "agee" (the model takes: age, plan)');
+    expect(e.path).toBe('instances[0].agee');
+    // Inherited names are not columns, and "__proto__" from JSON is an unknown one.
+    expect(failure(JSON.parse('[{"age": 1, "plan": "a", "__proto__": {"x": 1}}]')).message).toBe(
+      'instances[0]: unknown column "__proto__" (the model takes: age, plan)',
+    );
+    const sigWithConstructor: ModelSignature = { ...sig, features: [{ name: 'constructor', type: 'float' }] };
+    expect(() => instancesToColumns(sigWithConstructor, [{}])).toThrow('instances[0]: missing column "constructor"');
+  });
+
+  it('names a mistyped value with its instance and column', () => {
+    const rows = [{ age: 1, plan: 'a' }, { age: 2, plan: 'b' }, { age: 'abc', plan: 'c' }];
+    const e = failure(rows);
+    expect(e.message).toBe('instances[2].age: expected a number, got "abc"');
+    expect(e.path).toBe('instances[2].age');
+    expect(failure([{ age: '3', plan: 'a' }]).message).toBe('instances[0].age: expected a number, got "3"');
+    expect(failure([{ age: [1], plan: 'a' }]).message).toBe('instances[0].age: expected a number, got [1]');
+    const s = failure([{ age: 1, plan: { tier: 'gold' } }]);
+    expect(s.message).toBe('instances[0].plan: expected a string, got {"tier":"gold"}');
+    expect(s.path).toBe('instances[0].plan');
+    const long = failure([{ age: 'x'.repeat(100), plan: 'a' }]).message;
+    expect(long).toBe(`instances[0].age: expected a number, got "${'x'.repeat(36)}…`);
+  });
+});

@@ -1,0 +1,99 @@
+// JSON instances (`[{column: value}, …]`) to the model's input columns, with errors that name the
+// instance and the column.
+import type { ModelSignature } from './signature';
+
+/** Instances one predict call may send. */
+export const MAX_INSTANCES = 10_000;
+
+/** A request's rows as model inputs: per feature, float32 (NaN = missing) or text ("" = missing). */
+export interface Columns {
+  rowCount: number;
+  values: Record<string, Float32Array | string[]>;
+}
+
+/** Bad instances: `path` locates the problem (`instances`, `instances[3]`, `instances[2].age`). */
+export class InstanceError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'InstanceError';
+  }
+}
+
+/** A value quoted for an error message, cut short when long. */
+function shown(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks instances against the signature and builds its columns. Every instance must have every
+ * feature column and no other; `null` is a missing value. Float features take numbers and booleans
+ * (1/0); string features take strings, and numbers and booleans as their text.
+ */
+export function instancesToColumns(sig: ModelSignature, instances: unknown, maxInstances = MAX_INSTANCES): Columns {
+  if (!Array.isArray(instances)) {
+    throw new InstanceError(`"instances" must be an array of objects ({column: value}), got ${shown(instances)}`, 'instances');
+  }
+  const n = instances.length;
+  if (n === 0) throw new InstanceError('"instances" is empty: send at least one instance', 'instances');
+  if (n > maxInstances) {
+    throw new InstanceError(`"instances" has ${n} instances; at most ${maxInstances} may be sent in one request`, 'instances');
+  }
+  const known = new Set(sig.features.map((f) => f.name));
+  const values: Columns['values'] = {};
+  for (const f of sig.features) values[f.name] = f.type === 'float' ? new Float32Array(n) : new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const row: unknown = instances[i];
+    if (!isRecord(row)) {
+      throw new InstanceError(`instances[${i}]: expected an object of column values, got ${shown(row)}`, `instances[${i}]`);
+    }
+    let present = 0;
+    for (const name in row) {
+      if (!Object.hasOwn(row, name)) continue;
+      if (!known.has(name)) {
+        throw new InstanceError(
+          `instances[${i}]: unknown column ${JSON.stringify(name)} (the model takes: ${sig.features.map((f) => f.name).join(', ')})`,
+          `instances[${i}].${name}`,
+        );
+      }
+      present++;
+    }
+    if (present !== sig.features.length) {
+      const missing = sig.features.find((f) => !Object.hasOwn(row, f.name))!;
+      throw new InstanceError(`instances[${i}]: missing column ${JSON.stringify(missing.name)}`, `instances[${i}].${missing.name}`);
+    }
+    for (const f of sig.features) {
+      const v = row[f.name];
+      const column = values[f.name]!;
+      if (f.type === 'float') {
+        let x: number;
+        if (typeof v === 'number') x = v;
+        else if (v === null) x = NaN;
+        else if (typeof v === 'boolean') x = v ? 1 : 0;
+        else throw new InstanceError(`instances[${i}].${f.name}: expected a number, got ${shown(v)}`, `instances[${i}].${f.name}`);
+        (column as Float32Array)[i] = x;
+      } else {
+        let s: string;
+        if (typeof v === 'string') s = v;
+        else if (v === null) s = '';
+        else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
+        else throw new InstanceError(`instances[${i}].${f.name}: expected a string, got ${shown(v)}`, `instances[${i}].${f.name}`);
+        (column as string[])[i] = s;
+      }
+    }
+  }
+  return { rowCount: n, values };
+}

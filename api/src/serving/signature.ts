@@ -1,0 +1,14 @@
+/** What a served model takes and gives: the `Model` port's task, raw feature columns and classes. */
+export interface ModelSignature {
+  task: 'binary' | 'multiclass' | 'regression';
+  /** Raw input columns, one ONNX input `[n, 1]` each: float32 or string. */
+  features: { name: string; type: 'float' | 'string' }[];
+  /** Class labels in probability order (classification), else null. */
+  classes: (string | number)[] | null;
+}
+
+/** A prediction per instance; `probabilities[i][k]` is instance i's probability of `classes[k]`. */
+export interface PredictResult {
+  predictions: (string | number)[];
+  probabilities: number[][] | null;
+}
