@@ -3,3 +3,4 @@ export * from './nodes/index';
 export type { LoggedPrediction } from './nodes/monitor/prediction-logs';
 export type { DeploymentRef } from './nodes/deploy/model';
 export { type ApiConnection, apiConnectionFromEnv } from './platform/kiln-api';
+export { quantile } from './nodes/monitor/prediction-logs';

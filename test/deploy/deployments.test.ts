@@ -107,7 +107,26 @@ it('deploys from a pipeline, serves predictions, and rolls versions by strategy'
   }
   expect([...roles].sort()).toEqual(['canary', 'primary', 'shadow']);
 
+  // Swaps under load drop nothing: requests keep flowing while versions change underneath them.
+  let swapping = true;
+  const statuses: number[] = [];
+  const load = (async () => {
+    while (swapping) {
+      const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => predict('churn', [rows[i]])));
+      statuses.push(...burst.map((r) => r.status));
+    }
+  })();
+  for (const strategy of ['replace', 'blue-green', 'replace']) {
+    const version = strategy === 'blue-green' ? 1 : 2;
+    expect((await api.call('PUT', '/api/v1/deployments/churn', { model: 'churn', version, strategy })).status).toBe(200);
+  }
+  swapping = false;
+  await load;
+  expect(statuses.length).toBeGreaterThan(8);
+  expect(new Set(statuses)).toEqual(new Set([200]));
+
   // Blue-green: switch, and back at once to the standby.
+  expect((await api.call('PUT', '/api/v1/deployments/churn', { model: 'churn', version: 1, strategy: 'replace' })).status).toBe(200);
   const bg = await api.call('PUT', '/api/v1/deployments/churn', { model: 'churn', version: 2, strategy: 'blue-green' });
   expect(bg.json).toMatchObject({ primaryVersion: 2, standbyVersion: 1, candidateVersion: null });
   expect((await api.call('POST', '/api/v1/deployments/churn/rollback')).json.primaryVersion).toBe(1);
@@ -120,10 +139,24 @@ it('deploys from a pipeline, serves predictions, and rolls versions by strategy'
   const metrics = (await api.call('GET', '/metrics')).json as string;
   expect(metrics).toMatch(/kiln_predict_duration_seconds_count\{deployment="churn",version="1",role="primary"\} \d+/);
   expect(metrics).toMatch(/kiln_predict_duration_seconds_count\{deployment="churn",version="2",role="shadow"\} \d+/);
+  const stats = (await api.call('GET', '/api/v1/deployments/churn/stats')).json as { version: number; role: string; requests: number; p99Ms: number }[];
+  expect(stats.filter((s) => s.role === 'shadow').reduce((n, s) => n + s.requests, 0)).toBeGreaterThanOrEqual(10);
+  expect(stats.find((s) => s.version === 1 && s.role === 'primary')!.p99Ms).toBeGreaterThan(0);
   const events = (await api.call('GET', '/api/v1/deployments/churn/events')).json.map((e: { kind: string }) => e.kind);
   expect(events).toEqual(expect.arrayContaining(['rollout', 'promote', 'rollback']));
   const audit = (await api.call('GET', '/api/v1/audit?limit=200')).json.map((a: { action: string }) => a.action);
   expect(audit).toEqual(expect.arrayContaining(['deployment.rollout', 'deployment.promote', 'deployment.rollback', 'model.register']));
+});
+
+it('fails a deploy.model node with the API’s reason when the rollout is refused', async () => {
+  const wrong = deploySpec('churn-wrong-model', 'churn', 'replace');
+  wrong.nodes.find((n: { id: string }) => n.id === 'deploy').params.model = 'another-model';
+  const run = await runToEnd((await api.call('POST', '/api/v1/pipelines', { spec: wrong })).json.id, { data: join(CHURN, 'churn.csv') });
+  expect(run.status).toBe('failed');
+  expect(run.state.nodes.deploy.status).toBe('failed');
+  expect(run.state.nodes.deploy.attempts).toBe(1);
+  expect(run.state.nodes.deploy.error.message).toMatch(/409: deployment "churn" serves model "churn", not "another-model"/);
+  expect((await api.call('GET', '/api/v1/deployments/churn')).json.primaryVersion).toBe(1);
 });
 
 it('answers bad predict requests with 400 naming the column, and 404/503 when nothing can serve', async () => {

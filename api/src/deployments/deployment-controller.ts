@@ -140,6 +140,13 @@ export class DeploymentController {
     return this.deployments.logs(name, q.since);
   }
 
+  /** Requests, errors and latency percentiles per minute, version and role over the last hour (this process). */
+  @Get(':name/stats')
+  async stats(@Param('name') name: string) {
+    await this.deployments.record(name);
+    return this.runtime.stats.series(name);
+  }
+
   @Get(':name/events')
   events(@Param('name') name: string, @Query(new ZodBody(eventsQuery, 'query')) q: z.output<typeof eventsQuery>) {
     return this.deployments.events(name, q.kind, q.limit);

@@ -10,6 +10,7 @@ import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
 import type { LoggedPrediction } from '@kiln/activities';
 import { PredictionLogger } from './prediction-log';
+import { ServingStats } from './serving-stats';
 import { checkPrediction, readinessSample } from './readiness-sample';
 
 /** A model version loaded for serving. */
@@ -55,6 +56,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private readonly refreshing = new Map<string, Promise<Route | null>>();
   private poller: NodeJS.Timeout | null = null;
   readonly log: PredictionLogger;
+  readonly stats = new ServingStats();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -203,6 +205,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.metrics.predictErrors.inc({ deployment: name, version: String(target.version), kind: error instanceof InstanceError ? 'bad_input' : 'internal' });
       this.log.recordError(name);
+      this.stats.error(name, target.version, role);
       if (error instanceof InstanceError) {
         throw new HttpException({ statusCode: 400, error: 'Bad Request', message: error.message, path: error.path }, 400);
       }
@@ -211,6 +214,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     const latencyMs = performance.now() - started;
     this.metrics.predictLatency.observe({ deployment: name, version: String(target.version), role }, latencyMs / 1000);
     this.metrics.predictRows.inc({ deployment: name, version: String(target.version), role }, result.predictions.length);
+    this.stats.observe(name, target.version, role, latencyMs);
     const ids = result.predictions.map(() => randomUUID());
     const rows = instances as Record<string, unknown>[];
     const sampled = route.logSampleRate >= 1 || Math.random() < route.logSampleRate;
@@ -227,10 +231,12 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
       .then((result) => {
         const latencyMs = performance.now() - started;
         this.metrics.predictLatency.observe({ deployment: name, version: String(candidate.version), role: 'shadow' }, latencyMs / 1000);
+        this.stats.observe(name, candidate.version, 'shadow', latencyMs);
         this.log.record(name, this.logRows(ids, rows, result, candidate.version, 'shadow', latencyMs));
       })
       .catch(() => {
         this.metrics.predictErrors.inc({ deployment: name, version: String(candidate.version), kind: 'shadow' });
+        this.stats.error(name, candidate.version, 'shadow');
       });
   }
 
