@@ -41,6 +41,23 @@ it('kiln up brings the product up on embedded defaults, serves the studio and th
       status = ((await (await fetch(`${url}/api/v1/runs/${runId}`, { headers: H })).json()) as { status: string }).status;
     }
     expect(status).toBe('succeeded');
+
+    // Its own workers reach the API (a service token made for this start): train, deploy, serve.
+    const examples = resolve(import.meta.dirname, '../../examples');
+    const loop = JSON.parse(readFileSync(resolve(examples, 'retrain-loop/churn-deploy.json'), 'utf8'));
+    const deployId = ((await (await fetch(`${url}/api/v1/pipelines`, { method: 'POST', headers: H, body: JSON.stringify({ spec: loop }) })).json()) as { id: string }).id;
+    const params = { data: resolve(examples, 'churn/churn.csv'), observeSeconds: 0 };
+    const started = (await (await fetch(`${url}/api/v1/pipelines/${deployId}/runs`, { method: 'POST', headers: H, body: JSON.stringify({ params }) })).json()) as { runId: string };
+    let run = { status: 'running', error: null as unknown };
+    for (let i = 0; i < 300 && run.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      run = (await (await fetch(`${url}/api/v1/runs/${started.runId}`, { headers: H })).json()) as typeof run;
+    }
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const instance = { tenure_months: 3, monthly_charges: 80.5, total_charges: 241.5, contract: 'month-to-month', payment_method: 'electronic-check', internet_service: 'fiber', support_calls: 4, senior_citizen: 0 };
+    const predicted = await fetch(`${url}/api/v1/deployments/churn/predict`, { method: 'POST', headers: H, body: JSON.stringify({ instances: [instance] }) });
+    expect(predicted.status).toBe(200);
+    expect(await predicted.json()).toMatchObject({ modelVersion: 1, predictions: [expect.any(Number)] });
   } finally {
     child.kill('SIGINT');
   }
