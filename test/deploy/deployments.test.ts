@@ -75,6 +75,8 @@ it('deploys from a pipeline, serves predictions, and rolls versions by strategy'
   // v2 by hand from the same run's model, as a canary taking half the traffic.
   const reg = await api.call('POST', '/api/v1/models/churn/versions', { runId: run.id, nodeId: 'train', metricsNodeId: 'evaluate' });
   expect(reg.status).toBe(201);
+  // Registered from a finished run, the drift reference is the dataset that fed the trainer's `train` input.
+  expect(reg.json.reference.artifact.digest).toBe(run.state.nodes.featurize.outputs.train.artifact.digest);
   const canary = await api.call('PUT', '/api/v1/deployments/churn', { model: 'churn', version: 2, strategy: 'canary', canaryPercent: 50 });
   expect(canary.status, JSON.stringify(canary.json)).toBe(200);
   expect(canary.json).toMatchObject({ primaryVersion: 1, candidateVersion: 2, candidateMode: 'canary', canaryPercent: 50 });

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { conflict, notFound } from '../common/http-errors';
 import { DATA_SOURCE } from '../database';
+import { PipelineService } from '../pipelines/pipeline-service';
 import { RunService } from '../runs/run-service';
 import { modelCard } from './model-card';
 
@@ -45,7 +46,17 @@ export class ModelService {
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(RunService) private readonly runs: RunService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(PipelineService) private readonly pipelines: PipelineService,
   ) {}
+
+  /** The dataset a run fed into a node's `train` input (the drift reference of the model it made). */
+  private async trainingData(run: { pipelineId: string; version: number }, nodes: Record<string, NodeOutputs>, nodeId: string): Promise<unknown> {
+    const { spec } = await this.pipelines.checkedVersion(run.pipelineId, run.version);
+    const edge = (spec.edges ?? []).find((e) => e.to === `${nodeId}.train`);
+    const [from, port] = edge?.from.split('.') ?? [];
+    const value = from && port ? nodes[from]?.outputs?.[port] : undefined;
+    return isDatasetRef(value) ? value : undefined;
+  }
 
   /** Registers the model a finished run's node produced, as the next version of `name`. */
   async register(name: string, req: { runId: string; nodeId: string; metricsNodeId?: string; description?: string }, actor: Actor) {
@@ -64,9 +75,18 @@ export class ModelService {
         .filter(isDatasetRef)
         .map((d) => ({ nodeId, digest: d.artifact.digest, rowCount: d.rowCount, columns: d.schema.length })),
     );
+    const reference = await this.trainingData(run, nodes, req.nodeId);
     return this.insertVersion(
       name,
-      { model: model as ModelInput, metrics, datasets, runId: run.id, nodeId: req.nodeId, ...(req.description ? { description: req.description } : {}) },
+      {
+        model: model as ModelInput,
+        metrics,
+        datasets,
+        runId: run.id,
+        nodeId: req.nodeId,
+        ...(reference ? { reference } : {}),
+        ...(req.description ? { description: req.description } : {}),
+      },
       actor,
     );
   }
