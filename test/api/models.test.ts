@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, cmd, openHarness, spec } from '../support/harness';
-import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { type ApiProcess, startApiProcess } from '../support/api-process';
 
 const CHURN = resolve(import.meta.dirname, '../../examples/churn');
 let h: Harness;
@@ -18,18 +18,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function runToEnd(pipelineId: string, params: Record<string, unknown> = {}) {
-  const { runId } = (await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, { params })).json;
-  return eventually(async () => {
-    const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
-    return r.status !== 'running' && r.state ? r : undefined;
-  }, 120_000, `run ${runId}`);
-}
 
 it('registers models from runs with lineage and a card, promotes, and rolls back', async () => {
   const churn = JSON.parse(readFileSync(resolve(CHURN, 'churn.json'), 'utf8'));
   const pipelineId = (await api.call('POST', '/api/v1/pipelines', { spec: churn })).json.id;
-  const run = await runToEnd(pipelineId, { data: resolve(CHURN, 'churn.csv') });
+  const run = await api.runToEnd(pipelineId, { data: resolve(CHURN, 'churn.csv') });
   expect(run.status, JSON.stringify(run.state.nodes)).toBe('succeeded');
 
   const v1 = await api.call('POST', '/api/v1/models/churn-model/versions', { runId: run.id, nodeId: 'train', metricsNodeId: 'evaluate' });
@@ -58,10 +51,10 @@ it('registers models from runs with lineage and a card, promotes, and rolls back
 
 it('refuses what cannot be registered or changed, saying why', async () => {
   const pid = (await api.call('POST', '/api/v1/pipelines', { spec: spec('not-a-model', [cmd('a', 'true'), cmd('bad', 'exit 1')]) })).json.id;
-  const failed = await runToEnd(pid);
+  const failed = await api.runToEnd(pid);
   expect(failed.status).toBe('failed');
   expect((await api.call('POST', '/api/v1/models/m/versions', { runId: failed.id, nodeId: 'a' })).status).toBe(409);
-  const ok = await runToEnd((await api.call('POST', '/api/v1/pipelines', { spec: spec('plain', [cmd('a', 'true')]) })).json.id);
+  const ok = await api.runToEnd((await api.call('POST', '/api/v1/pipelines', { spec: spec('plain', [cmd('a', 'true')]) })).json.id);
   expect((await api.call('POST', '/api/v1/models/m/versions', { runId: ok.id, nodeId: 'a' })).status).toBe(422);
   expect((await api.call('POST', '/api/v1/models/m/versions', { runId: ok.id, nodeId: 'zz' })).status).toBe(404);
   expect((await api.call('POST', '/api/v1/models/bad name!/versions', { runId: ok.id, nodeId: 'a' })).status).toBe(400);

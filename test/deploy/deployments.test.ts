@@ -36,13 +36,6 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function runToEnd(pipelineId: string, params: Record<string, unknown> = {}) {
-  const { runId } = (await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, { params })).json;
-  return eventually(async () => {
-    const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
-    return r.status !== 'running' && r.state ? r : undefined;
-  }, 150_000, `run ${runId}`);
-}
 
 /** The churn pipeline with a deploy.model node at its end. */
 function deploySpec(name: string, deployment: string, strategy: string) {
@@ -57,7 +50,7 @@ const predict = (name: string, instances: unknown, token: string | null = viewer
 
 it('deploys from a pipeline, serves predictions, and rolls versions by strategy', async () => {
   const pid = (await api.call('POST', '/api/v1/pipelines', { spec: deploySpec('churn-deploy', 'churn', 'replace') })).json.id;
-  const run = await runToEnd(pid, { data: join(CHURN, 'churn.csv') });
+  const run = await api.runToEnd(pid, { data: join(CHURN, 'churn.csv') });
   expect(run.status, JSON.stringify(run.state.nodes.deploy)).toBe('succeeded');
   expect(run.state.nodes.deploy.outputs.deployment).toEqual({ name: 'churn', model: 'churn', version: 1, strategy: 'replace', role: 'primary' });
 
@@ -153,7 +146,7 @@ it('deploys from a pipeline, serves predictions, and rolls versions by strategy'
 it('fails a deploy.model node with the API’s reason when the rollout is refused', async () => {
   const wrong = deploySpec('churn-wrong-model', 'churn', 'replace');
   wrong.nodes.find((n: { id: string }) => n.id === 'deploy').params.model = 'another-model';
-  const run = await runToEnd((await api.call('POST', '/api/v1/pipelines', { spec: wrong })).json.id, { data: join(CHURN, 'churn.csv') });
+  const run = await api.runToEnd((await api.call('POST', '/api/v1/pipelines', { spec: wrong })).json.id, { data: join(CHURN, 'churn.csv') });
   expect(run.status).toBe('failed');
   expect(run.state.nodes.deploy.status).toBe('failed');
   expect(run.state.nodes.deploy.attempts).toBe(1);

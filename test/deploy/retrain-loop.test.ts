@@ -69,12 +69,6 @@ async function runs(pipelineId: string) {
   return (await api.call('GET', `/api/v1/runs?pipelineId=${pipelineId}`)).json as { id: string; status: string; trigger: string }[];
 }
 
-async function settled(runId: string) {
-  return eventually(async () => {
-    const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
-    return r.status !== 'running' && r.state ? r : undefined;
-  }, 240_000, `run ${runId}`);
-}
 
 it('detects drift in production, retrains by itself, and puts the new version into production', async () => {
   const shiftedCsv = join(tempDir(), 'churn-shifted.csv');
@@ -90,7 +84,7 @@ it('detects drift in production, retrains by itself, and puts the new version in
   const monitorId = (await api.call('POST', '/api/v1/pipelines', { spec: monitorSpec })).json.id;
 
   // 1. Pipeline A trains and deploys version 1 (the first version takes all traffic).
-  const first = await settled((await api.call('POST', `/api/v1/pipelines/${deployId}/runs`, { params: {} })).json.runId);
+  const first = await api.settled((await api.call('POST', `/api/v1/pipelines/${deployId}/runs`, { params: {} })).json.runId);
   expect(first.status, JSON.stringify(first.state.nodes, null, 1).slice(0, 3000)).toBe('succeeded');
   expect(first.state.nodes.gate.outputs.decision.champion).toEqual({ model: 'churn', version: null });
   expect(first.state.nodes.promote.outputs.decision.action).toBe('none');
@@ -110,13 +104,13 @@ it('detects drift in production, retrains by itself, and puts the new version in
   // 3. B finds drift and starts A with trigger "drift"; A gates v2 against the champion (v1),
   //    deploys it as a canary and promotes it.
   const monitorRun = await eventually(async () => (await runs(monitorId)).find((r) => r.status !== 'running'), 120_000, 'the monitor run');
-  const monitored = await settled(monitorRun.id);
+  const monitored = await api.settled(monitorRun.id);
   expect(monitored.status, JSON.stringify(monitored.state.nodes.monitor)).toBe('succeeded');
   const result = monitored.state.nodes.monitor.outputs.result;
   expect(result.drifted).toBe(true);
   expect(result.figures.driftedFeatures).toEqual(expect.arrayContaining(['monthly_charges', 'tenure_months']));
   expect(result.retrain.pipeline).toBe('churn-deploy');
-  const retrain = await settled(result.retrain.runId);
+  const retrain = await api.settled(result.retrain.runId);
   expect(retrain.trigger).toBe('drift');
   expect(retrain.status, JSON.stringify(retrain.state.nodes, null, 1).slice(0, 3000)).toBe('succeeded');
   expect(retrain.state.nodes.gate.outputs.decision.champion).toEqual({ model: 'churn', version: 1 });
@@ -141,5 +135,5 @@ it('detects drift in production, retrains by itself, and puts the new version in
   const once = (await api.call('POST', `/api/v1/pipelines/${monitorId}/runs`, key)).json;
   const twice = (await api.call('POST', `/api/v1/pipelines/${monitorId}/runs`, key)).json;
   expect(twice).toEqual({ runId: once.runId, existing: true });
-  await settled(once.runId);
+  await api.settled(once.runId);
 });

@@ -13,6 +13,10 @@ export interface ApiProcess {
   adminToken: string;
   logs(): string;
   stop(): Promise<void>;
+  /** Starts a run of a registered pipeline through the API and waits until it has ended. */
+  runToEnd(pipelineId: string, params?: Record<string, unknown>): Promise<any>;
+  /** Waits until a run has ended and returns it (with its final state). */
+  settled(runId: string, timeoutMs?: number): Promise<any>;
   /** Calls the API as the admin (or with `token`); JSON in and out. */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
 }
@@ -61,7 +65,7 @@ export async function startApiProcess(options: {
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const api: ApiProcess = {
     url,
     artifactsDir,
     dataDir,
@@ -72,6 +76,17 @@ export async function startApiProcess(options: {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
+    },
+    async runToEnd(pipelineId, params = {}) {
+      const started = await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, { params });
+      if (started.status !== 201) throw new Error(`run not started: ${JSON.stringify(started.json)}`);
+      return api.settled(started.json.runId);
+    },
+    settled(runId, timeoutMs = 240_000) {
+      return eventually(async () => {
+        const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
+        return r.status !== 'running' && r.state ? r : undefined;
+      }, timeoutMs, `run ${runId}`);
     },
     async call(method, path, body, token = adminToken) {
       const res = await fetch(`${url}${path}`, {
@@ -93,6 +108,7 @@ export async function startApiProcess(options: {
       return { status: res.status, json, headers: res.headers };
     },
   };
+  return api;
 }
 
 /** Polls `fn` until it returns a truthy value. */
