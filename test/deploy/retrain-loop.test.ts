@@ -80,6 +80,7 @@ it('detects drift in production, retrains by itself, and puts the new version in
   deploySpec.params.properties.data.default = join(EXAMPLES, 'churn/churn.csv');
   monitorSpec.params.properties.minRows.default = 150;
   monitorSpec.params.properties.retrainData.default = shiftedCsv;
+  monitorSpec.nodes[0].params.minAccuracy = 0.99;
   const deployId = (await api.call('POST', '/api/v1/pipelines', { spec: deploySpec })).json.id;
   const monitorId = (await api.call('POST', '/api/v1/pipelines', { spec: monitorSpec })).json.id;
 
@@ -94,11 +95,21 @@ it('detects drift in production, retrains by itself, and puts the new version in
   const schedule = await api.call('POST', `/api/v1/pipelines/${monitorId}/schedules`, { cron: '@every 1h' });
   expect(schedule.status, JSON.stringify(schedule.json)).toBe(201);
   const shifted = churnRows(true).rows;
+  const feedback: { id: string; label: number }[] = [];
+  let correct = 0;
   for (let i = 0; i < 300; i += 10) {
-    const res = await api.call('POST', '/api/v1/deployments/churn/predict', { instances: shifted.slice(i, i + 10).map(features) });
+    const batch = shifted.slice(i, i + 10);
+    const res = await api.call('POST', '/api/v1/deployments/churn/predict', { instances: batch.map(features) });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect(res.json.modelVersion).toBe(1);
+    // Ground truth arrives later for half of them.
+    batch.forEach((row, k) => {
+      if ((i + k) % 2) return;
+      feedback.push({ id: res.json.ids[k], label: row.churned as number });
+      if (res.json.predictions[k] === row.churned) correct++;
+    });
   }
+  expect((await api.call('POST', '/api/v1/deployments/churn/feedback', { items: feedback })).json).toEqual({ accepted: 150 });
   expect((await api.call('POST', `/api/v1/schedules/${schedule.json.id}/trigger`)).status).toBeLessThan(300);
 
   // 3. B finds drift and starts A with trigger "drift"; A gates v2 against the champion (v1),
@@ -110,6 +121,8 @@ it('detects drift in production, retrains by itself, and puts the new version in
   expect(result.drifted).toBe(true);
   expect(result.figures.driftedFeatures).toEqual(expect.arrayContaining(['monthly_charges', 'tenure_months']));
   expect(result.retrain.pipeline).toBe('churn-deploy');
+  expect(result.figures).toMatchObject({ rows: 300, requests: 30, errors: 0, labelled: 150, liveAccuracy: correct / 150 });
+  expect(result.reasons.join('\n')).toMatch(/live accuracy .* < 0.99 over 150 labelled predictions/);
   const retrain = await api.settled(result.retrain.runId);
   expect(retrain.trigger).toBe('drift');
   expect(retrain.status, JSON.stringify(retrain.state.nodes, null, 1).slice(0, 3000)).toBe('succeeded');
