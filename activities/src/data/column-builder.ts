@@ -10,6 +10,8 @@ export interface BuilderContext {
   nulls: NullTokens;
   /** Rows the types were inferred from (for error messages). */
   sampleRows: number;
+  /** Messages name rows, not lines: the input has no lines (Parquet). */
+  rows?: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export abstract class ColumnBuilder {
   }
 
   protected fail(line: number, message: string): DataInputError {
-    const where = { line, column: this.name };
+    const where = this.context.rows ? { row: line, column: this.name } : { line, column: this.name };
     return new DataInputError(
       message,
       this.context.source === undefined ? where : { source: this.context.source, ...where },

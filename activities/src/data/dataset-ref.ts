@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
 import type { ColumnStats } from './column-stats';
+import { columnsToArrow, type TypedColumn } from './columns-to-arrow';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
 import { jsonlToArrow, type JsonlToArrowOptions } from './jsonl-to-arrow';
-import type { TableWriteResult } from './table-assembler';
+import { parquetToArrow, type ParquetToArrowOptions } from './parquet-to-arrow';
+import type { TableWriteOptions, TableWriteResult } from './table-assembler';
 import type { ByteInput } from './text-input';
 import type { ColumnSchema } from './type-inference';
 
@@ -45,6 +47,25 @@ export function ingestJsonlToDataset(
   options: JsonlToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
   return ingest(store, options.tmpDir, (path) => jsonlToArrow(input, path, options));
+}
+
+/** Converts a Parquet file (a local path) to Arrow, puts the file in the store and returns the dataset. */
+export function ingestParquetToDataset(
+  store: ArtifactStore,
+  path: string,
+  options: ParquetToArrowOptions & IngestOptions = {},
+): Promise<DatasetRef> {
+  return ingest(store, options.tmpDir, (out) => parquetToArrow(path, out, options));
+}
+
+/** Writes typed column batches (see {@link columnsToArrow}) to Arrow, puts the file in the store and returns the dataset. */
+export function ingestColumnsToDataset(
+  store: ArtifactStore,
+  columns: readonly TypedColumn[],
+  batches: Iterable<readonly (readonly unknown[])[]> | AsyncIterable<readonly (readonly unknown[])[]>,
+  options: TableWriteOptions & IngestOptions & { source?: string } = {},
+): Promise<DatasetRef> {
+  return ingest(store, options.tmpDir, (out) => columnsToArrow(columns, batches, out, options));
 }
 
 async function ingest(

@@ -1,14 +1,21 @@
 /**
- * Bad tabular input (CSV or JSON Lines): the message names the input, the line and, when known, the
- * column, then says what to do. `line` is 1-based and counts the header; `column` is a 1-based
- * character position for syntax errors and a column name for value errors.
+ * Bad tabular input (CSV, JSON Lines or Parquet): the message names the input, the line (or, for
+ * Parquet, the row) and, when known, the column, then says what to do. `line` is 1-based and counts
+ * the header; `row` is 1-based (Parquet has no lines); `column` is a 1-based character position for
+ * syntax errors and a column name for value errors.
  */
 export class DataInputError extends Error {
   readonly line: number | undefined;
+  readonly row: number | undefined;
   readonly column: number | string | undefined;
-  constructor(message: string, where: { source?: string; line?: number; column?: number | string } = {}) {
+  constructor(
+    message: string,
+    where: { source?: string; line?: number; row?: number; column?: number | string } = {},
+  ) {
     const place =
-      where.line === undefined
+      where.row !== undefined
+        ? `row ${where.row}${where.column === undefined ? '' : `, column ${JSON.stringify(where.column)}`}: `
+        : where.line === undefined
         ? ''
         : where.column === undefined
           ? `line ${where.line}: `
@@ -18,6 +25,7 @@ export class DataInputError extends Error {
     super(`${where.source ? `${where.source}: ` : ''}${place}${message}`);
     this.name = 'DataInputError';
     this.line = where.line;
+    this.row = where.row;
     this.column = where.column;
   }
 }

@@ -81,6 +81,26 @@ export class TableAssembler {
     }
   }
 
+  /**
+   * Appends column-major values (Parquet): `columns[c]` holds `rowCount` values of column `c`, typed
+   * as JSON values are (`null` or `undefined` for a null, a `Date` for a date); `rows[r]` numbers row
+   * `r` for messages.
+   */
+  async appendColumns(
+    columns: readonly (readonly unknown[])[],
+    rows: ArrayLike<number>,
+    rowCount: number,
+  ): Promise<void> {
+    for (let from = 0; from < rowCount;) {
+      const to = Math.min(rowCount, from + this.batchRows - this.rows);
+      // A column is a one-wide row-major table, so the JSON path converts it.
+      this.builders.forEach((builder, c) => builder.appendJson(columns[c]!, 1, 0, from, to, rows));
+      this.rows += to - from;
+      from = to;
+      if (this.rows === this.batchRows) await this.flush();
+    }
+  }
+
   /** Writes the last batch and the footer, runs the histogram pass and reports. */
   async finish(): Promise<TableWriteResult> {
     if (this.rows > 0) await this.flush();

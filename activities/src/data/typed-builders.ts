@@ -255,7 +255,8 @@ export class DateBuilder extends TypedBuilder {
     return `${shown} is not an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T12:30:00Z ${this.why}`;
   }
 
-  protected fromJson(): number | undefined {
-    return undefined;
+  /** A `Date` (from Parquet) is its time; JSON has no date values. */
+  protected fromJson(value: unknown): number | undefined {
+    return value instanceof Date ? value.getTime() : undefined;
   }
 }

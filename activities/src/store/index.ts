@@ -1,4 +1,5 @@
 export * from './artifact-store';
 export * from './folder-store';
 export * from './default-store';
+export * from './s3-connection';
 export * from './s3-store';

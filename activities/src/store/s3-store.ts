@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
@@ -15,16 +15,12 @@ import {
   type ArtifactStore,
   type PutOptions,
 } from './artifact-store';
+import { isNoSuchKey, s3Client, type S3Connection } from './s3-connection';
 import { verifyingStream } from './verify-stream';
 
 /** Where an S3 (or MinIO) store lives. */
-export interface S3StoreOptions {
-  /** `http(s)://host:port` of the S3 API. */
-  endpoint: string;
+export interface S3StoreOptions extends S3Connection {
   bucket: string;
-  accessKey: string;
-  secretKey: string;
-  region?: string;
   /** Local folder for `localPath` copies (default: a folder under the OS temp dir). */
   cacheDir?: string;
 }
@@ -43,16 +39,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private bucketReady: Promise<void> | undefined;
 
   constructor(private readonly options: S3StoreOptions) {
-    const url = new URL(options.endpoint);
-    this.client = new Client({
-      endPoint: url.hostname,
-      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      useSSL: url.protocol === 'https:',
-      accessKey: options.accessKey,
-      secretKey: options.secretKey,
-      ...(options.region ? { region: options.region } : {}),
-      partSize: PART_SIZE,
-    });
+    this.client = s3Client(options, { partSize: PART_SIZE });
     this.cacheDir = options.cacheDir ?? join(tmpdir(), 'kiln-s3-cache', options.bucket);
   }
 
@@ -186,9 +173,4 @@ export class S3ArtifactStore implements ArtifactStore {
 
 function keyOf(hex: string): string {
   return `sha256/${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex}`;
-}
-
-function isNoSuchKey(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchObject';
 }

@@ -10,7 +10,7 @@ const model = { artifact: { digest: `sha256:${'a'.repeat(64)}`, uri: 'file:///m'
 describe('nodes that need the Kiln API', () => {
   it('fail clearly, without retrying, when the worker has no API', async () => {
     const ctx = testContext();
-    await expect(deployModel.run(ctx, { model }, deployModel.params.parse({ deployment: 'd' }))).rejects.toMatchObject({
+    await expect(deployModel.run(ctx, { model, metrics: undefined, data: undefined }, deployModel.params.parse({ deployment: 'd' }))).rejects.toMatchObject({
       message: expect.stringMatching(/needs the Kiln API.*KILN_API_URL and KILN_API_TOKEN/),
       retryable: false,
     });
@@ -19,7 +19,7 @@ describe('nodes that need the Kiln API', () => {
 
   it('refuse inputs that are not what the port says', async () => {
     const ctx = testContext();
-    await expect(deployModel.run(ctx, { model: { nope: 1 } }, deployModel.params.parse({ deployment: 'd' }))).rejects.toMatchObject({ type: 'BadInput' });
+    await expect(deployModel.run(ctx, { model: { nope: 1 }, metrics: undefined, data: undefined }, deployModel.params.parse({ deployment: 'd' }))).rejects.toMatchObject({ type: 'BadInput' });
     await expect(deployPromote.run(ctx, { deployment: 42 }, deployPromote.params.parse({}))).rejects.toMatchObject({ type: 'BadInput' });
     expect(() => deployModel.params.parse({ deployment: 'bad name!' })).toThrow();
   });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import { readColumns, requireDatasetRef, rng, shuffle, writeRows, type Columns } from '../shared/tabular';
-import { cellText, fitFeature, outputNames, type Task, type TransformSpec } from './transform-spec';
+import type { ArtifactStore } from '../../store/artifact-store';
+import { cellText, fitFeature, outputNames, type FitOptions, type Task, type TransformSpec } from './transform-spec';
 
 export const TRANSFORM_MEDIA_TYPE = 'application/vnd.kiln.transform+json';
 
@@ -76,8 +77,8 @@ export function splitRows(
     shuffle(rows, random);
     let k = Math.round(rows.length * testFraction);
     if (strata) k = Math.min(rows.length - 1, Math.max(1, k));
-    test.push(...rows.slice(0, k));
-    train.push(...rows.slice(k));
+    // One push per row: spreading a class of a million rows would overflow the call stack.
+    for (let i = 0; i < rows.length; i++) (i < k ? test : train).push(rows[i]!);
   }
   if (train.length === 0 || test.length === 0) {
     throw new NodeFailure(`cannot split ${n} rows into non-empty train and test sets`, { type: 'BadInput', retryable: false });
@@ -123,7 +124,15 @@ export default defineNode({
 
     const featureNames = cols.names.filter((n) => n !== p.target && !p.drop.includes(n));
     if (featureNames.length === 0) throw bad('no feature columns left after dropping the target and `drop`');
-    const features = featureNames.map((name) => fitFeature(cols, name, train, p));
+    const fit: FitOptions = {
+      impute: p.impute,
+      imputeConstant: p.imputeConstant,
+      imputeConstantText: p.imputeConstantText,
+      scale: p.scale,
+      encoding: p.encoding,
+      maxCategories: p.maxCategories,
+    };
+    const features = featureNames.map((name) => fitFeature(cols, name, train, fit));
     const spec: TransformSpec = {
       kind: 'kiln.transform/v1',
       target: p.target,
@@ -131,27 +140,27 @@ export default defineNode({
       classes,
       features,
       outputFeatures: features.flatMap(outputNames),
+      fit,
     };
     const tmpDir = await ctx.scratchDir();
     const trainRef = await writeRows(ctx.store, cols, train, tmpDir);
     const testRef = await writeRows(ctx.store, cols, test, tmpDir);
-    const artifact = await ctx.store.put(new TextEncoder().encode(JSON.stringify(spec)), {
-      mediaType: TRANSFORM_MEDIA_TYPE,
-      meta: { target: p.target, task, features: features.length },
-    });
-    return {
-      outputs: {
-        train: trainRef,
-        test: testRef,
-        transform: {
-          artifact,
-          target: p.target,
-          task,
-          classes,
-          features: features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' })),
-          outputFeatures: spec.outputFeatures.length,
-        },
-      },
-    };
+    return { outputs: { train: trainRef, test: testRef, transform: await storeTransform(ctx.store, spec) } };
   },
 });
+
+/** Stores a transform spec as JSON and gives the `Transform` port value that refers to it. */
+export async function storeTransform(store: ArtifactStore, spec: TransformSpec) {
+  const artifact = await store.put(new TextEncoder().encode(JSON.stringify(spec)), {
+    mediaType: TRANSFORM_MEDIA_TYPE,
+    meta: { target: spec.target, task: spec.task, features: spec.features.length },
+  });
+  return {
+    artifact,
+    target: spec.target,
+    task: spec.task,
+    classes: spec.classes,
+    features: spec.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' })),
+    outputFeatures: spec.outputFeatures.length,
+  };
+}

@@ -41,6 +41,11 @@ export interface TransformSpec {
   features: FeatureSpec[];
   /** Names of the model's input columns after preprocessing, in order. */
   outputFeatures: string[];
+  /**
+   * The options the features were fitted with, so the same preprocessing can be fitted again on
+   * other rows (train.cv refits it on each fold's training rows). Absent in older transforms.
+   */
+  fit?: FitOptions;
 }
 
 export interface FitOptions {
@@ -52,7 +57,7 @@ export interface FitOptions {
   maxCategories: number;
 }
 
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -116,7 +121,8 @@ export function fitFeature(cols: Columns, name: string, rows: readonly number[],
       retryable: false,
     });
   }
-  const sorted = [...present].sort((a, b) => a - b);
+  // A typed array sorts numbers natively (present holds no NaN).
+  const sorted = Float64Array.from(present).sort();
   const mean = present.reduce((s, x) => s + x, 0) / present.length;
   let impute: number;
   switch (o.impute) {
@@ -162,6 +168,19 @@ export function fitFeature(cols: Columns, name: string, rows: readonly number[],
   };
 }
 
+/**
+ * The same preprocessing fitted again on other rows of a dataset (`spec.fit`'s options, the same
+ * features, target and classes): what a cross-validation fold trains with, so its held-out rows play
+ * no part in the imputation, scaling or categories. Throws when the spec has no `fit` (a transform
+ * written before it was recorded).
+ */
+export function refitTransform(spec: TransformSpec, cols: Columns, rows: readonly number[]): TransformSpec {
+  const fit = spec.fit;
+  if (!fit) throw new Error('the transform does not record its fit options; run featurize.tabular again');
+  const features = spec.features.map((f) => fitFeature(cols, f.name, rows, fit));
+  return { ...spec, features, outputFeatures: features.flatMap(outputNames) };
+}
+
 /** The names of the preprocessed columns a feature produces. */
 export function outputNames(f: FeatureSpec): string[] {
   if (f.kind === 'categorical' && f.encoding === 'onehot') return f.categories.map((c) => `${f.name}=${c}`);
@@ -184,11 +203,11 @@ export function applyTransform(spec: TransformSpec, cols: Columns, rows: readonl
     }
     if (f.kind === 'numeric') {
       const col = new Float64Array(rows.length);
-      rows.forEach((r, i) => {
-        let x = Math.fround(cellNumber(values[r]));
+      for (let i = 0; i < rows.length; i++) {
+        let x = Math.fround(cellNumber(values[rows[i]!]));
         if (Number.isNaN(x)) x = f.impute;
         col[i] = Math.fround(Math.fround(x - f.offset) * f.scale);
-      });
+      }
       out.push(col);
       continue;
     }
@@ -200,7 +219,12 @@ export function applyTransform(spec: TransformSpec, cols: Columns, rows: readonl
     if (f.encoding === 'ordinal') {
       out.push(Float64Array.from(codes));
     } else {
-      for (let k = 0; k < f.categories.length; k++) out.push(Float64Array.from(codes, (c) => (c === k ? 1 : 0)));
+      // One pass over the rows sets each row's one column (an unknown category sets none).
+      const onehot = f.categories.map(() => new Float64Array(rows.length));
+      codes.forEach((c, i) => {
+        if (c >= 0) onehot[c]![i] = 1;
+      });
+      out.push(...onehot);
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DatasetRef } from '../../data/dataset-ref';
 import { NodeFailure } from '../../define-node';
@@ -26,6 +26,26 @@ describe('ingest.file', () => {
     const path = tempFile('rows.jsonl', '{"a":1,"b":"x"}\n{"a":2,"b":null}\n');
     const ds = (await run({ uri: path })).outputs.dataset as DatasetRef;
     expect(ds.schema.map((c) => c.type)).toEqual(['int', 'string']);
+  });
+
+  it('picks Parquet by extension, with types from the file schema', async () => {
+    const fixture = fileURLToPath(new URL('../../data/fixtures/mixed.parquet', import.meta.url));
+    const ds = (await run({ uri: fixture })).outputs.dataset as DatasetRef;
+    expect(ds.rowCount).toBe(300);
+    expect(ds.schema.map((c) => c.type)).toEqual(['int', 'int', 'float', 'bool', 'string', 'date', 'date']);
+    expect(ds.stats[2]!.nullCount).toBeGreaterThan(0);
+  });
+
+  it('fails without retrying on a file that is not Parquet, naming it', async () => {
+    const path = tempFile('sales.parquet', 'id,amount\n1,10\n');
+    const error = (await run({ uri: path }).catch((e: unknown) => e)) as NodeFailure;
+    expect(error).toBeInstanceOf(NodeFailure);
+    expect(error.retryable).toBe(false);
+    expect(error.type).toBe('DataInputError');
+    expect(error.message).toMatch(/^sales\.parquet: not a readable Parquet file/);
+    // format: parquet forces the reader whatever the extension.
+    const csvNamed = tempFile('sales.csv', 'id,amount\n1,10\n');
+    await expect(run({ uri: csvNamed, format: 'parquet' })).rejects.toThrow(/^sales\.csv: not a readable Parquet file/);
   });
 
   it('names the line and column of text in a numeric column', async () => {

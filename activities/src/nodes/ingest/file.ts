@@ -7,18 +7,31 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { DataInputError } from '../../data/input-error';
-import { ingestCsvToDataset, ingestJsonlToDataset } from '../../data/dataset-ref';
+import {
+  ingestCsvToDataset,
+  ingestJsonlToDataset,
+  ingestParquetToDataset,
+  type DatasetRef,
+} from '../../data/dataset-ref';
+import type { ByteInput } from '../../data/text-input';
 import { NodeFailure, defineNode } from '../../define-node';
+import { openS3Uri } from './s3-input';
 
 const params = z.strictObject({
   uri: z
     .string()
     .min(1)
-    .describe('Where the data is: a local path (relative to the worker’s folder), file://…, or http(s)://… (downloaded, streamed).'),
+    .describe(
+      'Where the data is: a local path (relative to the worker’s folder), file://…, http(s)://… (downloaded, streamed) ' +
+        'or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY).',
+    ),
   format: z
-    .enum(['auto', 'csv', 'jsonl'])
+    .enum(['auto', 'csv', 'jsonl', 'parquet'])
     .default('auto')
-    .describe('File format; auto picks by extension (.jsonl/.ndjson → JSON Lines, otherwise CSV).'),
+    .describe(
+      'File format; auto picks by extension (.parquet/.pq → Parquet, .jsonl/.ndjson → JSON Lines, otherwise CSV). ' +
+        'Parquet column types come from the file’s schema; snappy, gzip, zstd, brotli and lz4 are read.',
+    ),
   delimiter: z.string().length(1).default(',').describe('CSV field delimiter (one character).'),
   header: z.boolean().default(true).describe('Whether the first CSV row names the columns.'),
   types: z
@@ -28,7 +41,7 @@ const params = z.strictObject({
   nullValues: z
     .array(z.string())
     .optional()
-    .describe('Cells read as null (default: empty, NA, null, NaN for CSV; none for JSON Lines).'),
+    .describe('Cells read as null (default: empty, NA, null, NaN for CSV; none for JSON Lines and Parquet).'),
 });
 
 export default defineNode({
@@ -37,18 +50,27 @@ export default defineNode({
   category: 'ingest',
   title: 'Ingest file',
   description:
-    'Reads a CSV or JSON Lines file (local path, file:// or http(s)://) into an Arrow dataset in the artifact store, ' +
-    'with inferred column types and per-column statistics. Bad input fails with the line and column.',
+    'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +
+    'artifact store, with inferred column types and per-column statistics. Bad input fails with the line (or row) and column.',
   inputs: {},
   outputs: { dataset: 'Dataset' },
   params,
   run: async (ctx, _inputs, p) => {
-    let path: string;
+    const formatOf = (name: string) => {
+      const ext = extname(name).toLowerCase();
+      if (p.format !== 'auto') return p.format;
+      if (ext === '.parquet' || ext === '.pq') return 'parquet';
+      return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
+    };
+    let input: ByteInput;
     let name: string;
+    let format: 'csv' | 'jsonl' | 'parquet';
+    let s3Stream: Readable | undefined;
     if (/^https?:\/\//i.test(p.uri)) {
       const url = new URL(p.uri);
       name = url.pathname.split('/').pop() || 'download';
-      path = join(await ctx.scratchDir(), 'download');
+      format = formatOf(name);
+      const path = join(await ctx.scratchDir(), 'download');
       let response: Response;
       try {
         response = await fetch(url, { signal: ctx.signal });
@@ -62,16 +84,35 @@ export default defineNode({
         });
       }
       await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(path));
+      input = path;
+    } else if (/^s3:\/\//i.test(p.uri)) {
+      const object = await openS3Uri(p.uri);
+      name = object.name;
+      format = formatOf(name);
+      if (format === 'parquet') {
+        // Parquet is read from its footer backwards: stream the object to a scratch file first.
+        const path = join(await ctx.scratchDir(), 'download');
+        try {
+          await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
+        } catch (error) {
+          throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
+        }
+        input = path;
+      } else {
+        // CSV and JSON Lines are converted straight from the response stream.
+        s3Stream = object.stream;
+        input = object.stream;
+      }
     } else {
-      path = p.uri.startsWith('file://') ? fileURLToPath(p.uri) : resolve(p.uri);
+      const path = p.uri.startsWith('file://') ? fileURLToPath(p.uri) : resolve(p.uri);
       name = path.split('/').pop() ?? path;
+      format = formatOf(name);
       const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
         throw new NodeFailure(`cannot read ${path}: ${error.code ?? error.message}`, { type: 'NotFound', retryable: false });
       });
       if (!info.isFile()) throw new NodeFailure(`${path} is not a file`, { type: 'NotFound', retryable: false });
+      input = path;
     }
-    const ext = extname(name).toLowerCase();
-    const format = p.format === 'auto' ? (ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv') : p.format;
     const tmpDir = await ctx.scratchDir();
     try {
       const common = {
@@ -81,10 +122,15 @@ export default defineNode({
         signal: ctx.signal,
         ...(p.nullValues ? { nullValues: p.nullValues } : {}),
       };
-      const dataset =
-        format === 'jsonl'
-          ? await ingestJsonlToDataset(ctx.store, path, common)
-          : await ingestCsvToDataset(ctx.store, path, { ...common, delimiter: p.delimiter, header: p.header });
+      let dataset: DatasetRef;
+      if (format === 'parquet') {
+        if (typeof input !== 'string') throw new Error('Parquet is read from a file');
+        dataset = await ingestParquetToDataset(ctx.store, input, common);
+      } else if (format === 'jsonl') {
+        dataset = await ingestJsonlToDataset(ctx.store, input, common);
+      } else {
+        dataset = await ingestCsvToDataset(ctx.store, input, { ...common, delimiter: p.delimiter, header: p.header });
+      }
       ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length });
       return { outputs: { dataset } };
     } catch (error) {
@@ -92,6 +138,8 @@ export default defineNode({
         throw new NodeFailure(error.message, { type: 'DataInputError', retryable: false });
       }
       throw error;
+    } finally {
+      s3Stream?.destroy();
     }
   },
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRef } from '../../data/dataset-ref';
 import ingest from '../ingest/file';
-import featurize from '../featurize/tabular';
+import featurize, { TRANSFORM_MEDIA_TYPE } from '../featurize/tabular';
+import { encodeTarget, refitTransform, type NumericFeature, type TransformSpec } from '../featurize/transform-spec';
+import { readColumns } from '../shared/tabular';
+import type { ArtifactStore, PutOptions } from '../../store/artifact-store';
 import trainCv, { assignFolds } from '../train/cv';
 import space, { expandSpace } from './space';
 import select, { leaderboard } from './select';
@@ -65,5 +68,44 @@ describe('train.cv', () => {
     expect(values.cv_roc_auc_std).toBeGreaterThanOrEqual(0);
     expect(r.outputs.model).toMatchObject({ task: 'binary', target: 'y' });
     await expect(trainCv.run(ctx, f.outputs as never, trainCv.params.parse({ trainer: 'gbdt', params: { nope: 1 } }))).rejects.toThrow(/params for train.gbdt/);
+  });
+
+  it('refits the preprocessing on each fold’s training rows, not on the whole training split', async () => {
+    // Record the transforms the folds train with: every transform put in the (real) store.
+    const base = testContext();
+    const transforms: TransformSpec[] = [];
+    const store: ArtifactStore = Object.create(base.store, {
+      put: {
+        value: async (source: Uint8Array, options: PutOptions) => {
+          if (options.mediaType === TRANSFORM_MEDIA_TYPE) transforms.push(JSON.parse(new TextDecoder().decode(source)) as TransformSpec);
+          return base.store.put(source, options);
+        },
+      },
+    });
+    const ctx = { ...base, store };
+    // x has missing values and a skewed distribution; c has a category that is rare.
+    const csv = `x,c,y\n${Array.from({ length: 200 }, (_, i) => `${i % 9 === 0 ? '' : (i * i) % 101},${i % 50 === 0 ? 'rare' : ['p', 'q'][i % 2]},${i % 3 === 0 ? 1 : 0}`).join('\n')}\n`;
+    const ds = (await ingest.run(ctx, {}, ingest.params.parse({ uri: tempFile('cv.csv', csv) }))).outputs.dataset as DatasetRef;
+    const f = await featurize.run(ctx, { dataset: ds }, featurize.params.parse({ target: 'y', impute: 'mean' }));
+    expect(transforms).toHaveLength(1);
+    const full = transforms[0]!;
+    expect(full.fit).toMatchObject({ impute: 'mean', scale: 'standard', encoding: 'onehot' });
+
+    const r = await trainCv.run(ctx, f.outputs as never, trainCv.params.parse({ trainer: 'linear', cvFolds: 4, seed: 3 }));
+    expect((r.outputs.metrics as { values: Record<string, number> }).values.cv_refit).toBe(1);
+    const folds = transforms.slice(1);
+    expect(folds).toHaveLength(4);
+    // Each fold's transform is the preprocessing fitted on exactly that fold's training rows.
+    const cols = await readColumns(ctx.store, f.outputs.train as DatasetRef);
+    const labels = encodeTarget(full, cols, Array.from({ length: cols.rowCount }, (_, i) => i));
+    assignFolds(labels, 4, 3, true).forEach((held, k) => {
+      const rest = Array.from({ length: cols.rowCount }, (_, i) => i).filter((i) => !held.includes(i));
+      expect(folds[k]).toEqual(refitTransform(full, cols, rest));
+      const [x] = folds[k]!.features as NumericFeature[];
+      const [fullX] = full.features as NumericFeature[];
+      expect(x!.offset, `fold ${k + 1}: mean of x`).not.toBe(fullX!.offset);
+      expect(x!.impute, `fold ${k + 1}: imputed x`).not.toBe(fullX!.impute);
+      expect(x!.scale, `fold ${k + 1}: scale of x`).not.toBe(fullX!.scale);
+    });
   });
 });

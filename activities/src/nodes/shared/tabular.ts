@@ -1,6 +1,7 @@
-import type { Table } from 'apache-arrow';
+import { DataType, Precision, makeVector, type Data, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../../store/artifact-store';
-import { ingestJsonlToDataset, readDataset, type DatasetRef } from '../../data/dataset-ref';
+import { ingestColumnsToDataset, readDataset, type DatasetRef } from '../../data/dataset-ref';
+import { DEFAULT_BATCH_ROWS } from '../../data/table-assembler';
 import type { ColumnType } from '../../data/type-inference';
 import { NodeFailure } from '../../define-node';
 
@@ -34,10 +35,46 @@ export async function readColumns(store: ArtifactStore, ref: DatasetRef): Promis
   for (const name of names) {
     const vector = table.getChild(name);
     const out: Cell[] = new Array(table.numRows);
-    for (let i = 0; i < table.numRows; i++) out[i] = toCell(vector?.get(i));
+    if (vector) {
+      let at = 0;
+      for (const data of vector.data) {
+        copyCells(data, out, at);
+        at += data.length;
+      }
+    } else {
+      out.fill(null);
+    }
     values[name] = out;
   }
   return { names, types, values, rowCount: table.numRows };
+}
+
+/**
+ * Copies one Arrow chunk's cells into `out` from `at`: straight from the buffers for the Int32,
+ * Float64 and Utf8 columns ingest writes, through `get` (and {@link toCell}) for anything else.
+ */
+function copyCells(data: Data, out: Cell[], at: number): void {
+  const n = data.length;
+  const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
+  const valid = (i: number) => bitmap === undefined || ((bitmap[(data.offset + i) >> 3]! >> ((data.offset + i) & 7)) & 1) === 1;
+  const type = data.type;
+  if ((DataType.isInt(type) && type.bitWidth === 32 && type.isSigned) || (DataType.isFloat(type) && type.precision === Precision.DOUBLE)) {
+    const values = data.values as Int32Array | Float64Array;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      out[at + i] = valid(i) && v === v ? v : null;
+    }
+    return;
+  }
+  if (DataType.isUtf8(type)) {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < n; i++) out[at + i] = valid(i) ? text.toString('utf8', offsets[i]!, offsets[i + 1]!) : null;
+    return;
+  }
+  const vector = makeVector(data);
+  for (let i = 0; i < n; i++) out[at + i] = toCell(vector.get(i));
 }
 
 /** Throws a clear, non-retryable failure unless `value` looks like a DatasetRef. */
@@ -51,32 +88,33 @@ export function requireDatasetRef(value: unknown, port: string): asserts value i
   }
 }
 
-/** Writes some rows of `cols` back to the store as a dataset, keeping the column types. */
+/**
+ * Writes some rows of `cols` back to the store as a dataset, keeping the column types: the rows go
+ * column-major, a record batch at a time, into the same builders ingest uses.
+ */
 export async function writeRows(
   store: ArtifactStore,
   cols: Columns,
   rows: ArrayLike<number>,
   tmpDir: string,
 ): Promise<DatasetRef> {
-  const encoder = new TextEncoder();
-  async function* lines(): AsyncGenerator<Uint8Array> {
-    let buf = '';
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]!;
-      const obj: Record<string, unknown> = {};
-      for (const name of cols.names) {
-        const v = cols.values[name]![r]!;
-        obj[name] = cols.types[name] === 'date' && typeof v === 'number' ? new Date(v).toISOString() : v;
-      }
-      buf += `${JSON.stringify(obj)}\n`;
-      if (buf.length > 1 << 16) {
-        yield encoder.encode(buf);
-        buf = '';
-      }
+  const columns = cols.names.map((name) => ({ name, type: cols.types[name]! }));
+  function* batches(): Generator<unknown[][]> {
+    for (let from = 0; from < rows.length; from += DEFAULT_BATCH_ROWS) {
+      const to = Math.min(rows.length, from + DEFAULT_BATCH_ROWS);
+      yield cols.names.map((name) => {
+        const values = cols.values[name]!;
+        const date = cols.types[name] === 'date';
+        const out = new Array<unknown>(to - from);
+        for (let k = from; k < to; k++) {
+          const v = values[rows[k]!]!;
+          out[k - from] = date && typeof v === 'number' ? new Date(v) : v;
+        }
+        return out;
+      });
     }
-    if (buf.length > 0) yield encoder.encode(buf);
   }
-  return ingestJsonlToDataset(store, lines(), { columns: cols.names, types: cols.types, tmpDir, source: 'split' });
+  return ingestColumnsToDataset(store, columns, batches(), { tmpDir, source: 'split' });
 }
 
 /** Stores a JSON document as an artifact. */

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { NodeFailure, defineNode, type NodeContext } from '../../define-node';
 import evaluateModel from '../evaluate/model';
-import { encodeTarget } from '../featurize/transform-spec';
+import { storeTransform } from '../featurize/tabular';
+import { encodeTarget, refitTransform } from '../featurize/transform-spec';
 import { readColumns, requireDatasetRef, rng, shuffle, writeRows } from '../shared/tabular';
 import { readTransform, type MetricsRef } from './common';
 import trainGbdt from './gbdt';
@@ -53,7 +54,7 @@ export default defineNode({
   title: 'Train with k-fold cross-validation',
   description:
     'Runs train.gbdt, train.linear or train.mlp with the given params under k-fold cross-validation (each fold ' +
-    'scored by evaluate.model on its held-out rows; `cv_<metric>` is the mean over folds, `cv_<metric>_std` the ' +
+    'refits the preprocessing on its own training rows and is scored by evaluate.model on its held-out rows; `cv_<metric>` is the mean over folds, `cv_<metric>_std` the ' +
     'spread), then trains the final model on every row. The trial node of a hyperparameter search.',
   inputs: { train: 'Dataset', transform: 'Transform' },
   outputs: { model: 'Model', metrics: 'Metrics' },
@@ -83,7 +84,10 @@ export default defineNode({
         const foldCtx: NodeContext = { ...ctx, progress: (d) => ctx.progress({ ...d, fold: k + 1, folds: folds.length }) };
         const trainRef = await writeRows(ctx.store, cols, rest, tmp);
         const validRef = await writeRows(ctx.store, cols, folds[k]!, tmp);
-        const fit = await trainer.run(foldCtx, { train: trainRef, transform: inputs.transform }, parsed.data);
+        // The fold's preprocessing is fitted on its own training rows, as featurize fits it on the
+        // training split, so the held-out rows do not leak into imputation, scaling or categories.
+        const transform = spec.fit ? await storeTransform(ctx.store, refitTransform(spec, cols, rest)) : inputs.transform;
+        const fit = await trainer.run(foldCtx, { train: trainRef, transform }, parsed.data);
         const scored = await evaluateModel.run(
           foldCtx,
           { model: fit.outputs.model, dataset: validRef },
@@ -105,7 +109,10 @@ export default defineNode({
     return {
       outputs: {
         model: final.outputs.model,
-        metrics: { ...metrics, values: { ...metrics.values, ...cv, cv_folds: p.cvFolds } },
+        metrics: {
+          ...metrics,
+          values: { ...metrics.values, ...cv, cv_folds: p.cvFolds, cv_refit: p.cvFolds > 0 && spec.fit ? 1 : 0 },
+        },
       },
     };
   },
