@@ -11,6 +11,8 @@ import { RunsList } from './runs/RunsList';
 import { Schedules } from './pages/Schedules';
 import { Webhooks } from './pages/Webhooks';
 import { Tokens } from './pages/Tokens';
+import { ModelList, ModelView } from './pages/Models';
+import { DeploymentList, DeploymentView } from './pages/Deployments';
 
 type Theme = 'light' | 'dark';
 
@@ -56,6 +58,11 @@ export function App() {
   else if (section === 'schedules') page = <Schedules />;
   else if (section === 'webhooks') page = <Webhooks />;
   else if (section === 'tokens') page = <Tokens />;
+  else if (section === 'models' && id)
+    page = <ModelView key={id} name={id} {...(sub && /^\d+$/.test(sub) ? { version: Number(sub) } : {})} />;
+  else if (section === 'models') page = <ModelList />;
+  else if (section === 'deployments' && id) page = <DeploymentView key={id} name={id} />;
+  else if (section === 'deployments') page = <DeploymentList />;
   else page = <PipelineList />;
 
   const link = (path: string, label: string, active: boolean) => (
@@ -73,6 +80,8 @@ export function App() {
           <nav aria-label="Main">
             {link('', 'Pipelines', !section || section === 'pipelines')}
             {link('runs', 'Runs', section === 'runs')}
+            {link('models', 'Models', section === 'models')}
+            {link('deployments', 'Deployments', section === 'deployments')}
             {link('schedules', 'Schedules', section === 'schedules')}
             {link('webhooks', 'Webhooks', section === 'webhooks')}
             {link('tokens', 'Tokens', section === 'tokens')}
