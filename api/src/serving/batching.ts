@@ -4,7 +4,10 @@ import type { ModelSignature, PredictResult } from './signature';
 import type { ColumnData, RunOutputs } from './thread-protocol';
 
 /** The columns of several requests, concatenated in order (one request's are used as they are). */
-export function mergeColumns(sig: ModelSignature, parts: readonly Columns[]): { rows: number; feeds: Record<string, ColumnData> } {
+export function mergeColumns(
+  sig: ModelSignature,
+  parts: readonly Columns[],
+): { rows: number; feeds: Record<string, ColumnData> } {
   if (parts.length === 1) return { rows: parts[0]!.rowCount, feeds: parts[0]!.values };
   const rows = parts.reduce((s, p) => s + p.rowCount, 0);
   const feeds: Record<string, ColumnData> = {};
@@ -38,7 +41,12 @@ function toValue(v: bigint | number | string): string | number {
 }
 
 /** One batch's outputs as a result per request, `counts[j]` rows each, in order. */
-export function splitOutputs(sig: ModelSignature, outputs: RunOutputs, names: readonly string[], counts: readonly number[]): PredictResult[] {
+export function splitOutputs(
+  sig: ModelSignature,
+  outputs: RunOutputs,
+  names: readonly string[],
+  counts: readonly number[],
+): PredictResult[] {
   const results: PredictResult[] = [];
   if (sig.task === 'regression') {
     const values = outputs[names[0]!] as ArrayLike<number>;

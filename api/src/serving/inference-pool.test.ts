@@ -19,8 +19,16 @@ async function direct(model: TrainedModel, rows: Row[]): Promise<PredictResult> 
     for (const f of model.signature.features) {
       feeds[f.name] =
         f.type === 'float'
-          ? new ort.Tensor('float32', Float32Array.from(rows, (r) => (r[f.name] === null ? NaN : Number(r[f.name]))), [n, 1])
-          : new ort.Tensor('string', rows.map((r) => (r[f.name] === null ? '' : String(r[f.name]))), [n, 1]);
+          ? new ort.Tensor(
+              'float32',
+              Float32Array.from(rows, (r) => (r[f.name] === null ? NaN : Number(r[f.name]))),
+              [n, 1],
+            )
+          : new ort.Tensor(
+              'string',
+              rows.map((r) => (r[f.name] === null ? '' : String(r[f.name]))),
+              [n, 1],
+            );
     }
     const out = await session.run(feeds);
     if (model.signature.task === 'regression') {
@@ -29,7 +37,9 @@ async function direct(model: TrainedModel, rows: Row[]): Promise<PredictResult> 
     const k = model.signature.classes!.length;
     const proba = out.probabilities!.data as Float32Array;
     return {
-      predictions: Array.from(out.label!.data as ArrayLike<bigint | string>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
+      predictions: Array.from(out.label!.data as ArrayLike<bigint | string>, (v) =>
+        typeof v === 'bigint' ? Number(v) : v,
+      ),
       probabilities: rows.map((_, i) => Array.from(proba.subarray(i * k, (i + 1) * k))),
     };
   } finally {
@@ -52,11 +62,19 @@ let reg: TrainedModel;
 beforeAll(async () => {
   churn = await trainChurnModel();
   multi = await trainGbdtModel(
-    csvFile('v,c,band', 400, (i) => `${i % 100},${['x', 'y'][i % 2]},${['low', 'mid', 'high'][Math.floor((i % 100) / 34)]}`),
+    csvFile(
+      'v,c,band',
+      400,
+      (i) => `${i % 100},${['x', 'y'][i % 2]},${['low', 'mid', 'high'][Math.floor((i % 100) / 34)]}`,
+    ),
     { featurize: { target: 'band' }, train: { numIterations: 30 } },
   );
   reg = await trainGbdtModel(
-    csvFile('v,c,y', 300, (i) => `${i % 3 === 0 ? '' : (i % 50) / 10},${['a', 'b'][i % 2]},${((i % 50) / 10) * 2 + (i % 2)}`),
+    csvFile(
+      'v,c,y',
+      300,
+      (i) => `${i % 3 === 0 ? '' : (i % 50) / 10},${['a', 'b'][i % 2]},${((i % 50) / 10) * 2 + (i % 2)}`,
+    ),
     { featurize: { target: 'y' }, train: { numIterations: 30 } },
   );
 });
@@ -118,7 +136,10 @@ describe('InferencePool', () => {
   it('serves multiclass models with string classes and regression models, several models at once', async () => {
     expect(multi.signature).toMatchObject({ task: 'multiclass', classes: ['high', 'low', 'mid'] });
     expect(reg.signature).toMatchObject({ task: 'regression', classes: null });
-    await Promise.all([pool.load('multi', multi.onnx, multi.signature), pool.load('reg', reg.onnx, reg.signature)]);
+    await Promise.all([
+      pool.load('multi', multi.onnx, multi.signature),
+      pool.load('reg', reg.onnx, reg.signature),
+    ]);
     expect(reg.instances.some((r) => r.v === null)).toBe(true);
     const [m, r] = await Promise.all([
       Promise.all(multi.instances.map((row) => pool.predict('multi', [row]))),
@@ -137,15 +158,24 @@ describe('InferencePool', () => {
     const row = churn.instances[0]!;
     await expect(pool.predict('churn', { instances: [row] })).rejects.toThrow(InstanceError);
     const { tenure_months: _, ...missing } = row;
-    await expect(pool.predict('churn', [row, row, missing])).rejects.toThrow('instances[2]: missing column "tenure_months"');
-    await expect(pool.predict('churn', [{ ...row, tenure: 3 }])).rejects.toThrow(/^instances\[0\]: unknown column "tenure" \(the model takes: tenure_months, /);
-    await expect(pool.predict('churn', [{ ...row, monthly_charges: 'abc' }])).rejects.toThrow('instances[0].monthly_charges: expected a number, got "abc"');
+    await expect(pool.predict('churn', [row, row, missing])).rejects.toThrow(
+      'instances[2]: missing column "tenure_months"',
+    );
+    await expect(pool.predict('churn', [{ ...row, tenure: 3 }])).rejects.toThrow(
+      /^instances\[0\]: unknown column "tenure" \(the model takes: tenure_months, /,
+    );
+    await expect(pool.predict('churn', [{ ...row, monthly_charges: 'abc' }])).rejects.toThrow(
+      'instances[0].monthly_charges: expected a number, got "abc"',
+    );
     expect(pool.stats().queuedRequests).toBe(0);
   });
 
   it('loads idempotently by key, and refuses unknown keys', async () => {
     const before = pool.stats().threads;
-    await Promise.all([pool.load('again', churn.onnx, churn.signature), pool.load('again', churn.onnx, churn.signature)]);
+    await Promise.all([
+      pool.load('again', churn.onnx, churn.signature),
+      pool.load('again', churn.onnx, churn.signature),
+    ]);
     await pool.load('again', churn.onnx, churn.signature);
     expect(pool.has('again')).toBe(true);
     expect(pool.stats().threads).toBe(before);
@@ -164,7 +194,9 @@ describe('InferencePool', () => {
 
     const renamed: ModelSignature = {
       ...churn.signature,
-      features: churn.signature.features.map((f) => (f.name === 'contract' ? { ...f, name: 'contract_type' } : f)),
+      features: churn.signature.features.map((f) =>
+        f.name === 'contract' ? { ...f, name: 'contract_type' } : f,
+      ),
     };
     await expect(pool.load('renamed', churn.onnx, renamed)).rejects.toThrow(
       'the ONNX model does not match its signature: the signature\'s feature "contract_type" is not an input of the model; ' +
@@ -172,15 +204,19 @@ describe('InferencePool', () => {
     );
     const retyped: ModelSignature = {
       ...churn.signature,
-      features: churn.signature.features.map((f) => (f.name === 'tenure_months' ? { ...f, type: 'string' as const } : f)),
+      features: churn.signature.features.map((f) =>
+        f.name === 'tenure_months' ? { ...f, type: 'string' as const } : f,
+      ),
     };
     await expect(pool.load('retyped', churn.onnx, retyped)).rejects.toThrow(
       'input "tenure_months" is float32 in the model but string in the signature',
     );
-    await expect(pool.load('three', churn.onnx, { ...churn.signature, classes: [0, 1, 2] })).rejects.toThrow(ModelLoadError);
-    await expect(pool.load('as-regression', multi.onnx, { ...multi.signature, task: 'regression', classes: null })).rejects.toThrow(
-      'output "label" is string, not float32',
+    await expect(pool.load('three', churn.onnx, { ...churn.signature, classes: [0, 1, 2] })).rejects.toThrow(
+      ModelLoadError,
     );
+    await expect(
+      pool.load('as-regression', multi.onnx, { ...multi.signature, task: 'regression', classes: null }),
+    ).rejects.toThrow('output "label" is string, not float32');
     expect(pool.has('renamed') || pool.has('retyped') || pool.has('three')).toBe(false);
     // The pool is unharmed.
     expect((await pool.predict('churn', [churn.instances[0]])).predictions).toHaveLength(1);
@@ -209,17 +245,23 @@ describe('InferencePool lifecycle', () => {
     const pool = await InferencePool.start({ threads: 1 });
     try {
       await pool.load('churn', churn.onnx, churn.signature);
-      const many = Array.from({ length: 10_000 }, (_, i) => churn.instances[i % churn.instances.length]!);
-      const doomed = pool.predict('churn', many);
-      // The request went straight to the only thread; stop that thread under it.
-      const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
-      void threads[0]!.worker.terminate();
+      // Stop the only thread, then ask: the request is posted to the stopping thread, which never
+      // answers it. (Stopping a thread in the middle of session.run would abort the whole process:
+      // onnxruntime-node throws a C++ exception out of a dying environment. The pool itself only stops
+      // threads in close(), after their batches.)
+      const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] })
+        .threads;
+      const stopped = threads[0]!.worker.terminate();
+      const doomed = pool.predict('churn', churn.instances.slice(0, 5));
+      expect(await stopped).toBe(1);
       const e = await doomed.catch((x: unknown) => x);
       expect(e).toBeInstanceOf(InferenceError);
       expect((e as Error).message).toMatch(/^the inference thread stopped \(exit code 1/);
       // A new thread took its place, with the model loaded.
       const rows = churn.instances.slice(0, 20);
-      expect(join(await Promise.all(rows.map((r) => pool.predict('churn', [r]))))).toEqual(await direct(churn, rows));
+      expect(join(await Promise.all(rows.map((r) => pool.predict('churn', [r]))))).toEqual(
+        await direct(churn, rows),
+      );
       expect(pool.stats().threads).toBe(1);
     } finally {
       await pool.close();
@@ -242,12 +284,27 @@ describe('InferencePool lifecycle', () => {
     }
     expect(pool.stats()).toMatchObject({ threads: 0, queuedRequests: 0 });
     await expect(pool.predict('churn', [rows[0]])).rejects.toThrow('the inference pool is closed');
-    await expect(pool.load('other', churn.onnx, churn.signature)).rejects.toThrow('the inference pool is closed');
+    await expect(pool.load('other', churn.onnx, churn.signature)).rejects.toThrow(
+      'the inference pool is closed',
+    );
     await pool.close(); // twice is fine
   });
 
+  it('close waits for a model being loaded before stopping the threads', async () => {
+    const pool = await InferencePool.start({ threads: 2 });
+    const loading = pool.load('churn', churn.onnx, churn.signature);
+    await pool.close();
+    await expect(loading).resolves.toBeUndefined();
+    expect(pool.stats().threads).toBe(0);
+    await expect(pool.predict('churn', [churn.instances[0]])).rejects.toThrow(InferenceError);
+  });
+
   it('refuses bad options', async () => {
-    await expect(InferencePool.start({ threads: 0 })).rejects.toThrow('threads must be a positive integer, got 0');
-    await expect(InferencePool.start({ maxBatchRows: 1.5 })).rejects.toThrow('maxBatchRows must be a positive integer, got 1.5');
+    await expect(InferencePool.start({ threads: 0 })).rejects.toThrow(
+      'threads must be a positive integer, got 0',
+    );
+    await expect(InferencePool.start({ maxBatchRows: 1.5 })).rejects.toThrow(
+      'maxBatchRows must be a positive integer, got 1.5',
+    );
   });
 });

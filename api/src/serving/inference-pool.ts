@@ -79,6 +79,8 @@ export class InferencePool {
   private readonly models = new Map<string, Model>();
   private readonly queues = new Map<string, Request[]>();
   private readonly running = new Set<Promise<void>>();
+  /** Every message awaiting a thread's answer (loads, unloads and runs). */
+  private readonly inFlight = new Set<Promise<Reply>>();
   private seq = 0;
   private batches = 0;
   private rows = 0;
@@ -93,17 +95,20 @@ export class InferencePool {
   static async start(opts: InferencePoolOptions = {}): Promise<InferencePool> {
     const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
     const maxBatchRows = opts.maxBatchRows ?? 512;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
-    if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1) throw new RangeError(`maxBatchRows must be a positive integer, got ${maxBatchRows}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1)
+      throw new RangeError(`maxBatchRows must be a positive integer, got ${maxBatchRows}`);
     const pool = new InferencePool(maxBatchRows);
-    const started = Array.from({ length: threads }, () => pool.spawn());
     try {
-      await Promise.all(started.map((t) => t.started));
+      // One after the other: several threads loading the onnxruntime-node addon at the same moment
+      // have crashed the process in some versions (onnxruntime issues 20084, 24486).
+      for (let i = 0; i < threads; i++) await pool.spawn().started;
     } catch (error) {
       await pool.close();
       throw error;
     }
-    for (const t of started) t.available = true;
+    for (const t of pool.threads) t.available = true;
     return pool;
   }
 
@@ -133,8 +138,8 @@ export class InferencePool {
       pending: 0,
       drained: [],
     };
-    model.ready = this.loadEverywhere(model);
     this.models.set(key, model);
+    model.ready = this.loadEverywhere(model);
     return model.ready;
   }
 
@@ -143,20 +148,29 @@ export class InferencePool {
       this.models.delete(model.key);
       throw new InferenceError('no inference thread is running');
     }
-    const replies = await Promise.allSettled(this.threads.map((t) => this.call(t, { op: 'load', id: 0, key: model.key, onnx: model.onnx })));
+    const replies = await Promise.allSettled(
+      this.threads.map((t) => this.call(t, { op: 'load', id: 0, key: model.key, onnx: model.onnx })),
+    );
     const fail = async (error: Error): Promise<never> => {
       this.models.delete(model.key);
-      await Promise.allSettled(this.threads.map((t) => this.call(t, { op: 'unload', id: 0, key: model.key })));
+      await Promise.allSettled(
+        this.threads.map((t) => this.call(t, { op: 'unload', id: 0, key: model.key })),
+      );
       throw error;
     };
     const rejected = replies.find((r) => r.status === 'rejected');
     if (rejected) {
       const error = rejected.reason as Error;
-      await fail(error instanceof InferenceError ? error : new ModelLoadError(`not a valid ONNX model: ${error.message}`));
+      await fail(
+        error instanceof InferenceError
+          ? error
+          : new ModelLoadError(`not a valid ONNX model: ${error.message}`),
+      );
     }
     const first = (replies[0] as PromiseFulfilledResult<Reply>).value as Extract<Reply, { op: 'loaded' }>;
     const problems = signatureProblems(model.sig, first.inputs, first.outputs);
-    if (problems.length > 0) await fail(new ModelLoadError(`the ONNX model does not match its signature: ${problems.join('; ')}`));
+    if (problems.length > 0)
+      await fail(new ModelLoadError(`the ONNX model does not match its signature: ${problems.join('; ')}`));
     model.outputs = outputsFor(model.sig, first.outputs);
     model.state = 'ready';
   }
@@ -199,7 +213,8 @@ export class InferencePool {
     const cols = instancesToColumns(model.sig, instances);
     if (model.state === 'loading') {
       await model.ready;
-      if (this.models.get(key) !== model || (model.state as Model['state']) !== 'ready') throw new ModelNotLoadedError(key);
+      if (this.models.get(key) !== model || (model.state as Model['state']) !== 'ready')
+        throw new ModelNotLoadedError(key);
     }
     this.checkOpen();
     if (this.threads.length === 0) throw new InferenceError('no inference thread is running');
@@ -228,7 +243,9 @@ export class InferencePool {
         this.settled(key);
       }
     }
-    await Promise.allSettled([...this.running]);
+    // A thread must not be stopped inside native onnxruntime code (a session being created or run):
+    // onnxruntime-node then throws a C++ exception out of the dying environment and aborts the process.
+    await Promise.allSettled([...this.running, ...this.inFlight]);
     await Promise.allSettled(this.threads.map((t) => t.worker.terminate()));
     this.threads.length = 0;
   }
@@ -274,7 +291,10 @@ export class InferencePool {
     this.batches++;
     this.rows += rows;
     try {
-      const { feeds } = mergeColumns(model.sig, batch.map((r) => r.cols));
+      const { feeds } = mergeColumns(
+        model.sig,
+        batch.map((r) => r.cols),
+      );
       const reply = (await this.call(
         thread,
         { op: 'run', id: 0, key: model.key, rows, feeds, outputs: model.outputs },
@@ -288,7 +308,10 @@ export class InferencePool {
       );
       batch.forEach((r, i) => r.resolve(results[i]!));
     } catch (error) {
-      const e = error instanceof InferenceError ? error : new InferenceError(`inference failed: ${(error as Error).message}`);
+      const e =
+        error instanceof InferenceError
+          ? error
+          : new InferenceError(`inference failed: ${(error as Error).message}`);
       for (const r of batch) r.reject(e);
     } finally {
       for (let i = 0; i < batch.length; i++) this.settled(model.key);
@@ -304,12 +327,19 @@ export class InferencePool {
   }
 
   private call(thread: Thread, msg: ToThread, transfer: ArrayBuffer[] = []): Promise<Reply> {
-    if (thread.dead) return Promise.reject(new InferenceError(`the inference thread stopped${thread.lastError ? `: ${thread.lastError}` : ''}`));
+    if (thread.dead)
+      return Promise.reject(
+        new InferenceError(`the inference thread stopped${thread.lastError ? `: ${thread.lastError}` : ''}`),
+      );
     const id = thread.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
+    const reply = new Promise<Reply>((resolve, reject) => {
       thread.calls.set(id, { resolve, reject });
       thread.worker.postMessage({ ...msg, id }, transfer);
     });
+    this.inFlight.add(reply);
+    const forget = () => this.inFlight.delete(reply);
+    reply.then(forget, forget);
+    return reply;
   }
 
   private spawn(): Thread {
@@ -357,7 +387,8 @@ export class InferencePool {
       for (const call of thread.calls.values()) call.reject(new InferenceError(reason));
       thread.calls.clear();
       if (this.closed) return;
-      if (!ready && ++this.failedStarts >= 3) return this.failQueued(`no inference thread could be started: ${reason}`);
+      if (!ready && ++this.failedStarts >= 3)
+        return this.failQueued(`no inference thread could be started: ${reason}`);
       void this.replace();
     });
     return thread;
@@ -368,7 +399,11 @@ export class InferencePool {
     const thread = this.spawn();
     try {
       await thread.started;
-      await Promise.allSettled([...this.models.values()].map((m) => this.call(thread, { op: 'load', id: 0, key: m.key, onnx: m.onnx })));
+      await Promise.allSettled(
+        [...this.models.values()].map((m) =>
+          this.call(thread, { op: 'load', id: 0, key: m.key, onnx: m.onnx }),
+        ),
+      );
     } catch {
       return; // it died too: its own exit handler deals with that
     }
@@ -386,7 +421,6 @@ export class InferencePool {
       this.queues.delete(key);
     }
   }
-
 }
 
 /** Problems of the signature itself (before any model is opened). */
@@ -397,8 +431,10 @@ function signatureShapeProblems(sig: ModelSignature): string[] {
   for (const f of sig.features) {
     if (seen.has(f.name)) problems.push(`feature "${f.name}" appears twice`);
     seen.add(f.name);
-    if (f.type !== 'float' && f.type !== 'string') problems.push(`feature "${f.name}" has type ${JSON.stringify(f.type)}, not float or string`);
+    if (f.type !== 'float' && f.type !== 'string')
+      problems.push(`feature "${f.name}" has type ${JSON.stringify(f.type)}, not float or string`);
   }
-  if (!['binary', 'multiclass', 'regression'].includes(sig.task)) problems.push(`unknown task ${JSON.stringify(sig.task)}`);
+  if (!['binary', 'multiclass', 'regression'].includes(sig.task))
+    problems.push(`unknown task ${JSON.stringify(sig.task)}`);
   return problems;
 }

@@ -13,7 +13,12 @@ const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
 function describe(meta, names) {
   if (!Array.isArray(meta)) return names.map((name) => ({ name, isTensor: true }));
-  return meta.map((m) => ({ name: m.name, isTensor: m.isTensor, type: m.type, shape: m.shape ? Array.from(m.shape) : undefined }));
+  return meta.map((m) => ({
+    name: m.name,
+    isTensor: m.isTensor,
+    type: m.type,
+    shape: m.shape ? Array.from(m.shape) : undefined,
+  }));
 }
 
 /** A copy in a buffer of its own, so it can be transferred (output views may share or not own theirs). */
@@ -76,6 +81,8 @@ async function handle(msg) {
 }
 
 parentPort.on('message', (msg) => {
-  handle(msg).catch((error) => parentPort.postMessage({ op: 'failed', id: msg.id, message: firstLine(error) }));
+  handle(msg).catch((error) =>
+    parentPort.postMessage({ op: 'failed', id: msg.id, message: firstLine(error) }),
+  );
 });
 parentPort.postMessage({ op: 'ready' });

@@ -54,7 +54,9 @@ describe('instancesToColumns', () => {
     const e = failure([row, row, row, row], 3);
     expect(e.path).toBe('instances');
     expect(e.message).toBe('"instances" has 4 instances; at most 3 may be sent in one request');
-    expect(failure(Array.from({ length: MAX_INSTANCES + 1 }, () => row)).message).toContain(`at most ${MAX_INSTANCES}`);
+    expect(failure(Array.from({ length: MAX_INSTANCES + 1 }, () => row)).message).toContain(
+      `at most ${MAX_INSTANCES}`,
+    );
   });
 
   it('names the instance that is not an object', () => {
@@ -80,11 +82,17 @@ describe('instancesToColumns', () => {
       'instances[0]: unknown column "__proto__" (the model takes: age, plan)',
     );
     const sigWithConstructor: ModelSignature = { ...sig, features: [{ name: 'constructor', type: 'float' }] };
-    expect(() => instancesToColumns(sigWithConstructor, [{}])).toThrow('instances[0]: missing column "constructor"');
+    expect(() => instancesToColumns(sigWithConstructor, [{}])).toThrow(
+      'instances[0]: missing column "constructor"',
+    );
   });
 
   it('names a mistyped value with its instance and column', () => {
-    const rows = [{ age: 1, plan: 'a' }, { age: 2, plan: 'b' }, { age: 'abc', plan: 'c' }];
+    const rows = [
+      { age: 1, plan: 'a' },
+      { age: 2, plan: 'b' },
+      { age: 'abc', plan: 'c' },
+    ];
     const e = failure(rows);
     expect(e.message).toBe('instances[2].age: expected a number, got "abc"');
     expect(e.path).toBe('instances[2].age');

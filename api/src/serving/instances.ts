@@ -43,22 +43,36 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * feature column and no other; `null` is a missing value. Float features take numbers and booleans
  * (1/0); string features take strings, and numbers and booleans as their text.
  */
-export function instancesToColumns(sig: ModelSignature, instances: unknown, maxInstances = MAX_INSTANCES): Columns {
+export function instancesToColumns(
+  sig: ModelSignature,
+  instances: unknown,
+  maxInstances = MAX_INSTANCES,
+): Columns {
   if (!Array.isArray(instances)) {
-    throw new InstanceError(`"instances" must be an array of objects ({column: value}), got ${shown(instances)}`, 'instances');
+    throw new InstanceError(
+      `"instances" must be an array of objects ({column: value}), got ${shown(instances)}`,
+      'instances',
+    );
   }
   const n = instances.length;
   if (n === 0) throw new InstanceError('"instances" is empty: send at least one instance', 'instances');
   if (n > maxInstances) {
-    throw new InstanceError(`"instances" has ${n} instances; at most ${maxInstances} may be sent in one request`, 'instances');
+    throw new InstanceError(
+      `"instances" has ${n} instances; at most ${maxInstances} may be sent in one request`,
+      'instances',
+    );
   }
   const known = new Set(sig.features.map((f) => f.name));
   const values: Columns['values'] = {};
-  for (const f of sig.features) values[f.name] = f.type === 'float' ? new Float32Array(n) : new Array<string>(n);
+  for (const f of sig.features)
+    values[f.name] = f.type === 'float' ? new Float32Array(n) : new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const row: unknown = instances[i];
     if (!isRecord(row)) {
-      throw new InstanceError(`instances[${i}]: expected an object of column values, got ${shown(row)}`, `instances[${i}]`);
+      throw new InstanceError(
+        `instances[${i}]: expected an object of column values, got ${shown(row)}`,
+        `instances[${i}]`,
+      );
     }
     let present = 0;
     for (const name in row) {
@@ -73,7 +87,10 @@ export function instancesToColumns(sig: ModelSignature, instances: unknown, maxI
     }
     if (present !== sig.features.length) {
       const missing = sig.features.find((f) => !Object.hasOwn(row, f.name))!;
-      throw new InstanceError(`instances[${i}]: missing column ${JSON.stringify(missing.name)}`, `instances[${i}].${missing.name}`);
+      throw new InstanceError(
+        `instances[${i}]: missing column ${JSON.stringify(missing.name)}`,
+        `instances[${i}].${missing.name}`,
+      );
     }
     for (const f of sig.features) {
       const v = row[f.name];
@@ -83,14 +100,22 @@ export function instancesToColumns(sig: ModelSignature, instances: unknown, maxI
         if (typeof v === 'number') x = v;
         else if (v === null) x = NaN;
         else if (typeof v === 'boolean') x = v ? 1 : 0;
-        else throw new InstanceError(`instances[${i}].${f.name}: expected a number, got ${shown(v)}`, `instances[${i}].${f.name}`);
+        else
+          throw new InstanceError(
+            `instances[${i}].${f.name}: expected a number, got ${shown(v)}`,
+            `instances[${i}].${f.name}`,
+          );
         (column as Float32Array)[i] = x;
       } else {
         let s: string;
         if (typeof v === 'string') s = v;
         else if (v === null) s = '';
         else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
-        else throw new InstanceError(`instances[${i}].${f.name}: expected a string, got ${shown(v)}`, `instances[${i}].${f.name}`);
+        else
+          throw new InstanceError(
+            `instances[${i}].${f.name}: expected a string, got ${shown(v)}`,
+            `instances[${i}].${f.name}`,
+          );
         (column as string[])[i] = s;
       }
     }

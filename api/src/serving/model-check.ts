@@ -6,12 +6,17 @@ const ONNX_TYPE = { float: 'float32', string: 'string' } as const;
 
 /** The outputs predict() reads for a task. */
 export function outputsFor(sig: ModelSignature, outputs: readonly ValueInfo[]): string[] {
-  if (sig.task === 'regression') return [outputs.some((o) => o.name === 'variable') ? 'variable' : outputs[0]?.name ?? 'variable'];
+  if (sig.task === 'regression')
+    return [outputs.some((o) => o.name === 'variable') ? 'variable' : (outputs[0]?.name ?? 'variable')];
   return ['label', 'probabilities'];
 }
 
 /** Every mismatch between the session's inputs/outputs and the signature, as sentences (empty when they agree). */
-export function signatureProblems(sig: ModelSignature, inputs: readonly ValueInfo[], outputs: readonly ValueInfo[]): string[] {
+export function signatureProblems(
+  sig: ModelSignature,
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+): string[] {
   const problems: string[] = [];
   const byName = new Map(inputs.map((i) => [i.name, i]));
   for (const f of sig.features) {
@@ -29,7 +34,9 @@ export function signatureProblems(sig: ModelSignature, inputs: readonly ValueInf
     }
   }
   const features = new Set(sig.features.map((f) => f.name));
-  for (const i of inputs) if (!features.has(i.name)) problems.push(`the model's input "${i.name}" is not a feature of the signature`);
+  for (const i of inputs)
+    if (!features.has(i.name))
+      problems.push(`the model's input "${i.name}" is not a feature of the signature`);
 
   const outs = new Map(outputs.map((o) => [o.name, o]));
   if (sig.task === 'regression') {
@@ -44,10 +51,12 @@ export function signatureProblems(sig: ModelSignature, inputs: readonly ValueInf
     const label = outs.get('label');
     const proba = outs.get('probabilities');
     if (!label) problems.push('the model has no "label" output');
-    else if (label.type && label.type !== 'int64' && label.type !== 'string') problems.push(`output "label" is ${label.type}, not int64 or string`);
+    else if (label.type && label.type !== 'int64' && label.type !== 'string')
+      problems.push(`output "label" is ${label.type}, not int64 or string`);
     if (!proba) problems.push('the model has no "probabilities" output');
     else {
-      if (proba.type && proba.type !== 'float32') problems.push(`output "probabilities" is ${proba.type}, not float32`);
+      if (proba.type && proba.type !== 'float32')
+        problems.push(`output "probabilities" is ${proba.type}, not float32`);
       const width = proba.shape?.[1];
       if (typeof width === 'number' && k >= 2 && width !== k) {
         problems.push(`output "probabilities" has ${width} columns but the signature has ${k} classes`);

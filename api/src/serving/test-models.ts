@@ -48,8 +48,16 @@ export async function trainGbdtModel(csvPath: string, o: TrainOptions): Promise<
       },
     } as NodeContext;
     const ingested = await ingestFile.run(ctx, {}, ingestFile.params.parse({ uri: csvPath, ...o.ingest }));
-    const f = await featurizeTabular.run(ctx, { dataset: ingested.outputs.dataset }, featurizeTabular.params.parse(o.featurize));
-    const t = await trainGbdt.run(ctx, { train: f.outputs.train, transform: f.outputs.transform }, trainGbdt.params.parse(o.train ?? {}));
+    const f = await featurizeTabular.run(
+      ctx,
+      { dataset: ingested.outputs.dataset },
+      featurizeTabular.params.parse(o.featurize),
+    );
+    const t = await trainGbdt.run(
+      ctx,
+      { train: f.outputs.train, transform: f.outputs.transform },
+      trainGbdt.params.parse(o.train ?? {}),
+    );
     const model = t.outputs.model as { artifact: { digest: string } } & ModelSignature;
     const test = f.outputs.test as DatasetRef;
     const table = await readDataset(store, test);
@@ -58,7 +66,12 @@ export async function trainGbdtModel(csvPath: string, o: TrainOptions): Promise<
       const row: TrainedModel['instances'][number] = {};
       for (const feature of model.features) {
         const v = table.getChild(feature.name)?.get(i) as unknown;
-        row[feature.name] = v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) : (v as string | number | boolean);
+        row[feature.name] =
+          v === null || v === undefined
+            ? null
+            : typeof v === 'bigint'
+              ? Number(v)
+              : (v as string | number | boolean);
       }
       instances.push(row);
     }
@@ -85,7 +98,14 @@ export function trainChurnModel(): Promise<TrainedModel> {
       encoding: 'onehot',
       seed: 7,
     },
-    train: { numIterations: 400, learningRate: 0.05, maxLeaves: 15, minDataInLeaf: 20, earlyStoppingRounds: 30, seed: 1 },
+    train: {
+      numIterations: 400,
+      learningRate: 0.05,
+      maxLeaves: 15,
+      minDataInLeaf: 20,
+      earlyStoppingRounds: 30,
+      seed: 1,
+    },
   });
 }
 

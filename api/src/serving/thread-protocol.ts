@@ -7,7 +7,14 @@ export type ColumnData = Float32Array | string[];
 export type ToThread =
   | { op: 'load'; id: number; key: string; onnx: Uint8Array }
   | { op: 'unload'; id: number; key: string }
-  | { op: 'run'; id: number; key: string; rows: number; feeds: Record<string, ColumnData>; outputs: string[] };
+  | {
+      op: 'run';
+      id: number;
+      key: string;
+      rows: number;
+      feeds: Record<string, ColumnData>;
+      outputs: string[];
+    };
 
 /** An ONNX input or output as onnxruntime describes it. */
 export interface ValueInfo {

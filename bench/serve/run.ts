@@ -1,0 +1,499 @@
+// bench/serve: online predictions of one GBDT model (the churn example's) with single-row requests at
+// concurrency 1, 16 and 64, measured in the same run for:
+//   kiln        POST /api/v1/deployments/:name/predict on a real `kiln api` (bearer token), the model
+//               trained by the churn pipeline run through the API, registered and deployed (default
+//               prediction logging; `kiln-nolog`: a second deployment of it with logSampleRate 0);
+//   fastify+pool  a bare Fastify route in front of the same InferencePool (pool-server.ts);
+//   pool        InferencePool.predict in process (no HTTP): the ceiling of Kiln's serving path;
+//   ort         onnxruntime-node in process, one row per session.run() (no HTTP, no threads);
+//   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
+// Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell, default 10; BENCH_KILN=0 skips the Kiln API part;
+// BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import * as ort from 'onnxruntime-node';
+import {
+  ensurePythonVenv,
+  freePort,
+  startDevServer,
+  venvPython,
+  type DevServer,
+} from '@kiln/engine/temporal';
+import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
+import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const KILN = join(here, '../../cli/bin/kiln.js');
+const CHURN_SPEC = join(here, '../../examples/churn/churn.json');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = [1, 16, 64];
+const PEER_REQUIREMENTS = [
+  'fastapi==0.165.0',
+  'uvicorn[standard]==0.54.0',
+  'onnxruntime==1.30.0',
+  'numpy==2.4.6',
+];
+const TOKEN = 'kiln_bench_admin';
+const DEPLOYMENT = 'churn-bench';
+/** The same version deployed with prediction logging off, to show what logging costs. */
+const DEPLOYMENT_NOLOG = 'churn-bench-nolog';
+
+type Row = Record<string, string | number | null>;
+interface Figure {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+}
+
+function child(
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+  command = process.execPath,
+): Promise<ChildProcess> {
+  const p = spawn(command, args, {
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 120_000);
+    const on = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(ready)) {
+        clearTimeout(timer);
+        resolve(p);
+      }
+    };
+    p.stdout!.on('data', on);
+    p.stderr!.on('data', on);
+    p.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function figure(latencies: number[], seconds: number, errors: number): Figure {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), ok: latencies.length, errors };
+}
+
+/** `c` callers in a loop for DURATION seconds (after a 1 s warm-up), each timing its calls. */
+async function inProcess(c: number, call: (i: number) => Promise<unknown>): Promise<Figure> {
+  let n = 0;
+  const loop = async (until: number, latencies: number[] | null) => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      await call(n++);
+      latencies?.push(performance.now() - t);
+    }
+  };
+  const warm = performance.now() + 1000;
+  await Promise.all(Array.from({ length: c }, () => loop(warm, null)));
+  const latencies: number[] = [];
+  const start = performance.now();
+  const until = start + DURATION * 1000;
+  await Promise.all(Array.from({ length: c }, () => loop(until, latencies)));
+  return figure(latencies, (performance.now() - start) / 1000, 0);
+}
+
+/** autocannon with `c` connections, cycling through the request bodies; latencies timed per response (sub-ms). */
+async function overHttp(
+  url: string,
+  c: number,
+  bodies: string[],
+  headers: Record<string, string>,
+): Promise<Figure> {
+  const run = async (duration: number, latencies: number[] | null) => {
+    let i = 0;
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url,
+          method: 'POST',
+          connections: c,
+          duration,
+          headers: { 'content-type': 'application/json', ...headers },
+          requests: [
+            { method: 'POST', setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) },
+          ],
+        },
+        (err, res) => (err ? reject(err as Error) : resolve(res)),
+      );
+      // The instance's 'response' event (unlike a client's, which the types describe) leads with the client.
+      (instance as unknown as NodeJS.EventEmitter).on(
+        'response',
+        (_client: unknown, status: number, _bytes: number, ms: number) => {
+          if (status === 200) latencies?.push(ms);
+        },
+      );
+    });
+    return result.non2xx + result.errors + result.timeouts;
+  };
+  await run(1, null);
+  const latencies: number[] = [];
+  const errors = await run(DURATION, latencies);
+  return figure(latencies, DURATION, errors);
+}
+
+/** The churn CSV's rows as JSON instances of the model's features (empty cells are null). */
+function churnRows(sig: ModelSignature): Row[] {
+  const [header, ...lines] = readFileSync(CHURN_CSV, 'utf8').trim().split('\n');
+  const names = header!.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    const row: Row = {};
+    for (const f of sig.features) {
+      const cell = cells[names.indexOf(f.name)] ?? '';
+      row[f.name] = cell === '' ? null : f.type === 'float' ? Number(cell) : cell;
+    }
+    return row;
+  });
+}
+
+function ortFeeds(sig: ModelSignature, rows: Row[]): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const f of sig.features) {
+    feeds[f.name] =
+      f.type === 'float'
+        ? new ort.Tensor(
+            'float32',
+            Float32Array.from(rows, (r) => (r[f.name] === null ? NaN : Number(r[f.name]))),
+            [rows.length, 1],
+          )
+        : new ort.Tensor(
+            'string',
+            rows.map((r) => (r[f.name] === null ? '' : String(r[f.name]))),
+            [rows.length, 1],
+          );
+  }
+  return feeds;
+}
+
+/** The largest difference between two answers for the same rows (labels must be equal). */
+function difference(a: PredictResult, b: PredictResult, what: string): number {
+  if (JSON.stringify(a.predictions) !== JSON.stringify(b.predictions))
+    throw new Error(`${what}: predictions differ`);
+  let d = 0;
+  a.probabilities?.forEach((row, i) =>
+    row.forEach((p, k) => (d = Math.max(d, Math.abs(p - b.probabilities![i]![k]!)))),
+  );
+  return d;
+}
+
+interface KilnStack {
+  url: string;
+  /** Why the Kiln endpoint cannot be measured, when it cannot. */
+  missing?: string;
+  onnx?: Uint8Array;
+  signature?: ModelSignature;
+  stop(): Promise<void>;
+}
+
+/** A Temporal dev server, a worker and `kiln api`; the churn pipeline run, registered and deployed. */
+async function startKiln(): Promise<KilnStack> {
+  const children: ChildProcess[] = [];
+  let temporal: DevServer | undefined;
+  const stop = async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await temporal?.stop();
+  };
+  try {
+    temporal = await startDevServer();
+    const env = {
+      KILN_ARTIFACTS: mkdtempSync(join(tmpdir(), 'kiln-bench-serve-artifacts-')),
+      KILN_HOME: mkdtempSync(join(tmpdir(), 'kiln-bench-serve-home-')),
+    };
+    children.push(
+      await child(
+        [KILN, 'worker', '--queues', 'cpu', '--temporal-address', temporal.address],
+        env,
+        'kiln worker: serving',
+      ),
+    );
+    const port = await freePort();
+    children.push(
+      await child(
+        [
+          KILN,
+          'api',
+          '--temporal-address',
+          temporal.address,
+          '--data-dir',
+          mkdtempSync(join(tmpdir(), 'kiln-bench-serve-db-')),
+        ],
+        { ...env, KILN_API_PORT: String(port), KILN_ADMIN_TOKEN: TOKEN, KILN_LOG_LEVEL: 'error' },
+        'listening',
+      ),
+    );
+    const url = `http://127.0.0.1:${port}`;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const openapi = (await call('GET', '/api/openapi.json')) as { paths?: Record<string, unknown> };
+    const paths = Object.keys(openapi.paths ?? {});
+    if (
+      !paths.includes('/api/v1/deployments/{name}/predict') ||
+      !paths.includes('/api/v1/deployments/{name}')
+    ) {
+      return {
+        url,
+        missing: 'the API has no PUT /api/v1/deployments/:name and POST …/:name/predict routes yet',
+        stop,
+      };
+    }
+    // The churn example through the API: run, register the trained model, deploy it.
+    const pipeline = await call('POST', '/api/v1/pipelines', {
+      spec: JSON.parse(readFileSync(CHURN_SPEC, 'utf8')),
+    });
+    const { runId } = (await call('POST', `/api/v1/pipelines/${String(pipeline.id)}/runs`, {
+      params: { data: CHURN_CSV },
+    })) as { runId: string };
+    let status = 'running';
+    for (let i = 0; i < 600 && status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = String((await call('GET', `/api/v1/runs/${runId}`)).status);
+    }
+    if (status !== 'succeeded') throw new Error(`the churn run ended ${status}`);
+    const version = (await call('POST', `/api/v1/models/churn/versions`, {
+      runId,
+      nodeId: 'train',
+      metricsNodeId: 'evaluate',
+    })) as {
+      version: number;
+      model: ModelSignature & { artifact: { digest: string } };
+    };
+    const res = await fetch(`${url}/api/v1/artifacts/${version.model.artifact.digest}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    if (!res.ok) throw new Error(`GET artifact: ${res.status}`);
+    const onnx = new Uint8Array(await res.arrayBuffer());
+    await call('PUT', `/api/v1/deployments/${DEPLOYMENT}`, { model: 'churn', version: version.version });
+    await call('PUT', `/api/v1/deployments/${DEPLOYMENT_NOLOG}`, {
+      model: 'churn',
+      version: version.version,
+      logSampleRate: 0,
+    });
+    const { task, features, classes } = version.model;
+    return { url, onnx, signature: { task, features, classes }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function main() {
+  const kiln = process.env.BENCH_KILN === '0' ? undefined : await startKiln();
+  const children: ChildProcess[] = [];
+  try {
+    let onnx = kiln?.onnx;
+    let signature = kiln?.signature;
+    let modelSource = 'the churn pipeline run through the Kiln API (registered version 1)';
+    if (!onnx || !signature) {
+      ({ onnx, signature } = await trainChurnModel());
+      modelSource =
+        'the churn example trained in process (ingest → featurize → train.gbdt, the pipeline’s params)';
+    }
+    const rows = churnRows(signature);
+    const bodies = rows.map((r) => JSON.stringify({ instances: [r] }));
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-serve-'));
+    const modelFile = join(dir, 'model.onnx');
+    const signatureFile = join(dir, 'signature.json');
+    writeFileSync(modelFile, onnx);
+    writeFileSync(signatureFile, JSON.stringify(signature));
+
+    // Servers in their own processes: the Python peer, and Fastify + the pool.
+    const python =
+      process.env.BENCH_PYTHON ??
+      venvPython(
+        await ensurePythonVenv({ name: 'bench-venv', requirements: PEER_REQUIREMENTS, log: console.log }),
+      );
+    const peerPort = await freePort();
+    const peer = spawn(python, [join(here, 'peer_server.py'), modelFile, signatureFile, String(peerPort)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(peer);
+    const poolPort = await freePort();
+    children.push(
+      await child(
+        ['--import', '@swc-node/register/esm-register', join(here, 'pool-server.ts')],
+        { MODEL: modelFile, SIGNATURE: signatureFile, PORT: String(poolPort) },
+        'listening',
+      ),
+    );
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(`${peerUrl}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 600 || peer.exitCode !== null) throw new Error('the FastAPI peer did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // In process: onnxruntime-node directly, and the pool.
+    const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const pool = await InferencePool.start();
+    await pool.load('model', onnx, signature);
+
+    // Every target answers the same rows the same way before anything is timed.
+    const sample = rows.slice(0, 50);
+    const post = async (url: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ instances: sample }),
+      });
+      if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as PredictResult;
+    };
+    const reference = await pool.predict('model', sample);
+    const direct = await session.run(ortFeeds(signature, sample));
+    const k = signature.classes!.length;
+    const directResult: PredictResult = {
+      predictions: Array.from(direct.label!.data as BigInt64Array, Number),
+      probabilities: sample.map((_, i) =>
+        Array.from((direct.probabilities!.data as Float32Array).subarray(i * k, (i + 1) * k)),
+      ),
+    };
+    const kilnUrl =
+      kiln && !kiln.missing ? `${kiln.url}/api/v1/deployments/${DEPLOYMENT}/predict` : undefined;
+    const kilnNoLogUrl =
+      kiln && !kiln.missing ? `${kiln.url}/api/v1/deployments/${DEPLOYMENT_NOLOG}/predict` : undefined;
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const diffs: Record<string, number> = {
+      ort: difference(directResult, reference, 'onnxruntime-node'),
+      'fastify+pool': difference(
+        await post(`http://127.0.0.1:${poolPort}/predict`),
+        reference,
+        'fastify+pool',
+      ),
+      fastapi: difference(await post(`${peerUrl}/predict`), reference, 'FastAPI peer'),
+    };
+    if (kilnUrl && kilnNoLogUrl) {
+      // The deployment may take a moment to load its model.
+      for (let i = 0; ; i++) {
+        try {
+          diffs.kiln = difference(await post(kilnUrl, auth), reference, 'Kiln API');
+          diffs['kiln-nolog'] = difference(
+            await post(kilnNoLogUrl, auth),
+            reference,
+            'Kiln API, logging off',
+          );
+          break;
+        } catch (error) {
+          if (i > 100) throw error;
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+    }
+
+    const results: { target: string; concurrency: number; figure: Figure }[] = [];
+    for (const c of CONCURRENCY) {
+      const measure = async (target: string, run: () => Promise<Figure>) => {
+        const f = await run();
+        results.push({ target, concurrency: c, figure: f });
+        console.log(
+          `  ${target} c=${c}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, errors ${f.errors}`,
+        );
+      };
+      if (kilnUrl) await measure('kiln', () => overHttp(kilnUrl, c, bodies, auth));
+      if (kilnNoLogUrl) await measure('kiln-nolog', () => overHttp(kilnNoLogUrl, c, bodies, auth));
+      await measure('fastify+pool', () => overHttp(`http://127.0.0.1:${poolPort}/predict`, c, bodies, {}));
+      await measure('fastapi', () => overHttp(`${peerUrl}/predict`, c, bodies, {}));
+      await measure('pool', () => inProcess(c, (i) => pool.predict('model', [rows[i % rows.length]!])));
+      await measure('ort', () =>
+        inProcess(c, (i) => session.run(ortFeeds(signature, [rows[i % rows.length]!]))),
+      );
+    }
+    const stats = pool.stats();
+    await pool.close();
+    await session.release();
+
+    const get = (target: string, c: number) =>
+      results.find((r) => r.target === target && r.concurrency === c)?.figure;
+    const names: Record<string, string> = {
+      kiln: 'Kiln POST /deployments/:name/predict',
+      'kiln-nolog': '  same, prediction logging off',
+      'fastify+pool': 'bare Fastify + InferencePool',
+      fastapi: 'FastAPI/uvicorn + Python onnxruntime',
+      pool: 'InferencePool in process (ceiling)',
+      ort: 'onnxruntime-node in process, 1 row/run',
+    };
+    console.log(
+      `\nbench/serve — churn GBDT (${modelSource}), single-row requests, ${DURATION} s per cell, ` +
+        `${availableParallelism()} cores (${cpus()[0]?.model ?? 'cpu'}), pool threads ${stats.threads}, one uvicorn process`,
+    );
+    console.log(
+      `answers checked on 50 rows against the pool: largest probability difference ${JSON.stringify(diffs)}`,
+    );
+    if (kiln?.missing) console.log(`Kiln API not measured: ${kiln.missing}`);
+    if (!kiln) console.log('Kiln API not measured: BENCH_KILN=0');
+    const peerTarget = kilnUrl ? 'kiln' : 'fastify+pool';
+    console.log(
+      `ratios (req/s): /peer = ${peerTarget} ÷ FastAPI; /ceiling = ${peerTarget} ÷ pool in process` +
+        (peerTarget === 'kiln'
+          ? '; /fastify = kiln ÷ bare Fastify + pool (what the API adds over HTTP + pool)'
+          : ''),
+    );
+    console.log(
+      'target                                   conc     req/s    p50 ms    p99 ms   errors   /peer  /ceiling  /fastify',
+    );
+    for (const c of CONCURRENCY) {
+      for (const target of Object.keys(names)) {
+        const f = get(target, c);
+        if (!f) continue;
+        const ratios =
+          target === peerTarget
+            ? `${(f.rps / get('fastapi', c)!.rps).toFixed(2).padStart(7)} ${(f.rps / get('pool', c)!.rps).toFixed(2).padStart(9)}` +
+              (target === 'kiln' ? ` ${(f.rps / get('fastify+pool', c)!.rps).toFixed(2).padStart(9)}` : '')
+            : '';
+        console.log(
+          `${names[target]!.padEnd(40)} ${String(c).padStart(4)} ${f.rps.toFixed(0).padStart(9)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(9)} ${String(f.errors).padStart(8)} ${ratios}`,
+        );
+      }
+    }
+    console.log(
+      `pool: ${stats.batches} batches for ${stats.rows} rows (${(stats.rows / stats.batches).toFixed(1)} rows per session.run)`,
+    );
+    const out = join(here, '..', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'serve.json'),
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          modelSource,
+          duration: DURATION,
+          diffs,
+          results,
+          poolStats: stats,
+          kilnMissing: kiln?.missing ?? null,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await kiln?.stop();
+  }
+}
+
+await main();
