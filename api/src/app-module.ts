@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Catalog } from '@kiln/engine';
 import { AuditService } from './audit/audit-service';
 import { AuthGuard } from './auth/auth-guard';
+import { Authenticator } from './auth/authenticator';
 import { TokenController } from './auth/token-controller';
 import { TokenService } from './auth/token-service';
 import { CatalogController } from './catalog/catalog-controller';
@@ -55,6 +56,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         AuditService,
         TokenService,
+        Authenticator,
         PipelineService,
         RunService,
         RunSync,

@@ -9,7 +9,10 @@ import { catalog } from '@kiln/activities';
 import { defaultArtifactStore } from '@kiln/activities/store';
 import { openDatabase } from '@kiln/db';
 import { AppModule } from './app-module';
+import { Authenticator } from './auth/authenticator';
 import { TokenService } from './auth/token-service';
+import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployments/predict-route';
+import { ServingRuntime } from './deployments/serving-runtime';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
 import { serveStudio } from './studio/serve-studio';
@@ -61,7 +64,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       app,
       new DocumentBuilder().setTitle('Kiln API').setVersion('1').addBearerAuth().build(),
     );
+    document.paths[PREDICT_PATH.replace(':name', '{name}')] = predictOpenApi as never;
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+    registerPredictRoute(fastify, app.get(ServingRuntime), app.get(Authenticator));
     const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);
     await serveStudio(fastify);
     await app.listen(config.port, config.host);

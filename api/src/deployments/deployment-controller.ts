@@ -37,7 +37,6 @@ const rolloutBody = z.object({
 });
 const patchBody = z.object(traffic);
 const rollbackBody = z.object({ reason: z.string().max(2000).optional() });
-const predictBody = z.object({ instances: z.unknown() });
 const feedbackBody = z.object({
   items: z
     .array(z.object({ id: z.string().min(1).max(100), label: z.union([z.string(), z.number(), z.boolean()]) }))
@@ -108,16 +107,6 @@ export class DeploymentController {
     const d = await this.deployments.get(name);
     if (!d.ready) throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: `deployment "${name}" has no ready version`, serving: d.serving }, 503);
     return { ready: true, serving: d.serving };
-  }
-
-  /** {instances: [{column: value}, …]} → {predictions, probabilities, modelVersion, ids}. */
-  @Post(':name/predict')
-  @HttpCode(200)
-  @RequireRole('viewer')
-  @ApiBody({ schema: openApiSchema(predictBody) })
-  predict(@Param('name') name: string, @Body() body: unknown) {
-    const instances = body && typeof body === 'object' ? (body as { instances?: unknown }).instances : undefined;
-    return this.runtime.predict(name, instances);
   }
 
   /** Ground-truth labels for logged predictions, by the ids predict returned. */

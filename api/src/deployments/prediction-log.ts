@@ -5,15 +5,50 @@ import { type JsonDoc, PredictionLog } from '@kiln/db';
 
 export const PREDICTION_LOG_MEDIA_TYPE = 'application/x-ndjson; kiln=prediction-log';
 
+/** One served request as logged: cheap to keep (no object per row until the chunk is written). */
+export interface RequestLog {
+  at: number;
+  version: number;
+  role: LoggedPrediction['role'];
+  ids: string[];
+  inputs: Record<string, unknown>[];
+  predictions: (string | number)[];
+  probabilities: number[][] | null;
+  latencyMs: number;
+}
+
+/** The JSON Lines of some logged requests, one line per row (the `LoggedPrediction` shape). */
+export function logLines(requests: readonly RequestLog[]): string {
+  let text = '';
+  for (const r of requests) {
+    const at = new Date(r.at).toISOString();
+    for (let i = 0; i < r.ids.length; i++) {
+      const row: LoggedPrediction = {
+        id: r.ids[i]!,
+        at,
+        version: r.version,
+        role: r.role,
+        input: r.inputs[i]!,
+        prediction: r.predictions[i]!,
+        ...(r.probabilities ? { probabilities: r.probabilities[i]! } : {}),
+        latencyMs: r.latencyMs,
+      };
+      text += JSON.stringify(row) + '\n';
+    }
+  }
+  return text;
+}
+
 interface Pending {
-  rows: LoggedPrediction[];
-  requests: number;
+  requests: RequestLog[];
+  rowCount: number;
+  requestCount: number;
   errors: number;
   firstAt: Date | null;
   lastAt: Date | null;
 }
 
-const empty = (): Pending => ({ rows: [], requests: 0, errors: 0, firstAt: null, lastAt: null });
+const empty = (): Pending => ({ requests: [], rowCount: 0, requestCount: 0, errors: 0, firstAt: null, lastAt: null });
 
 /**
  * Buffers sampled predictions per deployment and writes them to the artifact store as JSON Lines
@@ -47,17 +82,20 @@ export class PredictionLogger {
   }
 
   /** Counts a request and keeps its rows (when sampled). */
-  record(deployment: string, rows: LoggedPrediction[] | null) {
+  record(deployment: string, request: RequestLog | null) {
     const p = this.bucket(deployment);
-    p.requests++;
+    p.requestCount++;
     this.touch(p);
-    if (rows) p.rows.push(...rows);
-    if (p.rows.length >= this.options.maxRows) void this.flush();
+    if (request) {
+      p.requests.push(request);
+      p.rowCount += request.ids.length;
+      if (p.rowCount >= this.options.maxRows) void this.flush();
+    }
   }
 
   recordError(deployment: string) {
     const p = this.bucket(deployment);
-    p.requests++;
+    p.requestCount++;
     p.errors++;
     this.touch(p);
   }
@@ -70,15 +108,15 @@ export class PredictionLogger {
 
   private async flushNow() {
     for (const [deployment, p] of [...this.pending]) {
-      if (p.requests === 0) continue;
+      if (p.requestCount === 0) continue;
       this.pending.set(deployment, empty());
-      const text = p.rows.map((r) => JSON.stringify(r)).join('\n') + (p.rows.length ? '\n' : '');
+      const text = logLines(p.requests);
       const artifact = await this.store.put(new TextEncoder().encode(text), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
       await this.db.getRepository(PredictionLog).insert({
         deployment,
         artifact: artifact as unknown as JsonDoc,
-        rows: p.rows.length,
-        requests: p.requests,
+        rows: p.rowCount,
+        requests: p.requestCount,
         errors: p.errors,
         firstAt: p.firstAt!,
         lastAt: p.lastAt!,

@@ -8,7 +8,6 @@ import { API_METRICS, type ApiMetrics } from '../ops/metrics';
 import { InferencePool } from '../serving/inference-pool';
 import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
-import type { LoggedPrediction } from '@kiln/activities';
 import { PredictionLogger } from './prediction-log';
 import { ServingStats } from './serving-stats';
 import { checkPrediction, readinessSample } from './readiness-sample';
@@ -57,6 +56,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private poller: NodeJS.Timeout | null = null;
   readonly log: PredictionLogger;
   readonly stats = new ServingStats();
+  private readonly seriesCache = new Map<string, { latency: { observe(v: number): void }; rows: { inc(v: number): void } }>();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -78,7 +78,11 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   private inference(): Promise<InferencePool> {
-    this.pool ??= InferencePool.start();
+    // A pool that failed to start is not kept: the next request tries again.
+    this.pool ??= InferencePool.start().catch((error: unknown) => {
+      this.pool = null;
+      throw error;
+    });
     return this.pool;
   }
 
@@ -212,15 +216,31 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     const latencyMs = performance.now() - started;
-    this.metrics.predictLatency.observe({ deployment: name, version: String(target.version), role }, latencyMs / 1000);
-    this.metrics.predictRows.inc({ deployment: name, version: String(target.version), role }, result.predictions.length);
+    const series = this.series(name, target.version, role);
+    series.latency.observe(latencyMs / 1000);
+    series.rows.inc(result.predictions.length);
     this.stats.observe(name, target.version, role, latencyMs);
     const ids = result.predictions.map(() => randomUUID());
     const rows = instances as Record<string, unknown>[];
     const sampled = route.logSampleRate >= 1 || Math.random() < route.logSampleRate;
-    this.log.record(name, sampled ? this.logRows(ids, rows, result, target.version, role, latencyMs) : null);
+    this.log.record(
+      name,
+      sampled ? { at: Date.now(), version: target.version, role, ids, inputs: rows, predictions: result.predictions, probabilities: result.probabilities, latencyMs } : null,
+    );
     if (route.candidate?.mode === 'shadow') this.shadow(name, route.candidate, ids, rows);
     return { ...result, modelVersion: target.version, ids };
+  }
+
+  /** The Prometheus series of a deployment, version and role (label lookups cost more than the rest of the bookkeeping). */
+  private series(deployment: string, version: number, role: string) {
+    const key = `${deployment}\u0000${version}\u0000${role}`;
+    let found = this.seriesCache.get(key);
+    if (!found) {
+      const labels = { deployment, version: String(version), role };
+      found = { latency: this.metrics.predictLatency.labels(labels), rows: this.metrics.predictRows.labels(labels) };
+      this.seriesCache.set(key, found);
+    }
+    return found;
   }
 
   /** Mirrors a request to the shadow version: its answers are logged, never returned. */
@@ -230,27 +250,24 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
       .then((pool) => pool.predict(candidate.digest, rows))
       .then((result) => {
         const latencyMs = performance.now() - started;
-        this.metrics.predictLatency.observe({ deployment: name, version: String(candidate.version), role: 'shadow' }, latencyMs / 1000);
+        const series = this.series(name, candidate.version, 'shadow');
+        series.latency.observe(latencyMs / 1000);
+        series.rows.inc(result.predictions.length);
         this.stats.observe(name, candidate.version, 'shadow', latencyMs);
-        this.log.record(name, this.logRows(ids, rows, result, candidate.version, 'shadow', latencyMs));
+        this.log.record(name, {
+          at: Date.now(),
+          version: candidate.version,
+          role: 'shadow',
+          ids,
+          inputs: rows,
+          predictions: result.predictions,
+          probabilities: result.probabilities,
+          latencyMs,
+        });
       })
       .catch(() => {
         this.metrics.predictErrors.inc({ deployment: name, version: String(candidate.version), kind: 'shadow' });
         this.stats.error(name, candidate.version, 'shadow');
       });
-  }
-
-  private logRows(ids: string[], rows: Record<string, unknown>[], result: PredictResult, version: number, role: LoggedPrediction['role'], latencyMs: number): LoggedPrediction[] {
-    const at = new Date().toISOString();
-    return rows.map((input, i) => ({
-      id: ids[i]!,
-      at,
-      version,
-      role,
-      input,
-      prediction: result.predictions[i]!,
-      ...(result.probabilities ? { probabilities: result.probabilities[i]! } : {}),
-      latencyMs,
-    }));
   }
 }
