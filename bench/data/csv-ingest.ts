@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { FolderArtifactStore } from '@kiln/activities/store';
 import { ingestCsvToDataset } from '@kiln/activities/data';
-import { REPO_ROOT } from '@kiln/engine/temporal';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');
 const MB = Number(process.env.BENCH_CSV_MB ?? 1024);
-const PYTHON = process.env.BENCH_PYTHON ?? join(REPO_ROOT, '.kiln', 'tools', 'bench-venv', 'bin', 'python');
+const REQUIREMENTS = ['pandas==2.3.3', 'pyarrow==21.0.0', 'polars==2.1.0'];
 
 /** A seeded CSV: 6 numeric columns (some missing), a category and a free-text column. */
 async function generate(path: string, bytes: number) {
@@ -50,6 +50,7 @@ async function main() {
   const ref = await ingestCsvToDataset(store, csv);
   const ours = (performance.now() - t) / 1000;
 
+  const PYTHON = process.env.BENCH_PYTHON ?? venvPython(await ensurePythonVenv({ name: 'bench-venv', requirements: REQUIREMENTS, log: console.log }));
   const py = (code: string, env: Record<string, string> = {}) =>
     Number(execFileSync(PYTHON, ['-c', code], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim());
   const timePandas = `import time, pandas as pd\nt=time.perf_counter(); df=pd.read_csv(${JSON.stringify(csv)}); print(time.perf_counter()-t)`;

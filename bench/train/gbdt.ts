@@ -2,13 +2,13 @@
 // LightGBM and scikit-learn HistGradientBoostingClassifier with the same trees, leaves, bins and
 // learning rate, in the same run: training time and held-out ROC-AUC (all AUCs by scikit-learn).
 // Usage: npm run bench:train  (BENCH_ROWS training rows, default 1_000_000; BENCH_FEATURES, default 20;
-// BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python with lightgbm and scikit-learn installed)
+// BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, filled from PyPI with lightgbm and scikit-learn on first use)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@kiln/engine/temporal';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
 import { trainBooster } from '../../activities/src/ml/gbdt/train';
 import { makeSynthetic } from '../../activities/src/ml/gbdt/synthetic-data';
 
@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const FEATURES = Number(process.env.BENCH_FEATURES ?? 20);
 const TEST_ROWS = Math.max(1000, Math.round(ROWS / 4));
-const PYTHON = process.env.BENCH_PYTHON ?? join(REPO_ROOT, '.kiln', 'tools', 'bench-venv', 'bin', 'python');
+const REQUIREMENTS = ['lightgbm==4.7.0', 'scikit-learn==1.7.2', 'numpy==2.4.6'];
 const PARAMS = { numIterations: 100, learningRate: 0.1, maxLeaves: 31, maxBins: 255, minDataInLeaf: 20 };
 
 /** A .npy file (format 1.0, little-endian float64); a column list is written Fortran-ordered. */
@@ -61,7 +61,8 @@ async function main() {
     writeNpy(join(dir, 'x_test.npy'), test.columns);
     writeNpy(join(dir, 'y_test.npy'), [test.labels]);
     writeNpy(join(dir, 'kiln_proba.npy'), [proba]);
-    const out = execFileSync(PYTHON, [join(here, 'baselines.py'), dir, JSON.stringify(PARAMS)], {
+    const python = process.env.BENCH_PYTHON ?? venvPython(await ensurePythonVenv({ name: 'bench-venv', requirements: REQUIREMENTS, log: console.log }));
+    const out = execFileSync(python, [join(here, 'baselines.py'), dir, JSON.stringify(PARAMS)], {
       encoding: 'utf8',
       // Same thread count on both sides; OpenMP would otherwise size itself from the host's cores.
       // Passive waits: spinning OpenMP threads are many times slower on a shared, busy machine.
