@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, openHarness } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { churnFeatures, churnRows } from '../support/churn-data';
 
 const CHURN = resolve(import.meta.dirname, '../../examples/churn');
 const SERVICE_TOKEN = `kiln_svc_test_${Math.random().toString(36).slice(2)}`;
@@ -18,18 +19,7 @@ beforeAll(async () => {
   api = await startApiProcess({ temporalAddress: (await openHarness({ workers: false })).address, env: { KILN_SERVICE_TOKEN: SERVICE_TOKEN } });
   h = await openHarness({ artifactsDir: api.artifactsDir, api: { url: api.url, token: SERVICE_TOKEN } });
   viewer = (await api.call('POST', '/api/v1/tokens', { name: 'client', role: 'viewer' })).json.token;
-  const [header, ...lines] = readFileSync(join(CHURN, 'churn.csv'), 'utf8').trim().split('\n');
-  const names = header!.split(',');
-  rows = lines.slice(0, 300).map((line) => {
-    const cells = line.split(',');
-    const row: Record<string, unknown> = {};
-    names.forEach((n, i) => {
-      if (n === 'customer_id' || n === 'churned') return;
-      const v = cells[i]!;
-      row[n] = v === '' ? null : /^-?[0-9.]+$/.test(v) ? Number(v) : v;
-    });
-    return row;
-  });
+  rows = churnRows().slice(0, 300).map(churnFeatures);
 });
 afterAll(async () => {
   await h?.close();

@@ -11,6 +11,7 @@ import { type PostgresServer, startPostgres } from '@kiln/db';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { type MinioServer, startMinio } from '../support/minio-server';
+import { type ChurnRow, churnFeatures, churnRows } from '../support/churn-data';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const SERVICE_TOKEN = `kiln_svc_loop_${Math.random().toString(36).slice(2)}`;
@@ -34,36 +35,23 @@ afterAll(async () => {
   await Promise.all([minio?.stop(), pg?.stop()]);
 });
 
-interface Row {
-  [column: string]: string | number | null;
-}
-
-/** churn.csv as rows, optionally moved: the world changed (longer tenure, higher charges, new contracts). */
-function churnRows(shift: boolean): { header: string[]; rows: Row[] } {
-  const [headerLine, ...lines] = readFileSync(join(EXAMPLES, 'churn/churn.csv'), 'utf8').trim().split('\n');
-  const header = headerLine!.split(',');
-  const rows = lines.map((line) => {
-    const cells = line.split(',');
-    const row: Row = {};
-    header.forEach((name, i) => {
-      const v = cells[i]!;
-      row[name] = v === '' ? null : /^-?[0-9.]+$/.test(v) && name !== 'customer_id' ? Number(v) : v;
-    });
-    if (shift) {
+/** churn.csv, optionally moved: the world changed (longer tenure, higher charges). */
+function churnData(shift: boolean): { header: string[]; rows: ChurnRow[] } {
+  const rows = churnRows();
+  if (shift) {
+    for (const row of rows) {
       if (typeof row.monthly_charges === 'number') row.monthly_charges = Math.round(row.monthly_charges * 180) / 100 + 25;
       if (typeof row.tenure_months === 'number') row.tenure_months = Math.min(120, row.tenure_months + 30);
       if (typeof row.total_charges === 'number') row.total_charges = Math.round(row.total_charges * 250) / 100;
     }
-    return row;
-  });
-  return { header, rows };
+  }
+  return { header: Object.keys(rows[0]!), rows };
 }
 
-function writeCsv(path: string, data: { header: string[]; rows: Row[] }) {
+function writeCsv(path: string, data: { header: string[]; rows: ChurnRow[] }) {
   writeFileSync(path, [data.header.join(','), ...data.rows.map((r) => data.header.map((n) => r[n] ?? '').join(','))].join('\n') + '\n');
 }
 
-const features = (r: Row) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'customer_id' && k !== 'churned'));
 
 async function runs(pipelineId: string) {
   return (await api.call('GET', `/api/v1/runs?pipelineId=${pipelineId}`)).json as { id: string; status: string; trigger: string }[];
@@ -72,7 +60,7 @@ async function runs(pipelineId: string) {
 
 it('detects drift in production, retrains by itself, and puts the new version into production', async () => {
   const shiftedCsv = join(tempDir(), 'churn-shifted.csv');
-  writeCsv(shiftedCsv, churnRows(true));
+  writeCsv(shiftedCsv, churnData(true));
   const deploySpec = JSON.parse(readFileSync(join(EXAMPLES, 'retrain-loop/churn-deploy.json'), 'utf8'));
   const monitorSpec = JSON.parse(readFileSync(join(EXAMPLES, 'retrain-loop/churn-monitor.json'), 'utf8'));
   // Short waits for a test; the example's defaults are for real traffic.
@@ -94,12 +82,12 @@ it('detects drift in production, retrains by itself, and puts the new version in
   // 2. Pipeline B runs on a schedule; production traffic now looks different from the training data.
   const schedule = await api.call('POST', `/api/v1/pipelines/${monitorId}/schedules`, { cron: '@every 1h' });
   expect(schedule.status, JSON.stringify(schedule.json)).toBe(201);
-  const shifted = churnRows(true).rows;
+  const shifted = churnData(true).rows;
   const feedback: { id: string; label: number }[] = [];
   let correct = 0;
   for (let i = 0; i < 300; i += 10) {
     const batch = shifted.slice(i, i + 10);
-    const res = await api.call('POST', '/api/v1/deployments/churn/predict', { instances: batch.map(features) });
+    const res = await api.call('POST', '/api/v1/deployments/churn/predict', { instances: batch.map(churnFeatures) });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect(res.json.modelVersion).toBe(1);
     // Ground truth arrives later for half of them.
@@ -133,20 +121,24 @@ it('detects drift in production, retrains by itself, and puts the new version in
   // 4. Version 2 is in production and serves; v1 is archived and on standby.
   const deployment = (await api.call('GET', '/api/v1/deployments/churn')).json;
   expect(deployment).toMatchObject({ primaryVersion: 2, standbyVersion: 1, candidateVersion: null, ready: true });
-  expect((await api.call('POST', '/api/v1/deployments/churn/predict', { instances: [features(shifted[0]!)] })).json.modelVersion).toBe(2);
+  expect((await api.call('POST', '/api/v1/deployments/churn/predict', { instances: [churnFeatures(shifted[0]!)] })).json.modelVersion).toBe(2);
   const model = (await api.call('GET', '/api/v1/models/churn')).json;
   expect(model.versions.map((v: { version: number; stage: string }) => `${v.version}:${v.stage}`)).toEqual(['1:archived', '2:production']);
   const v2 = (await api.call('GET', '/api/v1/models/churn/versions/2')).json;
   expect(v2.lineage.runId).toBe(retrain.id);
   expect(v2.model.artifact.uri).toMatch(/^s3:\/\/kiln-loop\//);
   const kinds = (await api.call('GET', '/api/v1/deployments/churn/events')).json.map((e: { kind: string }) => e.kind);
-  expect(kinds).toEqual(expect.arrayContaining(['rollout', 'drift', 'promote']));
+  expect(kinds).toEqual(expect.arrayContaining(['rollout', 'drift', 'retrain', 'promote']));
 
-  // 5. One retraining per window: the monitor's start is idempotent (same key → the same run).
+  // 5. One retraining per window: the same deployment, pipeline and window start one run, ever.
   expect((await runs(deployId)).filter((r) => r.trigger === 'drift')).toHaveLength(1);
-  const key = { params: {}, trigger: 'drift', idempotencyKey: 'window-test' };
+  const sameWindow = await api.call('POST', '/api/v1/deployments/churn/retrain', { pipelineId: deployId, params: {}, key: result.windowStart });
+  expect(sameWindow.json).toEqual({ runId: result.retrain.runId, existing: true });
+  expect(kinds.filter((k: string) => k === 'retrain')).toHaveLength(1);
+  // The general form: any run start may carry an idempotency key.
+  const key = { params: {}, idempotencyKey: 'window-test' };
   const once = (await api.call('POST', `/api/v1/pipelines/${monitorId}/runs`, key)).json;
   const twice = (await api.call('POST', `/api/v1/pipelines/${monitorId}/runs`, key)).json;
   expect(twice).toEqual({ runId: once.runId, existing: true });
-  await api.settled(once.runId);
+  expect((await api.settled(once.runId)).trigger).toBe('api');
 });

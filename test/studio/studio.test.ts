@@ -1,14 +1,18 @@
 import { ensureStudioBuilt } from '@kiln/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { type Harness, openHarness } from '../support/harness';
-import { type ApiProcess, startApiProcess } from '../support/api-process';
+import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { launchChromium } from '../support/chromium';
+import { churnFeatures, churnRows } from '../support/churn-data';
 
 const SHOTS = join(import.meta.dirname, 'screenshots');
-const CHROMIUM = process.env.KILN_CHROMIUM ?? '/usr/bin/chromium';
+const CHURN = resolve(import.meta.dirname, '../../examples/churn');
+/** deploy.model and monitor.drift nodes call the API with this token (as `kiln up` gives its workers). */
+const SERVICE_TOKEN = `kiln_svc_studio_${Math.random().toString(36).slice(2)}`;
 
 let h: Harness;
 let api: ApiProcess;
@@ -17,29 +21,17 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the studio browser test needs Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set KILN_CHROMIUM)`,
-    );
-  }
   await ensureStudioBuilt();
   mkdirSync(SHOTS, { recursive: true });
   // The in-process workers and the API share one artifact store, so the studio can fetch reports.
   const artifacts = mkdtempSync(join(tmpdir(), 'kiln-studio-artifacts-'));
-  h = await openHarness({ artifactsDir: artifacts });
-  api = await startApiProcess({ temporalAddress: h.address, env: { KILN_ARTIFACTS: artifacts } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+  // The API first, so the workers can be given its address for the nodes that call it.
+  api = await startApiProcess({
+    temporalAddress: inject('temporalAddress'),
+    env: { KILN_ARTIFACTS: artifacts, KILN_SERVICE_TOKEN: SERVICE_TOKEN },
   });
+  h = await openHarness({ artifactsDir: artifacts, api: { url: api.url, token: SERVICE_TOKEN } });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
@@ -464,6 +456,186 @@ describe('the studio in Chromium', () => {
         { timeout: 30_000 },
       )
       .toBe(401);
+    expect(consoleErrors).toEqual([]);
+  });
+  it('shows models with their versions and card, and a deployment with its traffic split, charts, drift, events and a predict form', async () => {
+    // A churn pipeline whose deploy.model node registers v1 and rolls it out.
+    const churn = JSON.parse(readFileSync(join(CHURN, 'churn.json'), 'utf8'));
+    churn.name = 'churn-studio';
+    churn.nodes.push({
+      id: 'deploy',
+      type: 'deploy.model',
+      params: { deployment: 'churn-live', model: 'churn', strategy: 'replace' },
+    });
+    churn.edges.push(
+      { from: 'gate', to: 'deploy' },
+      { from: 'train.model', to: 'deploy.model' },
+      { from: 'evaluate.metrics', to: 'deploy.metrics' },
+      { from: 'featurize.train', to: 'deploy.data' },
+    );
+    const runToEnd = async (spec: unknown, params: Record<string, unknown> = {}) => {
+      const created = await api.call('POST', '/api/v1/pipelines', { spec });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      const { runId } = (await api.call('POST', `/api/v1/pipelines/${created.json.id}/runs`, { params }))
+        .json;
+      return eventually(
+        async () => {
+          const r = (await api.call('GET', `/api/v1/runs/${encodeURIComponent(runId)}`)).json;
+          return r.status !== 'running' && r.state ? r : undefined;
+        },
+        150_000,
+        `run ${runId}`,
+      );
+    };
+    const trained = await runToEnd(churn, { data: join(CHURN, 'churn.csv') });
+    expect(trained.status, JSON.stringify(trained.state.nodes.deploy)).toBe('succeeded');
+    // v2 from the same run, as a canary taking 30% of the traffic.
+    const reg = await api.call('POST', '/api/v1/models/churn/versions', {
+      runId: trained.id,
+      nodeId: 'train',
+      metricsNodeId: 'evaluate',
+    });
+    expect(reg.status, JSON.stringify(reg.json)).toBe(201);
+    const canary = await api.call('PUT', '/api/v1/deployments/churn-live', {
+      model: 'churn',
+      version: 2,
+      strategy: 'canary',
+      canaryPercent: 30,
+    });
+    expect(canary.status, JSON.stringify(canary.json)).toBe(200);
+
+    // Traffic: rows like the training data, a monitor report, then shifted rows and another report.
+    const rows: Record<string, unknown>[] = churnRows().slice(0, 200).map(churnFeatures);
+    const predict = async (batch: Record<string, unknown>[]) => {
+      for (let i = 0; i < batch.length; i += 4) {
+        const r = await api.call('POST', '/api/v1/deployments/churn-live/predict', {
+          instances: batch.slice(i, i + 4),
+        });
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+      }
+    };
+    const monitor = {
+      apiVersion: 'kiln/v1',
+      name: 'churn-studio-monitor',
+      nodes: [{ id: 'monitor', type: 'monitor.drift', params: { deployment: 'churn-live', minRows: 30 } }],
+    };
+    await predict(rows.slice(0, 100));
+    // Two bad requests (a column missing), for the errors line.
+    for (const bad of [{ tenure_months: 1 }, { contract: 'two-year' }])
+      expect(
+        (await api.call('POST', '/api/v1/deployments/churn-live/predict', { instances: [bad] })).status,
+      ).toBe(400);
+    expect((await runToEnd(monitor)).status).toBe('succeeded');
+    await predict(
+      rows.slice(100, 200).map((r) => ({
+        ...r,
+        tenure_months: 2,
+        monthly_charges: Number(r.monthly_charges) * 2.5,
+        contract: 'month-to-month',
+      })),
+    );
+    expect((await runToEnd({ ...monitor, name: 'churn-studio-monitor-2' })).status).toBe('succeeded');
+
+    // The models list and the model: versions with stages and metrics, the card, the lineage.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openSignedIn('#/models');
+    const models = page.getByRole('table', { name: 'Models' });
+    await models.getByRole('link', { name: 'churn v1 in production' }).waitFor();
+    // The cases before may have left the dark theme on: these screenshots start in the light one.
+    const toLight = page.getByRole('button', { name: 'Switch to light theme' });
+    if (await toLight.count()) await toLight.click();
+    expect(await models.getByRole('row', { name: /churn/ }).textContent()).toContain('v2');
+    await shot('19-models');
+    await models.getByRole('link', { name: 'churn', exact: true }).click();
+    const versions = page.getByRole('table', { name: 'Versions' });
+    await expect.poll(() => versions.getByRole('row', { name: /^v1/ }).textContent()).toContain('production');
+    expect(await versions.getByRole('row', { name: /^v2/ }).textContent()).toContain('staging');
+    expect(await versions.getByRole('columnheader', { name: 'roc_auc' }).count()).toBe(1);
+    await page.getByRole('heading', { name: 'Intended use' }).waitFor();
+    expect(await page.getByRole('table', { name: 'metric and value' }).textContent()).toContain('roc_auc');
+    const lineage = page.getByRole('link', { name: `Run ${trained.id} that made v1` });
+    expect(await lineage.getAttribute('href')).toBe(`#/runs/${encodeURIComponent(trained.id)}`);
+    expect(await page.getByRole('button', { name: 'Promote v2 to production' }).isEnabled()).toBe(true);
+    await shot('20-model');
+    await page.getByRole('link', { name: 'v2', exact: true }).click();
+    await page
+      .getByRole('heading', { name: /churn v2/ })
+      .first()
+      .waitFor();
+
+    // The deployments list: the traffic split as a bar.
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    const deployments = page.getByRole('table', { name: 'Deployments' });
+    await deployments
+      .getByRole('img', { name: 'Traffic: v1 70% (primary), v2 30% (canary)' })
+      .waitFor({ timeout: 10_000 });
+    await shot('21-deployments');
+
+    // The deployment: serving state, charts from /stats and the monitor reports, events.
+    await deployments.getByRole('link', { name: 'churn-live' }).click();
+    await page.getByRole('heading', { name: 'Deployment churn-live' }).waitFor();
+    await page.getByRole('img', { name: 'Latency (p50 solid, p99 dashed)' }).waitFor();
+    await page.getByRole('img', { name: 'Requests and errors per minute' }).waitFor();
+    await page.getByRole('img', { name: 'PSI per feature over time' }).waitFor();
+    expect(
+      await page.getByRole('list', { name: 'Latency (p50 solid, p99 dashed) legend' }).textContent(),
+    ).toMatch(/v1 primary p50.*v1 primary p99.*v2 canary p50/);
+    expect(await page.getByLabel('Traffic totals').textContent()).toMatch(/^\d+ requests, 2 errors/);
+    const report = page.getByRole('group', { name: 'Latest monitor report' });
+    expect(await report.textContent()).toContain('Drift');
+    expect(await report.textContent()).toContain('tenure_months');
+    const events = page.getByRole('table', { name: 'Events' });
+    expect(await events.textContent()).toContain('Rolled out v2 (canary at 30%)');
+    expect(await events.getByRole('row').nth(1).textContent()).toContain('Drift:');
+
+    await shot('22-deployment');
+    const scrollTo = (heading: string | RegExp) =>
+      page.getByRole('heading', { name: heading }).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await scrollTo(/^Drift/);
+    await shot('23-deployment-drift');
+
+    // Try it: a prediction from the serving version's features, prefilled from the training data.
+    expect(await page.getByLabel(/^contract/).inputValue()).not.toBe('');
+    await page.getByLabel(/^tenure_months/).fill('3');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const prediction = page.getByRole('region', { name: 'Prediction' });
+    await expect.poll(() => prediction.textContent()).toMatch(/Prediction\s*[01]\s*from v[12]/);
+    expect(
+      await prediction.getByRole('list', { name: 'Class probabilities' }).getByRole('listitem').count(),
+    ).toBe(2);
+    await scrollTo('Try it');
+    await shot('24-deployment-try-it');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await scrollTo('Deployment churn-live');
+    await shot('25-deployment-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+
+    // Controls: the canary's share, then promote it, then roll back.
+    await page.getByLabel('Canary traffic (%)').fill('50');
+    await page.getByRole('button', { name: 'Set traffic' }).click();
+    await page.getByRole('img', { name: 'Traffic: v1 50% (primary), v2 50% (canary)' }).waitFor();
+    await page.getByRole('button', { name: 'Promote v2' }).click();
+    await page.getByRole('img', { name: 'Traffic: v2 100% (primary), v1 on standby' }).waitFor();
+    await page.getByLabel('Rollback reason').fill('studio check');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('img', { name: 'Traffic: v1 100% (primary)' }).waitFor();
+    await expect.poll(() => events.textContent()).toContain('Rolled back to v1: studio check');
+    await shot('26-deployment-rolled-back');
+    // The rollout form takes a registered version back as a canary; the model page in the dark theme.
+    await page.getByLabel('Version to roll out').selectOption('2');
+    await page.getByLabel('Rollout strategy').selectOption('canary');
+    await page.getByLabel('Canary share of the rollout (%)').fill('20');
+    await page.getByRole('button', { name: 'Roll out' }).click();
+    await page.getByRole('img', { name: 'Traffic: v1 80% (primary), v2 20% (canary)' }).waitFor();
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.getByRole('link', { name: 'churn', exact: true }).first().click();
+    await page.getByRole('table', { name: 'Versions' }).waitFor();
+    await page.getByRole('heading', { name: 'Intended use' }).waitFor();
+    await page.getByRole('link', { name: 'churn-studio', exact: true }).waitFor();
+    await shot('27-model-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await page.setViewportSize({ width: 1440, height: 900 });
     expect(consoleErrors).toEqual([]);
   });
 });

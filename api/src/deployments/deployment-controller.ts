@@ -44,7 +44,14 @@ const feedbackBody = z.object({
     .max(10_000),
 });
 const sinceQuery = z.object({ since: z.coerce.date().default(() => new Date(0)) });
-const eventBody = z.object({ kind: z.enum(['monitor', 'drift', 'retrain']), version: z.int().nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
+const retrainBody = z.object({
+  pipelineId: z.uuid(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** One run per key (monitor.drift passes its window). */
+  key: z.string().min(1).max(200),
+  reason: z.string().max(5000).optional(),
+});
+const eventBody = z.object({ kind: z.enum(['monitor', 'drift']), version: z.int().nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
 const eventsQuery = z.object({ kind: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 @ApiTags('deployments')
@@ -134,6 +141,13 @@ export class DeploymentController {
   async stats(@Param('name') name: string) {
     await this.deployments.record(name);
     return this.runtime.stats.series(name);
+  }
+
+  /** Starts a retraining pipeline because the deployment drifted (trigger drift, idempotent by key). */
+  @Post(':name/retrain')
+  @ApiBody({ schema: openApiSchema(retrainBody) })
+  retrain(@Param('name') name: string, @Body(new ZodBody(retrainBody)) body: z.output<typeof retrainBody>, @CurrentActor() actor: Actor) {
+    return this.deployments.retrain(name, body, actor);
   }
 
   @Get(':name/events')

@@ -15,6 +15,7 @@ import type { Actor } from '../auth/roles';
 import { conflict, notFound } from '../common/http-errors';
 import { DATA_SOURCE } from '../database';
 import { ModelService, type VersionInput } from '../models/model-service';
+import { RunService, idempotentRunId } from '../runs/run-service';
 import { ServingRuntime } from './serving-runtime';
 
 export interface RolloutRequest {
@@ -44,6 +45,7 @@ export class DeploymentService {
     @Inject(ModelService) private readonly models: ModelService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ServingRuntime) private readonly runtime: ServingRuntime,
+    @Inject(RunService) private readonly runs: RunService,
   ) {}
 
   list() {
@@ -233,6 +235,26 @@ export class DeploymentService {
     await this.record(name);
     const rows = await this.db.getRepository(PredictionFeedback).find({ where: { deployment: name, receivedAt: MoreThan(since) } });
     return rows.map((r) => ({ id: r.predictionId, label: r.label }));
+  }
+
+  /**
+   * Starts a retraining run because this deployment drifted (trigger `drift`). The key (the monitor's
+   * window) makes it idempotent: the same deployment, pipeline and key start one run, ever.
+   */
+  async retrain(name: string, req: { pipelineId: string; params: Record<string, unknown>; key: string; reason?: string }, actor: Actor) {
+    const d = await this.record(name);
+    const started = await this.runs.start({
+      pipelineId: req.pipelineId,
+      params: req.params,
+      trigger: 'drift',
+      actor,
+      source: `deployment:${name}`,
+      uniqueRunId: idempotentRunId(req.pipelineId, `drift:${name}:${req.key}`),
+    });
+    if (!started.existing) {
+      await this.event(this.db.manager, name, 'retrain', d.primaryVersion, { runId: started.runId, pipelineId: req.pipelineId, key: req.key, ...(req.reason ? { reason: req.reason } : {}) }, actor);
+    }
+    return started;
   }
 
   /** Records something that happened to a deployment (monitor reports, drift, retraining started). */

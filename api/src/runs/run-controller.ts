@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -11,13 +10,11 @@ import type { KilnRequest } from '../auth/auth-guard';
 import type { Actor } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { TEMPORAL_CLIENT } from '../database';
-import { RunService } from './run-service';
+import { RunService, idempotentRunId } from './run-service';
 
 const startBody = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   version: z.int().min(1).optional(),
-  /** Who asks: a person or program (api), or a drift monitor (drift). */
-  trigger: z.enum(['api', 'drift']).default('api'),
   /** The same key for the same pipeline starts at most one run, ever (a repeat answers with that run). */
   idempotencyKey: z.string().min(1).max(200).optional(),
 });
@@ -45,9 +42,9 @@ export class RunController {
       pipelineId: id,
       params: body.params,
       ...(body.version ? { version: body.version } : {}),
-      trigger: body.trigger,
+      trigger: 'api',
       actor,
-      ...(body.idempotencyKey ? { uniqueRunId: `run-${createHash('sha256').update(`${id}\n${body.idempotencyKey}`).digest('hex').slice(0, 32)}` } : {}),
+      ...(body.idempotencyKey ? { uniqueRunId: idempotentRunId(id, body.idempotencyKey) } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -29,6 +29,11 @@ export interface StartRequest {
   source?: string;
   /** A fixed run id that may never be used twice (webhook deliveries). */
   uniqueRunId?: string;
+}
+
+/** The run id for a pipeline and an idempotency key: the same pair never starts a second run. */
+export function idempotentRunId(pipelineId: string, key: string): string {
+  return `run-${createHash('sha256').update(`${pipelineId}\n${key}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Starts runs on Temporal and keeps the `runs` table in step with it. */

@@ -1,5 +1,5 @@
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { type Catalog, type NodeTypeInfo, type ParamIssue, catalogOf } from '@kiln/engine';
 
 /** A catalog entry as `GET /api/v1/node-types` serves it: everything but `checkParams`. */
@@ -27,13 +27,17 @@ function messageOf(error: ErrorObject): string {
   return error.message ?? 'is invalid';
 }
 
-/** Param checks from the JSON Schema: the server's zod checks are not available in the browser. */
+/**
+ * Param checks from the JSON Schema: the server's zod checks are not available in the browser. The
+ * schema is compiled on the first check, so opening the studio compiles only the types in use.
+ */
 export function schemaParamCheck(
   schema: Record<string, unknown>,
 ): (params: unknown) => readonly ParamIssue[] {
   const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const validate = (is2020 ? ajv2020 : ajv07).compile(schema);
+  let validate: ValidateFunction | undefined;
   return (params) => {
+    validate ??= (is2020 ? ajv2020 : ajv07).compile(schema);
     if (validate(params ?? {})) return [];
     return (validate.errors ?? []).map((e) => ({ path: pathOf(e), message: messageOf(e) }));
   };

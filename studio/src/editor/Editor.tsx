@@ -1,4 +1,4 @@
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   type Connection,
@@ -12,7 +12,7 @@ import {
   applyNodeChanges,
   useReactFlow,
 } from '@xyflow/react';
-import { type NodeSpec, type PipelineSpec, canonicalJson, validateSpec } from '@kiln/engine';
+import { type NodeSpec, type PipelineSpec, validateSpec } from '@kiln/engine';
 import { ApiError, type PipelineDetail, kilnApi } from '../api/client';
 import { refuseConnection } from '../graph/connection-check';
 import { ProblemNodesContext, nodeTypes } from '../graph/KilnNodeView';
@@ -24,7 +24,6 @@ import {
   edgeSpecOf,
   edgeId,
   freshNodeId,
-  graphToSpec,
   specToGraph,
 } from '../graph/spec-graph';
 import { type Clip, copySelection, pasteClip } from '../graph/clipboard';
@@ -32,22 +31,22 @@ import { specToTypeScript } from '../export/to-typescript';
 import { Loaded, useAsync } from '../ui/async';
 import { useCatalog } from '../ui/catalog-context';
 import { navigate } from '../ui/router';
+import { type Doc, specOf, useDirty, useStructure } from './canvas-spec';
 import { useHistory } from './history';
 import { NodeInspector, PipelineInspector } from './Inspector';
 import { DRAG_MIME, Palette } from './Palette';
 import { RunDialog } from './RunDialog';
 import { download } from './download';
 
-interface Doc {
-  meta: PipelineMeta;
-  nodes: KilnNode[];
-  edges: KilnEdge[];
-}
-
 /** Copied nodes, kept across pipelines for this tab (Ctrl-C in one pipeline, Ctrl-V in another). */
 let clipboard: Clip | undefined;
 
 const NEW_SPEC: PipelineSpec = { apiVersion: 'kiln/v1', name: 'untitled', nodes: [], edges: [] };
+// Props of <ReactFlow> that never change: new objects on every render would update its store each time.
+const FIT_VIEW_OPTIONS = { maxZoom: 1 };
+const DELETE_KEYS = ['Backspace', 'Delete'];
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const EDGE_OPTIONS = { style: { strokeWidth: 2 } };
 
 export function Editor({ pipelineId, theme }: { pipelineId: string | undefined; theme: 'light' | 'dark' }) {
   const state = useAsync<PipelineDetail | null>(
@@ -69,7 +68,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   const { byType, catalog } = useCatalog();
   const flow = useReactFlow<KilnNode, KilnEdge>();
   const [doc, setDoc] = useState<Doc>(() => specToGraph(pipeline?.spec ?? NEW_SPEC));
-  const [saved, setSaved] = useState(() => canonicalJson(pipeline?.spec ?? null));
+  const [saved, setSaved] = useState<PipelineSpec | null>(() => pipeline?.spec ?? null);
   const [version, setVersion] = useState(pipeline?.latestVersion);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string }>();
   const [busy, setBusy] = useState(false);
@@ -78,26 +77,41 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   // Fit the view to a loaded pipeline once; an empty canvas keeps zoom 1 as nodes are dropped on it.
   const [fitOnOpen] = useState(() => doc.nodes.length > 0);
 
-  const spec = useMemo(() => graphToSpec(doc.meta, doc.nodes, doc.edges), [doc]);
-  const validation = useMemo(() => validateSpec(spec, catalog), [spec, catalog]);
-  const problems = validation.problems;
+  // Validation follows edits of the structure only (not drags), in a deferred render so typing stays responsive.
+  const structure = useStructure(doc);
+  const validated = useDeferredValue(structure);
+  const problems = useMemo(() => validateSpec(validated, catalog).problems, [validated, catalog]);
   const problemNodes = useMemo(
     () => new Set(problems.flatMap((p) => (p.nodeId ? [p.nodeId] : []))),
     [problems],
   );
-  const dirty = canonicalJson(spec) !== saved;
+  const dirty = useDirty(structure, doc.nodes, saved);
+  const minimapColor = useCallback(
+    (n: KilnNode) => (problemNodes.has(n.id) ? '#e04848' : '#9aa3b2'),
+    [problemNodes],
+  );
   const selected = doc.nodes.filter((n) => n.selected);
   const selectedNode = selected.length === 1 ? selected[0] : undefined;
+  const selectedId = selectedNode?.id;
+  const selectedProblems = useMemo(
+    () => problems.filter((p) => p.nodeId === selectedId),
+    [problems, selectedId],
+  );
+  const otherIds = useMemo(
+    () => new Set(structure.nodes.map((n) => n.id).filter((id) => id !== selectedId)),
+    [structure, selectedId],
+  );
 
   // History is recorded from event handlers, never inside state updaters (StrictMode runs those twice).
   const docRef = useRef(doc);
   docRef.current = doc;
+  const { record } = history;
   const change = useCallback(
     (next: (d: Doc) => Doc) => {
-      history.record(docRef.current);
+      record(docRef.current);
       setDoc(next);
     },
-    [history],
+    [record],
   );
 
   const onNodesChange = useCallback(
@@ -109,9 +123,10 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     [],
   );
   const onBeforeDelete = useCallback(async () => {
-    history.record(docRef.current);
+    record(docRef.current);
     return true;
-  }, [history]);
+  }, [record]);
+  const onNodeDragStart = useCallback(() => record(docRef.current), [record]);
 
   const addNode = useCallback(
     (type: string, position?: { x: number; y: number }) => {
@@ -129,8 +144,9 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
 
   const onConnect = useCallback(
     (c: Connection) => {
-      const typeOf = (id: string) => byType.get(doc.nodes.find((n) => n.id === id)?.data.spec.type ?? '');
-      const reason = refuseConnection(c, typeOf, doc.edges);
+      const { nodes, edges } = docRef.current;
+      const typeOf = (id: string) => byType.get(nodes.find((n) => n.id === id)?.data.spec.type ?? '');
+      const reason = refuseConnection(c, typeOf, edges);
       if (reason) {
         setNotice({ kind: 'error', text: `Connection refused: ${reason}.` });
         return;
@@ -151,7 +167,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         ],
       }));
     },
-    [byType, change, doc.edges, doc.nodes],
+    [byType, change],
   );
 
   const onDrop = useCallback(
@@ -183,14 +199,15 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     [change],
   );
 
+  const { undo: undoFrom, redo: redoFrom } = history;
   const undo = useCallback(() => {
-    const prev = history.undo(docRef.current);
+    const prev = undoFrom(docRef.current);
     if (prev) setDoc(prev);
-  }, [history]);
+  }, [undoFrom]);
   const redo = useCallback(() => {
-    const next = history.redo(docRef.current);
+    const next = redoFrom(docRef.current);
     if (next) setDoc(next);
-  }, [history]);
+  }, [redoFrom]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
@@ -245,38 +262,49 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     void flow.fitView({ nodes: [{ id }], maxZoom: 1.2, duration: 300 });
   };
 
-  const updateNode = (id: string, spec: NodeSpec) =>
-    change((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? { ...n, data: { spec } } : n)) }));
-  const renameNode = (from: string, to: string) =>
-    change((d) => ({
-      ...d,
-      nodes: d.nodes.map((n) =>
-        n.id === from ? { ...n, id: to, data: { spec: { ...n.data.spec, id: to } } } : n,
-      ),
-      edges: d.edges.map((e) => {
-        const source = e.source === from ? to : e.source;
-        const target = e.target === from ? to : e.target;
-        return {
-          ...e,
-          source,
-          target,
-          id: edgeId(edgeSpecOf(source, e.sourceHandle, target, e.targetHandle)),
-        };
-      }),
-    }));
+  const updateSelected = useCallback(
+    (spec: NodeSpec) =>
+      change((d) => ({
+        ...d,
+        nodes: d.nodes.map((n) => (n.id === selectedId ? { ...n, data: { spec } } : n)),
+      })),
+    [change, selectedId],
+  );
+  const renameSelected = useCallback(
+    (to: string) =>
+      change((d) => ({
+        ...d,
+        nodes: d.nodes.map((n) =>
+          n.id === selectedId ? { ...n, id: to, data: { spec: { ...n.data.spec, id: to } } } : n,
+        ),
+        edges: d.edges.map((e) => {
+          const source = e.source === selectedId ? to : e.source;
+          const target = e.target === selectedId ? to : e.target;
+          return {
+            ...e,
+            source,
+            target,
+            id: edgeId(edgeSpecOf(source, e.sourceHandle, target, e.targetHandle)),
+          };
+        }),
+      })),
+    [change, selectedId],
+  );
+  const changeMeta = useCallback((meta: PipelineMeta) => change((d) => ({ ...d, meta })), [change]);
 
   const save = async () => {
+    const spec = specOf(docRef.current);
     setBusy(true);
     setNotice(undefined);
     try {
       if (!pipeline) {
         const created = await kilnApi.createPipeline(spec);
-        setSaved(canonicalJson(spec));
+        setSaved(spec);
         navigate(`pipelines/${created.id}`);
         return;
       }
       const result = await kilnApi.updatePipeline(pipeline.id, spec);
-      setSaved(canonicalJson(spec));
+      setSaved(spec);
       setVersion(result.version);
       setNotice({
         kind: 'info',
@@ -296,6 +324,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   };
 
   const exportTs = () => {
+    const spec = specOf(docRef.current);
     try {
       download(`${spec.name}.ts`, specToTypeScript(spec), 'text/typescript');
     } catch (err) {
@@ -365,7 +394,10 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         </button>
         <button
           type="button"
-          onClick={() => download(`${spec.name}.json`, JSON.stringify(spec, null, 2), 'application/json')}
+          onClick={() => {
+            const spec = specOf(docRef.current);
+            download(`${spec.name}.json`, JSON.stringify(spec, null, 2), 'application/json');
+          }}
         >
           Export JSON
         </button>
@@ -406,7 +438,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         </div>
       )}
       <div className="editor-body">
-        <Palette onAdd={(t) => addNode(t)} />
+        <Palette onAdd={addNode} />
         <div
           className="canvas"
           onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))}
@@ -422,22 +454,18 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onBeforeDelete={onBeforeDelete}
-              onNodeDragStart={() => history.record(docRef.current)}
+              onNodeDragStart={onNodeDragStart}
               onConnect={onConnect}
               colorMode={theme}
               fitView={fitOnOpen}
-              fitViewOptions={{ maxZoom: 1 }}
-              deleteKeyCode={['Backspace', 'Delete']}
-              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-              defaultEdgeOptions={{ style: { strokeWidth: 2 } }}
+              fitViewOptions={FIT_VIEW_OPTIONS}
+              deleteKeyCode={DELETE_KEYS}
+              multiSelectionKeyCode={MULTI_SELECT_KEYS}
+              defaultEdgeOptions={EDGE_OPTIONS}
+              onlyRenderVisibleElements
             >
               <Background />
-              <MiniMap
-                pannable
-                zoomable
-                ariaLabel="Minimap"
-                nodeColor={(n) => (problemNodes.has(n.id) ? '#e04848' : '#9aa3b2')}
-              />
+              <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} />
               <Controls aria-label="Zoom controls" />
             </ReactFlow>
           </ProblemNodesContext.Provider>
@@ -447,15 +475,15 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
             <NodeInspector
               key={selectedNode.id}
               node={selectedNode.data.spec}
-              problems={problems.filter((p) => p.nodeId === selectedNode.id)}
-              taken={new Set(doc.nodes.map((n) => n.id).filter((id) => id !== selectedNode.id))}
-              onChange={(s) => updateNode(selectedNode.id, s)}
-              onRename={(to) => renameNode(selectedNode.id, to)}
+              problems={selectedProblems}
+              taken={otherIds}
+              onChange={updateSelected}
+              onRename={renameSelected}
             />
           ) : selected.length > 1 ? (
             <p className="muted">{selected.length} nodes selected.</p>
           ) : (
-            <PipelineInspector meta={doc.meta} onChange={(meta) => change((d) => ({ ...d, meta }))} />
+            <PipelineInspector meta={doc.meta} onChange={changeMeta} />
           )}
           <section className="problems" aria-label="Validation problems">
             <h2>
@@ -482,7 +510,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         </aside>
       </div>
       {running && pipeline && (
-        <RunDialog pipelineId={pipeline.id} spec={spec} onClose={() => setRunning(false)} />
+        <RunDialog pipelineId={pipeline.id} spec={specOf(doc)} onClose={() => setRunning(false)} />
       )}
     </div>
   );

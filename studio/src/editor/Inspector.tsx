@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { NODE_ID_PATTERN, type NodeSpec, type Problem } from '@kiln/engine';
 import type { PipelineMeta } from '../graph/spec-graph';
 import { useCatalog } from '../ui/catalog-context';
-import { ParamForm } from './ParamForm';
+import { ParamForm } from './LazyParamForm';
 
 const num = (v: string): number | undefined => (v.trim() === '' ? undefined : Number(v));
 
@@ -44,7 +44,7 @@ function NumberField({
 }
 
 /** The selected node's settings: id, title, params (from its JSON Schema), retry, timeout, resources, cache. */
-export function NodeInspector({
+function NodeInspectorView({
   node,
   problems,
   onChange,
@@ -201,13 +201,7 @@ export function NodeInspector({
 }
 
 /** Pipeline-level settings, shown when no node is selected. */
-export function PipelineInspector({
-  meta,
-  onChange,
-}: {
-  meta: PipelineMeta;
-  onChange(m: PipelineMeta): void;
-}) {
+function PipelineInspectorView({ meta, onChange }: { meta: PipelineMeta; onChange(m: PipelineMeta): void }) {
   const [paramsText, setParamsText] = useState(() =>
     JSON.stringify(meta.params ?? { type: 'object', properties: {} }, null, 2),
   );
@@ -278,3 +272,7 @@ export function PipelineInspector({
     </div>
   );
 }
+
+/** Memoized: the editor re-renders on every drag frame, the inspector only when its props change. */
+export const NodeInspector = memo(NodeInspectorView);
+export const PipelineInspector = memo(PipelineInspectorView);

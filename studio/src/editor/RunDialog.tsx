@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { PipelineSpec } from '@kiln/engine';
 import { kilnApi } from '../api/client';
 import { navigate } from '../ui/router';
-import { ParamForm } from './ParamForm';
+import { ParamForm } from './LazyParamForm';
 
 /** Asks for the run parameters (a form from the pipeline's JSON Schema), then starts the run. */
 export function RunDialog({

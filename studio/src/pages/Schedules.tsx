@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { kilnApi } from '../api/client';
+import { type Schedule, kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
+import { DataTable, ListPage } from '../ui/ListPage';
 
 const fmt = (iso: string, timeZone: string) => {
   try {
@@ -58,9 +59,48 @@ export function Schedules() {
     }
   };
 
+  const actions = (s: Schedule) => (
+    <div className="row">
+      {s.paused ? (
+        <button
+          type="button"
+          onClick={() => void act(() => kilnApi.scheduleAction(s.id, 'resume'), 'Resumed.')}
+        >
+          Resume
+        </button>
+      ) : (
+        <button
+          type="button"
+          onClick={() => void act(() => kilnApi.scheduleAction(s.id, 'pause'), 'Paused.')}
+        >
+          Pause
+        </button>
+      )}
+      <button
+        type="button"
+        onClick={() =>
+          void act(() => kilnApi.scheduleAction(s.id, 'trigger'), 'Triggered: a run is starting.')
+        }
+      >
+        Trigger now
+      </button>
+      <button
+        type="button"
+        onClick={() => void act(() => kilnApi.deleteSchedule(s.id), 'Deleted.')}
+        aria-label={`Delete schedule ${s.cron}`}
+      >
+        Delete
+      </button>
+    </div>
+  );
+
   return (
-    <section aria-labelledby="schedules-title" className="list-page">
-      <h1 id="schedules-title">Schedules</h1>
+    <ListPage
+      id="schedules"
+      title="Schedules"
+      error={message?.kind === 'error' ? message.text : undefined}
+      notice={message?.kind === 'info' ? message.text : undefined}
+    >
       <form onSubmit={create} className="card form-grid" aria-label="New schedule">
         <label>
           Pipeline
@@ -106,87 +146,42 @@ export function Schedules() {
           Create schedule
         </button>
       </form>
-      {message && (
-        <p
-          role={message.kind === 'error' ? 'alert' : 'status'}
-          className={message.kind === 'error' ? 'error-text' : 'muted'}
-        >
-          {message.text}
-        </p>
-      )}
       <Loaded state={schedules} what="schedules">
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No schedules yet.</p>
-          ) : (
-            <table aria-label="Schedules">
-              <thead>
-                <tr>
-                  <th scope="col">Pipeline</th>
-                  <th scope="col">Cron</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Next fire times</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <tr key={s.id}>
-                    <td>{names.get(s.pipelineId) ?? s.pipelineId}</td>
-                    <td>
-                      <code>{s.cron}</code> <span className="muted small">{s.timezone}</span>
-                    </td>
-                    <td>{s.paused ? 'paused' : 'active'}</td>
-                    <td className="small">
-                      {s.paused
-                        ? '—'
-                        : (s.nextTimes ?? [])
-                            .slice(0, 3)
-                            .map((t) => fmt(t, s.timezone))
-                            .join(' · ') || '—'}
-                    </td>
-                    <td className="row">
-                      {s.paused ? (
-                        <button
-                          type="button"
-                          onClick={() => void act(() => kilnApi.scheduleAction(s.id, 'resume'), 'Resumed.')}
-                        >
-                          Resume
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          onClick={() => void act(() => kilnApi.scheduleAction(s.id, 'pause'), 'Paused.')}
-                        >
-                          Pause
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void act(
-                            () => kilnApi.scheduleAction(s.id, 'trigger'),
-                            'Triggered: a run is starting.',
-                          )
-                        }
-                      >
-                        Trigger now
-                      </button>
-                      <button
-                        type="button"
-                        onClick={() => void act(() => kilnApi.deleteSchedule(s.id), 'Deleted.')}
-                        aria-label={`Delete schedule ${s.cron}`}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(list) => (
+          <DataTable
+            label="Schedules"
+            rows={list}
+            rowKey={(s) => s.id}
+            empty="No schedules yet."
+            columns={[
+              { header: 'Pipeline', cell: (s) => names.get(s.pipelineId) ?? s.pipelineId },
+              {
+                header: 'Cron',
+                cell: (s) => (
+                  <>
+                    <code>{s.cron}</code> <span className="muted small">{s.timezone}</span>
+                  </>
+                ),
+              },
+              { header: 'State', cell: (s) => (s.paused ? 'paused' : 'active') },
+              {
+                header: 'Next fire times',
+                cell: (s) => (
+                  <span className="small">
+                    {s.paused
+                      ? '—'
+                      : (s.nextTimes ?? [])
+                          .slice(0, 3)
+                          .map((t) => fmt(t, s.timezone))
+                          .join(' · ') || '—'}
+                  </span>
+                ),
+              },
+              { header: 'Actions', cell: actions },
+            ]}
+          />
+        )}
       </Loaded>
-    </section>
+    </ListPage>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { type Webhook, kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
+import { DataTable, ListPage } from '../ui/ListPage';
 
 export function Webhooks() {
   const pipelines = useAsync(() => kilnApi.pipelines(), []);
@@ -22,8 +23,7 @@ export function Webhooks() {
     }
   };
   return (
-    <section aria-labelledby="webhooks-title" className="list-page">
-      <h1 id="webhooks-title">Webhooks</h1>
+    <ListPage id="webhooks" title="Webhooks" error={error}>
       <div className="card form-grid">
         <label>
           Pipeline
@@ -44,11 +44,6 @@ export function Webhooks() {
           Create webhook
         </button>
       </div>
-      {error && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
       {created?.secret && (
         <div className="card" role="region" aria-label="New webhook secret">
           <p>
@@ -67,43 +62,32 @@ export function Webhooks() {
       )}
       {pipelineId && (
         <Loaded state={hooks} what="webhooks">
-          {(list) =>
-            list.length === 0 ? (
-              <p className="muted">No webhooks for this pipeline.</p>
-            ) : (
-              <table aria-label="Webhooks">
-                <thead>
-                  <tr>
-                    <th scope="col">URL</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((h) => (
-                    <tr key={h.id}>
-                      <td>
-                        <code>{h.url}</code>
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          onClick={() =>
-                            void kilnApi
-                              .deleteWebhook(h.id)
-                              .then(hooks.reload, (e: Error) => setError(e.message))
-                          }
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(list) => (
+            <DataTable
+              label="Webhooks"
+              rows={list}
+              rowKey={(h) => h.id}
+              empty="No webhooks for this pipeline."
+              columns={[
+                { header: 'URL', cell: (h) => <code>{h.url}</code> },
+                {
+                  header: 'Actions',
+                  cell: (h) => (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void kilnApi.deleteWebhook(h.id).then(hooks.reload, (e: Error) => setError(e.message))
+                      }
+                    >
+                      Delete
+                    </button>
+                  ),
+                },
+              ]}
+            />
+          )}
         </Loaded>
       )}
-    </section>
+    </ListPage>
   );
 }

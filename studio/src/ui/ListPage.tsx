@@ -1,17 +1,22 @@
 import type { ReactNode } from 'react';
 
-/** The scaffolding of a list page: a titled section, a toolbar beside the title and an error line. */
+/**
+ * The scaffolding of a list page: a titled section, a toolbar beside the title, an error line and
+ * a status line (the outcome of the last action).
+ */
 export function ListPage({
   id,
   title,
   toolbar,
   error,
+  notice,
   children,
 }: {
   id: string;
   title: string;
   toolbar?: ReactNode;
   error?: string | undefined;
+  notice?: string | undefined;
   children: ReactNode;
 }) {
   return (
@@ -23,6 +28,11 @@ export function ListPage({
       {error && (
         <p role="alert" className="error-text">
           {error}
+        </p>
+      )}
+      {notice && (
+        <p role="status" className="muted">
+          {notice}
         </p>
       )}
       {children}

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import type { DatasetRef } from '../../data/dataset-ref';
@@ -129,11 +128,11 @@ export default defineNode({
       const pipelines = await api.request<{ id: string; name: string }[]>('GET', `/pipelines`);
       const target = pipelines.find((x) => x.name === p.retrain!.pipeline);
       if (!target) throw new NodeFailure(`retraining pipeline "${p.retrain.pipeline}" not found`, { type: 'BadParams', retryable: false });
-      const key = createHash('sha256').update(`${p.deployment}\n${target.id}\n${windowStart.toISOString()}`).digest('hex').slice(0, 16);
-      const started = await api.request<{ runId: string; existing?: boolean }>('POST', `/pipelines/${target.id}/runs`, {
+      const started = await api.request<{ runId: string; existing?: boolean }>('POST', `${path}/retrain`, {
+        pipelineId: target.id,
         params: p.retrain.params,
-        trigger: 'drift',
-        idempotencyKey: `drift-${key}`,
+        key: windowStart.toISOString(),
+        reason: reasons.join('; ').slice(0, 5000),
       });
       retrain = { runId: started.runId, existing: Boolean(started.existing), pipeline: p.retrain.pipeline };
     }

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const CHURN_DIR = resolve(import.meta.dirname, '../../examples/churn');
+
+export type ChurnRow = Record<string, string | number | null>;
+
+/** examples/churn/churn.csv as rows: numbers as numbers, empty cells as null. */
+export function churnRows(): ChurnRow[] {
+  const [headerLine, ...lines] = readFileSync(resolve(CHURN_DIR, 'churn.csv'), 'utf8').trim().split('\n');
+  const header = headerLine!.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    const row: ChurnRow = {};
+    header.forEach((name, i) => {
+      const v = cells[i]!;
+      row[name] = v === '' ? null : /^-?[0-9.]+$/.test(v) && name !== 'customer_id' ? Number(v) : v;
+    });
+    return row;
+  });
+}
+
+/** A row as the churn model takes it: without the id and the label. */
+export function churnFeatures(row: ChurnRow): ChurnRow {
+  const { customer_id: _id, churned: _label, ...features } = row;
+  return features;
+}
