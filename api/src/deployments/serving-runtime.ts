@@ -6,6 +6,7 @@ import { Deployment, type DeploymentRecord, ModelVersion, type ModelVersionRecor
 import { ARTIFACT_STORE, DATA_SOURCE } from '../database';
 import { API_METRICS, type ApiMetrics } from '../ops/metrics';
 import { InferencePool } from '../serving/inference-pool';
+import { ModelNotLoadedError } from '../serving/errors';
 import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
 import { PredictionLogger } from './prediction-log';
@@ -199,13 +200,21 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     const primary = route.primary;
     if (!primary) throw unavailable(`deployment "${name}" has no ready version${route.failed.size ? `: ${[...route.failed.values()][0]}` : ''}`);
     const canary = route.candidate?.mode === 'canary' && Math.random() * 100 < route.candidate.percent ? route.candidate : null;
-    const target = canary ?? primary;
+    let target = canary ?? primary;
     const role = canary ? ('canary' as const) : ('primary' as const);
     const pool = await this.inference();
     const started = performance.now();
     let result: PredictResult;
     try {
-      result = await pool.predict(target.digest, instances);
+      try {
+        result = await pool.predict(target.digest, instances);
+      } catch (error) {
+        // A swap unloaded the version between routing and queueing: the new route serves it.
+        const now = this.routes.get(name);
+        if (!(error instanceof ModelNotLoadedError) || !now?.primary || now === route) throw error;
+        target = now.primary;
+        result = await pool.predict(target.digest, instances);
+      }
     } catch (error) {
       this.metrics.predictErrors.inc({ deployment: name, version: String(target.version), kind: error instanceof InstanceError ? 'bad_input' : 'internal' });
       this.log.recordError(name);
