@@ -4,8 +4,9 @@
 //               trained by the churn pipeline run through the API, registered and deployed (default
 //               prediction logging; `kiln-nolog`: a second deployment of it with logSampleRate 0);
 //   fastify+pool  a bare Fastify route in front of the same InferencePool (pool-server.ts);
-//   pool        InferencePool.predict in process (no HTTP): the ceiling of Kiln's serving path;
-//   ort         onnxruntime-node in process, one row per session.run() (no HTTP, no threads);
+//   pool        InferencePool.predict in process (no HTTP; batches concurrent calls, so it can pass ort);
+//   ort         onnxruntime-node in process, one row per session.run() (no HTTP, no threads): the
+//               issue's ceiling, "in-process onnxruntime-node on the same rows";
 //   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
 // Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell, default 10; BENCH_KILN=0 skips the Kiln API part;
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use).
@@ -433,8 +434,8 @@ async function main() {
       'kiln-nolog': '  same, prediction logging off',
       'fastify+pool': 'bare Fastify + InferencePool',
       fastapi: 'FastAPI/uvicorn + Python onnxruntime',
-      pool: 'InferencePool in process (ceiling)',
-      ort: 'onnxruntime-node in process, 1 row/run',
+      pool: 'InferencePool in process (batched)',
+      ort: 'onnxruntime-node in process (ceiling)',
     };
     console.log(
       `\nbench/serve — churn GBDT (${modelSource}), single-row requests, ${DURATION} s per cell, ` +
@@ -447,7 +448,7 @@ async function main() {
     if (!kiln) console.log('Kiln API not measured: BENCH_KILN=0');
     const peerTarget = kilnUrl ? 'kiln' : 'fastify+pool';
     console.log(
-      `ratios (req/s): /peer = ${peerTarget} ÷ FastAPI; /ceiling = ${peerTarget} ÷ pool in process` +
+      `ratios (req/s): /peer = ${peerTarget} ÷ FastAPI; /ceiling = ${peerTarget} ÷ onnxruntime-node in process, one row per run` +
         (peerTarget === 'kiln'
           ? '; /fastify = kiln ÷ bare Fastify + pool (what the API adds over HTTP + pool)'
           : ''),
@@ -461,7 +462,7 @@ async function main() {
         if (!f) continue;
         const ratios =
           target === peerTarget
-            ? `${(f.rps / get('fastapi', c)!.rps).toFixed(2).padStart(7)} ${(f.rps / get('pool', c)!.rps).toFixed(2).padStart(9)}` +
+            ? `${(f.rps / get('fastapi', c)!.rps).toFixed(2).padStart(7)} ${(f.rps / get('ort', c)!.rps).toFixed(2).padStart(9)}` +
               (target === 'kiln' ? ` ${(f.rps / get('fastify+pool', c)!.rps).toFixed(2).padStart(9)}` : '')
             : '';
         console.log(
