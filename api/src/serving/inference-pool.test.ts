@@ -242,7 +242,7 @@ describe('InferencePool', () => {
 
 describe('InferencePool lifecycle', () => {
   it('fails a dead thread’s in-flight requests and replaces the thread', async () => {
-    const pool = await InferencePool.start({ threads: 1 });
+    const pool = await InferencePool.start({ threads: 1, inlineMaxRows: 0 });
     try {
       await pool.load('churn', churn.onnx, churn.signature);
       // Stop the only thread, then ask: the request is posted to the stopping thread, which never
@@ -268,8 +268,30 @@ describe('InferencePool lifecycle', () => {
     }
   });
 
+  it('runs a lone small request on the calling thread, with the same answers, and sends the rest to threads', async () => {
+    const pool = await InferencePool.start({ threads: 1, inlineMaxRows: 4 });
+    try {
+      await pool.load('churn', churn.onnx, churn.signature);
+      const threadRuns = () => (pool as unknown as { running: Set<unknown> }).running.size;
+      // Alone and small: answered without a thread (nothing was running before or during it).
+      const lone = pool.predict('churn', churn.instances.slice(0, 3));
+      expect(threadRuns()).toBe(0);
+      expect(await lone).toEqual(await direct(churn, churn.instances.slice(0, 3)));
+      // Too many rows for the calling thread: a thread takes it.
+      const big = pool.predict('churn', churn.instances.slice(0, 5));
+      expect(threadRuns()).toBe(1);
+      expect(await big).toEqual(await direct(churn, churn.instances.slice(0, 5)));
+      // Under concurrency only the first goes inline; the others queue for the thread and batch.
+      const many = await Promise.all(churn.instances.slice(0, 50).map((r) => pool.predict('churn', [r])));
+      expect(many).toEqual(await Promise.all(churn.instances.slice(0, 50).map((r) => direct(churn, [r]))));
+      await expect(pool.predict('churn', [{ ...churn.instances[0], nope: 1 }])).rejects.toBeInstanceOf(InstanceError);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close lets the running batch finish, fails the queued requests, then refuses work', async () => {
-    const pool = await InferencePool.start({ threads: 1 });
+    const pool = await InferencePool.start({ threads: 1, inlineMaxRows: 0 });
     await pool.load('churn', churn.onnx, churn.signature);
     const rows = churn.instances.slice(0, 30);
     const settled = Promise.allSettled(rows.map((r) => pool.predict('churn', [r])));

@@ -13,12 +13,19 @@ import { instancesToColumns, type Columns } from './instances';
 import { outputsFor, signatureProblems } from './model-check';
 import type { ModelSignature, PredictResult } from './signature';
 import type { FromThread, ToThread } from './thread-protocol';
+import { type InferenceHost, createInferenceHost } from './inference-host.mjs';
 
 export interface InferencePoolOptions {
   /** Worker threads; default one per core but one, at least 1. */
   threads?: number;
   /** Rows one session.run may take when queued requests are batched (default 512). */
   maxBatchRows?: number;
+  /**
+   * A request of at most this many rows that arrives while nothing is running is run on the calling
+   * thread instead (default 8; 0: never). A lone small request then skips the hop to a thread and
+   * back; it blocks the event loop only for that one run, and only when nothing else is waiting.
+   */
+  inlineMaxRows?: number;
 }
 
 export interface InferencePoolStats {
@@ -89,21 +96,32 @@ export class InferencePool {
   /** Threads in a row that died before they were ready; replacing stops after a few. */
   private failedStarts = 0;
 
-  private constructor(private readonly maxBatchRows: number) {}
+  /** Sessions on the calling thread, for lone small requests (null: inline running is off). */
+  private inline: InferenceHost | null = null;
+  private inlineBusy = false;
+
+  private constructor(
+    private readonly maxBatchRows: number,
+    private readonly inlineMaxRows: number,
+  ) {}
 
   /** Starts the threads (each loads onnxruntime-node) and resolves when all are ready. */
   static async start(opts: InferencePoolOptions = {}): Promise<InferencePool> {
     const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
     const maxBatchRows = opts.maxBatchRows ?? 512;
+    const inlineMaxRows = opts.inlineMaxRows ?? 8;
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`threads must be a positive integer, got ${threads}`);
     if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1)
       throw new RangeError(`maxBatchRows must be a positive integer, got ${maxBatchRows}`);
-    const pool = new InferencePool(maxBatchRows);
+    if (!Number.isInteger(inlineMaxRows) || inlineMaxRows < 0)
+      throw new RangeError(`inlineMaxRows must be a non-negative integer, got ${inlineMaxRows}`);
+    const pool = new InferencePool(maxBatchRows, inlineMaxRows);
     try {
       // One after the other: several threads loading the onnxruntime-node addon at the same moment
       // have crashed the process in some versions (onnxruntime issues 20084, 24486).
       for (let i = 0; i < threads; i++) await pool.spawn().started;
+      if (inlineMaxRows > 0) pool.inline = await createInferenceHost();
     } catch (error) {
       await pool.close();
       throw error;
@@ -172,6 +190,8 @@ export class InferencePool {
     if (problems.length > 0)
       await fail(new ModelLoadError(`the ONNX model does not match its signature: ${problems.join('; ')}`));
     model.outputs = outputsFor(model.sig, first.outputs);
+    // The calling thread's session is optional: without it, every request goes to the threads.
+    if (this.inline) await this.inline.handle({ op: 'load', id: 0, key: model.key, onnx: model.onnx }).catch(() => undefined);
     model.state = 'ready';
   }
 
@@ -197,6 +217,7 @@ export class InferencePool {
     model.unloaded = (async () => {
       if (model.pending > 0) await new Promise<void>((resolve) => model.drained.push(resolve));
       await Promise.allSettled(this.threads.map((t) => this.call(t, { op: 'unload', id: 0, key })));
+      await this.inline?.handle({ op: 'unload', id: 0, key }).catch(() => undefined);
       this.models.delete(key);
     })();
     return model.unloaded;
@@ -217,6 +238,9 @@ export class InferencePool {
         throw new ModelNotLoadedError(key);
     }
     this.checkOpen();
+    if (this.inline && !this.inlineBusy && this.running.size === 0 && this.queues.size === 0 && cols.rowCount <= this.inlineMaxRows) {
+      return this.runInline(model, cols);
+    }
     if (this.threads.length === 0) throw new InferenceError('no inference thread is running');
     return new Promise<PredictResult>((resolve, reject) => {
       model.pending++;
@@ -315,6 +339,24 @@ export class InferencePool {
       for (const r of batch) r.reject(e);
     } finally {
       for (let i = 0; i < batch.length; i++) this.settled(model.key);
+    }
+  }
+
+  /** Runs one small request on the calling thread (the pool was idle). */
+  private async runInline(model: Model, cols: Columns): Promise<PredictResult> {
+    this.inlineBusy = true;
+    model.pending++;
+    this.batches++;
+    this.rows += cols.rowCount;
+    try {
+      const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds: cols.values, outputs: model.outputs });
+      if (reply.op !== 'ran') throw new Error(`unexpected reply ${reply.op}`);
+      return splitOutputs(model.sig, reply.outputs, model.outputs, [cols.rowCount])[0]!;
+    } catch (error) {
+      throw new InferenceError(`inference failed: ${this.inline!.firstLine(error)}`);
+    } finally {
+      this.inlineBusy = false;
+      this.settled(model.key);
     }
   }
 

@@ -1,0 +1,11 @@
+import type { FromThread, ToThread } from './thread-protocol';
+
+type Reply = Exclude<FromThread, { op: 'ready' } | { op: 'failed' }>;
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export interface InferenceHost {
+  handle(msg: ToThread): Promise<{ reply: WithoutId<Reply>; transfer: ArrayBuffer[] }>;
+  firstLine(error: unknown): string;
+}
+
+export function createInferenceHost(): Promise<InferenceHost>;
