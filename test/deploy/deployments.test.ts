@@ -156,6 +156,9 @@ it('answers bad predict requests with 400 naming the column, and 404/503 when no
   expect(mistyped.status).toBe(400);
   expect(mistyped.json.message).toContain('monthly_charges');
   expect((await predict('churn', 'nope')).status).toBe(400);
+  const broken = await api.call('POST', '/api/v1/deployments/churn/predict', '{"instances": [', viewer);
+  expect(broken.status).toBe(400);
+  expect(broken.json.message).toMatch(/JSON/);
   expect((await predict('churn', [])).status).toBe(400);
   expect((await predict('churn', [good], null)).status).toBe(401);
   expect((await predict('nobody', [good])).status).toBe(404);
