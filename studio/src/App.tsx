@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { getToken, setToken } from './api/client';
+import { kilnApi } from './api/client';
 import { CatalogProvider } from './ui/catalog-context';
 import { navigate, useRoute } from './ui/router';
 import { SignIn } from './pages/SignIn';
@@ -48,6 +49,8 @@ export function App() {
     );
 
   const [section, id, sub] = route;
+  // The editor needs the node types and the pipeline: ask for both at once.
+  if (section === 'pipelines' && id && id !== 'new' && !sub) kilnApi.prefetchPipeline(id);
   let page;
   if (section === 'pipelines' && id && sub === 'history')
     page = <VersionHistory key={id} pipelineId={id} theme={theme} />;

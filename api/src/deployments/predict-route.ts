@@ -16,7 +16,9 @@ export function registerPredictRoute(fastify: FastifyInstance, runtime: ServingR
     try {
       await auth.authenticate(req.headers.authorization, 'viewer');
       const body = req.body as { instances?: unknown } | null | undefined;
-      return await runtime.predict(req.params.name, body && typeof body === 'object' ? body.instances : undefined);
+      // The app keeps every JSON body's raw bytes (for webhook signatures); the prediction log reuses them.
+      const raw = (req as { rawBody?: Buffer }).rawBody;
+      return await runtime.predict(req.params.name, body && typeof body === 'object' ? body.instances : undefined, raw);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
       return reply.code(error.getStatus()).send(error.getResponse());

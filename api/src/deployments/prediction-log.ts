@@ -1,40 +1,34 @@
 import type { DataSource } from 'typeorm';
-import type { LoggedPrediction } from '@kiln/activities';
+import type { LoggedRequest } from '@kiln/activities';
 import type { ArtifactStore } from '@kiln/activities/store';
 import { type JsonDoc, PredictionLog } from '@kiln/db';
 
 export const PREDICTION_LOG_MEDIA_TYPE = 'application/x-ndjson; kiln=prediction-log';
 
-/** One served request as logged: cheap to keep (no object per row until the chunk is written). */
+/** One served request as logged: kept as is until its chunk is written. */
 export interface RequestLog {
   at: number;
   version: number;
-  role: LoggedPrediction['role'];
+  role: LoggedRequest['role'];
   ids: string[];
-  inputs: Record<string, unknown>[];
+  instances: Record<string, unknown>[];
+  /** The request body as received (JSON of `{instances}`), when there is one. */
+  raw?: Buffer | undefined;
   predictions: (string | number)[];
   probabilities: number[][] | null;
   latencyMs: number;
 }
 
-/** The JSON Lines of some logged requests, one line per row (the `LoggedPrediction` shape). */
+/** The JSON Lines of some logged requests (`LoggedRequest`, one line per request; the body spliced in unparsed). */
 export function logLines(requests: readonly RequestLog[]): string {
   let text = '';
   for (const r of requests) {
-    const at = new Date(r.at).toISOString();
-    for (let i = 0; i < r.ids.length; i++) {
-      const row: LoggedPrediction = {
-        id: r.ids[i]!,
-        at,
-        version: r.version,
-        role: r.role,
-        input: r.inputs[i]!,
-        prediction: r.predictions[i]!,
-        ...(r.probabilities ? { probabilities: r.probabilities[i]! } : {}),
-        latencyMs: r.latencyMs,
-      };
-      text += JSON.stringify(row) + '\n';
-    }
+    // The raw body goes in as it came, unless it spans lines (JSON whitespace may; strings may not).
+    const oneLine = r.raw && !r.raw.includes(10) && !r.raw.includes(13);
+    const request = oneLine ? r.raw!.toString('utf8') : JSON.stringify({ instances: r.instances });
+    text +=
+      `{"at":"${new Date(r.at).toISOString()}","version":${r.version},"role":"${r.role}","ids":${JSON.stringify(r.ids)},` +
+      `"predictions":${JSON.stringify(r.predictions)},"probabilities":${JSON.stringify(r.probabilities)},"latencyMs":${r.latencyMs},"request":${request}}\n`;
   }
   return text;
 }

@@ -194,7 +194,8 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     return this.routes.get(name) ?? (await this.refresh(name));
   }
 
-  async predict(name: string, instances: unknown): Promise<PredictResponse> {
+  /** `body`: the request's raw JSON, logged as is (the instances are logged re-serialised without it). */
+  async predict(name: string, instances: unknown, body?: Buffer): Promise<PredictResponse> {
     const route = await this.route(name);
     if (!route) throw new HttpException({ statusCode: 404, error: 'Not Found', message: `deployment "${name}" not found` }, 404);
     const primary = route.primary;
@@ -234,9 +235,9 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     const sampled = route.logSampleRate >= 1 || Math.random() < route.logSampleRate;
     this.log.record(
       name,
-      sampled ? { at: Date.now(), version: target.version, role, ids, inputs: rows, predictions: result.predictions, probabilities: result.probabilities, latencyMs } : null,
+      sampled ? { at: Date.now(), version: target.version, role, ids, instances: rows, raw: body, predictions: result.predictions, probabilities: result.probabilities, latencyMs } : null,
     );
-    if (route.candidate?.mode === 'shadow') this.shadow(name, route.candidate, ids, rows);
+    if (route.candidate?.mode === 'shadow') this.shadow(name, route.candidate, ids, rows, body);
     return { ...result, modelVersion: target.version, ids };
   }
 
@@ -253,7 +254,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Mirrors a request to the shadow version: its answers are logged, never returned. */
-  private shadow(name: string, candidate: Served, ids: string[], rows: Record<string, unknown>[]) {
+  private shadow(name: string, candidate: Served, ids: string[], rows: Record<string, unknown>[], body: Buffer | undefined) {
     const started = performance.now();
     void this.inference()
       .then((pool) => pool.predict(candidate.digest, rows))
@@ -268,7 +269,8 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
           version: candidate.version,
           role: 'shadow',
           ids,
-          inputs: rows,
+          instances: rows,
+          raw: body,
           predictions: result.predictions,
           probabilities: result.probabilities,
           latencyMs,

@@ -102,14 +102,31 @@ export interface ApiToken {
   revokedAt?: string | null;
 }
 
+/** Pipelines asked for ahead of their page (taken once by the page that shows them). */
+const prefetched = new Map<string, Promise<PipelineDetail>>();
+
 export const kilnApi = {
+  /**
+   * Starts fetching a pipeline before its editor mounts, in parallel with the node types the editor
+   * waits for first; the editor's own request then takes this one.
+   */
+  prefetchPipeline: (id: string) => {
+    if (prefetched.has(id)) return;
+    const request = api<PipelineDetail>('GET', `/pipelines/${id}`);
+    request.catch(() => prefetched.delete(id));
+    prefetched.set(id, request);
+  },
   tokens: () => api<ApiToken[]>('GET', '/tokens'),
   createToken: (name: string, role: string) =>
     api<{ id: string; name: string; role: string; token: string }>('POST', '/tokens', { name, role }),
   revokeToken: (id: string) => api<void>('DELETE', `/tokens/${id}`),
   nodeTypes: () => api<NodeTypeJson[]>('GET', '/node-types'),
   pipelines: () => api<PipelineSummary[]>('GET', '/pipelines'),
-  pipeline: (id: string) => api<PipelineDetail>('GET', `/pipelines/${id}`),
+  pipeline: (id: string) => {
+    const early = prefetched.get(id);
+    prefetched.delete(id);
+    return early ?? api<PipelineDetail>('GET', `/pipelines/${id}`);
+  },
   versions: (id: string) =>
     api<{ version: number; hash: string; author: string | null; createdAt: string }[]>(
       'GET',

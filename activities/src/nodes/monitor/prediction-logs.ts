@@ -1,7 +1,23 @@
 import type { KilnApi } from '../../platform/kiln-api';
 import type { ArtifactStore } from '../../store/artifact-store';
 
-/** A logged prediction, as the API's prediction logger writes it (JSON Lines in the artifact store). */
+/**
+ * One line of a prediction log chunk (JSON Lines in the artifact store): a served request, with the
+ * body as the client sent it, so logging never re-serialises the inputs.
+ */
+export interface LoggedRequest {
+  at: string;
+  version: number;
+  role: 'primary' | 'canary' | 'shadow';
+  /** One prediction id per instance. */
+  ids: string[];
+  predictions: (string | number)[];
+  probabilities: number[][] | null;
+  latencyMs: number;
+  request: { instances: Record<string, unknown>[] };
+}
+
+/** One logged prediction: a row of a logged request. */
 export interface LoggedPrediction {
   id: string;
   at: string;
@@ -34,8 +50,20 @@ export async function readPredictionLogs(api: KilnApi, store: ArtifactStore, dep
     const text = new TextDecoder().decode(await store.get(chunk.artifact.digest));
     for (const line of text.split('\n')) {
       if (!line) continue;
-      const row = JSON.parse(line) as LoggedPrediction;
-      if (Date.parse(row.at) > sinceMs) window.rows.push(row);
+      const r = JSON.parse(line) as LoggedRequest;
+      if (Date.parse(r.at) <= sinceMs) continue;
+      r.ids.forEach((id, i) =>
+        window.rows.push({
+          id,
+          at: r.at,
+          version: r.version,
+          role: r.role,
+          input: r.request.instances[i]!,
+          prediction: r.predictions[i]!,
+          ...(r.probabilities ? { probabilities: r.probabilities[i]! } : {}),
+          latencyMs: r.latencyMs,
+        }),
+      );
     }
   }
   return window;
