@@ -1,6 +1,6 @@
 // bench/api: webhook intake (signed deliveries turned into started runs) and GET /runs/:id latency,
 // each beside a bare Fastify hello-world route measured in the same run. Usage: npm run bench:api
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,29 +11,13 @@ import { signWebhook } from '@kiln/api';
 import { freePort, startDevServer } from '@kiln/engine/temporal';
 import { PIPELINE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import { type PostgresServer, startPostgres } from '@kiln/db';
+import { child } from '../support/child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILN = join(here, '../../cli/bin/kiln.js');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
 
-function child(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, args, { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 90_000);
-    const on = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        resolve(p);
-      }
-    };
-    p.stdout!.on('data', on);
-    p.stderr!.on('data', on);
-    p.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
 
 async function load(opts: autocannon.Options) {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });

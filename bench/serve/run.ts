@@ -26,6 +26,7 @@ import {
 } from '@kiln/engine/temporal';
 import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
 import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
+import { child } from '../support/child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILN = join(here, '../../cli/bin/kiln.js');
@@ -52,31 +53,6 @@ interface Figure {
   errors: number;
 }
 
-function child(
-  args: string[],
-  env: Record<string, string>,
-  ready: string,
-  command = process.execPath,
-): Promise<ChildProcess> {
-  const p = spawn(command, args, {
-    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready: ${out}`)), 120_000);
-    const on = (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        resolve(p);
-      }
-    };
-    p.stdout!.on('data', on);
-    p.stderr!.on('data', on);
-    p.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
 
 function figure(latencies: number[], seconds: number, errors: number): Figure {
   latencies.sort((a, b) => a - b);
