@@ -45,6 +45,7 @@ const NEW_SPEC: PipelineSpec = { apiVersion: 'kiln/v1', name: 'untitled', nodes:
 // Props of <ReactFlow> that never change: new objects on every render would update its store each time.
 const FIT_VIEW_OPTIONS = { maxZoom: 1 };
 const DELETE_KEYS = ['Backspace', 'Delete'];
+const NO_PROBLEMS: ReturnType<typeof validateSpec>['problems'] = [];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const EDGE_OPTIONS = { style: { strokeWidth: 2 } };
 
@@ -77,10 +78,11 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   // Fit the view to a loaded pipeline once; an empty canvas keeps zoom 1 as nodes are dropped on it.
   const [fitOnOpen] = useState(() => doc.nodes.length > 0);
 
-  // Validation follows edits of the structure only (not drags), in a deferred render so typing stays responsive.
+  // Validation follows edits of the structure only (not drags), in a deferred render so typing stays
+  // responsive; the first render draws the canvas and validation follows it (initial value null).
   const structure = useStructure(doc);
-  const validated = useDeferredValue(structure);
-  const problems = useMemo(() => validateSpec(validated, catalog).problems, [validated, catalog]);
+  const validated = useDeferredValue<typeof structure | null>(structure, null);
+  const problems = useMemo(() => (validated ? validateSpec(validated, catalog).problems : NO_PROBLEMS), [validated, catalog]);
   const problemNodes = useMemo(
     () => new Set(problems.flatMap((p) => (p.nodeId ? [p.nodeId] : []))),
     [problems],
