@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import { ElemType } from '../../ml/onnx/model-builder';
 import { runShell } from '../core/run-shell';
-import { putJson, requireDatasetRef } from '../shared/tabular';
-import { putOnnx, readTransform, type MetricsRef, type ModelRef } from './common';
+import { requireDatasetRef } from '../shared/tabular';
+import { putOnnx, readTransform, trainingMetrics, type ModelRef } from './common';
 import { acquireGpuSlot } from './gpu-slots';
 
 const { onnx: proto } = onnxProto;
@@ -177,23 +177,13 @@ export default defineNode({
       train_seconds: (Date.now() - started) / 1000,
       model_bytes: modelBytes.length,
     };
-    const report = await putJson(ctx.store, {
-      kind: 'kiln.training-report/v1',
-      task: spec.task,
-      values: allValues,
+    const metrics = await trainingMetrics(ctx, spec.task, allValues, {
       params: { command: p.command },
       metrics: document,
       history,
       ...(gpu ? { gpuSlot: gpu.slot } : {}),
     });
-    const model: ModelRef = {
-      artifact,
-      task: spec.task,
-      features,
-      classes: spec.classes,
-      target: spec.target,
-    };
-    const metrics: MetricsRef = { task: spec.task, values: allValues, report };
+    const model: ModelRef = { artifact, task: spec.task, features, classes: spec.classes, target: spec.target };
     return { outputs: { model, metrics } };
   },
 });

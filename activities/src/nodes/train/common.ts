@@ -5,7 +5,7 @@ import { ModelInputError } from '../../ml/linear/errors';
 import type { ArtifactRef } from '../../store/artifact-store';
 import type { DatasetRef } from '../../data/dataset-ref';
 import { encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
-import { getJson, readColumns, requireDatasetRef, type Columns } from '../shared/tabular';
+import { getJson, putJson, readColumns, requireDatasetRef, type Columns } from '../shared/tabular';
 import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from './gbdt';
 
 /** The transform spec behind a `Transform` port value. */
@@ -67,6 +67,17 @@ export function putOnnx(
   meta: Record<string, unknown>,
 ): Promise<ArtifactRef> {
   return ctx.store.put(bytes, { mediaType: ONNX_MEDIA_TYPE, meta });
+}
+
+/** Writes a trainer's report (`kiln.training-report/v1`) and returns the `Metrics` port value over it. */
+export async function trainingMetrics(
+  ctx: NodeContext,
+  task: MetricsRef['task'],
+  values: MetricsRef['values'],
+  details: Record<string, unknown>,
+): Promise<MetricsRef> {
+  const report = await putJson(ctx.store, { kind: 'kiln.training-report/v1', task, values, ...details });
+  return { task, values, report };
 }
 
 export type { MetricsRef, ModelRef };

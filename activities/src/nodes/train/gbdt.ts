@@ -5,7 +5,8 @@ import type { ArtifactRef } from '../../store/artifact-store';
 import { NodeFailure, defineNode } from '../../define-node';
 import { applyTransform, encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
 import { splitRows } from '../featurize/tabular';
-import { getJson, putJson, readColumns, requireDatasetRef } from '../shared/tabular';
+import { getJson, readColumns, requireDatasetRef } from '../shared/tabular';
+import { modelRef, trainingMetrics } from './common';
 import { pipelineToOnnx } from './onnx-pipeline';
 
 export const ONNX_MEDIA_TYPE = 'application/onnx';
@@ -133,25 +134,14 @@ export default defineNode({
       train_seconds: trainSeconds,
       model_bytes: bytes.length,
     };
-    const report = await putJson(ctx.store, {
-      kind: 'kiln.training-report/v1',
-      task: spec.task,
+    const metrics = await trainingMetrics(ctx, spec.task, values, {
       metric: metricName,
-      values,
       params: p,
       history: booster.history,
       featureImportance: spec.outputFeatures
         .map((name, i) => ({ feature: name, gain: importance[i]! }))
         .sort((a, b) => b.gain - a.gain),
     });
-    const model: ModelRef = {
-      artifact,
-      task: spec.task,
-      features: spec.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'float' : 'string' })),
-      classes: spec.classes,
-      target: spec.target,
-    };
-    const metrics: MetricsRef = { task: spec.task, values, report };
-    return { outputs: { model, metrics } };
+    return { outputs: { model: modelRef(spec, artifact), metrics } };
   },
 });

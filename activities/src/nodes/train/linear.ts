@@ -3,8 +3,7 @@ import { defineNode } from '../../define-node';
 import { linearToOnnx, type LinearModel, trainLogistic, trainRidge } from '../../ml/linear';
 import { serializeModel } from '../../ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { putJson } from '../shared/tabular';
-import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, type MetricsRef } from './common';
+import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
 import { classLabelsOf, FEATURES_INPUT, withRawInputs } from './onnx-pipeline';
 
 const params = z.strictObject({
@@ -95,11 +94,8 @@ export default defineNode({
       model_bytes: bytes.length,
     };
     const d = model.numFeatures;
-    const report = await putJson(ctx.store, {
-      kind: 'kiln.training-report/v1',
-      task: spec.task,
+    const metrics = await trainingMetrics(ctx, spec.task, values, {
       metric: metricName,
-      values,
       params: p,
       history: model.history,
       coefficients: spec.outputFeatures.map((name, j) => ({
@@ -108,7 +104,6 @@ export default defineNode({
       })),
       intercept: model.intercept,
     });
-    const metrics: MetricsRef = { task: spec.task, values, report };
     return { outputs: { model: modelRef(spec, artifact), metrics } };
   },
 });

@@ -3,8 +3,7 @@ import { defineNode } from '../../define-node';
 import { type MlpModel, mlpToOnnx, trainMlp } from '../../ml/mlp';
 import { serializeModel } from '../../ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { putJson } from '../shared/tabular';
-import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, type MetricsRef } from './common';
+import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
 import { classLabelsOf, FEATURES_INPUT, withRawInputs } from './onnx-pipeline';
 
 const params = z.strictObject({
@@ -103,15 +102,7 @@ export default defineNode({
       train_seconds: trainSeconds,
       model_bytes: bytes.length,
     };
-    const report = await putJson(ctx.store, {
-      kind: 'kiln.training-report/v1',
-      task: spec.task,
-      metric: metricName,
-      values,
-      params: p,
-      history: model.history,
-    });
-    const metrics: MetricsRef = { task: spec.task, values, report };
+    const metrics = await trainingMetrics(ctx, spec.task, values, { metric: metricName, params: p, history: model.history });
     return { outputs: { model: modelRef(spec, artifact), metrics } };
   },
 });
