@@ -1,7 +1,7 @@
 import { BinLookup } from './bin-lookup';
 import { GbdtInputError } from './errors';
 import { sortFloat32 } from './float-sort';
-import { sharedArray } from './shared-memory';
+import { typedArray } from './shared-memory';
 import type { BinnedRows } from './histogram';
 import { Rng, sampleSorted } from './random';
 
@@ -88,7 +88,7 @@ export class BinMapper {
     this.checkWidth(columns);
     const numRows = columns[0]?.length ?? 0;
     const d = columns.length;
-    const data = shared ? sharedArray(Uint8Array, numRows * d) : new Uint8Array(numRows * d);
+    const data = typedArray(Uint8Array, numRows * d, shared);
     columns.forEach((col, f) => this.binColumn(col, f, data, d, f));
     return { data, numRows, numFeatures: d };
   }

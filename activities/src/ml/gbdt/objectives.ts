@@ -12,16 +12,16 @@ export interface Objective {
   readonly numOutputs: number;
   /** The constant raw score that minimises the loss, per output. */
   initScores(labels: Float64Array): number[];
+  /** Its gradient pass, as an index into {@link GRADIENT_KERNELS} (worker threads run the kernels too). */
+  readonly kernel: number;
   /**
    * Writes per-row gradient and hessian pairs (`[g0, h0, g1, h1, …]`, one array per output) and
    * returns the mean loss at the same scores (computed in the same pass, it is nearly free).
    */
-  gradients(scores: readonly Float64Array[], labels: Float64Array, gradHess: Float64Array[]): number;
+  gradients(scores: readonly Float64Array[], labels: Float64Array, gradHess: readonly Float64Array[]): number;
   /** Mean loss; also the validation metric (logloss, multi-logloss or mean squared error). */
   loss(scores: readonly Float64Array[], labels: Float64Array): number;
 }
-
-const MIN_HESS = 1e-16;
 
 /** `log(1 + e^x)` without overflow. */
 function softplus(x: number): number {
@@ -29,26 +29,127 @@ function softplus(x: number): number {
 }
 
 /**
- * Σ log(vᵢ) for values >= 1, as the log of running products: one `Math.log` per few hundred rows
- * instead of one per row (a log costs more than the rest of a row's gradient work).
+ * Adds `log(v)` (for `v >= 1`) to `acc = [running product, summed logs]` through the product: one
+ * `Math.log` per few hundred rows instead of one per row (a log costs more than the rest of a row's
+ * gradient work). The total is `acc[1] + Math.log(acc[0])`.
+ *
+ * Self-contained on purpose: worker threads run its source text, beside the gradient kernels.
  */
-class LogSum {
-  private product = 1;
-  private logs = 0;
+export function addLog(acc: Float64Array, v: number): void {
+  const p = acc[0]! * v;
+  if (p > 1e250) {
+    acc[1]! += Math.log(acc[0]!) + Math.log(v);
+    acc[0] = 1;
+  } else {
+    acc[0] = p;
+  }
+}
 
-  add(v: number): void {
-    const p = this.product * v;
-    if (p > 1e250) {
-      this.logs += Math.log(this.product) + Math.log(v);
-      this.product = 1;
-    } else {
-      this.product = p;
+/*
+ * Gradient kernels: write the gradient and hessian pairs of rows `[from, to)` and return the rows'
+ * summed loss. Self-contained but for `addLog` (worker threads run their source text).
+ */
+
+function binaryGradients(
+  scores: readonly Float64Array[],
+  labels: Float64Array,
+  gradHess: readonly Float64Array[],
+  from: number,
+  to: number,
+): number {
+  const s = scores[0]!;
+  const gh = gradHess[0]!;
+  const logs = Float64Array.of(1, 0);
+  let shift = 0;
+  for (let i = from; i < to; i++) {
+    const si = s[i]!;
+    const e = Math.exp(-si);
+    const p = 1 / (1 + e);
+    const y = labels[i]!;
+    gh[2 * i] = p - y;
+    gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+    // −log p = log(1 + e^−s); −log(1 − p) = that + s.
+    addLog(logs, 1 + e);
+    if (y !== 1) shift += si;
+  }
+  return logs[1]! + Math.log(logs[0]!) + shift;
+}
+
+function regressionGradients(
+  scores: readonly Float64Array[],
+  labels: Float64Array,
+  gradHess: readonly Float64Array[],
+  from: number,
+  to: number,
+): number {
+  const s = scores[0]!;
+  const gh = gradHess[0]!;
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    const d = s[i]! - labels[i]!;
+    gh[2 * i] = d;
+    gh[2 * i + 1] = 1;
+    total += d * d;
+  }
+  return total;
+}
+
+function multiclassGradients(
+  scores: readonly Float64Array[],
+  labels: Float64Array,
+  gradHess: readonly Float64Array[],
+  from: number,
+  to: number,
+): number {
+  const K = scores.length;
+  const row = new Float64Array(K);
+  // −log pᵧ = max + log Σ e^(s − max) − sᵧ; the logs are summed through products.
+  const logs = Float64Array.of(1, 0);
+  let shift = 0;
+  for (let i = from; i < to; i++) {
+    const y = labels[i]!;
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) max = Math.max(max, scores[k]![i]!);
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(scores[k]![i]! - max);
+      row[k] = e;
+      sum += e;
+    }
+    addLog(logs, sum);
+    shift += max - scores[y]![i]!;
+    for (let k = 0; k < K; k++) {
+      const p = row[k]! / sum;
+      const gh = gradHess[k]!;
+      gh[2 * i] = k === y ? p - 1 : p;
+      gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
     }
   }
+  return logs[1]! + Math.log(logs[0]!) + shift;
+}
 
-  value(): number {
-    return this.logs + Math.log(this.product);
+/** The gradient kernels, by `Objective.kernel`. */
+export const GRADIENT_KERNELS = [binaryGradients, regressionGradients, multiclassGradients] as const;
+
+/**
+ * Rows per gradient block. The loss is summed per block, then over blocks in order, however many
+ * threads computed the blocks, so it does not depend on the thread count.
+ */
+export const GRADIENT_BLOCK = 65_536;
+
+/** `Objective.gradients` on the calling thread: block by block. */
+function gradientsByBlock(
+  kernel: number,
+  scores: readonly Float64Array[],
+  labels: Float64Array,
+  gradHess: readonly Float64Array[],
+): number {
+  const n = labels.length;
+  let total = 0;
+  for (let from = 0; from < n; from += GRADIENT_BLOCK) {
+    total += GRADIENT_KERNELS[kernel]!(scores, labels, gradHess, from, Math.min(n, from + GRADIENT_BLOCK));
   }
+  return total / n;
 }
 
 /** `1 / (1 + e^−x)`; saturates cleanly to 0 or 1. */
@@ -67,24 +168,8 @@ export const binaryObjective: Objective = {
     const p = pos / labels.length;
     return [Math.log(p / (1 - p))];
   },
-  gradients(scores, labels, gradHess) {
-    const s = scores[0]!;
-    const gh = gradHess[0]!;
-    const logs = new LogSum();
-    let shift = 0;
-    for (let i = 0; i < s.length; i++) {
-      const si = s[i]!;
-      const e = Math.exp(-si);
-      const p = 1 / (1 + e);
-      const y = labels[i]!;
-      gh[2 * i] = p - y;
-      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESS);
-      // −log p = log(1 + e^−s); −log(1 − p) = that + s.
-      logs.add(1 + e);
-      if (y !== 1) shift += si;
-    }
-    return (logs.value() + shift) / s.length;
-  },
+  kernel: 0,
+  gradients: (scores, labels, gradHess) => gradientsByBlock(0, scores, labels, gradHess),
   loss(scores, labels) {
     const s = scores[0]!;
     let total = 0;
@@ -103,18 +188,8 @@ export const regressionObjective: Objective = {
     for (let i = 0; i < labels.length; i++) sum += labels[i]!;
     return [sum / labels.length];
   },
-  gradients(scores, labels, gradHess) {
-    const s = scores[0]!;
-    const gh = gradHess[0]!;
-    let total = 0;
-    for (let i = 0; i < s.length; i++) {
-      const d = s[i]! - labels[i]!;
-      gh[2 * i] = d;
-      gh[2 * i + 1] = 1;
-      total += d * d;
-    }
-    return total / s.length;
-  },
+  kernel: 1,
+  gradients: (scores, labels, gradHess) => gradientsByBlock(1, scores, labels, gradHess),
   loss(scores, labels) {
     const s = scores[0]!;
     let total = 0;
@@ -139,32 +214,8 @@ export function multiclassObjective(numClasses: number): Objective {
       for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
       return Array.from(counts, (c) => Math.log(Math.max(c / labels.length, 1e-15)));
     },
-    gradients(scores, labels, gradHess) {
-      const n = labels.length;
-      // −log pᵧ = max + log Σ e^(s − max) − sᵧ; the logs are summed through products.
-      const logs = new LogSum();
-      let shift = 0;
-      for (let i = 0; i < n; i++) {
-        const y = labels[i]!;
-        let max = -Infinity;
-        for (let k = 0; k < K; k++) max = Math.max(max, scores[k]![i]!);
-        let sum = 0;
-        for (let k = 0; k < K; k++) {
-          const e = Math.exp(scores[k]![i]! - max);
-          row[k] = e;
-          sum += e;
-        }
-        logs.add(sum);
-        shift += max - scores[y]![i]!;
-        for (let k = 0; k < K; k++) {
-          const p = row[k]! / sum;
-          const gh = gradHess[k]!;
-          gh[2 * i] = k === y ? p - 1 : p;
-          gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESS);
-        }
-      }
-      return (logs.value() + shift) / n;
-    },
+    kernel: 2,
+    gradients: (scores, labels, gradHess) => gradientsByBlock(2, scores, labels, gradHess),
     loss(scores, labels) {
       const n = labels.length;
       let total = 0;

@@ -13,7 +13,7 @@ import {
 } from './objectives';
 import { resolveParams, type ResolvedParams } from './params';
 import { Rng, sampleSorted } from './random';
-import { sharedArray } from './shared-memory';
+import { typedArray } from './shared-memory';
 import { addTreeOutputBinned } from './tree';
 import { type GrownTree, TreeGrower } from './tree-grower';
 import type { BoosterParams, Dataset, IterationRecord, TrainOptions, Tree } from './types';
@@ -35,8 +35,7 @@ export async function trainBooster(
   const { columns, numRows, numFeatures } = toColumns(train.features, 'training features');
   if (numRows === 0) throw new GbdtInputError('training features: no rows; training needs at least one row');
   const checked = checkLabels(train.labels, numRows, p.objective, 'training labels', p.numClasses);
-  const labels = checked.labels;
-  requireTwoClasses(labels, p.objective);
+  requireTwoClasses(checked.labels, p.objective);
   const numClasses = checked.numClasses;
   if (p.earlyStoppingRounds !== undefined && !options.valid) {
     throw new GbdtInputError('earlyStoppingRounds needs a validation set: pass options.valid');
@@ -58,12 +57,12 @@ export async function trainBooster(
   const missingBin = Int32Array.from(columns, (_, f) => mapper.missingBin(f));
   const validBins = valid ? mapper.transformRows(valid.columns) : undefined;
 
+  const labels = typedArray(Float64Array, numRows, shared);
+  labels.set(checked.labels);
   const initScores = objective.initScores(labels);
-  const scores = initScores.map((s) => new Float64Array(numRows).fill(s));
+  const scores = initScores.map((s) => typedArray(Float64Array, numRows, shared).fill(s));
   const validScores = valid ? initScores.map((s) => new Float64Array(valid.labels.length).fill(s)) : [];
-  const gradHess = initScores.map(() =>
-    shared ? sharedArray(Float64Array, 2 * numRows) : new Float64Array(2 * numRows),
-  );
+  const gradHess = initScores.map(() => typedArray(Float64Array, 2 * numRows, shared));
   const rng = new Rng(p.seed);
   const allFeatures = Int32Array.from(columns, (_, f) => f);
   const treeFeatures = Math.max(1, Math.round(p.featureFraction * numFeatures));
@@ -75,9 +74,9 @@ export async function trainBooster(
   const history: IterationRecord[] = [];
   let bestIteration = 0;
   let bestMetric = Infinity;
-  objective.gradients(scores, labels, gradHess);
-  const grower = new TreeGrower(bins, mapper, p, { numThreads, gradHess });
+  const grower = new TreeGrower(bins, mapper, p, { scores, labels, gradHess }, numThreads);
   try {
+    grower.gradients(objective);
     for (let iteration = 1; iteration <= p.numIterations; iteration++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       throwIfAborted(signal, iteration);
@@ -95,7 +94,7 @@ export async function trainBooster(
         trees.push(grown.tree);
       }
       // Gradients for the next iteration, and the loss at the scores this iteration reached.
-      const trainLoss = objective.gradients(scores, labels, gradHess);
+      const trainLoss = grower.gradients(objective);
       const validMetric = valid ? objective.loss(validScores, valid.labels) : undefined;
       history.push(
         validMetric === undefined ? { iteration, trainLoss } : { iteration, trainLoss, validMetric },

@@ -7,7 +7,9 @@ import {
   type RowSet,
   subtractHistogram,
 } from './histogram';
-import { HistogramThreads } from './histogram-threads';
+import { GrowerThreads, type TrainingArrays } from './grower-threads';
+import type { Objective } from './objectives';
+import { partitionInPlace } from './partition';
 import {
   emptySplit,
   findBestSplit,
@@ -17,7 +19,7 @@ import {
   type SplitConstraints,
 } from './split-finder';
 import type { Tree } from './types';
-import { sharedArray } from './shared-memory';
+import { typedArray } from './shared-memory';
 
 /** Tree shape limits and shrinkage. */
 export interface GrowerParams extends SplitConstraints {
@@ -56,49 +58,63 @@ interface LeafState {
 export class TreeGrower {
   readonly layout: HistogramLayout;
   private readonly pool: Pick<HistogramPool, 'acquire' | 'release'>;
-  private readonly threads: HistogramThreads | undefined;
+  private readonly threads: GrowerThreads | undefined;
   private readonly scratch: Uint32Array;
   private readonly indices: Uint32Array;
   /**
-   * Bins again, one column per feature: partitioning reads one feature of rows in increasing order,
-   * which a column serves from far fewer cache lines than the row-major matrix.
+   * Bins again, column-major (feature `f`'s bin of row `i` is `columns[f * numRows + i]`):
+   * partitioning reads one feature of rows in increasing order, which a column serves from far
+   * fewer cache lines than the row-major matrix.
    */
-  private readonly columns: Uint8Array[];
+  private readonly columns: Uint8Array;
   /** Per bin of the feature being split: 1 when the row goes left. */
-  private readonly goesLeft = new Uint8Array(256);
+  private readonly goesLeft: Uint8Array;
 
   /**
-   * With `numThreads > 1`, histograms are built by worker threads too; `bins.data` and every array of
-   * `gradHess` must then live in shared memory (see `sharedArray`). Call `close()` when done.
+   * `training` holds the run's scores, labels and gradients (see {@link gradients}). With
+   * `numThreads > 1`, worker threads share the work; `bins.data` and every array of `training` must
+   * then live in shared memory (see `typedArray`). Call `close()` when done.
    */
   constructor(
     private readonly bins: BinnedRows,
     private readonly mapper: BinMapper,
     private readonly params: GrowerParams,
-    threading: { numThreads: number; gradHess: readonly Float64Array[] } = { numThreads: 1, gradHess: [] },
+    private readonly training: TrainingArrays,
+    numThreads = 1,
   ) {
     this.layout = new HistogramLayout(Array.from({ length: bins.numFeatures }, (_, f) => mapper.numBins(f)));
-    this.scratch = new Uint32Array(bins.numRows);
-    this.columns = transpose(bins);
-    if (threading.numThreads > 1) {
-      this.indices = sharedArray(Uint32Array, bins.numRows);
-      this.threads = new HistogramThreads(
-        threading.numThreads,
+    const shared = numThreads > 1;
+    this.scratch = typedArray(Uint32Array, bins.numRows, shared);
+    this.indices = typedArray(Uint32Array, bins.numRows, shared);
+    this.goesLeft = typedArray(Uint8Array, 256, shared);
+    this.columns = transpose(bins, typedArray(Uint8Array, bins.numRows * bins.numFeatures, shared));
+    if (shared) {
+      this.threads = new GrowerThreads(
+        numThreads,
         this.layout,
         bins,
+        this.columns,
         this.indices,
-        threading.gradHess,
+        this.scratch,
+        this.goesLeft,
+        training,
       );
       this.pool = this.threads;
     } else {
-      this.indices = new Uint32Array(bins.numRows);
       this.pool = new HistogramPool(this.layout.size);
     }
   }
 
-  /** Stops the histogram threads, if any. */
+  /** Stops the worker threads, if any. */
   async close(): Promise<void> {
     await this.threads?.close();
+  }
+
+  /** Writes the objective's gradients at the current scores into `training.gradHess`; returns the mean loss. */
+  gradients(objective: Objective): number {
+    if (this.threads) return this.threads.gradients(objective.kernel);
+    const { scores, labels, gradHess } = this.training;
+    return objective.gradients(scores, labels, gradHess);
   }
 
   /**
@@ -178,6 +194,12 @@ export class TreeGrower {
       if (leaf.parent >= 0) (leaf.isLeft ? tree.left : tree.right)[leaf.parent] = node;
 
       const mid = this.partition(leaf.start, leaf.end, split);
+      if (mid - leaf.start !== split.leftCount) {
+        // The histogram and the rows disagree: a threading fault. Fail loudly rather than train on it.
+        throw new Error(
+          `tree grower: ${mid - leaf.start} rows went left of the split, its histogram counted ${split.leftCount}`,
+        );
+      }
       const s = leaf.sums;
       const left: LeafState = {
         start: leaf.start,
@@ -257,34 +279,22 @@ export class TreeGrower {
 
   /** Stable in-place partition of `indices[start..end)`: left rows first. Returns where the right rows start. */
   private partition(start: number, end: number, split: SplitCandidate): number {
-    const { indices, scratch, goesLeft } = this;
+    const { goesLeft } = this;
     const f = split.feature;
-    const col = this.columns[f]!;
     const missing = this.mapper.missingBin(f);
     for (let b = 0; b < missing; b++) goesLeft[b] = b <= split.bin ? 1 : 0;
     goesLeft[missing] = split.defaultLeft ? 1 : 0;
-    // Branch-free: write the row to both sides and advance only the side it belongs to.
-    let l = start;
-    let r = 0;
-    for (let k = start; k < end; k++) {
-      const i = indices[k]!;
-      const left = goesLeft[col[i]!]!;
-      indices[l] = i;
-      scratch[r] = i;
-      l += left;
-      r += 1 - left;
-    }
-    indices.set(scratch.subarray(0, r), l);
-    return l;
+    const columnBase = f * this.bins.numRows;
+    if (this.threads) return this.threads.partition(start, end, columnBase);
+    return partitionInPlace(this.indices, this.scratch, this.columns, columnBase, goesLeft, start, end);
   }
 }
 
-function transpose(bins: BinnedRows): Uint8Array[] {
+/** Copies the row-major bins into `columns`, column-major. */
+function transpose(bins: BinnedRows, columns: Uint8Array): Uint8Array {
   const { data, numRows: n, numFeatures: d } = bins;
-  const columns = Array.from({ length: d }, () => new Uint8Array(n));
   for (let f = 0; f < d; f++) {
-    const col = columns[f]!;
-    for (let i = 0, o = f; i < n; i++, o += d) col[i] = data[o]!;
+    for (let i = 0, o = f, c = f * n; i < n; i++, o += d, c++) columns[c] = data[o]!;
   }
   return columns;
 }

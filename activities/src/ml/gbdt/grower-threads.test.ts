@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { makeSynthetic } from './synthetic-data';
 import { trainBooster } from './train';
 
-describe('histogram worker threads', () => {
+describe('tree-growing worker threads', () => {
+  // Enough rows for every parallel step: histograms, partitions (≥ 32,768 rows) and several
+  // gradient blocks (65,536 rows each).
   it('train exactly the same model as one thread', async () => {
-    const data = makeSynthetic('multiclass', { rows: 30_000, features: 9, seed: 31, missingRate: 0.1 });
+    const data = makeSynthetic('multiclass', { rows: 140_000, features: 9, seed: 31, missingRate: 0.1 });
     const params = { objective: 'multiclass' as const, numIterations: 4, maxLeaves: 31 };
     const one = await trainBooster(
       { features: data.columns, labels: data.labels },
@@ -18,7 +20,7 @@ describe('histogram worker threads', () => {
   });
 
   it('train the same model with feature and row sampling', async () => {
-    const data = makeSynthetic('binary', { rows: 30_000, features: 12, seed: 32 });
+    const data = makeSynthetic('binary', { rows: 80_000, features: 12, seed: 32 });
     const params = {
       objective: 'binary' as const,
       numIterations: 5,

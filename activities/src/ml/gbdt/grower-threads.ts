@@ -1,0 +1,393 @@
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { accumulateFeatures, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
+import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
+import { partitionInPlace, partitionRows } from './partition';
+import { sharedArray } from './shared-memory';
+
+// Control block slots (Int32Array over shared memory).
+const GEN = 0; // bumped for every task; workers wait on it
+const DONE = 1; // workers that finished the current task
+const CMD = 2;
+const START = 3;
+const END = 4;
+const HAS_INDICES = 5;
+const SLAB = 6;
+const BASE = 7;
+const NUM_FEATURES = 8;
+const OUTPUT = 9;
+const FAILED = 10;
+const NEXT_CHUNK = 11; // histogram, gradients: the next feature chunk or row block to claim
+const CHUNK = 12; // histogram: features per chunk
+const COLUMN_BASE = 13; // partition: where the split feature's column starts
+const KERNEL = 14; // gradients: the objective's kernel
+const CONTROL_SIZE = 16;
+
+const CMD_HIST = 1;
+const CMD_BUFFERS = 2;
+const CMD_EXIT = 3;
+const CMD_PARTITION = 4;
+const CMD_GRADIENTS = 5;
+
+/** What a training run's threads share besides the bins: per output, scores and gradients; the labels. */
+export interface TrainingArrays {
+  readonly scores: readonly Float64Array[];
+  readonly labels: Float64Array;
+  /** Per output, interleaved gradient and hessian pairs (`[g0, h0, g1, h1, …]`). */
+  readonly gradHess: readonly Float64Array[];
+}
+
+/** Histograms per shared slab. */
+const SLAB_HISTOGRAMS = 8;
+
+/** Below this many bin updates a node's histogram is built on the calling thread alone. */
+const MIN_PARALLEL_WORK = 65_536;
+
+/** Below this many rows a node is partitioned on the calling thread alone. */
+const MIN_PARALLEL_PARTITION = 32_768;
+
+/**
+ * How long a thread spins on the control block before it sleeps, waiting for a task (workers) or
+ * for the workers (the caller). Waking a sleeping thread can cost a millisecond on a VM, while tasks
+ * follow each other within one; a longer spin would take the CPU from threads that have work.
+ */
+const SPIN_MS = 2;
+
+/**
+ * The tree grower's data-parallel steps, on the calling thread plus `numThreads − 1` workers:
+ *
+ * - **Histograms.** Features are cut into chunks that threads claim one at a time, so a thread that
+ *   starts late (a worker waking up) just takes fewer. Each bin is summed by one thread in row order,
+ *   so results do not depend on the thread count.
+ * - **Partitions.** Each thread splits its slice of a node's rows; the slices are then joined in order,
+ *   which is the same stable partition one thread makes.
+ * - **Gradients.** Threads claim blocks of rows; the loss is summed over blocks in order.
+ *
+ * Everything the workers read or write is in shared memory: bins (row-major and per column), row
+ * indices, scores, labels, gradients and the histogram slabs. Tasks are handed over through `Atomics` on a control
+ * block, not messages, so a hand-over costs microseconds. Call `close()` when training ends.
+ */
+export class GrowerThreads {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SIZE * 4));
+  private readonly featureList: Int32Array;
+  /** Per thread: the first row of its partition slice, and how many of its rows went left. */
+  private readonly sliceStart: Int32Array;
+  private readonly sliceLeft: Int32Array;
+  /** Per gradient block: its summed loss. */
+  private readonly blockLoss: Float64Array;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly slabs: Float64Array[] = [];
+  private readonly free: Float64Array[] = [];
+  private readonly slabOf = new Map<Float64Array, [number, number]>();
+  private workerError: unknown;
+
+  constructor(
+    readonly numThreads: number,
+    private readonly layout: HistogramLayout,
+    private readonly bins: BinnedRows,
+    /** The per-column copy of the bins: feature `f`'s bin of row `i` is `columns[f * numRows + i]`. */
+    private readonly columns: Uint8Array,
+    private readonly indices: Uint32Array,
+    private readonly scratch: Uint32Array,
+    private readonly goesLeft: Uint8Array,
+    private readonly training: TrainingArrays,
+  ) {
+    const { scores, labels, gradHess } = training;
+    const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+    if (![bins.data, columns, indices, scratch, goesLeft, labels, ...scores, ...gradHess].every(shared)) {
+      throw new Error(
+        'GrowerThreads: bins, columns, indices, scratch, scores, labels and gradients must be in shared memory',
+      );
+    }
+    this.blockLoss = sharedArray(Float64Array, Math.ceil(labels.length / GRADIENT_BLOCK));
+    this.featureList = sharedArray(Int32Array, bins.numFeatures);
+    this.sliceStart = sharedArray(Int32Array, numThreads + 1);
+    this.sliceLeft = sharedArray(Int32Array, numThreads);
+    // The prologue is a string so that bundlers leave its `require` alone.
+    const source =
+      "const wt = require('node:worker_threads');\n" +
+      `const addLog = ${addLog.toString()};\n` +
+      `(${workerMain.toString()})(${accumulateFeatures.toString()}, ${partitionRows.toString()}, ` +
+      `[${GRADIENT_KERNELS.map(String).join(', ')}], wt.workerData, wt.receiveMessageOnPort);`;
+    for (let id = 1; id < numThreads; id++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(source, {
+        eval: true,
+        workerData: {
+          id,
+          count: numThreads,
+          spinMs: SPIN_MS,
+          gradientBlock: GRADIENT_BLOCK,
+          port: port2,
+          control: this.control,
+          features: this.featureList,
+          sliceStart: this.sliceStart,
+          sliceLeft: this.sliceLeft,
+          offsets: layout.offsets,
+          data: bins.data,
+          d: bins.numFeatures,
+          columns,
+          indices,
+          scratch,
+          goesLeft,
+          scores,
+          labels,
+          gradHess,
+          blockLoss: this.blockLoss,
+        },
+        transferList: [port2],
+      });
+      // A worker that fails to start shows up as a timeout in `run`, which blocks the event loop;
+      // the listener keeps the error from crashing the process meanwhile.
+      worker.on('error', (error) => {
+        this.workerError ??= error;
+      });
+      worker.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** A histogram buffer in shared memory, visible to the workers. */
+  acquire(): Float64Array {
+    const hist = this.free.pop();
+    if (hist) return hist;
+    const slab = new Float64Array(new SharedArrayBuffer(SLAB_HISTOGRAMS * this.layout.size * 8));
+    const slabIndex = this.slabs.length;
+    this.slabs.push(slab);
+    for (let h = SLAB_HISTOGRAMS - 1; h >= 0; h--) {
+      const view = slab.subarray(h * this.layout.size, (h + 1) * this.layout.size);
+      this.slabOf.set(view, [slabIndex, h * this.layout.size]);
+      this.free.push(view);
+    }
+    for (const port of this.ports) port.postMessage(slab);
+    this.run(CMD_BUFFERS);
+    return this.free.pop()!;
+  }
+
+  release(hist: Float64Array | undefined): void {
+    if (hist) this.free.push(hist);
+  }
+
+  /** Like `buildHistogram`, split over the threads; `hist` must come from `acquire`. */
+  build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
+    const { indices, start, end } = rows;
+    if (indices && indices !== this.indices)
+      throw new Error('GrowerThreads: rows must index the shared indices');
+    const [slab, base] = this.slabOf.get(hist) ?? [-1, 0];
+    const output = this.training.gradHess.indexOf(gradHess);
+    if (slab < 0 || output < 0) throw new Error('GrowerThreads: histogram or gradients not in shared memory');
+    const m = features.length;
+    const slabArray = this.slabs[slab]!;
+    const own = (jStart: number, jEnd: number) =>
+      accumulateFeatures(
+        slabArray,
+        base,
+        this.layout.offsets,
+        this.bins.data,
+        this.bins.numFeatures,
+        features,
+        jStart,
+        jEnd,
+        indices ?? null,
+        start,
+        end,
+        gradHess,
+      );
+    if (this.workers.length === 0 || (end - start) * m < MIN_PARALLEL_WORK || m < this.numThreads) {
+      own(0, m);
+      return;
+    }
+    const c = this.control;
+    this.featureList.set(features);
+    c[START] = start;
+    c[END] = end;
+    c[HAS_INDICES] = indices ? 1 : 0;
+    c[SLAB] = slab;
+    c[BASE] = base;
+    c[NUM_FEATURES] = m;
+    c[OUTPUT] = output;
+    // About two chunks per thread: few enough that a row's cache line is shared by several features,
+    // enough that a late thread can leave its share to the others.
+    const chunk = Math.ceil(m / (2 * this.numThreads));
+    c[CHUNK] = chunk;
+    Atomics.store(c, NEXT_CHUNK, 0);
+    this.run(CMD_HIST, () => {
+      for (let j = Atomics.add(c, NEXT_CHUNK, 1) * chunk; j < m; j = Atomics.add(c, NEXT_CHUNK, 1) * chunk) {
+        own(j, Math.min(m, j + chunk));
+      }
+    });
+  }
+
+  /**
+   * Stable partition of `indices[start..end)` by the column at `columnBase` through `goesLeft` (see
+   * `partitionRows`): left rows first. Returns where the right rows start.
+   */
+  partition(start: number, end: number, columnBase: number): number {
+    const { indices, scratch, columns, goesLeft } = this;
+    if (this.workers.length === 0 || end - start < MIN_PARALLEL_PARTITION) {
+      return partitionInPlace(indices, scratch, columns, columnBase, goesLeft, start, end);
+    }
+    const threads = this.numThreads;
+    const slices = this.sliceStart;
+    for (let t = 0; t <= threads; t++) slices[t] = start + Math.floor(((end - start) * t) / threads);
+    this.control[COLUMN_BASE] = columnBase;
+    this.run(CMD_PARTITION, () => {
+      this.sliceLeft[0] = partitionRows(indices, scratch, columns, columnBase, goesLeft, start, slices[1]!);
+    });
+    // Join the slices: every slice's left rows in order, then every slice's right rows in order.
+    let at = start;
+    for (let t = 0; t < threads; t++) {
+      const from = slices[t]!;
+      const left = this.sliceLeft[t]!;
+      if (at !== from) indices.copyWithin(at, from, from + left);
+      at += left;
+    }
+    const mid = at;
+    for (let t = 0; t < threads; t++) {
+      const from = slices[t]! + this.sliceLeft[t]!;
+      const to = slices[t + 1]!;
+      indices.set(scratch.subarray(slices[t]!, slices[t]! + (to - from)), at);
+      at += to - from;
+    }
+    return mid;
+  }
+
+  /** The objective's gradients (kernel `kernel` of `GRADIENT_KERNELS`) at the scores; returns the mean loss. */
+  gradients(kernel: number): number {
+    const { scores, labels, gradHess } = this.training;
+    const n = labels.length;
+    const blocks = this.blockLoss.length;
+    const c = this.control;
+    c[KERNEL] = kernel;
+    Atomics.store(c, NEXT_CHUNK, 0);
+    this.run(CMD_GRADIENTS, () => {
+      for (let b = Atomics.add(c, NEXT_CHUNK, 1); b < blocks; b = Atomics.add(c, NEXT_CHUNK, 1)) {
+        const from = b * GRADIENT_BLOCK;
+        this.blockLoss[b] = GRADIENT_KERNELS[kernel]!(
+          scores,
+          labels,
+          gradHess,
+          from,
+          Math.min(n, from + GRADIENT_BLOCK),
+        );
+      }
+    });
+    let total = 0;
+    for (let b = 0; b < blocks; b++) total += this.blockLoss[b]!;
+    return total / n;
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    if (this.workers.length > 0) {
+      this.control[CMD] = CMD_EXIT;
+      Atomics.add(this.control, GEN, 1);
+      Atomics.notify(this.control, GEN);
+    }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const port of this.ports) port.close();
+    this.workers.length = 0;
+  }
+
+  /** Hands a command to every worker, does `own` meanwhile, and waits for them all. */
+  private run(cmd: number, own?: () => void): void {
+    const c = this.control;
+    if (this.workers.length === 0) {
+      own?.();
+      return;
+    }
+    c[CMD] = cmd;
+    Atomics.store(c, DONE, 0);
+    Atomics.add(c, GEN, 1);
+    Atomics.notify(c, GEN);
+    own?.();
+    const expected = this.workers.length;
+    const until = performance.now() + SPIN_MS;
+    for (let spins = 1; Atomics.load(c, DONE) < expected; spins++) {
+      if ((spins & 255) === 0 && performance.now() > until) break;
+    }
+    for (let done = Atomics.load(c, DONE); done < expected; done = Atomics.load(c, DONE)) {
+      if (Atomics.wait(c, DONE, done, 30_000) === 'timed-out') {
+        throw new Error(
+          `tree-growing worker threads did not answer within 30 s (${String(this.workerError ?? 'no error reported')})`,
+        );
+      }
+    }
+    if (c[FAILED]) throw new Error('a tree-growing worker thread failed; see stderr');
+  }
+}
+
+/**
+ * A worker's loop. Runs as source text inside the worker (no imports, no outer variables): it
+ * receives the kernels, its `workerData` and `receiveMessageOnPort` as arguments.
+ */
+function workerMain(
+  accumulate: typeof accumulateFeatures,
+  partition: typeof partitionRows,
+  kernels: typeof GRADIENT_KERNELS,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  w: any,
+  receiveMessageOnPort: (port: MessagePort) => { message: unknown } | undefined,
+): void {
+  const control: Int32Array = w.control;
+  const slabs: Float64Array[] = [];
+  // The control block was fresh (generation 0) when this worker was created; a task may already be
+  // waiting when it starts, and then the first wait returns at once.
+  let seen = 0;
+  for (;;) {
+    // Spin a little before sleeping: tasks often follow each other within a millisecond.
+    const until = performance.now() + w.spinMs;
+    let spins = 0;
+    while (Atomics.load(control, 0) === seen && ((++spins & 255) !== 0 || performance.now() < until));
+    // `Atomics.wait` can return without a new task (a wake-up meant for an earlier one): running the
+    // old task again would race with the caller, so only a new generation ends the wait.
+    while (Atomics.load(control, 0) === seen) Atomics.wait(control, 0, seen);
+    seen = Atomics.load(control, 0);
+    const cmd = control[2];
+    if (cmd === 3) return;
+    try {
+      if (cmd === 2) {
+        for (let msg = receiveMessageOnPort(w.port); msg; msg = receiveMessageOnPort(w.port)) {
+          slabs.push(msg.message as Float64Array);
+        }
+      } else if (cmd === 1) {
+        const m = control[8]!;
+        const chunk = control[12]!;
+        const indices = control[5] ? (w.indices as Uint32Array) : null;
+        for (let j = Atomics.add(control, 11, 1) * chunk; j < m; j = Atomics.add(control, 11, 1) * chunk) {
+          accumulate(
+            slabs[control[6]!]!,
+            control[7]!,
+            w.offsets,
+            w.data,
+            w.d,
+            w.features,
+            j,
+            Math.min(m, j + chunk),
+            indices,
+            control[3]!,
+            control[4]!,
+            w.gradHess[control[9]!],
+          );
+        }
+      } else if (cmd === 4) {
+        const from = w.sliceStart[w.id];
+        const to = w.sliceStart[w.id + 1];
+        w.sliceLeft[w.id] = partition(w.indices, w.scratch, w.columns, control[13]!, w.goesLeft, from, to);
+      } else if (cmd === 5) {
+        const kernel = kernels[control[14]!]!;
+        const n = w.labels.length;
+        const blocks = w.blockLoss.length;
+        for (let b = Atomics.add(control, 11, 1); b < blocks; b = Atomics.add(control, 11, 1)) {
+          const from = b * w.gradientBlock;
+          w.blockLoss[b] = kernel(w.scores, w.labels, w.gradHess, from, Math.min(n, from + w.gradientBlock));
+        }
+      }
+    } catch (error) {
+      control[10] = 1;
+      console.error(error);
+    }
+    if (Atomics.add(control, 1, 1) + 1 === w.count - 1) Atomics.notify(control, 1);
+  }
+}
