@@ -45,13 +45,16 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
     });
     const fastify = app.getHttpAdapter().getInstance();
-    fastify.addHook('onSend', async (req, reply) => {
+    // Callback hooks, not async ones: they run on every request, serving included.
+    fastify.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
+      done(null, payload);
     });
-    fastify.addHook('onResponse', async (req, reply) => {
+    fastify.addHook('onResponse', (req, reply, done) => {
       const route = req.routeOptions.url ?? 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
       metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+      done();
     });
     app.setGlobalPrefix('api/v1', {
       exclude: [

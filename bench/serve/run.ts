@@ -9,7 +9,8 @@
 //               issue's ceiling, "in-process onnxruntime-node on the same rows";
 //   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
 // Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell, default 10; BENCH_KILN=0 skips the Kiln API part;
-// BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use).
+// BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
+// BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -198,6 +199,7 @@ async function startKiln(): Promise<KilnStack> {
     children.push(
       await child(
         [
+          ...(process.env.BENCH_API_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROF}`] : []),
           KILN,
           'api',
           '--temporal-address',

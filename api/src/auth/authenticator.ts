@@ -13,10 +13,12 @@ export class Authenticator {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
+  private serviceTokenBytes: Buffer | undefined;
+
   /** The workers' service token, when configured and given. */
   private isServiceToken(token: string): boolean {
     if (!this.config.serviceToken) return false;
-    const expected = Buffer.from(this.config.serviceToken);
+    const expected = (this.serviceTokenBytes ??= Buffer.from(this.config.serviceToken));
     const given = Buffer.from(token);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }

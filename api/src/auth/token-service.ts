@@ -13,7 +13,11 @@ export function tokenDigest(token: string): string {
 /** API tokens: stored as SHA-256 digests, shown once when made. */
 @Injectable()
 export class TokenService {
-  /** Verified tokens for a few seconds, so a request costs no token query (revocation clears its entry). */
+  /**
+   * Verified tokens for a few seconds, so a request costs no token query and no hashing (revocation
+   * clears its entry). Keyed by the token itself, which the process holds anyway while it serves the
+   * request; only digests are stored.
+   */
   private readonly verified = new Map<string, { record: ApiTokenRecord; until: number }>();
 
   constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
@@ -39,14 +43,13 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<ApiTokenRecord | null> {
-    const digest = tokenDigest(token);
-    const hit = this.verified.get(digest);
+    const hit = this.verified.get(token);
     if (hit && hit.until > Date.now()) return hit.record;
-    const record = await this.repo.findOneBy({ digest, revokedAt: IsNull() });
+    const record = await this.repo.findOneBy({ digest: tokenDigest(token), revokedAt: IsNull() });
     if (record) {
       if (this.verified.size >= 10_000) this.verified.clear();
-      this.verified.set(digest, { record, until: Date.now() + VERIFIED_FOR_MS });
-    } else this.verified.delete(digest);
+      this.verified.set(token, { record, until: Date.now() + VERIFIED_FOR_MS });
+    } else this.verified.delete(token);
     if (record && (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > 60_000)) {
       // At most one write a minute per token.
       record.lastUsedAt = new Date();
@@ -60,7 +63,7 @@ export class TokenService {
   }
 
   async revoke(id: string): Promise<boolean> {
-    for (const [digest, { record }] of this.verified) if (record.id === id) this.verified.delete(digest);
+    for (const [token, { record }] of this.verified) if (record.id === id) this.verified.delete(token);
     const result = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '@kiln/activities';
-import { type RequestLog, logLines } from './prediction-log';
+import { LineBuffer, type RequestLog } from './prediction-log';
+
+/** The JSON Lines of some requests, through the logger's buffer. */
+function logLines(requests: RequestLog[]): string {
+  const lines = new LineBuffer();
+  for (const r of requests) lines.add(r);
+  return lines.toBuffer().toString('utf8');
+}
 
 const base: Omit<RequestLog, 'raw' | 'instances'> = {
   at: Date.UTC(2026, 10, 23, 12, 0, 0),
@@ -36,5 +43,18 @@ describe('prediction log lines', () => {
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => (JSON.parse(l) as LoggedRequest).request)).toEqual([{ instances }, { instances }]);
     expect((JSON.parse(lines[1]!) as LoggedRequest).probabilities).toBeNull();
+  });
+
+  it('keep every line whole across buffer chunks, bodies larger than a chunk included', () => {
+    const small = Buffer.from(JSON.stringify({ instances: [{ x: 'ü'.repeat(100) }] }));
+    const huge = Buffer.from(JSON.stringify({ instances: [{ x: 'y'.repeat(600_000) }] }));
+    const requests: RequestLog[] = [];
+    for (let i = 0; i < 3000; i++) requests.push({ ...base, latencyMs: i, instances: [], raw: i === 1500 ? huge : small });
+    const lines = logLines(requests).trim().split('\n');
+    expect(lines).toHaveLength(3000);
+    const parsed = lines.map((l) => JSON.parse(l) as LoggedRequest);
+    expect(parsed.map((p) => p.latencyMs)).toEqual(requests.map((r) => r.latencyMs));
+    expect(parsed[1500]!.request).toEqual(JSON.parse(huge.toString()));
+    expect(parsed[2999]!.request).toEqual(JSON.parse(small.toString()));
   });
 });

@@ -19,22 +19,69 @@ export interface RequestLog {
   latencyMs: number;
 }
 
-/** The JSON Lines of some logged requests (`LoggedRequest`, one line per request; the body spliced in unparsed). */
-export function logLines(requests: readonly RequestLog[]): string {
-  let text = '';
-  for (const r of requests) {
-    // The raw body goes in as it came, unless it spans lines (JSON whitespace may; strings may not).
-    const oneLine = r.raw && !r.raw.includes(10) && !r.raw.includes(13);
-    const request = oneLine ? r.raw!.toString('utf8') : JSON.stringify({ instances: r.instances });
-    text +=
-      `{"at":"${new Date(r.at).toISOString()}","version":${r.version},"role":"${r.role}","ids":${JSON.stringify(r.ids)},` +
-      `"predictions":${JSON.stringify(r.predictions)},"probabilities":${JSON.stringify(r.probabilities)},"latencyMs":${r.latencyMs},"request":${request}}\n`;
+/** One logged request as a JSON line (`LoggedRequest`), in two parts: the body goes between them. */
+function lineParts(r: RequestLog): [head: string, tail: string] {
+  return [
+    `{"at":"${new Date(r.at).toISOString()}","version":${r.version},"role":"${r.role}","ids":${JSON.stringify(r.ids)},` +
+      `"predictions":${JSON.stringify(r.predictions)},"probabilities":${JSON.stringify(r.probabilities)},"latencyMs":${r.latencyMs},"request":`,
+    '}\n',
+  ];
+}
+
+/** Whether a raw body can go into a line as it came: JSON whitespace may span lines (strings may not). */
+function isOneLine(raw: Buffer | undefined): raw is Buffer {
+  return raw !== undefined && !raw.includes(10) && !raw.includes(13);
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Log lines as UTF-8 bytes in large chunks: a request is serialised when it is recorded, so nothing
+ * of it stays on the JS heap until the flush (2 s of requests kept as objects cost more in garbage
+ * collection than the serialisation), and the raw body is copied as bytes, never decoded.
+ */
+export class LineBuffer {
+  private chunks: Buffer[] = [];
+  private current = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
+
+  add(r: RequestLog): void {
+    const [head, tail] = lineParts(r);
+    if (isOneLine(r.raw)) {
+      this.text(head);
+      this.bytes(r.raw);
+      this.text(tail);
+    } else {
+      this.text(head + JSON.stringify({ instances: r.instances }) + tail);
+    }
   }
-  return text;
+
+  /** Every line so far, as one buffer. */
+  toBuffer(): Buffer {
+    return Buffer.concat([...this.chunks, this.current.subarray(0, this.used)]);
+  }
+
+  private room(bytes: number): void {
+    if (this.used + bytes <= this.current.length) return;
+    if (this.used > 0) this.chunks.push(this.current.subarray(0, this.used));
+    this.current = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
+    this.used = 0;
+  }
+
+  private text(s: string): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes.
+    this.room(s.length * 3);
+    this.used += this.current.write(s, this.used);
+  }
+
+  private bytes(b: Buffer): void {
+    this.room(b.length);
+    this.used += b.copy(this.current, this.used);
+  }
 }
 
 interface Pending {
-  requests: RequestLog[];
+  lines: LineBuffer;
   rowCount: number;
   requestCount: number;
   errors: number;
@@ -42,7 +89,7 @@ interface Pending {
   lastAt: Date | null;
 }
 
-const empty = (): Pending => ({ requests: [], rowCount: 0, requestCount: 0, errors: 0, firstAt: null, lastAt: null });
+const empty = (): Pending => ({ lines: new LineBuffer(), rowCount: 0, requestCount: 0, errors: 0, firstAt: null, lastAt: null });
 
 /**
  * Buffers sampled predictions per deployment and writes them to the artifact store as JSON Lines
@@ -81,7 +128,7 @@ export class PredictionLogger {
     p.requestCount++;
     this.touch(p);
     if (request) {
-      p.requests.push(request);
+      p.lines.add(request);
       p.rowCount += request.ids.length;
       if (p.rowCount >= this.options.maxRows) void this.flush();
     }
@@ -104,8 +151,7 @@ export class PredictionLogger {
     for (const [deployment, p] of [...this.pending]) {
       if (p.requestCount === 0) continue;
       this.pending.set(deployment, empty());
-      const text = logLines(p.requests);
-      const artifact = await this.store.put(new TextEncoder().encode(text), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
+      const artifact = await this.store.put(p.lines.toBuffer(), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
       await this.db.getRepository(PredictionLog).insert({
         deployment,
         artifact: artifact as unknown as JsonDoc,

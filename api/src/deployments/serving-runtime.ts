@@ -50,6 +50,8 @@ const unavailable = (message: string) => new HttpException({ statusCode: 503, er
 @Injectable()
 export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private pool: Promise<InferencePool> | null = null;
+  /** The pool once started. */
+  private startedPool: InferencePool | null = null;
   private readonly routes = new Map<string, Route>();
   private readonly loading = new Map<string, Promise<void>>();
   private readonly loaded = new Set<string>();
@@ -80,10 +82,13 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
 
   private inference(): Promise<InferencePool> {
     // A pool that failed to start is not kept: the next request tries again.
-    this.pool ??= InferencePool.start().catch((error: unknown) => {
-      this.pool = null;
-      throw error;
-    });
+    this.pool ??= InferencePool.start().then(
+      (pool) => (this.startedPool = pool),
+      (error: unknown) => {
+        this.pool = null;
+        throw error;
+      },
+    );
     return this.pool;
   }
 
@@ -196,14 +201,15 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
 
   /** `body`: the request's raw JSON, logged as is (the instances are logged re-serialised without it). */
   async predict(name: string, instances: unknown, body?: Buffer): Promise<PredictResponse> {
-    const route = await this.route(name);
+    // Known routes and a started pool are taken without awaiting: this runs for every request.
+    const route = this.routes.get(name) ?? (await this.refresh(name));
     if (!route) throw new HttpException({ statusCode: 404, error: 'Not Found', message: `deployment "${name}" not found` }, 404);
     const primary = route.primary;
     if (!primary) throw unavailable(`deployment "${name}" has no ready version${route.failed.size ? `: ${[...route.failed.values()][0]}` : ''}`);
     const canary = route.candidate?.mode === 'canary' && Math.random() * 100 < route.candidate.percent ? route.candidate : null;
     let target = canary ?? primary;
     const role = canary ? ('canary' as const) : ('primary' as const);
-    const pool = await this.inference();
+    const pool = this.startedPool ?? (await this.inference());
     const started = performance.now();
     let result: PredictResult;
     try {
