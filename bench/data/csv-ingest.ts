@@ -1,6 +1,7 @@
 // bench/data: CSV → Arrow ingest throughput (MB/s) beside pandas and polars `read_csv` on the same
 // file, in the same run. Ours does more: it also writes the Arrow file, computes column statistics
-// and stores the file content-addressed. Usage: npm run bench:data  (BENCH_CSV_MB, default 1024)
+// and stores the file content-addressed. Usage: npm run bench:data  (BENCH_CSV_MB, default 1024;
+// BENCH_CSV_THREADS: worker threads that parse the CSV, default as CsvToArrowOptions.threads)
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');
 const MB = Number(process.env.BENCH_CSV_MB ?? 1024);
+const THREADS = process.env.BENCH_CSV_THREADS;
 const REQUIREMENTS = ['pandas==2.3.3', 'pyarrow==21.0.0', 'polars==2.1.0'];
 
 /** A seeded CSV: 6 numeric columns (some missing), a category and a free-text column. */
@@ -47,7 +49,7 @@ async function main() {
 
   const store = new FolderArtifactStore(mkdtempSync(join(tmpdir(), 'kiln-bench-store-')), { fsync: false });
   const t = performance.now();
-  const ref = await ingestCsvToDataset(store, csv);
+  const ref = await ingestCsvToDataset(store, csv, THREADS === undefined ? {} : { threads: Number(THREADS) });
   const ours = (performance.now() - t) / 1000;
 
   const PYTHON = process.env.BENCH_PYTHON ?? venvPython(await ensurePythonVenv({ name: 'bench-venv', requirements: REQUIREMENTS, log: console.log }));
@@ -65,7 +67,7 @@ async function main() {
     ['polars.read_csv, 1 thread', polars1],
     ['polars.read_csv, all threads', polarsAll],
   ] as const;
-  console.log(`\nbench/data — ${size.toFixed(0)} MB CSV, ${ref.rowCount.toLocaleString()} rows × ${ref.schema.length} columns`);
+  console.log(`\nbench/data — ${size.toFixed(0)} MB CSV, ${ref.rowCount.toLocaleString()} rows × ${ref.schema.length} columns, parse threads: ${THREADS ?? 'default'}`);
   console.log('reader                                          seconds     MB/s');
   for (const [name, s] of rows) console.log(`${name.padEnd(46)} ${s.toFixed(2).padStart(8)} ${(size / s).toFixed(1).padStart(8)}`);
   console.log(`kiln / polars 1 thread: ${(polars1 / ours).toFixed(2)}×   kiln / pandas: ${(pandas / ours).toFixed(2)}×`);

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import type { ByteCopy } from './byte-channel';
 import { AsyncByteQueue, RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
 
 /**
@@ -35,14 +36,16 @@ export class ArrowFileWriter {
     private readonly handle: FileHandle,
     private readonly writer: RecordBatchFileWriter,
     private readonly queue: TakeQueue,
+    private readonly copyTo: ByteCopy | undefined,
   ) {}
 
-  static async create(path: string, schema: Schema): Promise<ArrowFileWriter> {
+  /** @param copyTo also gets the bytes, in order, as they are written. */
+  static async create(path: string, schema: Schema, copyTo?: ByteCopy): Promise<ArrowFileWriter> {
     const handle = await open(path, 'w');
     const writer = new RecordBatchFileWriter();
     const queue = new TakeQueue();
     writer.reset(queue, schema);
-    return new ArrowFileWriter(handle, writer, queue);
+    return new ArrowFileWriter(handle, writer, queue, copyTo);
   }
 
   /** Resolves once the previous batch is on disk and this one is on its way. */
@@ -70,6 +73,11 @@ export class ArrowFileWriter {
   }
 
   private async writeOut(chunks: Uint8Array[]): Promise<void> {
+    if (this.copyTo === undefined) return this.writeToFile(chunks);
+    await Promise.all([this.writeToFile(chunks), this.copyTo.write(chunks)]);
+  }
+
+  private async writeToFile(chunks: Uint8Array[]): Promise<void> {
     // Written as they are (no concatenation into one buffer): the Arrow writer's output is views of
     // the batch's own arrays, which stay alive until the write completes.
     let pending = chunks.filter((c) => c.byteLength > 0);

@@ -4,6 +4,20 @@ import { DataInputError, quoteValue } from './input-error';
 import type { ColumnType, NullTokens } from './type-inference';
 import { isNonFiniteLiteral, parseDecimal } from './value-parsers';
 
+/**
+ * Rows of one column as plain arrays (what a worker thread sends back): `validity` has bit `i` set
+ * for a non-null row `i` (null when no row is null); `values` are the numbers (float and date:
+ * Float64Array, int: Int32Array) or the bits (bool); text is `data[offsets[i], offsets[i + 1])`.
+ */
+export interface ColumnPiece {
+  length: number;
+  nullCount: number;
+  validity: Uint8Array | null;
+  values: Float64Array | Int32Array | Uint8Array | null;
+  offsets: Int32Array | null;
+  data: Uint8Array | null;
+}
+
 /** What a builder needs to know to convert cells and to explain a bad one. */
 export interface BuilderContext {
   source?: string;
@@ -24,6 +38,9 @@ export abstract class ColumnBuilder {
   protected length = 0;
   protected nullCount = 0;
   protected validity: Uint8Array;
+  /** Arrays handed out with each batch, oldest first; arrays free to fill again, by kind. */
+  private readonly lent: Map<string, ArrayBufferView>[] = [];
+  private readonly spare = new Map<string, ArrayBufferView[]>();
 
   constructor(
     readonly name: string,
@@ -64,6 +81,38 @@ export abstract class ColumnBuilder {
   /** The Arrow data of the rows appended since the last call. */
   abstract finish(): Data;
 
+  /** The rows appended so far as a {@link ColumnPiece}; the builder is not used after that. */
+  abstract takePiece(): ColumnPiece;
+
+  /** Appends rows `[from, to)` of a piece taken from a builder of the same type. */
+  abstract appendPiece(piece: ColumnPiece, from: number, to: number): void;
+
+  /** The validity part of {@link takePiece}. */
+  protected pieceValidity(): Pick<ColumnPiece, 'length' | 'nullCount' | 'validity'> {
+    return {
+      length: this.length,
+      nullCount: this.nullCount,
+      validity: this.nullCount > 0 ? this.validity : null,
+    };
+  }
+
+  /** Appends the validity of rows `[from, to)` of a piece (the values are the caller's). */
+  protected appendPieceValidity(piece: ColumnPiece, from: number, to: number): void {
+    const at = this.length;
+    const validity = this.validity;
+    if (piece.validity === null) setBits(validity, at, to - from);
+    else {
+      const bits = piece.validity;
+      let nulls = 0;
+      for (let r = from, i = at; r < to; r++, i++) {
+        if ((bits[r >> 3]! >> (r & 7)) & 1) validity[i >> 3] = validity[i >> 3]! | (1 << (i & 7));
+        else nulls++;
+      }
+      this.nullCount += nulls;
+    }
+    this.length += to - from;
+  }
+
   protected abstract appendJsonValue(value: unknown, line: number): void;
 
   protected appendNull(): void {
@@ -77,10 +126,38 @@ export abstract class ColumnBuilder {
       nullBitmap: this.nullCount > 0 ? this.validity : undefined,
       length: this.length,
     };
-    this.validity = new Uint8Array((this.capacity + 7) >> 3);
+    this.lent.push(new Map());
+    if (this.lent.length > MAX_LENT) this.lent.shift();
+    this.lend('validity', this.validity);
+    const spare = this.reuse('validity', () => new Uint8Array((this.capacity + 7) >> 3));
+    this.validity = spare.fill(0);
     this.nullCount = 0;
     this.length = 0;
     return taken;
+  }
+
+  /**
+   * The batches handed out by {@link finish} other than the last one are written (and nothing else
+   * holds their arrays): the arrays are filled again for later batches instead of new ones.
+   */
+  releaseWritten(): void {
+    while (this.lent.length > 1) {
+      for (const [kind, array] of this.lent.shift()!) {
+        let spares = this.spare.get(kind);
+        if (spares === undefined) this.spare.set(kind, (spares = []));
+        if (spares.length < 2) spares.push(array);
+      }
+    }
+  }
+
+  /** An array a written batch gave back (see {@link releaseWritten}), else a new one. */
+  protected reuse<T extends ArrayBufferView>(kind: string, make: () => T): T {
+    return (this.spare.get(kind)?.pop() as T | undefined) ?? make();
+  }
+
+  /** Records an array handed out with the batch being finished (after {@link takeValidity}). */
+  protected lend(kind: string, array: ArrayBufferView): void {
+    this.lent.at(-1)?.set(kind, array);
   }
 
   protected fail(line: number, message: string): DataInputError {
@@ -100,6 +177,32 @@ export abstract class ColumnBuilder {
 
   protected get asText(): string {
     return `set types: { ${JSON.stringify(this.name)}: "string" } to keep the column as text`;
+  }
+}
+
+/** Batches whose arrays a builder remembers, to take them back once written. */
+const MAX_LENT = 4;
+
+/** Sets bits `[at, at + count)`. */
+export function setBits(bits: Uint8Array, at: number, count: number): void {
+  let i = at;
+  const end = at + count;
+  while (i < end && (i & 7) !== 0) {
+    bits[i >> 3] = bits[i >> 3]! | (1 << (i & 7));
+    i++;
+  }
+  const wholeBytes = (end - i) >> 3;
+  if (wholeBytes > 0) {
+    bits.fill(0xff, i >> 3, (i >> 3) + wholeBytes);
+    i += wholeBytes << 3;
+  }
+  for (; i < end; i++) bits[i >> 3] = bits[i >> 3]! | (1 << (i & 7));
+}
+
+/** Copies bits `[from, to)` of `source` to `target` from bit `at`. */
+export function copyBits(source: Uint8Array, from: number, to: number, target: Uint8Array, at: number): void {
+  for (let r = from, i = at; r < to; r++, i++) {
+    if ((source[r >> 3]! >> (r & 7)) & 1) target[i >> 3] = target[i >> 3]! | (1 << (i & 7));
   }
 }
 

@@ -3,7 +3,7 @@ import { StringBuilder } from './string-builder';
 import type { ColumnType } from './type-inference';
 import { BoolBuilder, DateBuilder, FloatBuilder, IntBuilder } from './typed-builders';
 
-export { ColumnBuilder, type BuilderContext } from './column-builder';
+export { ColumnBuilder, type BuilderContext, type ColumnPiece } from './column-builder';
 
 /** A builder for a column of the given type. */
 export function columnBuilder(

@@ -1,4 +1,7 @@
-import { readCsv, type CsvChunk, type CsvReadOptions } from './csv-reader';
+import { availableParallelism } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { RegionWorkers, convertInWorkers } from './csv-parallel';
+import { CsvReader, type CsvChunk, type CsvReadOptions } from './csv-reader';
 import {
   DEFAULT_BATCH_ROWS,
   TableAssembler,
@@ -15,7 +18,20 @@ import {
 } from './type-inference';
 
 /** Options of {@link csvToArrow}. */
-export interface CsvToArrowOptions extends CsvReadOptions, TypeOptions, TableWriteOptions {}
+export interface CsvToArrowOptions extends CsvReadOptions, TypeOptions, TableWriteOptions {
+  /**
+   * Worker threads that parse the input past the first `parallelFrom` bytes; 0 keeps everything on
+   * the calling thread. Default: 1 for a file path (its size is known) when there are 2 cores or
+   * more, else 0. The calling thread still assembles batches, computes statistics, writes and hashes,
+   * which costs about as much as parsing, so more than one thread rarely pays off.
+   */
+  threads?: number;
+  /** Bytes read on the calling thread before worker threads take over (default 16 MB). */
+  parallelFrom?: number;
+}
+
+const MAX_THREADS = 8;
+const PARALLEL_FROM = 16 << 20;
 
 /**
  * Converts a CSV (a byte stream or a file path) into an Arrow IPC file at `outPath`, streaming:
@@ -32,15 +48,24 @@ export async function csvToArrow(
   const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
   const nulls = new NullTokens(options.nullValues ?? DEFAULT_NULL_VALUES);
   const spares: CsvChunk[] = [];
-  const chunks = readCsv(input, options, spares);
+  const reader = new CsvReader(input, options, spares);
+  const threads = Math.max(
+    0,
+    Math.min(MAX_THREADS, Math.floor(options.threads ?? (typeof input === 'string' && availableParallelism() > 1 ? 1 : 0))),
+  );
+  const parallelFrom = options.parallelFrom ?? PARALLEL_FROM;
+  // Threads load their code while this one reads the sample, if the input is known to be large.
+  // (A file that cannot be read fails as before, when the reader opens it.)
+  const size = threads > 0 && typeof input === 'string' ? await fileSize(input) : 0;
+  let workers = size >= parallelFrom && size > 0 ? new RegionWorkers(threads) : null;
   try {
     const sample: CsvChunk[] = [];
     let sampled = 0;
     while (sampled < batchRows) {
-      const next = await chunks.next();
-      if (next.done) break;
-      sample.push(next.value);
-      sampled += next.value.rowCount;
+      const next = await reader.next();
+      if (next === null) break;
+      sample.push(next);
+      sampled += next.rowCount;
     }
     // readCsv yields at least one chunk, or throws.
     const columns = sample[0]!.columns;
@@ -56,7 +81,27 @@ export async function csvToArrow(
     const assembler = await TableAssembler.create(outPath, specs, context, options);
     try {
       for (const chunk of sample.splice(0)) await assembler.appendCsv(chunk);
-      for await (const chunk of chunks) {
+      for (;;) {
+        if (threads > 0 && reader.bytesRead >= parallelFrom) {
+          const rest = reader.takeRest();
+          const setup = {
+            delimiter: options.delimiter ?? ',',
+            header: options.header ?? true,
+            columns: [...columns],
+            width: columns.length,
+            specs,
+            nullValues: [...nulls.values],
+            sampleRows,
+          };
+          if (rest) {
+            workers ??= new RegionWorkers(threads);
+            workers.setup(setup);
+            await convertInWorkers(rest, assembler, workers, { ...options, batchRows });
+          }
+          break;
+        }
+        const chunk = await reader.next();
+        if (chunk === null) break;
         await assembler.appendCsv(chunk);
         // The builders copied what they need: the reader may fill the chunk's arrays again.
         if (spares.length < 2) spares.push(chunk);
@@ -67,6 +112,15 @@ export async function csvToArrow(
       throw error;
     }
   } finally {
-    await chunks.return(undefined);
+    workers?.close();
+    await reader.close();
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
   }
 }

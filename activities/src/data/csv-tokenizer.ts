@@ -14,6 +14,13 @@ export function fieldText(bytes: Buffer, start: number, end: number): string {
     : bytes.toString('utf8', ~start, end).replaceAll('""', '"');
 }
 
+/** See {@link CsvTokenizer.state}. */
+export interface TokenizerState {
+  line: number;
+  columns: string[] | null;
+  width: number;
+}
+
 /** The state machine; `feed` gets regions of bytes that start at a record boundary. */
 export class CsvTokenizer {
   private readonly delimiter: number;
@@ -50,6 +57,18 @@ export class CsvTokenizer {
     this.delimiter = code;
     this.header = options.header ?? true;
     this.source = source;
+  }
+
+  /** Where the tokenizer stands: the line the next record starts on, the columns once known. */
+  get state(): TokenizerState {
+    return { line: this.line, columns: this.columns, width: this.width };
+  }
+
+  /** Continues from the state of another tokenizer (one that has read the header, if any). */
+  resume(state: TokenizerState): void {
+    this.line = state.line;
+    this.columns = state.columns;
+    this.width = state.width;
   }
 
   /** Tokenizes the complete records of `bytes`; returns them and the bytes of the incomplete one. */
@@ -112,12 +131,14 @@ export class CsvTokenizer {
     let recordStart = 0;
     let recordLine = line;
     let firstField = 0;
+    // The field count lives in a local while scanning, and in `this.fields` around calls.
+    let fields = this.fields;
     let incomplete = false;
     let c = 0;
     records: while (pos < end) {
       recordStart = pos;
       recordLine = line;
-      firstField = this.fields;
+      firstField = fields;
       c = b[pos]!;
       if (c === LF || c === CR) {
         // A blank line.
@@ -130,7 +151,8 @@ export class CsvTokenizer {
         continue;
       }
       for (;;) {
-        if (this.fields === capacity) {
+        if (fields === capacity) {
+          this.fields = fields;
           this.grow();
           starts = this.starts;
           ends = this.ends;
@@ -166,8 +188,8 @@ export class CsvTokenizer {
             }
             break;
           }
-          starts[this.fields] = escaped ? ~(open + 1) : open + 1;
-          ends[this.fields++] = i;
+          starts[fields] = escaped ? ~(open + 1) : open + 1;
+          ends[fields++] = i;
           pos = i + 1;
           c = pos < end ? b[pos]! : -1;
           if (c === delimiter) {
@@ -186,8 +208,8 @@ export class CsvTokenizer {
         } else {
           const start = pos;
           while (pos < end && (c = b[pos]!) !== delimiter && c !== LF && c !== CR) pos++;
-          starts[this.fields] = start;
-          ends[this.fields++] = pos;
+          starts[fields] = start;
+          ends[fields++] = pos;
           if (pos < end && c === delimiter) {
             pos++;
             continue;
@@ -209,14 +231,17 @@ export class CsvTokenizer {
         }
         break;
       }
+      this.fields = fields;
       this.endRecord(b, firstField, recordLine);
+      fields = this.fields;
     }
     if (incomplete) {
       // The partial record is tokenized again, whole, with the next region.
-      this.fields = firstField;
+      fields = firstField;
       pos = recordStart;
       line = recordLine;
     }
+    this.fields = fields;
     this.line = line;
     return pos;
   }

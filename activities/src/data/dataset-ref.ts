@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
+import { ByteChannel, type ByteCopy } from './byte-channel';
 import type { ColumnStats } from './column-stats';
 import { columnsToArrow, type TypedColumn } from './columns-to-arrow';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
@@ -37,7 +38,7 @@ export function ingestCsvToDataset(
   input: ByteInput,
   options: CsvToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (path) => csvToArrow(input, path, options));
+  return ingest(store, options.tmpDir, (path, copyTo) => csvToArrow(input, path, { ...options, copyTo }));
 }
 
 /** Converts JSON Lines (stream or path) to Arrow, puts the file in the store and returns the dataset. */
@@ -46,7 +47,7 @@ export function ingestJsonlToDataset(
   input: ByteInput,
   options: JsonlToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (path) => jsonlToArrow(input, path, options));
+  return ingest(store, options.tmpDir, (path, copyTo) => jsonlToArrow(input, path, { ...options, copyTo }));
 }
 
 /** Converts a Parquet file (a local path) to Arrow, puts the file in the store and returns the dataset. */
@@ -55,7 +56,7 @@ export function ingestParquetToDataset(
   path: string,
   options: ParquetToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (out) => parquetToArrow(path, out, options));
+  return ingest(store, options.tmpDir, (out, copyTo) => parquetToArrow(path, out, { ...options, copyTo }));
 }
 
 /** Writes typed column batches (see {@link columnsToArrow}) to Arrow, puts the file in the store and returns the dataset. */
@@ -65,22 +66,43 @@ export function ingestColumnsToDataset(
   batches: Iterable<readonly (readonly unknown[])[]> | AsyncIterable<readonly (readonly unknown[])[]>,
   options: TableWriteOptions & IngestOptions & { source?: string } = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (out) => columnsToArrow(columns, batches, out, options));
+  return ingest(store, options.tmpDir, (out, copyTo) =>
+    columnsToArrow(columns, batches, out, { ...options, copyTo }),
+  );
 }
 
+/**
+ * Runs `write`, which writes the Arrow file at a temporary path and copies its bytes, as it writes
+ * them, to the store (which hashes and stores them meanwhile, so the file is not read again).
+ */
 async function ingest(
   store: ArtifactStore,
   tmpDir: string | undefined,
-  write: (path: string) => Promise<TableWriteResult>,
+  write: (path: string, copyTo: ByteCopy) => Promise<TableWriteResult>,
 ): Promise<DatasetRef> {
   const dir = await mkdtemp(join(tmpDir ?? tmpdir(), 'kiln-dataset-'));
   try {
     const path = join(dir, 'table.arrow');
-    const { schema, rowCount, stats } = await write(path);
-    const artifact = await store.putFile(path, {
-      mediaType: ARROW_FILE_MEDIA_TYPE,
-      meta: { rowCount, columns: schema.length },
-    });
+    const channel = new ByteChannel();
+    // The row count is only known at the end; `meta` is not part of an artifact's identity, and the
+    // ref gets it below.
+    const put = store.put(channel, { mediaType: ARROW_FILE_MEDIA_TYPE });
+    put.catch((e: unknown) => channel.stop(e instanceof Error ? e : new Error(String(e))));
+    let written: TableWriteResult;
+    try {
+      written = await write(path, channel);
+    } catch (error) {
+      channel.fail(error);
+      const putError = await put.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // When the store failed first, its error is the one that explains.
+      throw channel.readerStopped && putError !== null ? putError : error;
+    }
+    channel.end();
+    const { schema, rowCount, stats } = written;
+    const artifact: ArtifactRef = { ...(await put), meta: { rowCount, columns: schema.length } };
     return { artifact, schema, rowCount, stats };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,9 @@ export class DataInputError extends Error {
   readonly line: number | undefined;
   readonly row: number | undefined;
   readonly column: number | string | undefined;
+  /** The message without the place (`source: line N, column M: `). */
+  readonly detail: string;
+  readonly source: string | undefined;
   constructor(
     message: string,
     where: { source?: string; line?: number; row?: number; column?: number | string } = {},
@@ -27,6 +30,8 @@ export class DataInputError extends Error {
     this.line = where.line;
     this.row = where.row;
     this.column = where.column;
+    this.detail = message;
+    this.source = where.source;
   }
 }
 

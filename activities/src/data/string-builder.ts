@@ -1,5 +1,5 @@
 import { Utf8, makeData, type Data } from 'apache-arrow';
-import { ColumnBuilder, type BuilderContext } from './column-builder';
+import { ColumnBuilder, type BuilderContext, type ColumnPiece } from './column-builder';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 
@@ -46,6 +46,28 @@ export class StringBuilder extends ColumnBuilder {
     }
   }
 
+  takePiece(): ColumnPiece {
+    return {
+      ...this.pieceValidity(),
+      values: null,
+      offsets: this.offsets.subarray(0, this.length + 1),
+      data: this.data.subarray(0, this.used),
+    };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    const source = piece.offsets!;
+    const first = source[from]!;
+    const size = source[to]! - first;
+    if (this.used + size > this.data.byteLength) this.grow(size);
+    this.data.set(piece.data!.subarray(first, first + size), this.used);
+    const offsets = this.offsets;
+    const shift = this.used - first;
+    for (let r = from + 1, i = this.length + 1; r <= to; r++, i++) offsets[i] = source[r]! + shift;
+    this.used += size;
+    this.appendPieceValidity(piece, from, to);
+  }
+
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const data = makeData({
@@ -56,8 +78,12 @@ export class StringBuilder extends ColumnBuilder {
       valueOffsets: this.offsets.subarray(0, length + 1),
       data: new Uint8Array(this.data.buffer, this.data.byteOffset, this.used),
     });
-    this.offsets = new Int32Array(this.capacity + 1);
-    this.data = Buffer.allocUnsafe(Math.max(1 << 16, this.data.byteLength));
+    this.lend('offsets', this.offsets);
+    this.lend('data', this.data);
+    this.offsets = this.reuse('offsets', () => new Int32Array(this.capacity + 1));
+    const size = Math.max(1 << 16, this.data.byteLength);
+    const spare = this.reuse('data', () => Buffer.allocUnsafe(size));
+    this.data = spare.byteLength >= size ? spare : Buffer.allocUnsafe(size);
     this.used = 0;
     return data;
   }

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import { ArrowFileWriter } from './arrow-file-writer';
-import { columnBuilder, type BuilderContext, type ColumnBuilder } from './column-builders';
+import type { ByteCopy } from './byte-channel';
+import { columnBuilder, type BuilderContext, type ColumnBuilder, type ColumnPiece } from './column-builders';
 import { StatsCollector, secondPassOverFile, type ColumnStats, type StatsOptions } from './column-stats';
 import type { CsvChunk } from './csv-reader';
 import type { ColumnSchema, ColumnType } from './type-inference';
@@ -13,6 +14,8 @@ export interface TableWriteOptions {
   stats?: StatsOptions;
   /** Stops the conversion between batches. */
   signal?: AbortSignal;
+  /** Also gets the bytes of the file as they are written (ingestion stores them meanwhile). */
+  copyTo?: ByteCopy;
 }
 
 /** What a conversion wrote. */
@@ -55,7 +58,7 @@ export class TableAssembler {
     const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
     const builders = columns.map((c) => columnBuilder(c.name, c.type, c.overridden, context, batchRows));
     const schema = new Schema(builders.map((b) => new Field(b.name, b.arrowType, true)));
-    const writer = await ArrowFileWriter.create(path, schema);
+    const writer = await ArrowFileWriter.create(path, schema, options.copyTo);
     return new TableAssembler(path, writer, schema, builders, batchRows, options);
   }
 
@@ -67,6 +70,22 @@ export class TableAssembler {
       from = to;
       if (this.rows === this.batchRows) await this.flush();
     }
+  }
+
+  /** Appends the rows of column pieces (one per column, `rowCount` rows each). */
+  async appendPieces(pieces: readonly ColumnPiece[], rowCount: number): Promise<void> {
+    for (let from = 0; from < rowCount;) {
+      const to = Math.min(rowCount, from + this.batchRows - this.rows);
+      this.builders.forEach((builder, c) => builder.appendPiece(pieces[c]!, from, to));
+      this.rows += to - from;
+      from = to;
+      if (this.rows === this.batchRows) await this.flush();
+    }
+  }
+
+  /** Rows in the batch being built. */
+  get batchFill(): number {
+    return this.rows;
   }
 
   /** Appends row-major JSON values (`undefined` for a missing key). */
@@ -137,6 +156,8 @@ export class TableAssembler {
     const batch = new RecordBatch(this.schema, data);
     this.stats.addBatch(batch);
     await this.writer.write(batch);
+    // The batch before this one is on disk (and with the store): its arrays can be filled again.
+    for (const builder of this.builders) builder.releaseWritten();
     this.total += this.rows;
     this.rows = 0;
   }

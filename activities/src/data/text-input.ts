@@ -31,13 +31,18 @@ export function recycleChunkMemory(pool: ChunkMemoryPool, chunk: Uint8Array): vo
     pool.push(chunk.buffer);
 }
 
-/** The chunks of a file, the next read already under way while one is used. */
+/**
+ * The chunks of a file, the next read already under way while one is used. Their memory is shared
+ * (a `SharedArrayBuffer`), so worker threads can read them without a copy.
+ */
 async function* fileChunks(path: string, pool: ChunkMemoryPool | undefined): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   const read = async (): Promise<Buffer> => {
     const reused = pool !== undefined && pool.length >= 2 ? pool.shift() : undefined;
     const memory =
-      reused === undefined ? Buffer.allocUnsafeSlow(CHUNK_HEADROOM + READ_CHUNK) : Buffer.from(reused);
+      reused === undefined
+        ? Buffer.from(new SharedArrayBuffer(CHUNK_HEADROOM + READ_CHUNK))
+        : Buffer.from(reused);
     fileChunkMemory.add(memory.buffer);
     const { bytesRead } = await handle.read(memory, CHUNK_HEADROOM, READ_CHUNK, null);
     return memory.subarray(CHUNK_HEADROOM, CHUNK_HEADROOM + bytesRead);

@@ -1,5 +1,5 @@
 import { Bool, Float64, Int32, TimestampMillisecond, makeData, type Data } from 'apache-arrow';
-import { TypedBuilder, type BuilderContext } from './column-builder';
+import { TypedBuilder, copyBits, type BuilderContext, type ColumnPiece } from './column-builder';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 import { quoteValue } from './input-error';
@@ -42,6 +42,21 @@ export class FloatBuilder extends TypedBuilder {
     }
   }
 
+  /** A null's slot is 0 (its array may hold values of an earlier batch). */
+  protected override appendNull(): void {
+    this.values[this.length] = 0;
+    super.appendNull();
+  }
+
+  takePiece(): ColumnPiece {
+    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    this.values.set((piece.values as Float64Array).subarray(from, to), this.length);
+    this.appendPieceValidity(piece, from, to);
+  }
+
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const data = makeData({
@@ -51,7 +66,8 @@ export class FloatBuilder extends TypedBuilder {
       nullBitmap,
       data: this.values.subarray(0, length),
     });
-    this.values = new Float64Array(this.capacity);
+    this.lend('values', this.values);
+    this.values = this.reuse('values', () => new Float64Array(this.capacity));
     return data;
   }
 
@@ -113,6 +129,21 @@ export class IntBuilder extends TypedBuilder {
     }
   }
 
+  /** A null's slot is 0 (its array may hold values of an earlier batch). */
+  protected override appendNull(): void {
+    this.values[this.length] = 0;
+    super.appendNull();
+  }
+
+  takePiece(): ColumnPiece {
+    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    this.values.set((piece.values as Int32Array).subarray(from, to), this.length);
+    this.appendPieceValidity(piece, from, to);
+  }
+
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const data = makeData({
@@ -122,7 +153,8 @@ export class IntBuilder extends TypedBuilder {
       nullBitmap,
       data: this.values.subarray(0, length),
     });
-    this.values = new Int32Array(this.capacity);
+    this.lend('values', this.values);
+    this.values = this.reuse('values', () => new Int32Array(this.capacity));
     return data;
   }
 
@@ -181,6 +213,15 @@ export class BoolBuilder extends TypedBuilder {
     }
   }
 
+  takePiece(): ColumnPiece {
+    return { ...this.pieceValidity(), values: this.values, offsets: null, data: null };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    copyBits(piece.values as Uint8Array, from, to, this.values, this.length);
+    this.appendPieceValidity(piece, from, to);
+  }
+
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const data = makeData({ type: this.arrowType, length, nullCount, nullBitmap, data: this.values });
@@ -234,6 +275,15 @@ export class DateBuilder extends TypedBuilder {
       }
       this.appendText(fieldText(bytes, start, end), lines[r]!);
     }
+  }
+
+  takePiece(): ColumnPiece {
+    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    this.values.set((piece.values as Float64Array).subarray(from, to), this.length);
+    this.appendPieceValidity(piece, from, to);
   }
 
   finish(): Data {

@@ -1,0 +1,289 @@
+import { Worker } from 'node:worker_threads';
+import { CsvReader, joinPieces, type CsvReadOptions, type CsvRest } from './csv-reader';
+import {
+  firstCellFailure,
+  regionErrorToThrow,
+  type RegionResult,
+  type RegionSetup,
+} from './csv-region';
+import type { FromCsvWorker, ToCsvWorker } from './csv-worker';
+import type { TableAssembler } from './table-assembler';
+import { recycleChunkMemory } from './text-input';
+
+const LF = 10;
+const QUOTE = 34;
+
+/**
+ * The worker threads' module: next to this one, with the same extension (`.ts` when run from source
+ * through a loader, `.js` once built).
+ */
+const WORKER_URL = new URL(`./csv-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
+/**
+ * Starts the module in the thread. The thread gets none of the parent's loaders (`execArgv: []`):
+ * TypeScript source is loaded through the swc loader registered here, which works the same under
+ * `node --import @swc-node/register/esm-register` and under vitest. A string, so that bundlers leave
+ * its `require` alone.
+ */
+const BOOTSTRAP =
+  "const { workerData } = require('node:worker_threads');\n" +
+  "if (workerData.url.endsWith('.ts')) require('node:module').register('@swc-node/register/esm', workerData.parent);\n" +
+  'import(workerData.url);';
+
+/** A worker thread and the calls it has not answered yet. */
+interface CsvThread {
+  worker: Worker;
+  calls: Map<number, { resolve: (r: RegionResult) => void; reject: (e: Error) => void }>;
+  dead: Error | null;
+}
+
+/**
+ * The threads, started when first needed and then kept for later conversions (they do not keep the
+ * process alive): a thread's start-up (loading its code) costs more than a small conversion, and
+ * stopping a thread that has registered module hooks can bring down the process under some test
+ * runners. Conversions running at the same time share them.
+ */
+const pool: CsvThread[] = [];
+let nextCall = 0;
+let nextJob = 0;
+
+function startThread(): CsvThread {
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true,
+    execArgv: [],
+    name: 'kiln-csv',
+    workerData: { url: WORKER_URL.href, parent: import.meta.url },
+  });
+  const thread: CsvThread = { worker, calls: new Map(), dead: null };
+  worker.on('message', (message: FromCsvWorker) => {
+    const call = thread.calls.get(message.id);
+    thread.calls.delete(message.id);
+    if (thread.calls.size === 0) worker.unref();
+    if (message.result === null) call?.reject(new Error('the conversion has ended'));
+    else call?.resolve(message.result);
+  });
+  const fail = (error: Error) => {
+    thread.dead ??= error;
+    const at = pool.indexOf(thread);
+    if (at >= 0) pool.splice(at, 1);
+    for (const call of thread.calls.values()) call.reject(error);
+    thread.calls.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`a CSV worker thread stopped (exit code ${code})`)));
+  worker.unref();
+  return thread;
+}
+
+/**
+ * One conversion's use of `count` threads, each answering its regions in the order it got them.
+ * Threads start loading at once if need be; {@link setup} tells them about the CSV once its header
+ * and types are known.
+ */
+export class RegionWorkers {
+  private readonly threads: CsvThread[];
+  private readonly job = nextJob++;
+  private closed = false;
+
+  constructor(readonly count: number) {
+    while (pool.length < count) pool.push(startThread());
+    this.threads = pool.slice(0, count);
+  }
+
+  setup(setup: RegionSetup): void {
+    for (const { worker } of this.threads) {
+      worker.postMessage({ op: 'setup', job: this.job, setup } satisfies ToCsvWorker);
+    }
+  }
+
+  /** Converts `bytes` (in shared memory, which the thread reads in place) on the next thread. */
+  convert(bytes: Buffer, final: boolean): Promise<RegionResult> {
+    const id = nextCall++;
+    const thread = this.threads[id % this.threads.length]!;
+    if (thread.dead) return Promise.reject(thread.dead);
+    if (this.closed) return Promise.reject(new Error('the conversion has ended'));
+    return new Promise((resolve, reject) => {
+      // A thread keeps the process alive only while it owes answers.
+      if (thread.calls.size === 0) thread.worker.ref();
+      thread.calls.set(id, { resolve, reject });
+      thread.worker.postMessage({
+        op: 'region',
+        job: this.job,
+        id,
+        buffer: bytes.buffer,
+        offset: bytes.byteOffset,
+        length: bytes.byteLength,
+        final,
+      } satisfies ToCsvWorker);
+    });
+  }
+
+  /** The threads forget this conversion (once done with the regions they have). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { worker, dead } of this.threads) {
+      if (!dead) worker.postMessage({ op: 'end', job: this.job } satisfies ToCsvWorker);
+    }
+  }
+}
+
+/** A region sent to a thread. */
+interface Task {
+  bytes: Buffer;
+  final: boolean;
+  result: Promise<RegionResult>;
+}
+
+/** Options of {@link convertInWorkers}. */
+export interface ParallelOptions extends CsvReadOptions {
+  batchRows: number;
+}
+
+/**
+ * Converts the rest of a CSV on worker threads and appends it to `assembler`, in order. The reader's
+ * regions (each piece of input with the incomplete record before it) are cut after the last line
+ * feed outside quotes, guessed from quote parity, and sent to the threads in turn, a bounded number
+ * at a time. Each thread validates, tokenizes and converts its region into column pieces; this
+ * thread takes the results in order, throws the first error as the single-thread path would
+ * (lines counted from the region's first line), and appends the pieces. When a thread finds the cut
+ * was not a record boundary (a stray quote in an unquoted field fooled the parity), or a thread
+ * fails, the rest of the input is converted on this thread, as without workers.
+ */
+export async function convertInWorkers(
+  rest: CsvRest,
+  assembler: TableAssembler,
+  workers: RegionWorkers,
+  options: ParallelOptions,
+): Promise<void> {
+  const { source, pool, pieces } = rest;
+  // Enough queued that a thread has the next region while this one appends a result.
+  const maxInFlight = workers.count * 3;
+  const minRegion = options.regionBytes ?? 1 << 20;
+  const inFlight: Task[] = [];
+  const used: Buffer[] = [];
+  const regionMemory = new SharedMemoryPool();
+  let pending = rest.carry;
+  let pendingBytes = pending.reduce((n, p) => n + p.byteLength, 0);
+  let line = rest.state.line;
+
+  /**
+   * Takes the oldest result; returns the bytes left unconverted if its cut was wrong, or all of them
+   * if its thread failed (it could not load its code, or died).
+   */
+  const takeResult = async (): Promise<Buffer | null> => {
+    const task = inFlight.shift()!;
+    let result: RegionResult;
+    try {
+      result = await task.result;
+    } catch {
+      return task.bytes;
+    }
+    if (result.failure) throw regionErrorToThrow(result.failure, line, source);
+    const failure = firstCellFailure(result.cellFailures, assembler.batchFill, options.batchRows);
+    if (failure) throw regionErrorToThrow(failure.error, line, source);
+    await assembler.appendPieces(result.pieces, result.rowCount);
+    line += result.lines;
+    used.push(task.bytes);
+    return result.consumed === task.bytes.byteLength ? null : task.bytes.subarray(result.consumed);
+  };
+
+  try {
+    for (;;) {
+      const piece = await pieces.next();
+      const final = piece.done === true;
+      if (!final) {
+        if (piece.value.byteLength === 0) continue;
+        pending.push(piece.value);
+        pendingBytes += piece.value.byteLength;
+        if (pendingBytes < minRegion) continue;
+      }
+      const bytes = regionMemory.shared(joinPieces(pending, pendingBytes));
+      // The memory of converted regions goes back once no carry points into it.
+      for (const done of used.splice(0)) {
+        recycleChunkMemory(pool, done);
+        regionMemory.recycle(done);
+      }
+      const cut = final ? bytes.byteLength : recordCut(bytes);
+      if (cut > 0) {
+        const region = bytes.subarray(0, cut);
+        const result = workers.convert(region, final);
+        // Results not waited for (after an error) must not count as unhandled.
+        result.catch(() => undefined);
+        inFlight.push({ bytes: region, final, result });
+      }
+      pending = cut < bytes.byteLength ? [bytes.subarray(cut)] : [];
+      pendingBytes = bytes.byteLength - cut;
+      while (inFlight.length >= maxInFlight || (final && inFlight.length > 0)) {
+        const left = await takeResult();
+        if (left !== null) {
+          // Everything from `left` on was cut from a wrong place, or its thread failed: convert it
+          // (again) on this thread.
+          const carry = Buffer.concat([left, ...inFlight.map((t) => t.bytes), ...pending]);
+          inFlight.length = 0;
+          used.length = 0;
+          await convertOnThisThread({ ...rest, carry: [carry], state: { ...rest.state, line } }, assembler, options);
+          return;
+        }
+      }
+      if (final) return;
+    }
+  } finally {
+    await pieces.return?.();
+  }
+}
+
+async function convertOnThisThread(rest: CsvRest, assembler: TableAssembler, options: CsvReadOptions) {
+  const reader = new CsvReader(rest, options);
+  for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) await assembler.appendCsv(chunk);
+}
+
+/**
+ * Shared memory for regions that are not already in it (input from a stream), used again once
+ * converted: memory that is shared is not counted by the garbage collector, so it must not pile up.
+ */
+class SharedMemoryPool {
+  private readonly free: SharedArrayBuffer[] = [];
+  private readonly ours = new WeakSet<ArrayBufferLike>();
+
+  /** `bytes`, or a copy of them in shared memory. */
+  shared(bytes: Buffer): Buffer {
+    if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+    let memory = this.free.pop();
+    if (memory === undefined || memory.byteLength < bytes.byteLength) {
+      memory = new SharedArrayBuffer(Math.max(bytes.byteLength, 4 << 20));
+      this.ours.add(memory);
+    }
+    const copy = Buffer.from(memory, 0, bytes.byteLength);
+    copy.set(bytes);
+    return copy;
+  }
+
+  recycle(bytes: Buffer): void {
+    if (this.ours.has(bytes.buffer) && this.free.length < 4) this.free.push(bytes.buffer as SharedArrayBuffer);
+  }
+}
+
+/**
+ * Where the complete records of `bytes` (which start at a record boundary) end, guessed: after the
+ * last line feed preceded by an even number of quotes. 0 when there is none.
+ */
+export function recordCut(bytes: Buffer): number {
+  let lf = bytes.lastIndexOf(LF);
+  if (lf < 0) return 0;
+  let odd = (countQuotes(bytes, 0, lf) & 1) === 1;
+  while (odd) {
+    const previous = lf === 0 ? -1 : bytes.lastIndexOf(LF, lf - 1);
+    if (previous < 0) return 0;
+    if ((countQuotes(bytes, previous, lf) & 1) === 1) odd = !odd;
+    lf = previous;
+  }
+  return lf + 1;
+}
+
+function countQuotes(bytes: Buffer, from: number, to: number): number {
+  const range = bytes.subarray(from, to);
+  let count = 0;
+  for (let i = range.indexOf(QUOTE); i >= 0; i = range.indexOf(QUOTE, i + 1)) count++;
+  return count;
+}

@@ -1,0 +1,52 @@
+import { parentPort } from 'node:worker_threads';
+import { RegionConverter, type RegionResult, type RegionSetup } from './csv-region';
+
+/** Messages to a CSV worker thread; `job` tells conversions that share the thread apart. */
+export type ToCsvWorker =
+  | { op: 'setup'; job: number; setup: RegionSetup }
+  | { op: 'end'; job: number }
+  | {
+      op: 'region';
+      job: number;
+      id: number;
+      buffer: SharedArrayBuffer | ArrayBuffer;
+      offset: number;
+      length: number;
+      final: boolean;
+    };
+
+/** A worker's answer: the converted region (its arrays transferred, not copied). */
+export interface FromCsvWorker {
+  id: number;
+  /** null for a region of a conversion that has ended. */
+  result: RegionResult | null;
+}
+
+// The thread's entry: converts the regions it is sent, one at a time, in order.
+const converters = new Map<number, RegionConverter>();
+parentPort?.on('message', (message: ToCsvWorker) => {
+  if (message.op === 'setup') {
+    converters.set(message.job, new RegionConverter(message.setup));
+    return;
+  }
+  if (message.op === 'end') {
+    converters.delete(message.job);
+    return;
+  }
+  const converter = converters.get(message.job);
+  if (converter === undefined) {
+    // The conversion has ended (after an error): nobody waits for the answer but its call.
+    parentPort!.postMessage({ id: message.id, result: null } satisfies FromCsvWorker);
+    return;
+  }
+  const bytes = Buffer.from(message.buffer, message.offset, message.length);
+  const result = converter.convert(bytes, message.final);
+  const transfer = new Set<ArrayBuffer>();
+  for (const piece of result.pieces) {
+    for (const array of [piece.validity, piece.values, piece.offsets, piece.data]) {
+      if (array !== null && array.buffer instanceof ArrayBuffer) transfer.add(array.buffer);
+    }
+  }
+  const reply: FromCsvWorker = { id: message.id, result };
+  parentPort!.postMessage(reply, [...transfer]);
+});
