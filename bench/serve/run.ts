@@ -10,7 +10,7 @@
 //   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
 // Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell, default 10; BENCH_KILN=0 skips the Kiln API part;
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
-// BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there).
+// BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there; BENCH_CONCURRENCY, default 1,16,64).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const KILN = join(here, '../../cli/bin/kiln.js');
 const CHURN_SPEC = join(here, '../../examples/churn/churn.json');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = [1, 16, 64];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const PEER_REQUIREMENTS = [
   'fastapi==0.165.0',
   'uvicorn[standard]==0.54.0',

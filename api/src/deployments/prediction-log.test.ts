@@ -38,11 +38,15 @@ describe('prediction log lines', () => {
     const text = logLines([
       { ...base, instances, raw: pretty },
       { ...base, instances, probabilities: null, predictions: [1.5, 2.5] },
+      { ...base, instances: [], ids: [], predictions: [], probabilities: [[NaN, 1]] },
     ]);
     const lines = text.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines.map((l) => (JSON.parse(l) as LoggedRequest).request)).toEqual([{ instances }, { instances }]);
-    expect((JSON.parse(lines[1]!) as LoggedRequest).probabilities).toBeNull();
+    expect(lines).toHaveLength(3);
+    const parsed = lines.map((l) => JSON.parse(l) as LoggedRequest);
+    expect(parsed.slice(0, 2).map((p) => p.request)).toEqual([{ instances }, { instances }]);
+    expect(parsed[1]!.probabilities).toBeNull();
+    // No ids, and a probability JSON cannot hold: still one valid line.
+    expect(parsed[2]).toMatchObject({ ids: [], predictions: [], probabilities: [[null, 1]], request: { instances: [] } });
   });
 
   it('keep every line whole across buffer chunks, bodies larger than a chunk included', () => {

@@ -19,11 +19,32 @@ export interface RequestLog {
   latencyMs: number;
 }
 
-/** One logged request as a JSON line (`LoggedRequest`), in two parts: the body goes between them. */
+/** The ISO time of the last millisecond seen: requests logged in the same millisecond share it. */
+let lastAt = NaN;
+let lastIso = '';
+
+function isoTime(at: number): string {
+  if (at !== lastAt) {
+    lastAt = at;
+    lastIso = new Date(at).toISOString();
+  }
+  return lastIso;
+}
+
+/** JSON of a list of numbers (probabilities): joined when all are finite, as they are but for a broken model. */
+function numbers(values: readonly number[]): string {
+  return values.every(Number.isFinite) ? `[${values.join(',')}]` : JSON.stringify(values);
+}
+
+/**
+ * One logged request as a JSON line (`LoggedRequest`), in two parts: the body goes between them.
+ * Prediction ids are UUIDs (nothing to escape) and probabilities numbers, so both are joined.
+ */
 function lineParts(r: RequestLog): [head: string, tail: string] {
+  const probabilities = r.probabilities === null ? 'null' : `[${r.probabilities.map(numbers).join(',')}]`;
   return [
-    `{"at":"${new Date(r.at).toISOString()}","version":${r.version},"role":"${r.role}","ids":${JSON.stringify(r.ids)},` +
-      `"predictions":${JSON.stringify(r.predictions)},"probabilities":${JSON.stringify(r.probabilities)},"latencyMs":${r.latencyMs},"request":`,
+    `{"at":"${isoTime(r.at)}","version":${r.version},"role":"${r.role}","ids":${r.ids.length === 0 ? '[]' : `["${r.ids.join('","')}"]`},` +
+      `"predictions":${JSON.stringify(r.predictions)},"probabilities":${probabilities},"latencyMs":${r.latencyMs},"request":`,
     '}\n',
   ];
 }
