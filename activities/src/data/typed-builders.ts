@@ -5,14 +5,62 @@ import { fieldText } from './csv-reader';
 import { quoteValue } from './input-error';
 import { parseBool, parseDecimal, parseTimestamp, parseTimestampText } from './value-parsers';
 
+/** Float64Array or Int32Array: the value arrays of the numeric builders. */
+type NumberArray = Float64Array | Int32Array;
+
+/**
+ * float, int and date: one fixed-width number per row in a value array, which pieces from worker
+ * threads are copied into, and which is reused once a batch is written (so a null's slot is zeroed:
+ * it may hold a value of an earlier batch, and the file's bytes must not depend on that).
+ */
+abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
+  protected values: T;
+
+  constructor(
+    name: string,
+    type: 'float' | 'int' | 'date',
+    overridden: boolean,
+    context: BuilderContext,
+    capacity: number,
+    private readonly makeArray: (length: number) => T,
+  ) {
+    super(name, type, overridden, context, capacity);
+    this.values = makeArray(capacity);
+  }
+
+  protected override appendNull(): void {
+    this.values[this.length] = 0;
+    super.appendNull();
+  }
+
+  takePiece(): ColumnPiece {
+    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+  }
+
+  appendPiece(piece: ColumnPiece, from: number, to: number): void {
+    this.values.set((piece.values as T).subarray(from, to), this.length);
+    this.appendPieceValidity(piece, from, to);
+  }
+
+  protected store(index: number, value: number): void {
+    this.values[index] = value;
+  }
+
+  /** The batch's values (its first `length`), lent to its Arrow data; a spare array takes their place. */
+  protected takeValues(length: number): T {
+    const values = this.values.subarray(0, length) as T;
+    this.lend('values', this.values);
+    this.values = this.reuse('values', () => this.makeArray(this.capacity));
+    return values;
+  }
+}
+
 /** float: Float64. */
-export class FloatBuilder extends TypedBuilder {
+export class FloatBuilder extends NumberArrayBuilder<Float64Array> {
   readonly arrowType = new Float64();
-  private values: Float64Array;
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'float', overridden, context, capacity);
-    this.values = new Float64Array(capacity);
+    super(name, 'float', overridden, context, capacity, (n) => new Float64Array(n));
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -42,41 +90,13 @@ export class FloatBuilder extends TypedBuilder {
     }
   }
 
-  /** A null's slot is 0 (its array may hold values of an earlier batch). */
-  protected override appendNull(): void {
-    this.values[this.length] = 0;
-    super.appendNull();
-  }
-
-  takePiece(): ColumnPiece {
-    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
-  }
-
-  appendPiece(piece: ColumnPiece, from: number, to: number): void {
-    this.values.set((piece.values as Float64Array).subarray(from, to), this.length);
-    this.appendPieceValidity(piece, from, to);
-  }
-
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
-    const data = makeData({
-      type: this.arrowType,
-      length,
-      nullCount,
-      nullBitmap,
-      data: this.values.subarray(0, length),
-    });
-    this.lend('values', this.values);
-    this.values = this.reuse('values', () => new Float64Array(this.capacity));
-    return data;
+    return makeData({ type: this.arrowType, length, nullCount, nullBitmap, data: this.takeValues(length) });
   }
 
   protected parseText(text: string, line: number): number {
     return this.finiteNumber(text, line);
-  }
-
-  protected store(index: number, value: number): void {
-    this.values[index] = value;
   }
 
   protected notThisType(shown: string): string {
@@ -92,13 +112,11 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 /** int: Int32 (a fraction or a value beyond ±2^31 is an error that suggests float). */
-export class IntBuilder extends TypedBuilder {
+export class IntBuilder extends NumberArrayBuilder<Int32Array> {
   readonly arrowType = new Int32();
-  private values: Int32Array;
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'int', overridden, context, capacity);
-    this.values = new Int32Array(capacity);
+    super(name, 'int', overridden, context, capacity, (n) => new Int32Array(n));
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -129,33 +147,9 @@ export class IntBuilder extends TypedBuilder {
     }
   }
 
-  /** A null's slot is 0 (its array may hold values of an earlier batch). */
-  protected override appendNull(): void {
-    this.values[this.length] = 0;
-    super.appendNull();
-  }
-
-  takePiece(): ColumnPiece {
-    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
-  }
-
-  appendPiece(piece: ColumnPiece, from: number, to: number): void {
-    this.values.set((piece.values as Int32Array).subarray(from, to), this.length);
-    this.appendPieceValidity(piece, from, to);
-  }
-
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
-    const data = makeData({
-      type: this.arrowType,
-      length,
-      nullCount,
-      nullBitmap,
-      data: this.values.subarray(0, length),
-    });
-    this.lend('values', this.values);
-    this.values = this.reuse('values', () => new Int32Array(this.capacity));
-    return data;
+    return makeData({ type: this.arrowType, length, nullCount, nullBitmap, data: this.takeValues(length) });
   }
 
   protected parseText(text: string, line: number): number {
@@ -170,10 +164,6 @@ export class IntBuilder extends TypedBuilder {
       throw this.fail(line, `${shown} does not fit a 32-bit integer ${this.why}; ${toFloat}`);
     }
     return value;
-  }
-
-  protected store(index: number, value: number): void {
-    this.values[index] = value;
   }
 
   protected notThisType(shown: string): string {
@@ -250,13 +240,11 @@ export class BoolBuilder extends TypedBuilder {
 }
 
 /** date: Arrow Timestamp in milliseconds, UTC. */
-export class DateBuilder extends TypedBuilder {
+export class DateBuilder extends NumberArrayBuilder<Float64Array> {
   readonly arrowType = new TimestampMillisecond('UTC');
-  private values: Float64Array;
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'date', overridden, context, capacity);
-    this.values = new Float64Array(capacity);
+    super(name, 'date', overridden, context, capacity, (n) => new Float64Array(n));
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -277,15 +265,6 @@ export class DateBuilder extends TypedBuilder {
     }
   }
 
-  takePiece(): ColumnPiece {
-    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
-  }
-
-  appendPiece(piece: ColumnPiece, from: number, to: number): void {
-    this.values.set((piece.values as Float64Array).subarray(from, to), this.length);
-    this.appendPieceValidity(piece, from, to);
-  }
-
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const millis = new BigInt64Array(length);
@@ -295,10 +274,6 @@ export class DateBuilder extends TypedBuilder {
 
   protected parseText(text: string): number {
     return parseTimestampText(text);
-  }
-
-  protected store(index: number, value: number): void {
-    this.values[index] = value;
   }
 
   protected notThisType(shown: string): string {
