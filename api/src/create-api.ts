@@ -51,9 +51,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       done(null, payload);
     });
     fastify.addHook('onResponse', (req, reply, done) => {
-      const route = req.routeOptions.url ?? 'unmatched';
-      metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-      metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+      metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
     app.setGlobalPrefix('api/v1', {

@@ -49,8 +49,26 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  /** Label children of the HTTP series, by method, status and route (a label lookup costs more than the update). */
+  private readonly requestSeries = new Map<
+    string,
+    { count: ReturnType<ApiMetrics['requests']['labels']>; latency: ReturnType<ApiMetrics['latency']['labels']> }
+  >();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiln_api_' });
+  }
+
+  /** Counts a served request and observes its latency; `route` is the matched pattern, so series stay few. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      series = { count: this.requests.labels(method, route, String(status)), latency: this.latency.labels(method, route) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 }
 
