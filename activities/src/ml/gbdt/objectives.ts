@@ -137,19 +137,20 @@ export const GRADIENT_KERNELS = [binaryGradients, regressionGradients, multiclas
  */
 export const GRADIENT_BLOCK = 65_536;
 
-/** `Objective.gradients` on the calling thread: block by block. */
-function gradientsByBlock(
-  kernel: number,
-  scores: readonly Float64Array[],
-  labels: Float64Array,
-  gradHess: readonly Float64Array[],
-): number {
-  const n = labels.length;
-  let total = 0;
-  for (let from = 0; from < n; from += GRADIENT_BLOCK) {
-    total += GRADIENT_KERNELS[kernel]!(scores, labels, gradHess, from, Math.min(n, from + GRADIENT_BLOCK));
-  }
-  return total / n;
+/** An objective with its `gradients` on the calling thread: its kernel, block by block. */
+function withGradients(objective: Omit<Objective, 'gradients'>): Objective {
+  const kernel = GRADIENT_KERNELS[objective.kernel]!;
+  return {
+    ...objective,
+    gradients(scores, labels, gradHess) {
+      const n = labels.length;
+      let total = 0;
+      for (let from = 0; from < n; from += GRADIENT_BLOCK) {
+        total += kernel(scores, labels, gradHess, from, Math.min(n, from + GRADIENT_BLOCK));
+      }
+      return total / n;
+    },
+  };
 }
 
 /** `1 / (1 + e^−x)`; saturates cleanly to 0 or 1. */
@@ -158,7 +159,7 @@ export function sigmoid(x: number): number {
 }
 
 /** Binary log-loss on labels 0/1; raw score = log-odds of class 1. */
-export const binaryObjective: Objective = {
+export const binaryObjective: Objective = withGradients({
   name: 'binary',
   metric: 'logloss',
   numOutputs: 1,
@@ -169,17 +170,16 @@ export const binaryObjective: Objective = {
     return [Math.log(p / (1 - p))];
   },
   kernel: 0,
-  gradients: (scores, labels, gradHess) => gradientsByBlock(0, scores, labels, gradHess),
   loss(scores, labels) {
     const s = scores[0]!;
     let total = 0;
     for (let i = 0; i < s.length; i++) total += labels[i] === 1 ? softplus(-s[i]!) : softplus(s[i]!);
     return total / s.length;
   },
-};
+});
 
 /** L2 regression; raw score = prediction. The metric is the mean squared error. */
-export const regressionObjective: Objective = {
+export const regressionObjective: Objective = withGradients({
   name: 'regression',
   metric: 'l2',
   numOutputs: 1,
@@ -189,7 +189,6 @@ export const regressionObjective: Objective = {
     return [sum / labels.length];
   },
   kernel: 1,
-  gradients: (scores, labels, gradHess) => gradientsByBlock(1, scores, labels, gradHess),
   loss(scores, labels) {
     const s = scores[0]!;
     let total = 0;
@@ -199,13 +198,13 @@ export const regressionObjective: Objective = {
     }
     return total / s.length;
   },
-};
+});
 
 /** Softmax cross-entropy over `numClasses` classes labelled 0..K−1; one raw score per class. */
 export function multiclassObjective(numClasses: number): Objective {
   const K = numClasses;
   const row = new Float64Array(K);
-  return {
+  return withGradients({
     name: 'multiclass',
     metric: 'multi_logloss',
     numOutputs: K,
@@ -215,14 +214,13 @@ export function multiclassObjective(numClasses: number): Objective {
       return Array.from(counts, (c) => Math.log(Math.max(c / labels.length, 1e-15)));
     },
     kernel: 2,
-    gradients: (scores, labels, gradHess) => gradientsByBlock(2, scores, labels, gradHess),
     loss(scores, labels) {
       const n = labels.length;
       let total = 0;
       for (let i = 0; i < n; i++) total += softmaxRow(scores, i, row) - scores[labels[i]!]![i]!;
       return total / n;
     },
-  };
+  });
 }
 
 /** Softmax of row `i` of per-class scores into `out`; returns the row's log-sum-exp. */
