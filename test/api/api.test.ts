@@ -183,29 +183,26 @@ describe.each([
     expect(hourly.status).toBe(201);
     expect(hourly.json.nextTimes).toHaveLength(5);
     const scheduleId = hourly.json.id;
-    expect((await api.call('POST', `/api/v1/schedules/${scheduleId}/trigger`, undefined, editor)).status).toBe(202);
-    await eventually(async () => {
-      const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule&status=succeeded`)).json;
-      return runs.length >= 1 && runs;
-    });
+    // Two triggers in the same second are two runs.
+    const triggered = await Promise.all([1, 2].map(() => api.call('POST', `/api/v1/schedules/${scheduleId}/trigger`, undefined, editor)));
+    expect(triggered.map((t) => t.status)).toEqual([202, 202]);
+    expect(new Set(triggered.map((t) => t.json.runId)).size).toBe(2);
+    for (const t of triggered) expect((await waitRun(t.json.runId)).trigger).toBe('schedule');
     // A new version of the pipeline: the schedule follows it.
     const v2 = await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: spec(`sched-${usePostgres}`, [cmd('tick', 'echo tock')]) }, editor);
     expect(v2.json.version).toBe(2);
-    await api.call('POST', `/api/v1/schedules/${scheduleId}/trigger`, undefined, editor);
-    await eventually(async () => {
-      const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule&status=succeeded`)).json;
-      return runs.some((r: { version: number }) => r.version === 2) && runs;
-    });
+    const third = await api.call('POST', `/api/v1/schedules/${scheduleId}/trigger`, undefined, editor);
+    expect((await waitRun(third.json.runId)).version).toBe(2);
     const paused = await api.call('POST', `/api/v1/schedules/${scheduleId}/pause`, undefined, editor);
     expect(paused.json.paused).toBe(true);
-    // Backfill three hours: three runs.
+    // Backfill three hours: three more runs.
     const to = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 1000);
     const from = new Date(to.getTime() - 3 * 3600_000);
     const back = await api.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, { from: from.toISOString(), to: to.toISOString() }, editor);
     expect(back.status).toBe(202);
     await eventually(async () => {
       const runs = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json;
-      return runs.length >= 5 && runs;
+      return runs.length >= 6 && runs;
     });
     expect((await api.call('DELETE', `/api/v1/schedules/${scheduleId}`, undefined, editor)).status).toBe(204);
 

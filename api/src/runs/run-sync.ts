@@ -8,6 +8,11 @@ import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { type RunMemo, RunService } from './run-service';
 
 const EVERY_MS = 1000;
+/**
+ * How far before the newest start already seen each pass looks again. Temporal's visibility store
+ * is eventually consistent: a run can show up there after runs that started later did.
+ */
+const LOOK_BACK_MS = 120_000;
 
 /**
  * Keeps the `runs` table in step with Temporal: records runs that schedules (or anything else)
@@ -19,6 +24,8 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private since = new Date(Date.now() - 24 * 3600_000);
   private busy: Promise<void> | undefined;
+  /** Workflows already recorded (or not ours), with their start times, pruned past the look-back. */
+  private readonly seen = new Map<string, number>();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -44,20 +51,23 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async pass() {
-    const startedAfter = new Date(this.since.getTime() - 5000);
-    const query = `WorkflowType = '${PIPELINE_WORKFLOW_TYPE}' AND StartTime > '${startedAfter.toISOString()}'`;
+    const startedAfter = this.since.getTime() - LOOK_BACK_MS;
+    for (const [id, at] of this.seen) if (at <= startedAfter) this.seen.delete(id);
+    const query = `WorkflowType = '${PIPELINE_WORKFLOW_TYPE}' AND StartTime > '${new Date(startedAfter).toISOString()}'`;
     let newest = this.since;
     for await (const wf of this.temporal.workflow.list({ query })) {
       if (wf.startTime > newest) newest = wf.startTime;
+      if (this.seen.has(wf.workflowId)) continue;
       const memo = (wf.memo?.kiln ?? undefined) as RunMemo | undefined;
-      if (!memo?.pipelineId) continue;
       try {
-        if (await this.db.getRepository(Run).existsBy({ id: wf.workflowId })) continue;
-        // A run of a pipeline this database does not hold (another Kiln on the same namespace).
-        if (!(await this.db.getRepository(Pipeline).existsBy({ id: memo.pipelineId }))) continue;
-        const params = await this.paramsOf(wf.workflowId);
-        const by = memo.trigger === 'schedule' ? `schedule ${memo.source ?? ''}`.trim() : null;
-        await this.runs.recordStarted(wf.workflowId, memo, params, wf.startTime, by);
+        // Skipped: not a Kiln run, a run of a pipeline this database does not hold (another Kiln on
+        // the same namespace), or one already recorded.
+        if (memo?.pipelineId && (await this.isNew(wf.workflowId, memo.pipelineId))) {
+          const params = await this.paramsOf(wf.workflowId);
+          const by = memo.trigger === 'schedule' ? `schedule ${memo.source ?? ''}`.trim() : null;
+          await this.runs.recordStarted(wf.workflowId, memo, params, wf.startTime, by);
+        }
+        this.seen.set(wf.workflowId, wf.startTime.getTime());
       } catch (err) {
         this.log.warn(`cannot record run ${wf.workflowId}: ${(err as Error).message}`);
       }
@@ -71,6 +81,11 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
         this.log.warn(`cannot settle run ${id}: ${(err as Error).message}`);
       }
     }
+  }
+
+  private async isNew(runId: string, pipelineId: string): Promise<boolean> {
+    if (!(await this.db.getRepository(Pipeline).existsBy({ id: pipelineId }))) return false;
+    return !(await this.db.getRepository(Run).existsBy({ id: runId }));
   }
 
   private async paramsOf(workflowId: string): Promise<Record<string, unknown>> {

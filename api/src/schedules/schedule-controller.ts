@@ -64,8 +64,8 @@ export class ScheduleController {
   @Post('schedules/:id/trigger')
   @HttpCode(202)
   async trigger(@Param('id') id: string, @CurrentActor() actor: Actor) {
-    await this.schedules.trigger(id, actor);
-    return { scheduleId: id, triggered: true };
+    const runId = await this.schedules.trigger(id, actor);
+    return { scheduleId: id, triggered: true, runId };
   }
 
   @Post('schedules/:id/backfill')

@@ -131,10 +131,25 @@ export class ScheduleService {
     return this.describe({ ...record, paused });
   }
 
+  /**
+   * Starts one run now of what the schedule starts: the pipeline version it points at, with its
+   * params. Not through Temporal's own trigger: that names the run after the current second, so a
+   * second trigger within the same second would reuse the first run's id and be lost.
+   */
   async trigger(id: string, actor: Actor) {
-    await this.record(id);
-    await this.temporal.schedule.getHandle(id).trigger('ALLOW_ALL');
-    await this.audit.record(actor, 'schedule.trigger', `schedule:${id}`);
+    const record = await this.record(id);
+    const described = await this.temporal.schedule.getHandle(id).describe();
+    const memo = described.action.type === 'startWorkflow' ? (described.action.memo?.kiln as RunMemo | undefined) : undefined;
+    const { runId } = await this.runs.start({
+      pipelineId: record.pipelineId,
+      params: record.params,
+      version: memo?.version,
+      trigger: 'schedule',
+      source: id,
+      actor,
+    });
+    await this.audit.record(actor, 'schedule.trigger', `schedule:${id}`, { runId });
+    return runId;
   }
 
   async backfill(id: string, from: Date, to: Date, actor: Actor) {
