@@ -4,7 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { catalog } from '@kiln/activities';
 import { defaultArtifactStore } from '@kiln/activities/store';
 import { openDatabase } from '@kiln/db';
@@ -16,6 +16,7 @@ import { ServingRuntime } from './deployments/serving-runtime';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
 import { serveStudio } from './studio/serve-studio';
+import { connectTemporal } from './temporal-connection';
 
 /** A running API. */
 export interface RunningApi {
@@ -27,17 +28,22 @@ export interface RunningApi {
 
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
+/** Request ids: unique per process start, then counted (a random UUID per request costs more than it tells). */
+const REQUEST_ID_PREFIX = `${randomUUID().slice(0, 8)}-`;
+let requestCount = 0;
+const requestId = () => `${REQUEST_ID_PREFIX}${(++requestCount).toString(36)}`;
+
 /** Opens the database (migrated) and Temporal, then serves the API until `close`. */
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const db = await openDatabase({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address: config.temporalAddress });
+    connection = await connectTemporal(config.temporalAddress, config.namespace);
     const temporal = new Client({ connection, namespace: config.namespace });
     const metrics = new ApiMetrics();
     const adapter = new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
-      genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? randomUUID(),
+      genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? requestId(),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics, store: defaultArtifactStore() }), adapter, {
