@@ -8,7 +8,10 @@
 //   ort         onnxruntime-node in process, one row per session.run() (no HTTP, no threads): the
 //               issue's ceiling, "in-process onnxruntime-node on the same rows";
 //   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
-// Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell, default 10; BENCH_KILN=0 skips the Kiln API part;
+// Every HTTP target is loaded by the same client: wrk (a C program, Debian's `wrk` package) when it
+// is installed, else autocannon (BENCH_CLIENT=wrk|autocannon to choose).
+// Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell and round, default 5; BENCH_ROUNDS, default 3;
+// BENCH_KILN=0 skips the Kiln API part;
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
 // BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there; BENCH_CONCURRENCY, default 1,16,64).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -28,11 +31,18 @@ import {
 import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
 import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
 import { child } from '../support/child';
+import { type HttpFigure, hasWrk, overWrk } from './wrk';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const KILN = join(here, '../../cli/bin/kiln.js');
 const CHURN_SPEC = join(here, '../../examples/churn/churn.json');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+/**
+ * Each concurrency is measured in rounds, every target once per round, in turn; a target's figure is
+ * its median round. On a shared VM the speed drifts by ±15% over minutes: interleaved rounds let
+ * every target meet the same drift, and the median drops a round that met a slow spell.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const PEER_REQUIREMENTS = [
   'fastapi==0.165.0',
@@ -46,13 +56,9 @@ const DEPLOYMENT = 'churn-bench';
 const DEPLOYMENT_NOLOG = 'churn-bench-nolog';
 
 type Row = Record<string, string | number | null>;
-interface Figure {
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  errors: number;
-}
+type Figure = HttpFigure;
+/** The HTTP load generator: wrk when it is installed (Debian's `wrk`), else autocannon (BENCH_CLIENT to choose). */
+const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? 'wrk' : 'autocannon');
 
 
 function figure(latencies: number[], seconds: number, errors: number): Figure {
@@ -81,8 +87,13 @@ async function inProcess(c: number, call: (i: number) => Promise<unknown>): Prom
   return figure(latencies, (performance.now() - start) / 1000, 0);
 }
 
+/** POSTs the bodies in turn over `c` connections with the chosen client. */
+function overHttp(url: string, c: number, bodies: string[], headers: Record<string, string>): Promise<Figure> {
+  return CLIENT === 'wrk' ? overWrk(url, c, DURATION, bodies, headers) : overAutocannon(url, c, bodies, headers);
+}
+
 /** autocannon with `c` connections, cycling through the request bodies; latencies timed per response (sub-ms). */
-async function overHttp(
+async function overAutocannon(
   url: string,
   c: number,
   bodies: string[],
@@ -383,23 +394,31 @@ async function main() {
       }
     }
 
-    const results: { target: string; concurrency: number; figure: Figure }[] = [];
+    const results: { target: string; concurrency: number; figure: Figure; rounds: Figure[] }[] = [];
     for (const c of CONCURRENCY) {
+      const rounds = new Map<string, Figure[]>();
       const measure = async (target: string, run: () => Promise<Figure>) => {
         const f = await run();
-        results.push({ target, concurrency: c, figure: f });
+        rounds.set(target, [...(rounds.get(target) ?? []), f]);
         console.log(
           `  ${target} c=${c}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, errors ${f.errors}`,
         );
       };
-      if (kilnUrl) await measure('kiln', () => overHttp(kilnUrl, c, bodies, auth));
-      if (kilnNoLogUrl) await measure('kiln-nolog', () => overHttp(kilnNoLogUrl, c, bodies, auth));
-      await measure('fastify+pool', () => overHttp(`http://127.0.0.1:${poolPort}/predict`, c, bodies, {}));
-      await measure('fastapi', () => overHttp(`${peerUrl}/predict`, c, bodies, {}));
-      await measure('pool', () => inProcess(c, (i) => pool.predict('model', [rows[i % rows.length]!])));
-      await measure('ort', () =>
-        inProcess(c, (i) => session.run(ortFeeds(signature, [rows[i % rows.length]!]))),
-      );
+      for (let round = 1; round <= ROUNDS; round++) {
+        console.log(`c=${c}, round ${round} of ${ROUNDS}`);
+        if (kilnUrl) await measure('kiln', () => overHttp(kilnUrl, c, bodies, auth));
+        if (kilnNoLogUrl) await measure('kiln-nolog', () => overHttp(kilnNoLogUrl, c, bodies, auth));
+        await measure('fastify+pool', () => overHttp(`http://127.0.0.1:${poolPort}/predict`, c, bodies, {}));
+        await measure('fastapi', () => overHttp(`${peerUrl}/predict`, c, bodies, {}));
+        await measure('pool', () => inProcess(c, (i) => pool.predict('model', [rows[i % rows.length]!])));
+        await measure('ort', () =>
+          inProcess(c, (i) => session.run(ortFeeds(signature, [rows[i % rows.length]!]))),
+        );
+      }
+      for (const [target, figures] of rounds) {
+        const median = [...figures].sort((a, b) => a.rps - b.rps)[Math.floor(figures.length / 2)]!;
+        results.push({ target, concurrency: c, figure: median, rounds: figures });
+      }
     }
     const stats = pool.stats();
     await pool.close();
@@ -416,8 +435,9 @@ async function main() {
       ort: 'onnxruntime-node in process (ceiling)',
     };
     console.log(
-      `\nbench/serve — churn GBDT (${modelSource}), single-row requests, ${DURATION} s per cell, ` +
-        `${availableParallelism()} cores (${cpus()[0]?.model ?? 'cpu'}), pool threads ${stats.threads}, one uvicorn process`,
+      `\nbench/serve — churn GBDT (${modelSource}), single-row requests, median of ${ROUNDS} interleaved rounds of ${DURATION} s per cell, ` +
+        `${availableParallelism()} cores (${cpus()[0]?.model ?? 'cpu'}), pool threads ${stats.threads}, one uvicorn process, ` +
+        `HTTP client ${CLIENT}`,
     );
     console.log(
       `answers checked on 50 rows against the pool: largest probability difference ${JSON.stringify(diffs)}`,
@@ -432,19 +452,23 @@ async function main() {
           : ''),
     );
     console.log(
-      'target                                   conc     req/s    p50 ms    p99 ms   errors   /peer  /ceiling  /fastify',
+      'target                                   conc     req/s    p50 ms    p99 ms   errors   /peer  /ceiling  /fastify   rounds (req/s)',
     );
     for (const c of CONCURRENCY) {
       for (const target of Object.keys(names)) {
         const f = get(target, c);
         if (!f) continue;
+        const spread = results
+          .find((r) => r.target === target && r.concurrency === c)!
+          .rounds.map((r) => r.rps.toFixed(0))
+          .join(' ');
         const ratios =
           target === peerTarget
             ? `${(f.rps / get('fastapi', c)!.rps).toFixed(2).padStart(7)} ${(f.rps / get('ort', c)!.rps).toFixed(2).padStart(9)}` +
               (target === 'kiln' ? ` ${(f.rps / get('fastify+pool', c)!.rps).toFixed(2).padStart(9)}` : '')
             : '';
         console.log(
-          `${names[target]!.padEnd(40)} ${String(c).padStart(4)} ${f.rps.toFixed(0).padStart(9)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(9)} ${String(f.errors).padStart(8)} ${ratios}`,
+          `${names[target]!.padEnd(40)} ${String(c).padStart(4)} ${f.rps.toFixed(0).padStart(9)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(9)} ${String(f.errors).padStart(8)} ${ratios.padEnd(27)}   ${spread}`,
         );
       }
     }
@@ -460,6 +484,8 @@ async function main() {
           at: new Date().toISOString(),
           modelSource,
           duration: DURATION,
+          rounds: ROUNDS,
+          client: CLIENT,
           diffs,
           results,
           poolStats: stats,

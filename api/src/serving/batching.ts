@@ -3,23 +3,28 @@ import type { Columns } from './instances';
 import type { ModelSignature, PredictResult } from './signature';
 import type { ColumnData, RunOutputs } from './thread-protocol';
 
-/** The columns of several requests, concatenated in order (one request's are used as they are). */
+/**
+ * The columns of several requests, concatenated in order: one float32 array per float feature for
+ * the whole batch (a request's text columns are used as they are when it is alone).
+ */
 export function mergeColumns(
   sig: ModelSignature,
   parts: readonly Columns[],
 ): { rows: number; feeds: Record<string, ColumnData> } {
-  if (parts.length === 1) return { rows: parts[0]!.rowCount, feeds: parts[0]!.values };
-  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
+  const rows = parts.length === 1 ? parts[0]!.rowCount : parts.reduce((s, p) => s + p.rowCount, 0);
   const feeds: Record<string, ColumnData> = {};
   for (const f of sig.features) {
     if (f.type === 'float') {
       const out = new Float32Array(rows);
       let at = 0;
       for (const p of parts) {
-        out.set(p.values[f.name] as Float32Array, at);
-        at += p.rowCount;
+        const values = p.values[f.name] as number[];
+        for (let i = 0; i < values.length; i++) out[at + i] = values[i]!;
+        at += values.length;
       }
       feeds[f.name] = out;
+    } else if (parts.length === 1) {
+      feeds[f.name] = parts[0]!.values[f.name] as string[];
     } else {
       const out: string[] = [];
       for (const p of parts) for (const s of p.values[f.name] as string[]) out.push(s);

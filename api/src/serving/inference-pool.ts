@@ -349,7 +349,8 @@ export class InferencePool {
     this.batches++;
     this.rows += cols.rowCount;
     try {
-      const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds: cols.values, outputs: model.outputs });
+      const { feeds } = mergeColumns(model.sig, [cols]);
+      const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds, outputs: model.outputs });
       if (reply.op !== 'ran') throw new Error(`unexpected reply ${reply.op}`);
       return splitOutputs(model.sig, reply.outputs, model.outputs, [cols.rowCount])[0]!;
     } catch (error) {

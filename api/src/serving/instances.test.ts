@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeColumns } from './batching';
 import { InstanceError, instancesToColumns, MAX_INSTANCES } from './instances';
 import type { ModelSignature } from './signature';
 
@@ -31,10 +32,15 @@ describe('instancesToColumns', () => {
       { age: 0.1, plan: '' },
     ]);
     expect(cols.rowCount).toBe(5);
-    const age = cols.values.age as Float32Array;
-    expect(age).toBeInstanceOf(Float32Array);
-    expect(Array.from(age)).toEqual([31.5, NaN, 1, 0, Math.fround(0.1)]);
+    expect(cols.values.age).toEqual([31.5, NaN, 1, 0, 0.1]);
     expect(cols.values.plan).toEqual(['gold', '', '7', 'false', '']);
+    // Batched with another request: one float32 column, the rows in order.
+    const { rows, feeds } = mergeColumns(sig, [cols, instancesToColumns(sig, [{ age: 2, plan: 'x' }])]);
+    expect(rows).toBe(6);
+    expect(feeds.age).toBeInstanceOf(Float32Array);
+    expect(Array.from(feeds.age as Float32Array)).toEqual([31.5, NaN, 1, 0, Math.fround(0.1), 2]);
+    expect(feeds.plan).toEqual(['gold', '', '7', 'false', '', 'x']);
+    expect(mergeColumns(sig, [cols]).feeds.age).toBeInstanceOf(Float32Array);
   });
 
   it('rejects what is not a non-empty array, naming "instances"', () => {

@@ -5,10 +5,22 @@ import type { ModelSignature } from './signature';
 /** Instances one predict call may send. */
 export const MAX_INSTANCES = 10_000;
 
-/** A request's rows as model inputs: per feature, float32 (NaN = missing) or text ("" = missing). */
+/**
+ * A request's rows as model inputs: per feature, numbers (NaN = missing; made float32 when requests
+ * are batched) or text ("" = missing).
+ */
 export interface Columns {
   rowCount: number;
-  values: Record<string, Float32Array | string[]>;
+  values: Record<string, number[] | string[]>;
+}
+
+/** The feature names of a signature, made once per signature (this runs for every request). */
+const featureNames = new WeakMap<ModelSignature, Set<string>>();
+
+function namesOf(sig: ModelSignature): Set<string> {
+  let names = featureNames.get(sig);
+  if (!names) featureNames.set(sig, (names = new Set(sig.features.map((f) => f.name))));
+  return names;
 }
 
 /** Bad instances: `path` locates the problem (`instances`, `instances[3]`, `instances[2].age`). */
@@ -62,10 +74,9 @@ export function instancesToColumns(
       'instances',
     );
   }
-  const known = new Set(sig.features.map((f) => f.name));
+  const known = namesOf(sig);
   const values: Columns['values'] = {};
-  for (const f of sig.features)
-    values[f.name] = f.type === 'float' ? new Float32Array(n) : new Array<string>(n);
+  for (const f of sig.features) values[f.name] = f.type === 'float' ? new Array<number>(n) : new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const row: unknown = instances[i];
     if (!isRecord(row)) {
@@ -105,7 +116,7 @@ export function instancesToColumns(
             `instances[${i}].${f.name}: expected a number, got ${shown(v)}`,
             `instances[${i}].${f.name}`,
           );
-        (column as Float32Array)[i] = x;
+        (column as number[])[i] = x;
       } else {
         let s: string;
         if (typeof v === 'string') s = v;
