@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 /**
@@ -103,4 +103,17 @@ export function digestHex(digest: string): string {
 /** The `sha256:<hex>` digest of in-memory bytes. */
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Above this size, in-memory bytes are hashed off the calling thread. */
+const HASH_ELSEWHERE_BYTES = 256 * 1024;
+
+/**
+ * The SHA-256 hex of in-memory bytes. Large buffers are hashed by WebCrypto, which runs on a libuv
+ * thread: hashing megabytes synchronously would stall the event loop of a process that is serving
+ * (the API flushing its prediction log, for one).
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (bytes.byteLength < HASH_ELSEWHERE_BYTES) return createHash('sha256').update(bytes).digest('hex');
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }

@@ -77,6 +77,12 @@ describe('FolderArtifactStore', () => {
     expect(fromChunks.digest).toBe(fromBytes.digest);
     expect(fromPath).toEqual(fromBytes);
     expect(fromPutFile).toEqual(fromBytes);
+    // Large enough to be hashed off the event loop, on put and on get.
+    expect(Buffer.compare(await store.get(fromBytes.digest), bytes)).toBe(0);
+    const stored = store.pathOf(fromBytes.digest);
+    await chmod(stored, 0o644);
+    await writeFile(stored, bytes.map((b) => b ^ 1));
+    await expect(store.get(fromBytes.digest)).rejects.toBeInstanceOf(ArtifactIntegrityError);
   });
 
   it('stores empty content', async () => {

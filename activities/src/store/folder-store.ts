@@ -8,6 +8,7 @@ import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   digestHex,
+  sha256Hex,
   type ArtifactRef,
   type ArtifactSource,
   type ArtifactStore,
@@ -62,7 +63,7 @@ export class FolderArtifactStore implements ArtifactStore {
     } catch (error) {
       throw this.notFoundOr(error, digest);
     }
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = await sha256Hex(bytes);
     if (actual !== hex) throw new ArtifactIntegrityError(digest, `sha256:${actual}`, path);
     return bytes;
   }
@@ -122,7 +123,7 @@ export class FolderArtifactStore implements ArtifactStore {
   }
 
   private async putBytes(bytes: Uint8Array, options: PutOptions): Promise<ArtifactRef> {
-    const hex = createHash('sha256').update(bytes).digest('hex');
+    const hex = await sha256Hex(bytes);
     if (await this.isStored(hex, bytes.byteLength)) return this.ref(hex, bytes.byteLength, options);
     const temp = await this.tempPath();
     try {

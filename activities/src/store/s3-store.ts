@@ -10,6 +10,7 @@ import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   digestHex,
+  sha256Hex,
   type ArtifactRef,
   type ArtifactSource,
   type ArtifactStore,
@@ -59,7 +60,7 @@ export class S3ArtifactStore implements ArtifactStore {
   async put(source: ArtifactSource, options: PutOptions): Promise<ArtifactRef> {
     await this.ensureBucket();
     if (source instanceof Uint8Array) {
-      const hex = createHash('sha256').update(source).digest('hex');
+      const hex = await sha256Hex(source);
       if (!(await this.hasHex(hex))) {
         await this.client.putObject(this.options.bucket, keyOf(hex), Buffer.from(source), source.byteLength, { 'Content-Type': options.mediaType });
       }
@@ -101,7 +102,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.object(digest, hex)) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = await sha256Hex(bytes);
     if (actual !== hex) throw new ArtifactIntegrityError(digest, `sha256:${actual}`, this.where(hex));
     return bytes;
   }
