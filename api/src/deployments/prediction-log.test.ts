@@ -1,6 +1,11 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '@kiln/activities';
-import { LineBuffer, type RequestLog } from './prediction-log';
+import { FolderArtifactStore } from '@kiln/activities/store';
+import { PredictionLog, openDatabase } from '@kiln/db';
+import { LineBuffer, PredictionLogger, type RequestLog } from './prediction-log';
 
 /** The JSON Lines of some requests, through the logger's buffer. */
 function logLines(requests: RequestLog[]): string {
@@ -60,5 +65,33 @@ describe('prediction log lines', () => {
     expect(parsed.map((p) => p.latencyMs)).toEqual(requests.map((r) => r.latencyMs));
     expect(parsed[1500]!.request).toEqual(JSON.parse(huge.toString()));
     expect(parsed[2999]!.request).toEqual(JSON.parse(small.toString()));
+  });
+});
+
+describe('the prediction logger', () => {
+  it('writes one chunk per flush however many requests pass maxRows while a write is under way', async () => {
+    const db = await openDatabase({});
+    const store = new FolderArtifactStore(await mkdtemp(join(tmpdir(), 'kiln-plog-')));
+    await db.query(`INSERT INTO models (name, created_by) VALUES ('m', 'test')`);
+    await db.query(`INSERT INTO deployments (name, model_name, strategy, created_by) VALUES ('d', 'm', 'replace', 'test')`);
+    const logger = new PredictionLogger(db, store, { flushMs: 60_000, maxRows: 100 });
+    try {
+      const raw = Buffer.from(JSON.stringify({ instances }));
+      // 1,000 rows at two rows a request, past maxRows every 50 requests, with writes under way
+      // between them (the server records as requests come).
+      for (let i = 0; i < 500; i++) {
+        logger.record('d', { ...base, instances, raw });
+        if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await logger.flush();
+      const chunks = await db.getRepository(PredictionLog).find({ order: { firstAt: 'ASC' } });
+      expect(chunks.map((c) => c.rows)).toEqual(Array(10).fill(100));
+      expect(chunks.reduce((n, c) => n + c.requests, 0)).toBe(500);
+      const first = Buffer.from(await store.get((chunks[0]!.artifact as unknown as { digest: string }).digest)).toString('utf8');
+      expect(first.trim().split('\n')).toHaveLength(50);
+    } finally {
+      await logger.close();
+      await db.destroy();
+    }
   });
 });

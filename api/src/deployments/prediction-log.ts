@@ -162,16 +162,26 @@ export class PredictionLogger {
     this.touch(p);
   }
 
-  /** Writes every non-empty buffer (one writer at a time). */
+  /**
+   * Writes every non-empty buffer (one writer at a time). The buffers are taken at once, so the
+   * requests recorded while earlier writes finish fill new ones: a busy deployment past `maxRows`
+   * asks for one write, not one per request.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow()).catch((error) => console.error('prediction log flush failed:', error));
+    const taken: [string, Pending][] = [];
+    for (const [deployment, p] of this.pending) {
+      if (p.requestCount === 0) continue;
+      taken.push([deployment, p]);
+      this.pending.set(deployment, empty());
+    }
+    if (taken.length > 0) {
+      this.flushing = this.flushing.then(() => this.write(taken)).catch((error) => console.error('prediction log flush failed:', error));
+    }
     return this.flushing;
   }
 
-  private async flushNow() {
-    for (const [deployment, p] of [...this.pending]) {
-      if (p.requestCount === 0) continue;
-      this.pending.set(deployment, empty());
+  private async write(taken: [string, Pending][]) {
+    for (const [deployment, p] of taken) {
       const artifact = await this.store.put(p.lines.toBuffer(), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
       await this.db.getRepository(PredictionLog).insert({
         deployment,

@@ -196,13 +196,18 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
 
   /** The route this process serves for a deployment, loading it on first use. */
   async route(name: string): Promise<Route | null> {
-    return this.routes.get(name) ?? (await this.refresh(name));
+    return this.routes.get(name) ?? (await this.firstLoad(name));
+  }
+
+  /** Loads a route not served yet; requests that come while it loads share the one read. */
+  private firstLoad(name: string): Promise<Route | null> {
+    return this.refreshing.get(name) ?? this.refresh(name);
   }
 
   /** `body`: the request's raw JSON, logged as is (the instances are logged re-serialised without it). */
   async predict(name: string, instances: unknown, body?: Buffer): Promise<PredictResponse> {
     // Known routes and a started pool are taken without awaiting: this runs for every request.
-    const route = this.routes.get(name) ?? (await this.refresh(name));
+    const route = this.routes.get(name) ?? (await this.firstLoad(name));
     if (!route) throw new HttpException({ statusCode: 404, error: 'Not Found', message: `deployment "${name}" not found` }, 404);
     const primary = route.primary;
     if (!primary) throw unavailable(`deployment "${name}" has no ready version${route.failed.size ? `: ${[...route.failed.values()][0]}` : ''}`);
