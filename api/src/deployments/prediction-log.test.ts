@@ -95,3 +95,11 @@ describe('the prediction logger', () => {
     }
   });
 });
+
+describe('prediction log times', () => {
+  it('are the ISO time of each millisecond, whatever came before', () => {
+    const times = [Date.UTC(2026, 10, 23, 12, 0, 0, 7), Date.UTC(2026, 10, 23, 12, 0, 0, 45), Date.UTC(2026, 10, 23, 12, 0, 0, 999), Date.UTC(2026, 10, 23, 12, 0, 1, 0), Date.UTC(1999, 0, 1), Date.UTC(2026, 10, 23, 12, 0, 1, 120)];
+    const lines = logLines(times.map((at) => ({ ...base, at, instances: [] }))).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as LoggedRequest).at)).toEqual(times.map((t) => new Date(t).toISOString()));
+  });
+});

@@ -19,16 +19,22 @@ export interface RequestLog {
   latencyMs: number;
 }
 
-/** The ISO time of the last millisecond seen: requests logged in the same millisecond share it. */
-let lastAt = NaN;
-let lastIso = '';
+/**
+ * The ISO time of a millisecond: the text up to the second is made once a second (a `Date` and its
+ * `toISOString` cost more than the rest of a log line), the milliseconds appended.
+ */
+let secondAt = NaN;
+let secondIso = '';
 
 function isoTime(at: number): string {
-  if (at !== lastAt) {
-    lastAt = at;
-    lastIso = new Date(at).toISOString();
+  const ms = at % 1000;
+  const second = at - ms;
+  if (second !== secondAt || !Number.isInteger(at)) {
+    if (!Number.isInteger(at) || at < 0) return new Date(at).toISOString();
+    secondAt = second;
+    secondIso = new Date(second).toISOString().slice(0, 20);
   }
-  return lastIso;
+  return `${secondIso}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 /** JSON of a list of numbers (probabilities): joined when all are finite, as they are but for a broken model. */
