@@ -59,6 +59,17 @@ describe('the S3 artifact store on a real MinIO', () => {
     expect(Buffer.from(await store.get(ref.digest)).toString()).toBe('a,b\n1,2\n');
   });
 
+  it('adopts a file its writer hashed, uploading it once', async () => {
+    const bytes = randomBytes(100_000);
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const file = join(tempDir('kiln-s3-adopt-'), 'table.arrow');
+    writeFileSync(file, bytes);
+    const ref = await store.adoptFile(file, digest, bytes.byteLength, { mediaType: 'application/octet-stream' });
+    expect(ref).toMatchObject({ digest, size: bytes.byteLength });
+    expect(Buffer.compare(Buffer.from(await store.get(digest)), bytes)).toBe(0);
+    expect(await store.adoptFile(file, digest, bytes.byteLength, { mediaType: 'application/octet-stream' })).toEqual(ref);
+  });
+
   it('refuses a corrupted object on get and on open, and names what is missing', async () => {
     const bytes = new TextEncoder().encode('original');
     const ref = await store.put(bytes, { mediaType: 'text/plain' });

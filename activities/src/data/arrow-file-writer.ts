@@ -1,5 +1,5 @@
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ByteCopy } from './byte-channel';
 import { AsyncByteQueue, RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
 
 /**
@@ -36,16 +36,16 @@ export class ArrowFileWriter {
     private readonly handle: FileHandle,
     private readonly writer: RecordBatchFileWriter,
     private readonly queue: TakeQueue,
-    private readonly copyTo: ByteCopy | undefined,
+    private readonly hash: Hash | null,
   ) {}
 
-  /** @param copyTo also gets the bytes, in order, as they are written. */
-  static async create(path: string, schema: Schema, copyTo?: ByteCopy): Promise<ArrowFileWriter> {
+  /** @param sha256 hash the bytes, in order, as they are written (see {@link close}). */
+  static async create(path: string, schema: Schema, sha256 = false): Promise<ArrowFileWriter> {
     const handle = await open(path, 'w');
     const writer = new RecordBatchFileWriter();
     const queue = new TakeQueue();
     writer.reset(queue, schema);
-    return new ArrowFileWriter(handle, writer, queue, copyTo);
+    return new ArrowFileWriter(handle, writer, queue, sha256 ? createHash('sha256') : null);
   }
 
   /** Resolves once the previous batch is on disk and this one is on its way. */
@@ -57,13 +57,13 @@ export class ArrowFileWriter {
     this.inFlight.catch(() => undefined);
   }
 
-  /** Writes the footer and closes the file; returns its size in bytes. */
-  async close(): Promise<number> {
+  /** Writes the footer and closes the file; returns its size in bytes, and its SHA-256 (hex) if asked. */
+  async close(): Promise<{ byteLength: number; sha256?: string }> {
     await this.inFlight;
     this.writer.close();
     await this.writeOut(this.queue.take());
     await this.handle.close();
-    return this.bytes;
+    return { byteLength: this.bytes, ...(this.hash ? { sha256: this.hash.digest('hex') } : {}) };
   }
 
   /** Closes the file without finishing it (after an error); the caller removes it. */
@@ -73,14 +73,10 @@ export class ArrowFileWriter {
   }
 
   private async writeOut(chunks: Uint8Array[]): Promise<void> {
-    if (this.copyTo === undefined) return this.writeToFile(chunks);
-    await Promise.all([this.writeToFile(chunks), this.copyTo.write(chunks)]);
-  }
-
-  private async writeToFile(chunks: Uint8Array[]): Promise<void> {
     // Written as they are (no concatenation into one buffer): the Arrow writer's output is views of
     // the batch's own arrays, which stay alive until the write completes.
     let pending = chunks.filter((c) => c.byteLength > 0);
+    if (this.hash) for (const chunk of pending) this.hash.update(chunk);
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_IOVECS);
       let { bytesWritten } = await this.handle.writev(batch);

@@ -3,6 +3,7 @@ import { CsvReader, joinPieces, type CsvReadOptions, type CsvRest } from './csv-
 import {
   firstCellFailure,
   regionErrorToThrow,
+  type RegionConverter,
   type RegionResult,
   type RegionSetup,
 } from './csv-region';
@@ -128,16 +129,24 @@ export class RegionWorkers {
   }
 }
 
-/** A region sent to a thread. */
+/** A region sent to a thread, or converted on this one. */
 interface Task {
   bytes: Buffer;
   final: boolean;
   result: Promise<RegionResult>;
+  /** Whether the result is in (so taking it will not wait). */
+  settled: boolean;
+  onThisThread: boolean;
 }
 
 /** Options of {@link convertInWorkers}. */
 export interface ParallelOptions extends CsvReadOptions {
   batchRows: number;
+  /**
+   * Converts regions on the calling thread while the threads are behind (it would only wait for
+   * them otherwise): the same code as theirs, set up for the same CSV.
+   */
+  here?: RegionConverter;
 }
 
 /**
@@ -207,10 +216,22 @@ export async function convertInWorkers(
       const cut = final ? bytes.byteLength : recordCut(bytes);
       if (cut > 0) {
         const region = bytes.subarray(0, cut);
-        const result = workers.convert(region, final);
-        // Results not waited for (after an error) must not count as unhandled.
-        result.catch(() => undefined);
-        inFlight.push({ bytes: region, final, result });
+        const sent = inFlight.reduce((n, t) => n + (t.onThisThread ? 0 : 1), 0);
+        if (options.here && sent >= workers.count * 2 && !inFlight[0]!.settled) {
+          // The threads are behind and the oldest region is not back: convert this one here rather
+          // than wait (its pieces are appended in turn, like theirs).
+          const result = Promise.resolve(options.here.convert(region, final));
+          inFlight.push({ bytes: region, final, result, settled: true, onThisThread: true });
+        } else {
+          const result = workers.convert(region, final);
+          const task: Task = { bytes: region, final, result, settled: false, onThisThread: false };
+          // Results not waited for (after an error) must not count as unhandled.
+          result.then(
+            () => (task.settled = true),
+            () => (task.settled = true),
+          );
+          inFlight.push(task);
+        }
       }
       pending = cut < bytes.byteLength ? [bytes.subarray(cut)] : [];
       pendingBytes = bytes.byteLength - cut;

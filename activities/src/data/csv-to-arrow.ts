@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { RegionWorkers, convertInWorkers } from './csv-parallel';
 import { CsvReader, type CsvChunk, type CsvReadOptions } from './csv-reader';
+import { RegionConverter } from './csv-region';
 import {
   DEFAULT_BATCH_ROWS,
   TableAssembler,
@@ -96,7 +97,7 @@ export async function csvToArrow(
           if (rest) {
             workers ??= new RegionWorkers(threads);
             workers.setup(setup);
-            await convertInWorkers(rest, assembler, workers, { ...options, batchRows });
+            await convertInWorkers(rest, assembler, workers, { ...options, batchRows, here: new RegionConverter(setup) });
           }
           break;
         }

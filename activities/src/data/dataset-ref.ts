@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
-import { ByteChannel, type ByteCopy } from './byte-channel';
 import type { ColumnStats } from './column-stats';
 import { columnsToArrow, type TypedColumn } from './columns-to-arrow';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
@@ -38,7 +37,7 @@ export function ingestCsvToDataset(
   input: ByteInput,
   options: CsvToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (path, copyTo) => csvToArrow(input, path, { ...options, copyTo }));
+  return ingest(store, options.tmpDir, (path, sha256) => csvToArrow(input, path, { ...options, sha256 }));
 }
 
 /** Converts JSON Lines (stream or path) to Arrow, puts the file in the store and returns the dataset. */
@@ -47,7 +46,7 @@ export function ingestJsonlToDataset(
   input: ByteInput,
   options: JsonlToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (path, copyTo) => jsonlToArrow(input, path, { ...options, copyTo }));
+  return ingest(store, options.tmpDir, (path, sha256) => jsonlToArrow(input, path, { ...options, sha256 }));
 }
 
 /** Converts a Parquet file (a local path) to Arrow, puts the file in the store and returns the dataset. */
@@ -56,7 +55,7 @@ export function ingestParquetToDataset(
   path: string,
   options: ParquetToArrowOptions & IngestOptions = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (out, copyTo) => parquetToArrow(path, out, { ...options, copyTo }));
+  return ingest(store, options.tmpDir, (out, sha256) => parquetToArrow(path, out, { ...options, sha256 }));
 }
 
 /** Writes typed column batches (see {@link columnsToArrow}) to Arrow, puts the file in the store and returns the dataset. */
@@ -66,43 +65,26 @@ export function ingestColumnsToDataset(
   batches: Iterable<readonly (readonly unknown[])[]> | AsyncIterable<readonly (readonly unknown[])[]>,
   options: TableWriteOptions & IngestOptions & { source?: string } = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (out, copyTo) =>
-    columnsToArrow(columns, batches, out, { ...options, copyTo }),
+  return ingest(store, options.tmpDir, (out, sha256) =>
+    columnsToArrow(columns, batches, out, { ...options, sha256 }),
   );
 }
 
 /**
- * Runs `write`, which writes the Arrow file at a temporary path and copies its bytes, as it writes
- * them, to the store (which hashes and stores them meanwhile, so the file is not read again).
+ * Runs `write`, which writes the Arrow file at a temporary path, hashing its bytes as it writes them;
+ * the store then adopts the file as it is (moved, not read again).
  */
 async function ingest(
   store: ArtifactStore,
   tmpDir: string | undefined,
-  write: (path: string, copyTo: ByteCopy) => Promise<TableWriteResult>,
+  write: (path: string, sha256: true) => Promise<TableWriteResult>,
 ): Promise<DatasetRef> {
   const dir = await mkdtemp(join(tmpDir ?? tmpdir(), 'kiln-dataset-'));
   try {
     const path = join(dir, 'table.arrow');
-    const channel = new ByteChannel();
-    // The row count is only known at the end; `meta` is not part of an artifact's identity, and the
-    // ref gets it below.
-    const put = store.put(channel, { mediaType: ARROW_FILE_MEDIA_TYPE });
-    put.catch((e: unknown) => channel.stop(e instanceof Error ? e : new Error(String(e))));
-    let written: TableWriteResult;
-    try {
-      written = await write(path, channel);
-    } catch (error) {
-      channel.fail(error);
-      const putError = await put.then(
-        () => null,
-        (e: unknown) => e,
-      );
-      // When the store failed first, its error is the one that explains.
-      throw channel.readerStopped && putError !== null ? putError : error;
-    }
-    channel.end();
-    const { schema, rowCount, stats } = written;
-    const artifact: ArtifactRef = { ...(await put), meta: { rowCount, columns: schema.length } };
+    const { schema, rowCount, stats, byteLength, sha256 } = await write(path, true);
+    const stored = await store.adoptFile(path, `sha256:${sha256!}`, byteLength, { mediaType: ARROW_FILE_MEDIA_TYPE });
+    const artifact: ArtifactRef = { ...stored, meta: { rowCount, columns: schema.length } };
     return { artifact, schema, rowCount, stats };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import { ArrowFileWriter } from './arrow-file-writer';
-import type { ByteCopy } from './byte-channel';
 import { columnBuilder, type BuilderContext, type ColumnBuilder, type ColumnPiece } from './column-builders';
 import { StatsCollector, secondPassOverFile, type ColumnStats, type StatsOptions } from './column-stats';
 import type { CsvChunk } from './csv-reader';
@@ -14,8 +13,8 @@ export interface TableWriteOptions {
   stats?: StatsOptions;
   /** Stops the conversion between batches. */
   signal?: AbortSignal;
-  /** Also gets the bytes of the file as they are written (ingestion stores them meanwhile). */
-  copyTo?: ByteCopy;
+  /** Hash the file's bytes as they are written (ingestion then stores the file without reading it again). */
+  sha256?: boolean;
 }
 
 /** What a conversion wrote. */
@@ -25,6 +24,8 @@ export interface TableWriteResult {
   stats: ColumnStats[];
   /** Size of the Arrow IPC file. */
   byteLength: number;
+  /** SHA-256 (hex) of the file, when asked for. */
+  sha256?: string;
 }
 
 export const DEFAULT_BATCH_ROWS = 65_536;
@@ -58,7 +59,7 @@ export class TableAssembler {
     const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
     const builders = columns.map((c) => columnBuilder(c.name, c.type, c.overridden, context, batchRows));
     const schema = new Schema(builders.map((b) => new Field(b.name, b.arrowType, true)));
-    const writer = await ArrowFileWriter.create(path, schema, options.copyTo);
+    const writer = await ArrowFileWriter.create(path, schema, options.sha256 ?? false);
     return new TableAssembler(path, writer, schema, builders, batchRows, options);
   }
 
@@ -123,7 +124,7 @@ export class TableAssembler {
   /** Writes the last batch and the footer, runs the histogram pass and reports. */
   async finish(): Promise<TableWriteResult> {
     if (this.rows > 0) await this.flush();
-    const byteLength = await this.writer.close();
+    const { byteLength, sha256 } = await this.writer.close();
     await secondPassOverFile(this.path, this.stats);
     const stats = this.stats.finish();
     return {
@@ -135,6 +136,7 @@ export class TableAssembler {
       rowCount: this.total,
       stats,
       byteLength,
+      ...(sha256 === undefined ? {} : { sha256 }),
     };
   }
 
@@ -156,7 +158,7 @@ export class TableAssembler {
     const batch = new RecordBatch(this.schema, data);
     this.stats.addBatch(batch);
     await this.writer.write(batch);
-    // The batch before this one is on disk (and with the store): its arrays can be filled again.
+    // The batch before this one is on disk: its arrays can be filled again.
     for (const builder of this.builders) builder.releaseWritten();
     this.total += this.rows;
     this.rows = 0;

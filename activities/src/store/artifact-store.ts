@@ -43,6 +43,13 @@ export interface ArtifactStore {
   /** Stores the content of a local file (streamed). */
   putFile(path: string, options: PutOptions): Promise<ArtifactRef>;
   /**
+   * Stores a local file that its writer hashed as it wrote it (`digest`, `size`), without reading it
+   * again: moved into the store where it can be, else copied. The file must not be used afterwards
+   * (the caller removes it if it is still there). Only for bytes this process just wrote and
+   * hashed: a wrong digest would store corrupted content, which reads then refuse.
+   */
+  adoptFile(path: string, digest: string, size: number, options: PutOptions): Promise<ArtifactRef>;
+  /**
    * The whole content, in memory. Throws {@link ArtifactIntegrityError} when the stored bytes do not
    * hash to `digest` and {@link ArtifactNotFoundError} when there are none.
    */

@@ -85,6 +85,40 @@ describe('FolderArtifactStore', () => {
     await expect(store.get(fromBytes.digest)).rejects.toBeInstanceOf(ArtifactIntegrityError);
   });
 
+  it('adopts a file its writer hashed: moved in, or copied from another file system', async () => {
+    const bytes = text('written and hashed by its writer');
+    const digest = sha256Digest(bytes);
+    const file = join(scratch, `adopt-${dirCount}.bin`);
+    await writeFile(file, bytes);
+    const ref = await store.adoptFile(file, digest, bytes.byteLength, opts);
+    expect(ref).toEqual(await store.put(bytes, opts));
+    expect(Buffer.from(await store.get(digest)).toString()).toBe('written and hashed by its writer');
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    // The same bytes again: nothing moves, the file is left to its owner.
+    await writeFile(file, bytes);
+    expect(await store.adoptFile(file, digest, bytes.byteLength, opts)).toEqual(ref);
+    expect((await stat(file)).size).toBe(bytes.byteLength);
+    // /dev/shm is another file system here: the file is copied instead of moved.
+    const elsewhere = await mkdtemp('/dev/shm/kiln-adopt-');
+    try {
+      const other = text('from another file system');
+      await writeFile(join(elsewhere, 'f'), other);
+      const copied = await store.adoptFile(join(elsewhere, 'f'), sha256Digest(other), other.byteLength, opts);
+      expect(Buffer.from(await store.get(copied.digest)).toString()).toBe('from another file system');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+    expect(await readdir(join(store.root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses to read back an adopted file whose given digest was wrong', async () => {
+    const file = join(scratch, `wrong-${dirCount}.bin`);
+    await writeFile(file, text('actual bytes'));
+    const claimed = sha256Digest(text('other bytes'));
+    await store.adoptFile(file, claimed, 12, opts);
+    await expect(store.get(claimed)).rejects.toBeInstanceOf(ArtifactIntegrityError);
+  });
+
   it('stores empty content', async () => {
     const ref = await store.put(chunksOf(new Uint8Array(0), 1), opts);
     expect(ref.size).toBe(0);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -52,6 +52,24 @@ export class FolderArtifactStore implements ArtifactStore {
 
   async putFile(path: string, options: PutOptions): Promise<ArtifactRef> {
     return this.putStream(createReadStream(path, { highWaterMark: READ_CHUNK }), options);
+  }
+
+  async adoptFile(path: string, digest: string, size: number, options: PutOptions): Promise<ArtifactRef> {
+    const hex = digestHex(digest);
+    if (!(await this.isStored(hex, size))) {
+      // Into this store's own folder first (a rename across file systems fails), then committed.
+      const temp = await this.tempPath();
+      try {
+        await rename(path, temp).catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EXDEV') throw error;
+          await copyFile(path, temp);
+        });
+        await this.commit(temp, hex, size);
+      } finally {
+        await rm(temp, { force: true });
+      }
+    }
+    return this.ref(hex, size, options);
   }
 
   async get(digest: string): Promise<Uint8Array> {

@@ -97,6 +97,15 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.put(path, options);
   }
 
+  async adoptFile(path: string, digest: string, size: number, options: PutOptions): Promise<ArtifactRef> {
+    const hex = digestHex(digest);
+    await this.ensureBucket();
+    if (!(await this.hasHex(hex))) {
+      await this.client.fPutObject(this.options.bucket, keyOf(hex), path, { 'Content-Type': options.mediaType });
+    }
+    return this.ref(hex, size, options);
+  }
+
   async get(digest: string): Promise<Uint8Array> {
     const hex = digestHex(digest);
     const chunks: Buffer[] = [];
