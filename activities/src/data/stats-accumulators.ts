@@ -45,13 +45,24 @@ export class NumericAccumulator implements Accumulator {
     let n = 0;
     let sum = 0;
     let { min, max } = this;
-    for (let i = 0; i < data.length; i++) {
-      if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-      const x = values[i]!;
-      n++;
-      sum += x;
-      if (x < min) min = x;
-      if (x > max) max = x;
+    if (bits === undefined) {
+      // No nulls (most columns): the same sums without a validity test per value.
+      n = data.length;
+      for (let i = 0; i < n; i++) {
+        const x = values[i]!;
+        sum += x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+    } else {
+      for (let i = 0; i < data.length; i++) {
+        if (((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
+        const x = values[i]!;
+        n++;
+        sum += x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
     }
     this.nulls += data.nullCount;
     this.min = min;
@@ -68,10 +79,17 @@ export class NumericAccumulator implements Accumulator {
       batchMean = scaled;
     }
     let batchM2 = 0;
-    for (let i = 0; i < data.length; i++) {
-      if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-      const d = values[i]! - batchMean;
-      batchM2 += d * d;
+    if (bits === undefined) {
+      for (let i = 0; i < n; i++) {
+        const d = values[i]! - batchMean;
+        batchM2 += d * d;
+      }
+    } else {
+      for (let i = 0; i < data.length; i++) {
+        if (((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
+        const d = values[i]! - batchMean;
+        batchM2 += d * d;
+      }
     }
     const count = this.count + n;
     const delta = batchMean - this.mean;
