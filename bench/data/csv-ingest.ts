@@ -3,7 +3,7 @@
 // and stores the file content-addressed. Usage: npm run bench:data  (BENCH_CSV_MB, default 1024;
 // BENCH_CSV_THREADS: worker threads that parse the CSV, default as CsvToArrowOptions.threads)
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +47,12 @@ async function main() {
   if (!existsSync(csv)) await generate(csv, MB * 1024 * 1024);
   const size = statSync(csv).size / (1024 * 1024);
 
-  const store = new FolderArtifactStore(mkdtempSync(join(tmpdir(), 'kiln-bench-store-')), { fsync: false });
+  const storeDir = mkdtempSync(join(tmpdir(), 'kiln-bench-store-'));
+  const store = new FolderArtifactStore(storeDir, { fsync: false });
   const t = performance.now();
   const ref = await ingestCsvToDataset(store, csv, THREADS === undefined ? {} : { threads: Number(THREADS) });
   const ours = (performance.now() - t) / 1000;
+  rmSync(storeDir, { recursive: true, force: true });
 
   const PYTHON = process.env.BENCH_PYTHON ?? venvPython(await ensurePythonVenv({ name: 'bench-venv', requirements: REQUIREMENTS, log: console.log }));
   const py = (code: string, env: Record<string, string> = {}) =>

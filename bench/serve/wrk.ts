@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,7 +65,8 @@ export async function overWrk(
   bodies: string[],
   headers: Record<string, string>,
 ): Promise<HttpFigure> {
-  const file = join(mkdtempSync(join(tmpdir(), 'kiln-bench-wrk-')), 'post.lua');
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-wrk-'));
+  const file = join(dir, 'post.lua');
   writeFileSync(file, script(bodies, { 'content-type': 'application/json', ...headers }));
   const run = async (duration: number) => {
     const { stdout } = await promisify(execFile)(
@@ -84,8 +85,13 @@ export async function overWrk(
       other: number;
     };
   };
-  await run(1);
-  const r = await run(seconds);
+  let r: Awaited<ReturnType<typeof run>>;
+  try {
+    await run(1);
+    r = await run(seconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const ok = r.requests - r.status;
   return {
     rps: ok / (r.duration / 1e6),
