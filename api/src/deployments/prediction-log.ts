@@ -27,10 +27,10 @@ let secondAt = NaN;
 let secondIso = '';
 
 function isoTime(at: number): string {
+  if (!Number.isInteger(at) || at < 0) return new Date(at).toISOString();
   const ms = at % 1000;
   const second = at - ms;
-  if (second !== secondAt || !Number.isInteger(at)) {
-    if (!Number.isInteger(at) || at < 0) return new Date(at).toISOString();
+  if (second !== secondAt) {
     secondAt = second;
     secondIso = new Date(second).toISOString().slice(0, 20);
   }

@@ -11,7 +11,7 @@ export function mergeColumns(
   sig: ModelSignature,
   parts: readonly Columns[],
 ): { rows: number; feeds: Record<string, ColumnData> } {
-  const rows = parts.length === 1 ? parts[0]!.rowCount : parts.reduce((s, p) => s + p.rowCount, 0);
+  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
   const feeds: Record<string, ColumnData> = {};
   for (const f of sig.features) {
     if (f.type === 'float') {
