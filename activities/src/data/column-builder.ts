@@ -26,11 +26,32 @@ export interface BuilderContext {
   sampleRows: number;
   /** Messages name rows, not lines: the input has no lines (Parquet). */
   rows?: boolean;
+  /**
+   * Arrays in shared memory: a worker thread's pieces then reach the calling thread without a copy
+   * or a transfer, and come back to be filled again (see {@link ColumnBuilder.giveBack}), so neither
+   * thread keeps allocating memory the garbage collector must account for.
+   */
+  shared?: boolean;
+}
+
+/** A typed array of `length` elements, in shared memory if `shared`. */
+export function newArray<T>(
+  Type: { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  length: number,
+  shared: boolean | undefined,
+): T {
+  return shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
+/** A Buffer of `size` bytes (not zeroed unless shared), in shared memory if `shared`. */
+export function newBuffer(size: number, shared: boolean | undefined): Buffer {
+  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
 }
 
 /**
- * Converts one column's cells into an Arrow array of up to `capacity` rows, then starts over. A cell
- * that does not fit the column type throws {@link DataInputError} naming the line, the column and the
+ * Converts one column's cells into an Arrow array of up to `capacity` rows, then starts over; or
+ * (on a worker thread) into pieces, one per region, whose arrays come back once copied. A cell that
+ * does not fit the column type throws {@link DataInputError} naming the line, the column and the
  * value, and saying how to fix it.
  */
 export abstract class ColumnBuilder {
@@ -41,15 +62,17 @@ export abstract class ColumnBuilder {
   /** Arrays handed out with each batch, oldest first; arrays free to fill again, by kind. */
   private readonly lent: Map<string, ArrayBufferView>[] = [];
   private readonly spare = new Map<string, ArrayBufferView[]>();
+  /** Kinds of array handed out with the last piece (the builder needs others for the next one). */
+  private readonly handedOut = new Set<string>();
 
   constructor(
     readonly name: string,
     readonly type: ColumnType,
     protected readonly overridden: boolean,
     protected readonly context: BuilderContext,
-    protected readonly capacity: number,
+    protected capacity: number,
   ) {
-    this.validity = new Uint8Array((capacity + 7) >> 3);
+    this.validity = newArray(Uint8Array, (capacity + 7) >> 3, context.shared);
   }
 
   /** Appends rows `[from, to)` of a CSV chunk. */
@@ -81,19 +104,70 @@ export abstract class ColumnBuilder {
   /** The Arrow data of the rows appended since the last call. */
   abstract finish(): Data;
 
-  /** The rows appended so far as a {@link ColumnPiece}; the builder is not used after that. */
+  /** The rows appended so far as a {@link ColumnPiece}; then {@link startPiece} starts the next. */
   abstract takePiece(): ColumnPiece;
+
+  /**
+   * Starts a new piece of up to `capacity` rows after {@link takePiece}: arrays the last piece took
+   * are replaced by ones given back, if any is big enough, else by new ones.
+   */
+  startPiece(capacity: number): void {
+    this.capacity = capacity;
+    this.length = 0;
+    this.nullCount = 0;
+    const bytes = (capacity + 7) >> 3;
+    this.validity = this.pieceArray('validity', this.validity, bytes, (n) => newArray(Uint8Array, n, this.context.shared));
+    this.validity.fill(0, 0, bytes);
+  }
+
+  /** The arrays of a piece this builder made, copied and free to fill again. */
+  giveBack(piece: ColumnPiece): void {
+    if (piece.validity !== null) this.keepSpare('validity', new Uint8Array(piece.validity.buffer));
+  }
 
   /** Appends rows `[from, to)` of a piece taken from a builder of the same type. */
   abstract appendPiece(piece: ColumnPiece, from: number, to: number): void;
 
   /** The validity part of {@link takePiece}. */
   protected pieceValidity(): Pick<ColumnPiece, 'length' | 'nullCount' | 'validity'> {
+    this.handedOut.clear();
+    if (this.nullCount > 0) this.handedOut.add('validity');
     return {
       length: this.length,
       nullCount: this.nullCount,
       validity: this.nullCount > 0 ? this.validity : null,
     };
+  }
+
+  /** Records that the piece being taken holds the builder's array of this kind. */
+  protected handOut(kind: string): void {
+    this.handedOut.add(kind);
+  }
+
+  /**
+   * The array of a kind for the next piece: `current` unless the last piece took it, else a spare of
+   * at least `length` elements, else a new one with room to spare (regions vary a little in rows).
+   */
+  protected pieceArray<T extends ArrayBufferView & { length: number }>(
+    kind: string,
+    current: T,
+    length: number,
+    make: (length: number) => T,
+  ): T {
+    if (!this.handedOut.has(kind) && current.length >= length) return current;
+    const spares = this.spare.get(kind) as T[] | undefined;
+    while (spares !== undefined && spares.length > 0) {
+      const spare = spares.pop()!;
+      if (spare.length >= length) return spare;
+    }
+    return make(length + (length >> 3));
+  }
+
+  /** Keeps an array given back for a later piece (a few per kind; others are left to the collector). */
+  protected keepSpare(kind: string, array: ArrayBufferView): void {
+    let spares = this.spare.get(kind);
+    if (spares === undefined) this.spare.set(kind, (spares = []));
+    if (spares.length < MAX_SPARES) spares.push(array);
   }
 
   /** Appends the validity of rows `[from, to)` of a piece (the values are the caller's). */
@@ -129,7 +203,7 @@ export abstract class ColumnBuilder {
     this.lent.push(new Map());
     if (this.lent.length > MAX_LENT) this.lent.shift();
     this.lend('validity', this.validity);
-    const spare = this.reuse('validity', () => new Uint8Array((this.capacity + 7) >> 3));
+    const spare = this.reuse('validity', () => newArray(Uint8Array, (this.capacity + 7) >> 3, this.context.shared));
     this.validity = spare.fill(0);
     this.nullCount = 0;
     this.length = 0;
@@ -142,11 +216,7 @@ export abstract class ColumnBuilder {
    */
   releaseWritten(): void {
     while (this.lent.length > 1) {
-      for (const [kind, array] of this.lent.shift()!) {
-        let spares = this.spare.get(kind);
-        if (spares === undefined) this.spare.set(kind, (spares = []));
-        if (spares.length < 2) spares.push(array);
-      }
+      for (const [kind, array] of this.lent.shift()!) this.keepSpare(kind, array);
     }
   }
 
@@ -182,6 +252,8 @@ export abstract class ColumnBuilder {
 
 /** Batches whose arrays a builder remembers, to take them back once written. */
 const MAX_LENT = 4;
+/** Spare arrays kept per kind: as many as pieces or batches are in flight at once. */
+const MAX_SPARES = 4;
 
 /** Sets bits `[at, at + count)`. */
 export function setBits(bits: Uint8Array, at: number, count: number): void {

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
+import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { readFixedWidthColumns } from './arrow-column-reader';
 import {
   BoolAccumulator,
   CategoricalAccumulator,
@@ -98,16 +99,13 @@ export class StatsCollector {
     this.accumulators.forEach((accumulator, i) => accumulator.add(batch.data.children[i]!));
   }
 
-  /** Whether a second pass over the batches is needed (for histograms). */
-  get needsSecondPass(): boolean {
-    return this.accumulators.some((a) => a instanceof NumericAccumulator && a.count > 0);
-  }
-
-  /** Second pass: histogram counts. */
-  addSecondPassBatch(batch: RecordBatch): void {
-    this.accumulators.forEach((accumulator, i) => {
-      if (accumulator instanceof NumericAccumulator) accumulator.addToHistogram(batch.data.children[i]!);
+  /** The numeric columns with values, by index: the second pass counts their histograms. */
+  histogramColumns(): Map<number, NumericAccumulator> {
+    const columns = new Map<number, NumericAccumulator>();
+    this.accumulators.forEach((a, i) => {
+      if (a instanceof NumericAccumulator && a.count > 0) columns.set(i, a);
     });
+    return columns;
   }
 
   finish(): ColumnStats[] {
@@ -115,16 +113,21 @@ export class StatsCollector {
   }
 }
 
-/** Runs the second pass of `collector` over the batches of an Arrow IPC file, one batch in memory. */
-export async function secondPassOverFile(path: string, collector: StatsCollector): Promise<void> {
-  if (!collector.needsSecondPass) return;
-  const handle = await open(path, 'r');
-  try {
-    const reader = await RecordBatchReader.from(handle);
-    for await (const batch of reader) collector.addSecondPassBatch(batch);
-  } finally {
-    await handle.close();
-  }
+/**
+ * Runs the second pass of `collector` over an Arrow IPC file: reads only the numeric columns' buffers,
+ * a batch at a time, into reused memory.
+ */
+export async function secondPassOverFile(path: string, schema: Schema, collector: StatsCollector): Promise<void> {
+  const numeric = collector.histogramColumns();
+  if (numeric.size === 0) return;
+  await readFixedWidthColumns(path, schema, [...numeric.keys()], (column, { length, validity, values }) => {
+    const accumulator = numeric.get(column)!;
+    const array =
+      accumulator.type === 'int'
+        ? new Int32Array(values.buffer, values.byteOffset, length)
+        : new Float64Array(values.buffer, values.byteOffset, length);
+    accumulator.addToHistogram(array, validity, length);
+  });
 }
 
 /** Statistics of an existing Arrow IPC file, in two streaming passes. */
@@ -135,12 +138,17 @@ export async function computeFileStats(
 ): Promise<ColumnStats[]> {
   const collector = new StatsCollector(columns, options);
   const handle = await open(path, 'r');
+  let schema: Schema | undefined;
   try {
     const reader = await RecordBatchReader.from(handle);
-    for await (const batch of reader) collector.addBatch(batch);
+    for await (const batch of reader) {
+      schema ??= batch.schema;
+      collector.addBatch(batch);
+    }
   } finally {
     await handle.close();
   }
-  await secondPassOverFile(path, collector);
+  // Without a batch there is nothing to count.
+  if (schema !== undefined) await secondPassOverFile(path, schema, collector);
   return collector.finish();
 }

@@ -85,6 +85,8 @@ export class RegionWorkers {
   private readonly threads: CsvThread[];
   private readonly job = nextJob++;
   private closed = false;
+  /** The thread each result came from, to give its pieces back to. */
+  private readonly origin = new WeakMap<RegionResult, CsvThread>();
 
   constructor(readonly count: number) {
     while (pool.length < count) pool.push(startThread());
@@ -106,7 +108,11 @@ export class RegionWorkers {
     return new Promise((resolve, reject) => {
       // A thread keeps the process alive only while it owes answers.
       if (thread.calls.size === 0) thread.worker.ref();
-      thread.calls.set(id, { resolve, reject });
+      const done = (result: RegionResult) => {
+        this.origin.set(result, thread);
+        resolve(result);
+      };
+      thread.calls.set(id, { resolve: done, reject });
       thread.worker.postMessage({
         op: 'region',
         job: this.job,
@@ -117,6 +123,13 @@ export class RegionWorkers {
         final,
       } satisfies ToCsvWorker);
     });
+  }
+
+  /** Gives the pieces of a result, once copied, back to the thread that made them. */
+  giveBack(result: RegionResult): void {
+    const thread = this.origin.get(result);
+    if (thread === undefined || thread.dead || this.closed) return;
+    thread.worker.postMessage({ op: 'giveBack', job: this.job, pieces: result.pieces } satisfies ToCsvWorker);
   }
 
   /** The threads forget this conversion (once done with the regions they have). */
@@ -192,6 +205,9 @@ export async function convertInWorkers(
     const failure = firstCellFailure(result.cellFailures, assembler.batchFill, options.batchRows);
     if (failure) throw regionErrorToThrow(failure.error, line, source);
     await assembler.appendPieces(result.pieces, result.rowCount);
+    // The pieces are copied: their arrays can be filled again.
+    if (task.onThisThread) options.here!.giveBack(result.pieces);
+    else workers.giveBack(result);
     line += result.lines;
     used.push(task.bytes);
     return result.consumed === task.bytes.byteLength ? null : task.bytes.subarray(result.consumed);

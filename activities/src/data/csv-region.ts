@@ -1,4 +1,4 @@
-import { columnBuilder, type ColumnPiece } from './column-builders';
+import { columnBuilder, type ColumnBuilder, type ColumnPiece } from './column-builders';
 import type { CsvChunk } from './csv-reader';
 import { CsvTokenizer } from './csv-tokenizer';
 import { DataInputError } from './input-error';
@@ -53,20 +53,27 @@ export interface RegionResult {
 /**
  * Converts regions of a CSV (starting at a record boundary, after the header) into column pieces
  * with the same tokenizer and builders as the single-thread path: what runs on a worker thread.
- * Errors are returned, not thrown, with lines counted from the region start.
+ * Errors are returned, not thrown, with lines counted from the region start. The pieces' arrays are
+ * in shared memory; once copied, they come back through {@link giveBack} to be filled again.
  */
 export class RegionConverter {
   private readonly tokenizer: CsvTokenizer;
-  private readonly context: { nulls: NullTokens; sampleRows: number };
+  private readonly builders: ColumnBuilder[];
   private readonly spares: CsvChunk[] = [];
 
   constructor(private readonly setup: RegionSetup) {
     this.tokenizer = new CsvTokenizer({ delimiter: setup.delimiter, header: setup.header }, undefined, this.spares);
-    this.context = { nulls: new NullTokens(setup.nullValues), sampleRows: setup.sampleRows };
+    const context = { nulls: new NullTokens(setup.nullValues), sampleRows: setup.sampleRows, shared: true };
+    this.builders = setup.specs.map((spec) => columnBuilder(spec.name, spec.type, spec.overridden, context, 1));
+  }
+
+  /** The arrays of pieces this converter returned, free to fill again. */
+  giveBack(pieces: readonly ColumnPiece[]): void {
+    pieces.forEach((piece, c) => this.builders[c]!.giveBack(piece));
   }
 
   convert(bytes: Buffer, final: boolean): RegionResult {
-    const { columns, width, specs } = this.setup;
+    const { columns, width } = this.setup;
     this.tokenizer.resume({ line: 1, columns, width });
     let chunk: CsvChunk | null;
     let carry: Buffer;
@@ -77,8 +84,8 @@ export class RegionConverter {
     }
     const rowCount = chunk?.rowCount ?? 0;
     const cellFailures: CellFailure[] = [];
-    const pieces = specs.map((spec, c) => {
-      const builder = columnBuilder(spec.name, spec.type, spec.overridden, this.context, Math.max(1, rowCount));
+    const pieces = this.builders.map((builder, c) => {
+      builder.startPiece(Math.max(1, rowCount));
       try {
         if (chunk !== null) builder.appendCsv(chunk, c, 0, rowCount);
       } catch (error) {

@@ -1,10 +1,13 @@
 import { parentPort } from 'node:worker_threads';
+import type { ColumnPiece } from './column-builder';
 import { RegionConverter, type RegionResult, type RegionSetup } from './csv-region';
 
 /** Messages to a CSV worker thread; `job` tells conversions that share the thread apart. */
 export type ToCsvWorker =
   | { op: 'setup'; job: number; setup: RegionSetup }
   | { op: 'end'; job: number }
+  /** Pieces the calling thread has copied: their (shared) arrays can be filled again. */
+  | { op: 'giveBack'; job: number; pieces: ColumnPiece[] }
   | {
       op: 'region';
       job: number;
@@ -15,7 +18,7 @@ export type ToCsvWorker =
       final: boolean;
     };
 
-/** A worker's answer: the converted region (its arrays transferred, not copied). */
+/** A worker's answer: the converted region (its arrays in shared memory, so not copied). */
 export interface FromCsvWorker {
   id: number;
   /** null for a region of a conversion that has ended. */
@@ -33,6 +36,10 @@ parentPort?.on('message', (message: ToCsvWorker) => {
     converters.delete(message.job);
     return;
   }
+  if (message.op === 'giveBack') {
+    converters.get(message.job)?.giveBack(message.pieces);
+    return;
+  }
   const converter = converters.get(message.job);
   if (converter === undefined) {
     // The conversion has ended (after an error): nobody waits for the answer but its call.
@@ -41,12 +48,5 @@ parentPort?.on('message', (message: ToCsvWorker) => {
   }
   const bytes = Buffer.from(message.buffer, message.offset, message.length);
   const result = converter.convert(bytes, message.final);
-  const transfer = new Set<ArrayBuffer>();
-  for (const piece of result.pieces) {
-    for (const array of [piece.validity, piece.values, piece.offsets, piece.data]) {
-      if (array !== null && array.buffer instanceof ArrayBuffer) transfer.add(array.buffer);
-    }
-  }
-  const reply: FromCsvWorker = { id: message.id, result };
-  parentPort!.postMessage(reply, [...transfer]);
+  parentPort!.postMessage({ id: message.id, result } satisfies FromCsvWorker);
 });

@@ -8,8 +8,11 @@ export class DistinctCounter {
   /** Number of distinct values tracked. */
   size = 0;
   truncated = false;
-  private slots = new Int32Array(2048);
-  private hashes = new Int32Array(1024);
+  /**
+   * The open-addressing table: per slot, the value's hash and its entry + 1 (0: empty), side by side
+   * so that a probe, and a miss (most lookups once counting has stopped), reads one cache line.
+   */
+  private table = new Int32Array(2 * 2048);
   private starts = new Int32Array(1024);
   private lengths = new Int32Array(1024);
   private counts = new Float64Array(1024);
@@ -22,20 +25,15 @@ export class DistinctCounter {
   ) {}
 
   add(bytes: Uint8Array, start: number, end: number): void {
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const hash = hashBytes(bytes, start, end);
     const length = end - start;
-    const slots = this.slots;
-    const mask = slots.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
     let slot = hash & mask;
     for (;;) {
-      const entry = slots[slot]! - 1;
+      const entry = table[2 * slot + 1]! - 1;
       if (entry < 0) break;
-      if (
-        this.hashes[entry] === hash &&
-        this.lengths[entry] === length &&
-        this.sameBytes(entry, bytes, start)
-      ) {
+      if (table[2 * slot] === hash && this.lengths[entry] === length && this.sameBytes(entry, bytes, start)) {
         this.counts[entry]!++;
         return;
       }
@@ -46,16 +44,16 @@ export class DistinctCounter {
       return;
     }
     const entry = this.size++;
-    if (entry === this.hashes.length) this.growEntries();
+    if (entry === this.starts.length) this.growEntries();
     if (this.used + length > this.arena.byteLength) this.growArena(length);
     this.arena.set(bytes.subarray(start, end), this.used);
-    this.hashes[entry] = hash;
     this.starts[entry] = this.used;
     this.lengths[entry] = length;
     this.counts[entry] = 1;
     this.used += length;
-    slots[slot] = entry + 1;
-    if (this.size * 2 > slots.length) this.rehash();
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = entry + 1;
+    if (this.size * 4 > table.length) this.rehash();
   }
 
   /** The `k` most frequent values, by count then by value (byte order). */
@@ -88,7 +86,6 @@ export class DistinctCounter {
       next.set(array);
       return next;
     };
-    this.hashes = grow(this.hashes, (n) => new Int32Array(n));
     this.starts = grow(this.starts, (n) => new Int32Array(n));
     this.lengths = grow(this.lengths, (n) => new Int32Array(n));
     this.counts = grow(this.counts, (n) => new Float64Array(n));
@@ -100,14 +97,49 @@ export class DistinctCounter {
     this.arena = next;
   }
 
+  /** Doubles the slots (the table stays at most half full). */
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let entry = 0; entry < this.size; entry++) {
-      let slot = this.hashes[entry]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >> 1) - 1;
+    for (let at = 0; at < old.length; at += 2) {
+      if (old[at + 1] === 0) continue;
+      let slot = old[at]! & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[at]!;
+      table[2 * slot + 1] = old[at + 1]!;
     }
-    this.slots = slots;
+    this.table = table;
   }
+}
+
+/**
+ * A 32-bit hash of `bytes[start, end)`: MurmurHash3's body and finalizer, four bytes a step (the
+ * table indexes by the low bits, so they must depend on every byte).
+ */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const rest = end - i;
+  if (rest > 0) {
+    let k = bytes[i]!;
+    if (rest > 1) k |= bytes[i + 1]! << 8;
+    if (rest > 2) k |= bytes[i + 2]! << 16;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

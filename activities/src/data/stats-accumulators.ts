@@ -25,14 +25,14 @@ export class NumericAccumulator implements Accumulator {
   private max = -Infinity;
   private mean = 0;
   private m2 = 0;
-  private readonly counts: number[];
+  private readonly counts: Float64Array;
 
   constructor(
     private readonly name: string,
-    private readonly type: 'int' | 'float',
+    readonly type: 'int' | 'float',
     private readonly bins: number,
   ) {
-    this.counts = new Array<number>(bins).fill(0);
+    this.counts = new Float64Array(bins);
   }
 
   add(data: Data): void {
@@ -98,19 +98,32 @@ export class NumericAccumulator implements Accumulator {
     this.count = count;
   }
 
-  addToHistogram(data: Data): void {
-    const values = data.values as Float64Array | Int32Array;
-    const validity = validityBits(data);
-    const bits = validity?.bits;
-    const offset = validity?.offset ?? 0;
+  /**
+   * Counts values into the histogram (after every batch went through {@link add}, so min and max are
+   * known): `values` of `length` rows, `validity` with bit `i` set for a non-null row (null: none).
+   */
+  addToHistogram(values: Float64Array | Int32Array, validity: Uint8Array | null, length: number): void {
     const { min, max, counts } = this;
     const last = this.binCount() - 1;
     // Halves keep `max - min` finite for any finite min and max.
     const halfMin = min / 2;
     const halfRange = max / 2 - halfMin;
-    for (let i = 0; i < data.length; i++) {
-      if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-      const bin = halfRange === 0 ? 0 : Math.floor(((values[i]! / 2 - halfMin) / halfRange) * (last + 1));
+    const bins = last + 1;
+    if (halfRange === 0) {
+      counts[0]! += validity === null ? length : countBits(validity, length);
+      return;
+    }
+    if (validity === null) {
+      // No nulls: the same counting without a validity test per value.
+      for (let i = 0; i < length; i++) {
+        const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
+        counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
+      }
+      return;
+    }
+    for (let i = 0; i < length; i++) {
+      if (((validity[i >> 3]! >> (i & 7)) & 1) === 0) continue;
+      const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
       counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
     }
   }
@@ -131,7 +144,7 @@ export class NumericAccumulator implements Accumulator {
       max: empty ? null : this.max,
       mean: empty ? null : finiteOrNull(this.mean),
       std: this.count < 2 ? null : finiteOrNull(Math.sqrt(this.m2 / (this.count - 1))),
-      histogram: empty ? null : { edges, counts: this.counts.slice(0, bins) },
+      histogram: empty ? null : { edges, counts: Array.from(this.counts.subarray(0, bins)) },
     };
   }
 
@@ -254,6 +267,13 @@ export class DateAccumulator implements Accumulator {
       max: empty ? null : new Date(this.max).toISOString(),
     };
   }
+}
+
+/** Set bits among the first `length`. */
+function countBits(bits: Uint8Array, length: number): number {
+  let count = 0;
+  for (let i = 0; i < length; i++) count += (bits[i >> 3]! >> (i & 7)) & 1;
+  return count;
 }
 
 function finiteOrNull(x: number): number | null {

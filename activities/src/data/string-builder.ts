@@ -1,5 +1,5 @@
 import { Utf8, makeData, type Data } from 'apache-arrow';
-import { ColumnBuilder, type BuilderContext, type ColumnPiece } from './column-builder';
+import { ColumnBuilder, newArray, newBuffer, type BuilderContext, type ColumnPiece } from './column-builder';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 
@@ -9,12 +9,13 @@ const MAX_TEXT_BYTES = 2 ** 31 - 1;
 export class StringBuilder extends ColumnBuilder {
   readonly arrowType = new Utf8();
   private offsets: Int32Array;
-  private data = Buffer.allocUnsafe(1 << 16);
+  private data: Buffer;
   private used = 0;
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
     super(name, 'string', overridden, context, capacity);
-    this.offsets = new Int32Array(capacity + 1);
+    this.offsets = newArray(Int32Array, capacity + 1, context.shared);
+    this.data = newBuffer(1 << 16, context.shared);
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -47,12 +48,31 @@ export class StringBuilder extends ColumnBuilder {
   }
 
   takePiece(): ColumnPiece {
-    return {
+    const piece = {
       ...this.pieceValidity(),
       values: null,
       offsets: this.offsets.subarray(0, this.length + 1),
       data: this.data.subarray(0, this.used),
     };
+    this.handOut('offsets');
+    this.handOut('data');
+    return piece;
+  }
+
+  override startPiece(capacity: number): void {
+    super.startPiece(capacity);
+    this.offsets = this.pieceArray('offsets', this.offsets, capacity + 1, (n) => newArray(Int32Array, n, this.context.shared));
+    this.offsets[0] = 0;
+    // Any spare will do: text grows as needed.
+    this.data = this.pieceArray('data', this.data, 1, () => newBuffer(1 << 16, this.context.shared));
+    this.used = 0;
+  }
+
+  override giveBack(piece: ColumnPiece): void {
+    super.giveBack(piece);
+    this.keepSpare('offsets', new Int32Array(piece.offsets!.buffer));
+    const data = piece.data!;
+    this.keepSpare('data', Buffer.from(data.buffer, 0, data.buffer.byteLength));
   }
 
   appendPiece(piece: ColumnPiece, from: number, to: number): void {
@@ -80,10 +100,10 @@ export class StringBuilder extends ColumnBuilder {
     });
     this.lend('offsets', this.offsets);
     this.lend('data', this.data);
-    this.offsets = this.reuse('offsets', () => new Int32Array(this.capacity + 1));
+    this.offsets = this.reuse('offsets', () => newArray(Int32Array, this.capacity + 1, this.context.shared));
     const size = Math.max(1 << 16, this.data.byteLength);
-    const spare = this.reuse('data', () => Buffer.allocUnsafe(size));
-    this.data = spare.byteLength >= size ? spare : Buffer.allocUnsafe(size);
+    const spare = this.reuse('data', () => newBuffer(size, this.context.shared));
+    this.data = spare.byteLength >= size ? spare : newBuffer(size, this.context.shared);
     this.used = 0;
     return data;
   }
@@ -120,7 +140,7 @@ export class StringBuilder extends ColumnBuilder {
         `column ${JSON.stringify(this.name)}: more than 2 GB of text in one batch; lower batchRows`,
       );
     }
-    const next = Buffer.allocUnsafe(Math.min(MAX_TEXT_BYTES, Math.max(needed, this.data.byteLength * 2)));
+    const next = newBuffer(Math.min(MAX_TEXT_BYTES, Math.max(needed, this.data.byteLength * 2)), this.context.shared);
     this.data.copy(next, 0, 0, this.used);
     this.data = next;
   }

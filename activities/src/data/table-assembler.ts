@@ -125,7 +125,7 @@ export class TableAssembler {
   async finish(): Promise<TableWriteResult> {
     if (this.rows > 0) await this.flush();
     const { byteLength, sha256 } = await this.writer.close();
-    await secondPassOverFile(this.path, this.stats);
+    await secondPassOverFile(this.path, this.schema, this.stats);
     const stats = this.stats.finish();
     return {
       schema: this.builders.map((b, i) => ({

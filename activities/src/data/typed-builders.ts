@@ -1,5 +1,5 @@
 import { Bool, Float64, Int32, TimestampMillisecond, makeData, type Data } from 'apache-arrow';
-import { TypedBuilder, copyBits, type BuilderContext, type ColumnPiece } from './column-builder';
+import { TypedBuilder, copyBits, newArray, type BuilderContext, type ColumnPiece } from './column-builder';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 import { quoteValue } from './input-error';
@@ -22,10 +22,14 @@ abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
     overridden: boolean,
     context: BuilderContext,
     capacity: number,
-    private readonly makeArray: (length: number) => T,
+    private readonly Type: { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   ) {
     super(name, type, overridden, context, capacity);
-    this.values = makeArray(capacity);
+    this.values = this.makeArray(capacity);
+  }
+
+  private makeArray(length: number): T {
+    return newArray(this.Type, length, this.context.shared);
   }
 
   protected override appendNull(): void {
@@ -34,7 +38,19 @@ abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
   }
 
   takePiece(): ColumnPiece {
-    return { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+    const piece = { ...this.pieceValidity(), values: this.values.subarray(0, this.length), offsets: null, data: null };
+    this.handOut('values');
+    return piece;
+  }
+
+  override startPiece(capacity: number): void {
+    super.startPiece(capacity);
+    this.values = this.pieceArray('values', this.values, capacity, (n) => this.makeArray(n));
+  }
+
+  override giveBack(piece: ColumnPiece): void {
+    super.giveBack(piece);
+    this.keepSpare('values', new this.Type(piece.values!.buffer as SharedArrayBuffer));
   }
 
   appendPiece(piece: ColumnPiece, from: number, to: number): void {
@@ -60,7 +76,7 @@ export class FloatBuilder extends NumberArrayBuilder<Float64Array> {
   readonly arrowType = new Float64();
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'float', overridden, context, capacity, (n) => new Float64Array(n));
+    super(name, 'float', overridden, context, capacity, Float64Array);
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -116,7 +132,7 @@ export class IntBuilder extends NumberArrayBuilder<Int32Array> {
   readonly arrowType = new Int32();
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'int', overridden, context, capacity, (n) => new Int32Array(n));
+    super(name, 'int', overridden, context, capacity, Int32Array);
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -182,7 +198,7 @@ export class BoolBuilder extends TypedBuilder {
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
     super(name, 'bool', overridden, context, capacity);
-    this.values = new Uint8Array((capacity + 7) >> 3);
+    this.values = newArray(Uint8Array, (capacity + 7) >> 3, context.shared);
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
@@ -204,7 +220,21 @@ export class BoolBuilder extends TypedBuilder {
   }
 
   takePiece(): ColumnPiece {
-    return { ...this.pieceValidity(), values: this.values, offsets: null, data: null };
+    const piece = { ...this.pieceValidity(), values: this.values, offsets: null, data: null };
+    this.handOut('values');
+    return piece;
+  }
+
+  override startPiece(capacity: number): void {
+    super.startPiece(capacity);
+    const bytes = (capacity + 7) >> 3;
+    this.values = this.pieceArray('values', this.values, bytes, (n) => newArray(Uint8Array, n, this.context.shared));
+    this.values.fill(0, 0, bytes);
+  }
+
+  override giveBack(piece: ColumnPiece): void {
+    super.giveBack(piece);
+    this.keepSpare('values', new Uint8Array(piece.values!.buffer));
   }
 
   appendPiece(piece: ColumnPiece, from: number, to: number): void {
@@ -215,7 +245,7 @@ export class BoolBuilder extends TypedBuilder {
   finish(): Data {
     const { length, nullCount, nullBitmap } = this.takeValidity();
     const data = makeData({ type: this.arrowType, length, nullCount, nullBitmap, data: this.values });
-    this.values = new Uint8Array((this.capacity + 7) >> 3);
+    this.values = newArray(Uint8Array, (this.capacity + 7) >> 3, this.context.shared);
     return data;
   }
 
@@ -244,7 +274,7 @@ export class DateBuilder extends NumberArrayBuilder<Float64Array> {
   readonly arrowType = new TimestampMillisecond('UTC');
 
   constructor(name: string, overridden: boolean, context: BuilderContext, capacity: number) {
-    super(name, 'date', overridden, context, capacity, (n) => new Float64Array(n));
+    super(name, 'date', overridden, context, capacity, Float64Array);
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
