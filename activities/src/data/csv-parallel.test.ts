@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordCut } from './csv-parallel';
+import { recordCut, startCsvThreads } from './csv-parallel';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
 import { DataInputError } from './input-error';
 
@@ -140,6 +140,12 @@ describe('csvToArrow on worker threads', () => {
 });
 
 describe('recordCut', () => {
+  it('starts the threads ahead of a conversion and says when they have loaded', { timeout: 60_000 }, async () => {
+    await startCsvThreads(2);
+    const result = await expectSameAsSequential(table(500, row));
+    expect(result).toMatchObject({ rowCount: 500 });
+  });
+
   it('cuts after the last line feed outside quotes', () => {
     expect(recordCut(Buffer.from('a,b\nc,d\ne'))).toBe(8);
     expect(recordCut(Buffer.from('a,"b\nc",d\ne,"f\ng'))).toBe(10);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CsvReader, joinPieces, type CsvReadOptions, type CsvRest } from './csv-reader';
 import {
@@ -36,11 +37,13 @@ interface CsvThread {
   worker: Worker;
   calls: Map<number, { resolve: (r: RegionResult) => void; reject: (e: Error) => void }>;
   dead: Error | null;
+  /** Settles once the thread has loaded its code (or has failed to). */
+  loaded: Promise<void>;
 }
 
 /**
- * The threads, started when first needed and then kept for later conversions (they do not keep the
- * process alive): a thread's start-up (loading its code) costs more than a small conversion, and
+ * The threads, started when first needed and then kept for later conversions (once loaded, they keep
+ * the process alive only while they owe answers): a thread's start-up (loading its code) costs more than a small conversion, and
  * stopping a thread that has registered module hooks can bring down the process under some test
  * runners. Conversions running at the same time share them.
  */
@@ -55,8 +58,14 @@ function startThread(): CsvThread {
     name: 'kiln-csv',
     workerData: { url: WORKER_URL.href, parent: import.meta.url },
   });
-  const thread: CsvThread = { worker, calls: new Map(), dead: null };
+  let loaded = () => undefined as void;
+  const thread: CsvThread = { worker, calls: new Map(), dead: null, loaded: new Promise((resolve) => (loaded = resolve)) };
   worker.on('message', (message: FromCsvWorker) => {
+    if ('ready' in message) {
+      // Kept alive while it loads (so that waiting for it keeps the process up), not after.
+      if (thread.calls.size === 0) worker.unref();
+      return loaded();
+    }
     const call = thread.calls.get(message.id);
     thread.calls.delete(message.id);
     if (thread.calls.size === 0) worker.unref();
@@ -65,6 +74,7 @@ function startThread(): CsvThread {
   });
   const fail = (error: Error) => {
     thread.dead ??= error;
+    loaded();
     const at = pool.indexOf(thread);
     if (at >= 0) pool.splice(at, 1);
     for (const call of thread.calls.values()) call.reject(error);
@@ -72,8 +82,21 @@ function startThread(): CsvThread {
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`a CSV worker thread stopped (exit code ${code})`)));
-  worker.unref();
   return thread;
+}
+
+/** Parse threads a large CSV file gets by default: one when there are 2 cores or more. */
+export function defaultCsvThreads(): number {
+  return availableParallelism() > 1 ? 1 : 0;
+}
+
+/**
+ * Starts `count` threads (if fewer are running), resolving once they have loaded their code, so that
+ * the first large CSV does not wait for them: what a worker process does when it starts.
+ */
+export async function startCsvThreads(count = defaultCsvThreads()): Promise<void> {
+  while (pool.length < count) pool.push(startThread());
+  await Promise.all(pool.slice(0, count).map((thread) => thread.loaded));
 }
 
 /**

@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
-import { RegionWorkers, convertInWorkers } from './csv-parallel';
+import { RegionWorkers, convertInWorkers, defaultCsvThreads } from './csv-parallel';
 import { CsvReader, type CsvChunk, type CsvReadOptions } from './csv-reader';
 import { RegionConverter } from './csv-region';
 import {
@@ -52,7 +51,7 @@ export async function csvToArrow(
   const reader = new CsvReader(input, options, spares);
   const threads = Math.max(
     0,
-    Math.min(MAX_THREADS, Math.floor(options.threads ?? (typeof input === 'string' && availableParallelism() > 1 ? 1 : 0))),
+    Math.min(MAX_THREADS, Math.floor(options.threads ?? (typeof input === 'string' ? defaultCsvThreads() : 0))),
   );
   const parallelFrom = options.parallelFrom ?? PARALLEL_FROM;
   // Threads load their code while this one reads the sample, if the input is known to be large.

@@ -18,12 +18,17 @@ export type ToCsvWorker =
       final: boolean;
     };
 
-/** A worker's answer: the converted region (its arrays in shared memory, so not copied). */
-export interface FromCsvWorker {
-  id: number;
-  /** null for a region of a conversion that has ended. */
-  result: RegionResult | null;
-}
+/**
+ * A worker's answer: the converted region (its arrays in shared memory, so not copied); or, once, that
+ * it has loaded its code.
+ */
+export type FromCsvWorker =
+  | {
+      id: number;
+      /** null for a region of a conversion that has ended. */
+      result: RegionResult | null;
+    }
+  | { ready: true };
 
 // The thread's entry: converts the regions it is sent, one at a time, in order.
 const converters = new Map<number, RegionConverter>();
@@ -50,3 +55,5 @@ parentPort?.on('message', (message: ToCsvWorker) => {
   const result = converter.convert(bytes, message.final);
   parentPort!.postMessage({ id: message.id, result } satisfies FromCsvWorker);
 });
+
+parentPort?.postMessage({ ready: true } satisfies FromCsvWorker);

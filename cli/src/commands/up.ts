@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv, ensureStudioBuilt, startApi } from '@kiln/api';
 import { kilnHome, startDevServer } from '@kiln/engine/temporal';
+import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
 
@@ -36,6 +37,8 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     const serviceToken = process.env.KILN_SERVICE_TOKEN ?? `kiln_svc_${randomBytes(24).toString('base64url')}`;
     const apiConnection = { url: process.env.KILN_API_URL ?? '', token: process.env.KILN_API_TOKEN ?? serviceToken };
     const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
+    // The CSV parse thread loads its code now rather than during the first large ingest.
+    void startCsvThreads();
     const workersDone = workers.run();
     stops.push(async () => {
       await workers.shutdown();

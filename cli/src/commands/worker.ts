@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
 
@@ -35,6 +36,8 @@ export async function workerCommand(args: string[], io: Io, signals: NodeJS.Even
   let workers;
   try {
     workers = await createWorkers({ address, namespace, queues, workflows, ...(concurrency ? { concurrency } : {}) });
+    // The CSV parse thread loads its code now rather than during the first large ingest.
+    void startCsvThreads();
   } catch (err) {
     io.err(`kiln worker: cannot start against ${address}: ${(err as Error).message}`);
     return 1;
