@@ -17,6 +17,7 @@ export class DistinctCounter {
   private lengths = new Int32Array(1024);
   private counts = new Float64Array(1024);
   private arena = Buffer.allocUnsafe(1 << 16);
+  private arenaView = viewOf(this.arena);
   private used = 0;
 
   constructor(
@@ -24,36 +25,44 @@ export class DistinctCounter {
     private readonly maxBytes = 64 << 20,
   ) {}
 
+  /** Counts one value, `bytes[start, end)`. */
   add(bytes: Uint8Array, start: number, end: number): void {
-    const hash = hashBytes(bytes, start, end);
-    const length = end - start;
-    const table = this.table;
-    const mask = (table.length >> 1) - 1;
-    let slot = hash & mask;
-    for (;;) {
-      const entry = table[2 * slot + 1]! - 1;
-      if (entry < 0) break;
-      if (table[2 * slot] === hash && this.lengths[entry] === length && this.sameBytes(entry, bytes, start)) {
-        this.counts[entry]!++;
-        return;
+    this.addColumn(bytes, Int32Array.of(start, end), null, 0, 1);
+  }
+
+  /**
+   * Counts the values of a text column: value `i` is `bytes[offsets[i], offsets[i + 1])`, null when
+   * bit `bitOffset + i` of `validity` is clear (`validity` null: none is null).
+   */
+  addColumn(bytes: Uint8Array, offsets: Int32Array, validity: Uint8Array | null, bitOffset: number, count: number): void {
+    const view = viewOf(bytes);
+    let table = this.table;
+    let mask = (table.length >> 1) - 1;
+    values: for (let i = 0; i < count; i++) {
+      if (validity !== null && ((validity[(bitOffset + i) >> 3]! >> ((bitOffset + i) & 7)) & 1) === 0) continue;
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      const length = end - start;
+      const hash = hashBytes(view, start, end);
+      let slot = hash & mask;
+      for (;;) {
+        const entry = table[2 * slot + 1]! - 1;
+        if (entry < 0) break;
+        if (table[2 * slot] === hash && this.lengths[entry] === length && this.sameBytes(entry, view, start, length)) {
+          this.counts[entry]!++;
+          continue values;
+        }
+        slot = (slot + 1) & mask;
       }
-      slot = (slot + 1) & mask;
+      if (this.size >= this.maxDistinct || this.used + length > this.maxBytes) {
+        this.truncated = true;
+        continue;
+      }
+      this.insert(bytes, start, length, hash, slot);
+      // Inserting may have grown the table or the entries.
+      table = this.table;
+      mask = (table.length >> 1) - 1;
     }
-    if (this.size >= this.maxDistinct || this.used + length > this.maxBytes) {
-      this.truncated = true;
-      return;
-    }
-    const entry = this.size++;
-    if (entry === this.starts.length) this.growEntries();
-    if (this.used + length > this.arena.byteLength) this.growArena(length);
-    this.arena.set(bytes.subarray(start, end), this.used);
-    this.starts[entry] = this.used;
-    this.lengths[entry] = length;
-    this.counts[entry] = 1;
-    this.used += length;
-    table[2 * slot] = hash;
-    table[2 * slot + 1] = entry + 1;
-    if (this.size * 4 > table.length) this.rehash();
   }
 
   /** The `k` most frequent values, by count then by value (byte order). */
@@ -66,11 +75,27 @@ export class DistinctCounter {
     }));
   }
 
-  private sameBytes(entry: number, bytes: Uint8Array, start: number): boolean {
-    const arena = this.arena;
+  private insert(bytes: Uint8Array, start: number, length: number, hash: number, slot: number): void {
+    const entry = this.size++;
+    if (entry === this.starts.length) this.growEntries();
+    if (this.used + length > this.arena.byteLength) this.growArena(length);
+    this.arena.set(bytes.subarray(start, start + length), this.used);
+    this.starts[entry] = this.used;
+    this.lengths[entry] = length;
+    this.counts[entry] = 1;
+    this.used += length;
+    this.table[2 * slot] = hash;
+    this.table[2 * slot + 1] = entry + 1;
+    if (this.size * 4 > this.table.length) this.rehash();
+  }
+
+  /** Whether entry `entry` (of `length` bytes) holds the bytes at `start` of `view`: four at a time. */
+  private sameBytes(entry: number, view: DataView, start: number, length: number): boolean {
+    const arena = this.arenaView;
     const from = this.starts[entry]!;
-    const length = this.lengths[entry]!;
-    for (let i = 0; i < length; i++) if (arena[from + i] !== bytes[start + i]) return false;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (arena.getInt32(from + i, true) !== view.getInt32(start + i, true)) return false;
+    for (; i < length; i++) if (arena.getUint8(from + i) !== view.getUint8(start + i)) return false;
     return true;
   }
 
@@ -95,6 +120,7 @@ export class DistinctCounter {
     const next = Buffer.allocUnsafe(Math.max(this.arena.byteLength * 2, this.used + length));
     this.arena.copy(next, 0, 0, this.used);
     this.arena = next;
+    this.arenaView = viewOf(next);
   }
 
   /** Doubles the slots (the table stays at most half full). */
@@ -113,15 +139,19 @@ export class DistinctCounter {
   }
 }
 
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
- * A 32-bit hash of `bytes[start, end)`: MurmurHash3's body and finalizer, four bytes a step (the
- * table indexes by the low bits, so they must depend on every byte).
+ * A 32-bit hash of bytes `[start, end)` of `view`: MurmurHash3's body and finalizer, four bytes a
+ * step (the table indexes by the low bits, so they must depend on every byte).
  */
-export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+export function hashBytes(view: DataView, start: number, end: number): number {
   let h = end - start;
   let i = start;
   for (; i + 4 <= end; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    let k = view.getInt32(i, true);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
@@ -130,9 +160,9 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
   }
   const rest = end - i;
   if (rest > 0) {
-    let k = bytes[i]!;
-    if (rest > 1) k |= bytes[i + 1]! << 8;
-    if (rest > 2) k |= bytes[i + 2]! << 16;
+    let k = view.getUint8(i);
+    if (rest > 1) k |= view.getUint8(i + 1) << 8;
+    if (rest > 2) k |= view.getUint8(i + 2) << 16;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);

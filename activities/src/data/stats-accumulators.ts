@@ -173,11 +173,7 @@ export class CategoricalAccumulator implements Accumulator {
     const validity = validityBits(data);
     const bits = validity?.bits;
     const offset = validity?.offset ?? 0;
-    const distinct = this.distinct;
-    for (let i = 0; i < data.length; i++) {
-      if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-      distinct.add(bytes, offsets[i]!, offsets[i + 1]!);
-    }
+    this.distinct.addColumn(bytes, offsets, bits ?? null, offset, data.length);
     this.count += data.length - data.nullCount;
     this.nulls += data.nullCount;
   }
