@@ -42,6 +42,27 @@ const scratch = await mkdtemp(join(tmpdir(), 'kiln-csv-test-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('readCsv', () => {
+  it('splits unquoted fields of every length and byte, four bytes a step or one', async () => {
+    // Fields of 0 to 13 bytes, with multi-byte characters and bytes close to the delimiters', so the
+    // four-byte scan meets its stop at every position of a word and at the end of the input.
+    const alphabet = ['a', 'Z', '0', '-', '.', ' ', '+', '/', '\x0b', '\x0c', '\x1f', 'é', '日本', '😀'];
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (const delimiter of [',', ';', '\t', '|']) {
+      const rows: string[][] = [];
+      for (let r = 0; r < 300; r++) {
+        rows.push(Array.from({ length: 4 }, () => Array.from({ length: next(14) }, () => alphabet[next(alphabet.length)]).join('')));
+      }
+      // A record of empty fields only would be a blank line: give each a first field.
+      for (const row of rows) row[0] = `r${row[0]}`;
+      const text = ['a', 'b', 'c', 'd'].join(delimiter) + '\n' + rows.map((row) => row.join(delimiter)).join('\r\n');
+      for (const size of [1 << 20, 5]) {
+        const parsed = await parse(text, { delimiter }, size);
+        expect(parsed.rows, `delimiter ${JSON.stringify(delimiter)}, pieces of ${size}`).toEqual(rows);
+      }
+    }
+  });
+
   it('reads RFC 4180: quotes, doubled quotes, delimiters and line breaks inside quotes, CRLF and LF', async () => {
     const csv = 'id,name,note\r\n1,"Smith, J.","said ""hi"""\r\n2,plain,"two\r\nlines"\n3,,""\n';
     const { columns, rows, lines } = await parse(csv);

@@ -215,13 +215,18 @@ export class CsvTokenizer {
           }
         } else {
           const start = pos;
-          // Four bytes a step while they hold no delimiter or line break (SWAR zero-byte tests).
+          // Four bytes a step (SWAR zero-byte tests for the delimiter and line breaks): the lowest
+          // flagged byte is the first one that ends the field (a false flag is only ever above a true one).
           while (pos + 4 <= end) {
             const w = view.getInt32(pos, true);
             const x = w ^ delimiters;
             const y = w ^ 0x0a0a0a0a;
             const z = w ^ 0x0d0d0d0d;
-            if ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) break;
+            const found = (((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080;
+            if (found !== 0) {
+              pos += (31 - Math.clz32(found & -found)) >> 3;
+              break;
+            }
             pos += 4;
           }
           while (pos < end && stops[b[pos]!] === 0) pos++;
