@@ -202,8 +202,9 @@ export async function convertInWorkers(
   options: ParallelOptions,
 ): Promise<void> {
   const { source, pool, pieces } = rest;
-  // Enough queued that a thread has the next region while this one appends a result.
-  const maxInFlight = workers.count * 3;
+  // Enough queued that a thread always has its next regions while this one appends results or
+  // converts a region itself.
+  const maxInFlight = workers.count * 6;
   const minRegion = options.regionBytes ?? 1 << 20;
   const inFlight: Task[] = [];
   const used: Buffer[] = [];
@@ -255,10 +256,10 @@ export async function convertInWorkers(
       const cut = final ? bytes.byteLength : recordCut(bytes);
       if (cut > 0) {
         const region = bytes.subarray(0, cut);
-        const sent = inFlight.reduce((n, t) => n + (t.onThisThread ? 0 : 1), 0);
-        if (options.here && sent >= workers.count * 2 && !inFlight[0]!.settled) {
-          // The threads are behind and the oldest region is not back: convert this one here rather
-          // than wait (its pieces are appended in turn, like theirs).
+        const queued = inFlight.reduce((n, t) => n + (t.onThisThread || t.settled ? 0 : 1), 0);
+        if (options.here && queued >= workers.count * 3) {
+          // The threads have three regions each still to convert: convert this one here rather than
+          // queue it too (they will not run dry meanwhile; its pieces are appended in turn, like theirs).
           const result = Promise.resolve(options.here.convert(region, final));
           inFlight.push({ bytes: region, final, result, settled: true, onThisThread: true });
         } else {
