@@ -1,0 +1,22 @@
+// One timed Kiln ingest of a CSV file, in its own process (so every round starts cold, like the
+// Python readers' rounds): prints {"seconds", "rowCount", "columns"} as JSON. Used by csv-ingest.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FolderArtifactStore } from '@kiln/activities/store';
+import { ingestCsvToDataset, startCsvThreads } from '@kiln/activities/data';
+
+const [csv, threads] = process.argv.slice(2);
+// The parse thread loads its code first, as a Kiln worker process does when it starts (and as the
+// Python readers' imports are not timed either).
+await startCsvThreads();
+const storeDir = mkdtempSync(join(tmpdir(), 'kiln-bench-store-'));
+try {
+  const store = new FolderArtifactStore(storeDir, { fsync: false });
+  const t = performance.now();
+  const ref = await ingestCsvToDataset(store, csv!, threads ? { threads: Number(threads) } : {});
+  const seconds = (performance.now() - t) / 1000;
+  console.log(JSON.stringify({ seconds, rowCount: ref.rowCount, columns: ref.schema.length }));
+} finally {
+  rmSync(storeDir, { recursive: true, force: true });
+}
