@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { accumulateFeatures, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
+import { accumulateFeatures, addPartials, rowBlock, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
 import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
 import { partitionInPlace, partitionRows } from './partition';
 import { sharedArray } from './shared-memory';
@@ -20,6 +20,7 @@ const NEXT_CHUNK = 11; // histogram, gradients: the next feature chunk or row bl
 const CHUNK = 12; // histogram: features per chunk
 const COLUMN_BASE = 13; // partition: where the split feature's column starts
 const KERNEL = 14; // gradients: the objective's kernel
+const BLOCK_ROWS = 15; // histogram: rows per block (see rowBlock)
 const CONTROL_SIZE = 16;
 
 const CMD_HIST = 1;
@@ -27,6 +28,7 @@ const CMD_BUFFERS = 2;
 const CMD_EXIT = 3;
 const CMD_PARTITION = 4;
 const CMD_GRADIENTS = 5;
+const CMD_ADD_PARTIALS = 6;
 
 /** What a training run's threads share besides the bins: per output, scores and gradients; the labels. */
 export interface TrainingArrays {
@@ -55,9 +57,11 @@ const SPIN_MS = 2;
 /**
  * The tree grower's data-parallel steps, on the calling thread plus `numThreads − 1` workers:
  *
- * - **Histograms.** Features are cut into chunks that threads claim one at a time, so a thread that
- *   starts late (a worker waking up) just takes fewer. Each bin is summed by one thread in row order,
- *   so results do not depend on the thread count.
+ * - **Histograms.** A node's rows are cut into blocks (`rowBlock`) that threads claim one at a time,
+ *   so a thread that starts late (a worker waking up) just takes fewer, and each row is read once.
+ *   Each block is summed over every feature into its own buffer, then the threads add the blocks up
+ *   feature by feature in block order: the order `buildHistogram` adds in on one thread, so results
+ *   do not depend on the thread count. A node of one block is split by features instead.
  * - **Partitions.** Each thread splits its slice of a node's rows; the slices are then joined in order,
  *   which is the same stable partition one thread makes.
  * - **Gradients.** Threads claim blocks of rows; the loss is summed over blocks in order.
@@ -79,6 +83,9 @@ export class GrowerThreads {
   private readonly slabs: Float64Array[] = [];
   private readonly free: Float64Array[] = [];
   private readonly slabOf = new Map<Float64Array, [number, number]>();
+  /** Sums of row blocks after a node's first, one histogram each. */
+  private readonly partials: Float64Array;
+  private readonly blockRows: number;
   private workerError: unknown;
 
   constructor(
@@ -103,11 +110,13 @@ export class GrowerThreads {
     this.featureList = sharedArray(Int32Array, bins.numFeatures);
     this.sliceStart = sharedArray(Int32Array, numThreads + 1);
     this.sliceLeft = sharedArray(Int32Array, numThreads);
+    this.blockRows = rowBlock(bins.numRows);
+    this.partials = sharedArray(Float64Array, Math.max(1, Math.ceil(bins.numRows / this.blockRows) - 1) * layout.size);
     // The prologue is a string so that bundlers leave its `require` alone.
     const source =
       "const wt = require('node:worker_threads');\n" +
       `const addLog = ${addLog.toString()};\n` +
-      `(${workerMain.toString()})(${accumulateFeatures.toString()}, ${partitionRows.toString()}, ` +
+      `(${workerMain.toString()})(${accumulateFeatures.toString()}, ${addPartials.toString()}, ${partitionRows.toString()}, ` +
       `[${GRADIENT_KERNELS.map(String).join(', ')}], wt.workerData, wt.receiveMessageOnPort);`;
     for (let id = 1; id < numThreads; id++) {
       const { port1, port2 } = new MessageChannel();
@@ -124,6 +133,7 @@ export class GrowerThreads {
           sliceStart: this.sliceStart,
           sliceLeft: this.sliceLeft,
           offsets: layout.offsets,
+          partials: this.partials,
           data: bins.data,
           d: bins.numFeatures,
           columns,
@@ -179,23 +189,37 @@ export class GrowerThreads {
     if (slab < 0 || output < 0) throw new Error('GrowerThreads: histogram or gradients not in shared memory');
     const m = features.length;
     const slabArray = this.slabs[slab]!;
-    const own = (jStart: number, jEnd: number) =>
+    const blockRows = this.blockRows;
+    const blocks = Math.max(1, Math.ceil((end - start) / blockRows));
+    const parallel = this.workers.length > 0 && (end - start) * m >= MIN_PARALLEL_WORK && m >= this.numThreads;
+    // Split by features (a chunk per thread) when the node is a single block, else by row blocks.
+    const chunk = parallel && blocks === 1 ? Math.ceil(m / this.numThreads) : m;
+    const chunks = Math.ceil(m / chunk);
+    const size = this.layout.size;
+    const unit = (u: number) => {
+      const b = Math.floor(u / chunks);
+      const j = (u % chunks) * chunk;
+      const from = start + b * blockRows;
       accumulateFeatures(
-        slabArray,
-        base,
+        b === 0 ? slabArray : this.partials,
+        b === 0 ? base : (b - 1) * size,
         this.layout.offsets,
         this.bins.data,
         this.bins.numFeatures,
         features,
-        jStart,
-        jEnd,
+        j,
+        Math.min(m, j + chunk),
         indices ?? null,
-        start,
-        end,
+        from,
+        Math.min(end, from + blockRows),
         gradHess,
       );
-    if (this.workers.length === 0 || (end - start) * m < MIN_PARALLEL_WORK || m < this.numThreads) {
-      own(0, m);
+    };
+    const addUp = (jStart: number, jEnd: number) =>
+      addPartials(slabArray, base, this.partials, 0, blocks - 1, this.layout.offsets, features, jStart, jEnd);
+    if (!parallel) {
+      for (let u = 0; u < blocks * chunks; u++) unit(u);
+      addUp(0, m);
       return;
     }
     const c = this.control;
@@ -207,15 +231,16 @@ export class GrowerThreads {
     c[BASE] = base;
     c[NUM_FEATURES] = m;
     c[OUTPUT] = output;
-    // About two chunks per thread: few enough that a row's cache line is shared by several features,
-    // enough that a late thread can leave its share to the others.
-    const chunk = Math.ceil(m / (2 * this.numThreads));
     c[CHUNK] = chunk;
+    c[BLOCK_ROWS] = blockRows;
     Atomics.store(c, NEXT_CHUNK, 0);
     this.run(CMD_HIST, () => {
-      for (let j = Atomics.add(c, NEXT_CHUNK, 1) * chunk; j < m; j = Atomics.add(c, NEXT_CHUNK, 1) * chunk) {
-        own(j, Math.min(m, j + chunk));
-      }
+      for (let u = Atomics.add(c, NEXT_CHUNK, 1); u < blocks * chunks; u = Atomics.add(c, NEXT_CHUNK, 1)) unit(u);
+    });
+    if (blocks === 1) return;
+    Atomics.store(c, NEXT_CHUNK, 0);
+    this.run(CMD_ADD_PARTIALS, () => {
+      for (let j = Atomics.add(c, NEXT_CHUNK, 1); j < m; j = Atomics.add(c, NEXT_CHUNK, 1)) addUp(j, j + 1);
     });
   }
 
@@ -324,6 +349,7 @@ export class GrowerThreads {
  */
 function workerMain(
   accumulate: typeof accumulateFeatures,
+  addUp: typeof addPartials,
   partition: typeof partitionRows,
   kernels: typeof GRADIENT_KERNELS,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -352,13 +378,23 @@ function workerMain(
           slabs.push(msg.message as Float64Array);
         }
       } else if (cmd === 1) {
+        // Work units: row block `u / chunks`, feature chunk `u % chunks` (see `build`).
         const m = control[8]!;
         const chunk = control[12]!;
+        const blockRows = control[15]!;
+        const start = control[3]!;
+        const end = control[4]!;
+        const chunks = Math.ceil(m / chunk);
+        const units = Math.max(1, Math.ceil((end - start) / blockRows)) * chunks;
+        const size = w.offsets[w.offsets.length - 1];
         const indices = control[5] ? (w.indices as Uint32Array) : null;
-        for (let j = Atomics.add(control, 11, 1) * chunk; j < m; j = Atomics.add(control, 11, 1) * chunk) {
+        for (let u = Atomics.add(control, 11, 1); u < units; u = Atomics.add(control, 11, 1)) {
+          const b = Math.floor(u / chunks);
+          const j = (u % chunks) * chunk;
+          const from = start + b * blockRows;
           accumulate(
-            slabs[control[6]!]!,
-            control[7]!,
+            b === 0 ? slabs[control[6]!]! : w.partials,
+            b === 0 ? control[7]! : (b - 1) * size,
             w.offsets,
             w.data,
             w.d,
@@ -366,10 +402,16 @@ function workerMain(
             j,
             Math.min(m, j + chunk),
             indices,
-            control[3]!,
-            control[4]!,
+            from,
+            Math.min(end, from + blockRows),
             w.gradHess[control[9]!],
           );
+        }
+      } else if (cmd === 6) {
+        const m = control[8]!;
+        const blocks = Math.ceil((control[4]! - control[3]!) / control[15]!);
+        for (let j = Atomics.add(control, 11, 1); j < m; j = Atomics.add(control, 11, 1)) {
+          addUp(slabs[control[6]!]!, control[7]!, w.partials, 0, blocks - 1, w.offsets, w.features, j, j + 1);
         }
       } else if (cmd === 4) {
         const from = w.sliceStart[w.id];

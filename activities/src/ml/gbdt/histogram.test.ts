@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinMapper } from './binning';
-import { buildHistogram, HistogramLayout, subtractHistogram } from './histogram';
+import { buildHistogram, HistogramLayout, rowBlock, subtractHistogram } from './histogram';
 import { Rng } from './random';
 import { findBestSplit, type SplitCandidate, emptySplit } from './split-finder';
 
@@ -19,6 +19,34 @@ function setup(rows: number, features: number) {
 }
 
 describe('histograms', () => {
+  it('sum rows spanning several blocks block by block, in block order (and ask for the scratch they need)', () => {
+    const rows = 40_000; // blocks of 16,384 rows: the node below (19,999 rows) spans two
+    const { bins, layout, gradHess } = setup(rows, 2);
+    const all = Int32Array.of(0, 1);
+    // Every other row from 1, so blocks are cut in the node's rows, not the training set's.
+    const indices = Uint32Array.from({ length: rows / 2 }, (_, k) => 2 * k + 1);
+    const nodeRows = { indices, start: 1, end: indices.length };
+    const hist = new Float64Array(layout.size);
+    buildHistogram(hist, layout, bins, all, nodeRows, gradHess, new Float64Array(layout.size));
+    // The reference: each block summed in row order from zero, the blocks added in order.
+    const expected = new Float64Array(layout.size);
+    for (let from = 1; from < indices.length; from += rowBlock(rows)) {
+      const block = new Float64Array(layout.size);
+      for (let k = from; k < Math.min(indices.length, from + rowBlock(rows)); k++) {
+        const i = indices[k]!;
+        for (let f = 0; f < 2; f++) {
+          const o = layout.offsets[f]! + bins.data[i * 2 + f]! * 3;
+          block[o]! += gradHess[2 * i]!;
+          block[o + 1]! += gradHess[2 * i + 1]!;
+          block[o + 2]!++;
+        }
+      }
+      block.forEach((v, o) => (expected[o]! += v));
+    }
+    expect(Array.from(hist)).toEqual(Array.from(expected));
+    expect(() => buildHistogram(hist, layout, bins, all, nodeRows, gradHess)).toThrow(/no partial buffer/);
+  });
+
   it('sum gradients, hessians and counts per bin, missing values in their own bin', () => {
     const { cols, mapper, bins, layout, gradHess } = setup(500, 3);
     const hist = new Float64Array(layout.size);

@@ -43,9 +43,23 @@ export interface BinnedRows {
   readonly numFeatures: number;
 }
 
+/** Most row blocks a histogram build is cut into (see {@link rowBlock}). */
+const MAX_ROW_BLOCKS = 64;
+
+/**
+ * Rows per block of a histogram build, for a training set of `numRows` rows. A node's rows are cut
+ * into blocks of this many (from its first row); each block is summed on its own, in row order, and
+ * the blocks' sums are then added in block order. Threads can so split a node by rows, each row's
+ * bins and gradients read once, and still add every bin in the same order as one thread does.
+ */
+export function rowBlock(numRows: number): number {
+  return Math.max(1 << 14, Math.ceil(numRows / MAX_ROW_BLOCKS));
+}
+
 /**
  * Fills `hist` for the given rows and features (other features' slots are left untouched).
- * `gradHess` interleaves each row's gradient and hessian (`[g0, h0, g1, h1, …]`).
+ * `gradHess` interleaves each row's gradient and hessian (`[g0, h0, g1, h1, …]`). `partial`: a
+ * histogram-sized scratch buffer, needed when the rows span more than one {@link rowBlock}.
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -54,22 +68,57 @@ export function buildHistogram(
   features: Int32Array,
   rows: RowSet,
   gradHess: Float64Array,
+  partial?: Float64Array,
 ): void {
   const { indices, start, end } = rows;
-  accumulateFeatures(
-    hist,
-    0,
-    layout.offsets,
-    bins.data,
-    bins.numFeatures,
-    features,
-    0,
-    features.length,
-    indices ?? null,
-    start,
-    end,
-    gradHess,
-  );
+  const block = rowBlock(bins.numRows);
+  for (let from = start; from < end || from === start; from += block) {
+    const first = from === start;
+    if (!first && partial === undefined) throw new Error('buildHistogram: rows span several blocks, and no partial buffer was given');
+    accumulateFeatures(
+      first ? hist : partial!,
+      0,
+      layout.offsets,
+      bins.data,
+      bins.numFeatures,
+      features,
+      0,
+      features.length,
+      indices ?? null,
+      from,
+      Math.min(end, from + block),
+      gradHess,
+    );
+    if (!first) addPartials(hist, 0, partial!, 0, 1, layout.offsets, features, 0, features.length);
+  }
+}
+
+/**
+ * Adds `count` partial histograms (the one at `partials[from]`, then each `size` doubles further) to
+ * the histogram at `hist[base]`, in that order, over the slots of `features[jStart..jEnd)`.
+ * Self-contained on purpose, like {@link accumulateFeatures}: worker threads run its source text.
+ */
+export function addPartials(
+  hist: Float64Array,
+  base: number,
+  partials: Float64Array,
+  from: number,
+  count: number,
+  offsets: Int32Array,
+  features: Int32Array,
+  jStart: number,
+  jEnd: number,
+): void {
+  const size = offsets[offsets.length - 1]!;
+  for (let j = jStart; j < jEnd; j++) {
+    const f = features[j]!;
+    const s = offsets[f]!;
+    const e = offsets[f + 1]!;
+    for (let b = 0; b < count; b++) {
+      const p = from + b * size;
+      for (let o = s; o < e; o++) hist[base + o]! += partials[p + o]!;
+    }
+  }
 }
 
 /**

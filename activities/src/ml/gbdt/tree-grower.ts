@@ -67,6 +67,8 @@ export class TreeGrower {
    * fewer cache lines than the row-major matrix.
    */
   private readonly columns: Uint8Array;
+  /** Scratch for a block's sums in a histogram build on this thread (see `buildHistogram`). */
+  private partial: Float64Array | undefined;
   /** Per bin of the feature being split: 1 when the row goes left. */
   private readonly goesLeft: Uint8Array;
 
@@ -274,7 +276,7 @@ export class TreeGrower {
 
   private build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
     if (this.threads) this.threads.build(hist, features, rows, gradHess);
-    else buildHistogram(hist, this.layout, this.bins, features, rows, gradHess);
+    else buildHistogram(hist, this.layout, this.bins, features, rows, gradHess, (this.partial ??= new Float64Array(this.layout.size)));
   }
 
   /** Stable in-place partition of `indices[start..end)`: left rows first. Returns where the right rows start. */
