@@ -42,10 +42,10 @@ interface CsvThread {
 }
 
 /**
- * The threads, started when first needed and then kept for later conversions (once loaded, they keep
- * the process alive only while they owe answers): a thread's start-up (loading its code) costs more than a small conversion, and
- * stopping a thread that has registered module hooks can bring down the process under some test
- * runners. Conversions running at the same time share them.
+ * The threads, started when first needed and then kept for later conversions (once loaded, they
+ * keep the process alive only while they owe answers): a thread's start-up (loading its code) costs
+ * more than a small conversion, and stopping a thread that has registered module hooks can bring
+ * down the process under some test runners. Conversions running at the same time share them.
  */
 const pool: CsvThread[] = [];
 let nextCall = 0;

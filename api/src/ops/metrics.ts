@@ -1,21 +1,22 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { type CounterSeries, type HistogramSeries, SeriesCounter, SeriesHistogram } from './series-metrics';
 
 /** The API's Prometheus metrics, one registry per app. */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'kiln_http_requests_total',
-    help: 'HTTP requests by method, route and status.',
-    labelNames: ['method', 'route', 'status'],
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'kiln_http_request_duration_seconds',
-    help: 'HTTP request latency by method and route.',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  readonly requests = new SeriesCounter(
+    'kiln_http_requests_total',
+    'HTTP requests by method, route and status.',
+    ['method', 'route', 'status'],
+    [this.registry],
+  );
+  readonly latency = new SeriesHistogram(
+    'kiln_http_request_duration_seconds',
+    'HTTP request latency by method and route.',
+    ['method', 'route'],
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    [this.registry],
+  );
   readonly runsStarted = new Counter({
     name: 'kiln_runs_started_total',
     help: 'Runs started through the API, by trigger.',
@@ -29,19 +30,19 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  readonly predictLatency = new Histogram({
-    name: 'kiln_predict_duration_seconds',
-    help: 'Inference latency per predict request, by deployment, model version and role (primary, canary, shadow).',
-    labelNames: ['deployment', 'version', 'role'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
-  readonly predictRows = new Counter({
-    name: 'kiln_predict_rows_total',
-    help: 'Rows predicted, by deployment, model version and role.',
-    labelNames: ['deployment', 'version', 'role'],
-    registers: [this.registry],
-  });
+  readonly predictLatency = new SeriesHistogram(
+    'kiln_predict_duration_seconds',
+    'Inference latency per predict request, by deployment, model version and role (primary, canary, shadow).',
+    ['deployment', 'version', 'role'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    [this.registry],
+  );
+  readonly predictRows = new SeriesCounter(
+    'kiln_predict_rows_total',
+    'Rows predicted, by deployment, model version and role.',
+    ['deployment', 'version', 'role'],
+    [this.registry],
+  );
   readonly predictErrors = new Counter({
     name: 'kiln_predict_errors_total',
     help: 'Failed predict requests, by deployment, model version and kind (bad_input, internal, shadow).',
@@ -50,10 +51,7 @@ export class ApiMetrics {
   });
 
   /** Label children of the HTTP series, by method, status and route (a label lookup costs more than the update). */
-  private readonly requestSeries = new Map<
-    string,
-    { count: ReturnType<ApiMetrics['requests']['labels']>; latency: ReturnType<ApiMetrics['latency']['labels']> }
-  >();
+  private readonly requestSeries = new Map<string, { count: CounterSeries; latency: HistogramSeries }>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kiln_api_' });
