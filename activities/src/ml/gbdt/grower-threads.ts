@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { accumulateFeatures, addPartials, rowBlock, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
 import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
-import { partitionInPlace, partitionRows } from './partition';
+import { addToScores, partitionInPlace, partitionRows } from './partition';
 import { sharedArray } from './shared-memory';
 
 // Control block slots (Int32Array over shared memory).
@@ -21,7 +21,8 @@ const CHUNK = 12; // histogram: features per chunk
 const COLUMN_BASE = 13; // partition: where the split feature's column starts
 const KERNEL = 14; // gradients: the objective's kernel
 const BLOCK_ROWS = 15; // histogram: rows per block (see rowBlock)
-const CONTROL_SIZE = 16;
+const NUM_LEAVES = 16; // leaf values: leaves of the tree
+const CONTROL_SIZE = 17;
 
 const CMD_HIST = 1;
 const CMD_BUFFERS = 2;
@@ -29,6 +30,7 @@ const CMD_EXIT = 3;
 const CMD_PARTITION = 4;
 const CMD_GRADIENTS = 5;
 const CMD_ADD_PARTIALS = 6;
+const CMD_LEAF_VALUES = 7;
 
 /** What a training run's threads share besides the bins: per output, scores and gradients; the labels. */
 export interface TrainingArrays {
@@ -65,6 +67,7 @@ const SPIN_MS = 2;
  * - **Partitions.** Each thread splits its slice of a node's rows; the slices are then joined in order,
  *   which is the same stable partition one thread makes.
  * - **Gradients.** Threads claim blocks of rows; the loss is summed over blocks in order.
+ * - **Leaf values.** Threads claim a grown tree's leaves and add each one's value to its rows' scores.
  *
  * Everything the workers read or write is in shared memory: bins (row-major and per column), row
  * indices, scores, labels, gradients and the histogram slabs. Tasks are handed over through `Atomics` on a control
@@ -76,6 +79,9 @@ export class GrowerThreads {
   /** Per thread: the first row of its partition slice, and how many of its rows went left. */
   private readonly sliceStart: Int32Array;
   private readonly sliceLeft: Int32Array;
+  /** A grown tree's leaves: `[start, end)` of each one's rows in `indices`, and its value. */
+  private readonly leafBounds: Int32Array;
+  private readonly leafValues: Float64Array;
   /** Per gradient block: its summed loss. */
   private readonly blockLoss: Float64Array;
   private readonly workers: Worker[] = [];
@@ -98,6 +104,7 @@ export class GrowerThreads {
     private readonly scratch: Uint32Array,
     private readonly goesLeft: Uint8Array,
     private readonly training: TrainingArrays,
+    maxLeaves: number,
   ) {
     const { scores, labels, gradHess } = training;
     const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
@@ -110,13 +117,15 @@ export class GrowerThreads {
     this.featureList = sharedArray(Int32Array, bins.numFeatures);
     this.sliceStart = sharedArray(Int32Array, numThreads + 1);
     this.sliceLeft = sharedArray(Int32Array, numThreads);
+    this.leafBounds = sharedArray(Int32Array, 2 * maxLeaves);
+    this.leafValues = sharedArray(Float64Array, maxLeaves);
     this.blockRows = rowBlock(bins.numRows);
     this.partials = sharedArray(Float64Array, Math.max(1, Math.ceil(bins.numRows / this.blockRows) - 1) * layout.size);
     // The prologue is a string so that bundlers leave its `require` alone.
     const source =
       "const wt = require('node:worker_threads');\n" +
       `const addLog = ${addLog.toString()};\n` +
-      `(${workerMain.toString()})(${accumulateFeatures.toString()}, ${addPartials.toString()}, ${partitionRows.toString()}, ` +
+      `(${workerMain.toString()})(${accumulateFeatures.toString()}, ${addPartials.toString()}, ${partitionRows.toString()}, ${addToScores.toString()}, ` +
       `[${GRADIENT_KERNELS.map(String).join(', ')}], wt.workerData, wt.receiveMessageOnPort);`;
     for (let id = 1; id < numThreads; id++) {
       const { port1, port2 } = new MessageChannel();
@@ -134,6 +143,8 @@ export class GrowerThreads {
           sliceLeft: this.sliceLeft,
           offsets: layout.offsets,
           partials: this.partials,
+          leafBounds: this.leafBounds,
+          leafValues: this.leafValues,
           data: bins.data,
           d: bins.numFeatures,
           columns,
@@ -278,6 +289,26 @@ export class GrowerThreads {
     return mid;
   }
 
+  /** Adds each leaf's value to the scores (of output `output`) of the rows it holds. */
+  addLeafValues(leafStart: readonly number[], leafEnd: readonly number[], values: readonly number[], output: number): void {
+    const n = values.length;
+    const scores = this.training.scores[output]!;
+    const c = this.control;
+    for (let l = 0; l < n; l++) {
+      this.leafBounds[2 * l] = leafStart[l]!;
+      this.leafBounds[2 * l + 1] = leafEnd[l]!;
+      this.leafValues[l] = values[l]!;
+    }
+    c[NUM_LEAVES] = n;
+    c[OUTPUT] = output;
+    Atomics.store(c, NEXT_CHUNK, 0);
+    this.run(CMD_LEAF_VALUES, () => {
+      for (let l = Atomics.add(c, NEXT_CHUNK, 1); l < n; l = Atomics.add(c, NEXT_CHUNK, 1)) {
+        addToScores(scores, this.indices, this.leafBounds[2 * l]!, this.leafBounds[2 * l + 1]!, this.leafValues[l]!);
+      }
+    });
+  }
+
   /** The objective's gradients (kernel `kernel` of `GRADIENT_KERNELS`) at the scores; returns the mean loss. */
   gradients(kernel: number): number {
     const { scores, labels, gradHess } = this.training;
@@ -351,6 +382,7 @@ function workerMain(
   accumulate: typeof accumulateFeatures,
   addUp: typeof addPartials,
   partition: typeof partitionRows,
+  addLeaf: typeof addToScores,
   kernels: typeof GRADIENT_KERNELS,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   w: any,
@@ -412,6 +444,12 @@ function workerMain(
         const blocks = Math.ceil((control[4]! - control[3]!) / control[15]!);
         for (let j = Atomics.add(control, 11, 1); j < m; j = Atomics.add(control, 11, 1)) {
           addUp(slabs[control[6]!]!, control[7]!, w.partials, 0, blocks - 1, w.offsets, w.features, j, j + 1);
+        }
+      } else if (cmd === 7) {
+        const n = control[16]!;
+        const scores = w.scores[control[9]!];
+        for (let l = Atomics.add(control, 11, 1); l < n; l = Atomics.add(control, 11, 1)) {
+          addLeaf(scores, w.indices, w.leafBounds[2 * l], w.leafBounds[2 * l + 1], w.leafValues[l]);
         }
       } else if (cmd === 4) {
         const from = w.sliceStart[w.id];

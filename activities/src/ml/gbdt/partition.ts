@@ -43,3 +43,11 @@ export function partitionInPlace(
   indices.set(scratch.subarray(start, start + (end - mid)), mid);
   return mid;
 }
+
+/**
+ * Adds `value` to the score of each row `indices[start..end)` (a leaf's rows after growing a tree).
+ * Self-contained on purpose, like {@link partitionRows}: worker threads run its source text.
+ */
+export function addToScores(scores: Float64Array, indices: Uint32Array, start: number, end: number, value: number): void {
+  for (let k = start; k < end; k++) scores[indices[k]!]! += value;
+}

@@ -15,7 +15,7 @@ import { resolveParams, type ResolvedParams } from './params';
 import { Rng, sampleSorted } from './random';
 import { typedArray } from './shared-memory';
 import { addTreeOutputBinned } from './tree';
-import { type GrownTree, TreeGrower } from './tree-grower';
+import { TreeGrower } from './tree-grower';
 import type { BoosterParams, Dataset, IterationRecord, TrainOptions, Tree } from './types';
 
 /**
@@ -89,7 +89,7 @@ export async function trainBooster(
             : allFeatures;
         const grown = grower.grow(gradHess[k]!, rows, features);
         if (rows) addTreeOutputBinned(grown.tree, bins, missingBin, scores[k]!);
-        else addLeafValues(grown, scores[k]!);
+        else grower.addLeafValues(grown, k);
         if (valid) addTreeOutputBinned(grown.tree, validBins!, missingBin, validScores[k]!);
         trees.push(grown.tree);
       }
@@ -126,16 +126,6 @@ function chooseThreads(requested: number, featureValues: number): number {
   if (requested > 0) return requested;
   if (featureValues < 1_000_000) return 1;
   return Math.max(1, Math.min(8, availableParallelism()));
-}
-
-/** Adds each leaf's value to the training rows it holds (no tree traversal needed). */
-function addLeafValues(grown: GrownTree, scores: Float64Array): void {
-  const { tree, leafStart, leafEnd, indices } = grown;
-  for (let l = 0; l < tree.leafValue.length; l++) {
-    const v = tree.leafValue[l]!;
-    const end = leafEnd[l]!;
-    for (let k = leafStart[l]!; k < end; k++) scores[indices[k]!]! += v;
-  }
 }
 
 function prepareValid(valid: Dataset, numFeatures: number, p: ResolvedParams, numClasses: number) {

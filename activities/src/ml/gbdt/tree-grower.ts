@@ -9,7 +9,7 @@ import {
 } from './histogram';
 import { GrowerThreads, type TrainingArrays } from './grower-threads';
 import type { Objective } from './objectives';
-import { partitionInPlace } from './partition';
+import { addToScores, partitionInPlace } from './partition';
 import {
   emptySplit,
   findBestSplit,
@@ -100,6 +100,7 @@ export class TreeGrower {
         this.scratch,
         this.goesLeft,
         training,
+        params.maxLeaves,
       );
       this.pool = this.threads;
     } else {
@@ -272,6 +273,14 @@ export class TreeGrower {
       leafEnd.push(leaf.end);
     }
     return { tree, leafStart, leafEnd, indices };
+  }
+
+  /** Adds each leaf's value of a tree grown on all rows to their scores (output `output` of `training`). */
+  addLeafValues(grown: GrownTree, output: number): void {
+    const { tree, leafStart, leafEnd, indices } = grown;
+    if (this.threads) return this.threads.addLeafValues(leafStart, leafEnd, tree.leafValue, output);
+    const scores = this.training.scores[output]!;
+    tree.leafValue.forEach((v, l) => addToScores(scores, indices, leafStart[l]!, leafEnd[l]!, v));
   }
 
   private build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
