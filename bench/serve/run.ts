@@ -15,7 +15,7 @@
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
 // BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there; BENCH_CONCURRENCY, default 1,16,64).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,9 @@ const TOKEN = 'kiln_bench_admin';
 const DEPLOYMENT = 'churn-bench';
 /** The same version deployed with prediction logging off, to show what logging costs. */
 const DEPLOYMENT_NOLOG = 'churn-bench-nolog';
+/** Everything the run writes (the API's database and artifacts, the model file), removed at the end. */
+const SCRATCH = mkdtempSync(join(tmpdir(), 'kiln-bench-serve-'));
+const scratchDir = (name: string) => mkdtempSync(join(SCRATCH, `${name}-`));
 
 type Row = Record<string, string | number | null>;
 type Figure = HttpFigure;
@@ -196,8 +199,8 @@ async function startKiln(): Promise<KilnStack> {
   try {
     temporal = await startDevServer();
     const env = {
-      KILN_ARTIFACTS: mkdtempSync(join(tmpdir(), 'kiln-bench-serve-artifacts-')),
-      KILN_HOME: mkdtempSync(join(tmpdir(), 'kiln-bench-serve-home-')),
+      KILN_ARTIFACTS: scratchDir('artifacts'),
+      KILN_HOME: scratchDir('home'),
     };
     children.push(
       await child(
@@ -216,7 +219,7 @@ async function startKiln(): Promise<KilnStack> {
           '--temporal-address',
           temporal.address,
           '--data-dir',
-          mkdtempSync(join(tmpdir(), 'kiln-bench-serve-db-')),
+          scratchDir('db'),
         ],
         { ...env, KILN_API_PORT: String(port), KILN_ADMIN_TOKEN: TOKEN, KILN_LOG_LEVEL: 'error' },
         'listening',
@@ -299,7 +302,7 @@ async function main() {
     }
     const rows = churnRows(signature);
     const bodies = rows.map((r) => JSON.stringify({ instances: [r] }));
-    const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-serve-'));
+    const dir = scratchDir('model');
     const modelFile = join(dir, 'model.onnx');
     const signatureFile = join(dir, 'signature.json');
     writeFileSync(modelFile, onnx);
@@ -498,6 +501,7 @@ async function main() {
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await kiln?.stop();
+    rmSync(SCRATCH, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
