@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,7 +71,8 @@ describe('prediction log lines', () => {
 describe('the prediction logger', () => {
   it('writes one chunk per flush however many requests pass maxRows while a write is under way', async () => {
     const db = await openDatabase({});
-    const store = new FolderArtifactStore(await mkdtemp(join(tmpdir(), 'kiln-plog-')));
+    const dir = await mkdtemp(join(tmpdir(), 'kiln-plog-'));
+    const store = new FolderArtifactStore(dir);
     await db.query(`INSERT INTO models (name, created_by) VALUES ('m', 'test')`);
     await db.query(`INSERT INTO deployments (name, model_name, strategy, created_by) VALUES ('d', 'm', 'replace', 'test')`);
     const logger = new PredictionLogger(db, store, { flushMs: 60_000, maxRows: 100 });
@@ -92,6 +93,7 @@ describe('the prediction logger', () => {
     } finally {
       await logger.close();
       await db.destroy();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
