@@ -16,7 +16,7 @@ const BASE = 7;
 const NUM_FEATURES = 8;
 const OUTPUT = 9;
 const FAILED = 10;
-const NEXT_CHUNK = 11; // histogram, gradients: the next feature chunk or row block to claim
+const NEXT_CHUNK = 11; // the next unit of work to claim (histogram block or feature chunk, gradient block, leaf)
 const CHUNK = 12; // histogram: features per chunk
 const COLUMN_BASE = 13; // partition: where the split feature's column starts
 const KERNEL = 14; // gradients: the objective's kernel
@@ -119,7 +119,7 @@ export class GrowerThreads {
     this.sliceLeft = sharedArray(Int32Array, numThreads);
     this.leafBounds = sharedArray(Int32Array, 2 * maxLeaves);
     this.leafValues = sharedArray(Float64Array, maxLeaves);
-    this.blockRows = rowBlock(bins.numRows);
+    this.blockRows = rowBlock(bins.numRows, layout.size);
     this.partials = sharedArray(Float64Array, Math.max(1, Math.ceil(bins.numRows / this.blockRows) - 1) * layout.size);
     // The prologue is a string so that bundlers leave its `require` alone.
     const source =

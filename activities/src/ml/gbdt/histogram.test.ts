@@ -19,6 +19,14 @@ function setup(rows: number, features: number) {
 }
 
 describe('histograms', () => {
+  it('are built in row blocks of at least 16,384 rows, at most 64 of them, whose sums fit in 64 MB', () => {
+    expect(rowBlock(1_000, 15_360)).toBe(16_384);
+    expect(rowBlock(1_000_000, 15_360)).toBe(16_384); // 20 features of 255 bins: 62 blocks
+    expect(rowBlock(10_000_000, 15_360)).toBe(156_250); // 64 blocks
+    expect(rowBlock(1_000_000, 768_000)).toBe(100_000); // 1,000 features: 6 MB a histogram, 10 blocks
+    expect(rowBlock(1_000_000, 10_000_000)).toBe(1_000_000); // one block
+  });
+
   it('sum rows spanning several blocks block by block, in block order (and ask for the scratch they need)', () => {
     const rows = 40_000; // blocks of 16,384 rows: the node below (19,999 rows) spans two
     const { bins, layout, gradHess } = setup(rows, 2);
@@ -30,9 +38,9 @@ describe('histograms', () => {
     buildHistogram(hist, layout, bins, all, nodeRows, gradHess, new Float64Array(layout.size));
     // The reference: each block summed in row order from zero, the blocks added in order.
     const expected = new Float64Array(layout.size);
-    for (let from = 1; from < indices.length; from += rowBlock(rows)) {
+    for (let from = 1; from < indices.length; from += rowBlock(rows, layout.size)) {
       const block = new Float64Array(layout.size);
-      for (let k = from; k < Math.min(indices.length, from + rowBlock(rows)); k++) {
+      for (let k = from; k < Math.min(indices.length, from + rowBlock(rows, layout.size)); k++) {
         const i = indices[k]!;
         for (let f = 0; f < 2; f++) {
           const o = layout.offsets[f]! + bins.data[i * 2 + f]! * 3;

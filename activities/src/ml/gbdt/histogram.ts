@@ -45,15 +45,20 @@ export interface BinnedRows {
 
 /** Most row blocks a histogram build is cut into (see {@link rowBlock}). */
 const MAX_ROW_BLOCKS = 64;
+/** Most memory the blocks' sums may take when threads build a histogram (64 MB). */
+const MAX_PARTIAL_BYTES = 64 << 20;
 
 /**
- * Rows per block of a histogram build, for a training set of `numRows` rows. A node's rows are cut
- * into blocks of this many (from its first row); each block is summed on its own, in row order, and
- * the blocks' sums are then added in block order. Threads can so split a node by rows, each row's
- * bins and gradients read once, and still add every bin in the same order as one thread does.
+ * Rows per block of a histogram build, for a training set of `numRows` rows and histograms of
+ * `histogramSize` doubles. A node's rows are cut into blocks of this many (from its first row);
+ * each block is summed on its own, in row order, and the blocks' sums are then added in block order.
+ * Threads can so split a node by rows, each row's bins and gradients read once, and still add every
+ * bin in the same order as one thread does. Wide data gets fewer, larger blocks, so that the blocks'
+ * sums stay within 64 MB.
  */
-export function rowBlock(numRows: number): number {
-  return Math.max(1 << 14, Math.ceil(numRows / MAX_ROW_BLOCKS));
+export function rowBlock(numRows: number, histogramSize: number): number {
+  const blocks = Math.max(1, Math.min(MAX_ROW_BLOCKS, Math.floor(MAX_PARTIAL_BYTES / (8 * histogramSize))));
+  return Math.max(1 << 14, Math.ceil(numRows / blocks));
 }
 
 /**
@@ -71,7 +76,7 @@ export function buildHistogram(
   partial?: Float64Array,
 ): void {
   const { indices, start, end } = rows;
-  const block = rowBlock(bins.numRows);
+  const block = rowBlock(bins.numRows, layout.size);
   for (let from = start; from < end || from === start; from += block) {
     const first = from === start;
     if (!first && partial === undefined) throw new Error('buildHistogram: rows span several blocks, and no partial buffer was given');
