@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { accumulateFeatures, addPartials, rowBlock, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
+import { accumulateFeatures, addPartials, buildHistogram, rowBlock, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
 import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
 import { addToScores, partitionInPlace, partitionRows } from './partition';
 import { sharedArray } from './shared-memory';
@@ -199,12 +199,15 @@ export class GrowerThreads {
     const output = this.training.gradHess.indexOf(gradHess);
     if (slab < 0 || output < 0) throw new Error('GrowerThreads: histogram or gradients not in shared memory');
     const m = features.length;
+    if (this.workers.length === 0 || (end - start) * m < MIN_PARALLEL_WORK || m < this.numThreads) {
+      buildHistogram(hist, this.layout, this.bins, features, rows, gradHess, this.partials);
+      return;
+    }
     const slabArray = this.slabs[slab]!;
     const blockRows = this.blockRows;
     const blocks = Math.max(1, Math.ceil((end - start) / blockRows));
-    const parallel = this.workers.length > 0 && (end - start) * m >= MIN_PARALLEL_WORK && m >= this.numThreads;
     // Split by features (a chunk per thread) when the node is a single block, else by row blocks.
-    const chunk = parallel && blocks === 1 ? Math.ceil(m / this.numThreads) : m;
+    const chunk = blocks === 1 ? Math.ceil(m / this.numThreads) : m;
     const chunks = Math.ceil(m / chunk);
     const size = this.layout.size;
     const unit = (u: number) => {
@@ -226,13 +229,6 @@ export class GrowerThreads {
         gradHess,
       );
     };
-    const addUp = (jStart: number, jEnd: number) =>
-      addPartials(slabArray, base, this.partials, 0, blocks - 1, this.layout.offsets, features, jStart, jEnd);
-    if (!parallel) {
-      for (let u = 0; u < blocks * chunks; u++) unit(u);
-      addUp(0, m);
-      return;
-    }
     const c = this.control;
     this.featureList.set(features);
     c[START] = start;
@@ -251,7 +247,9 @@ export class GrowerThreads {
     if (blocks === 1) return;
     Atomics.store(c, NEXT_CHUNK, 0);
     this.run(CMD_ADD_PARTIALS, () => {
-      for (let j = Atomics.add(c, NEXT_CHUNK, 1); j < m; j = Atomics.add(c, NEXT_CHUNK, 1)) addUp(j, j + 1);
+      for (let j = Atomics.add(c, NEXT_CHUNK, 1); j < m; j = Atomics.add(c, NEXT_CHUNK, 1)) {
+        addPartials(slabArray, base, this.partials, 0, blocks - 1, this.layout.offsets, features, j, j + 1);
+      }
     });
   }
 
