@@ -13,7 +13,8 @@
 // Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell and round, default 5; BENCH_ROUNDS, default 3;
 // BENCH_KILN=0 skips the Kiln API part;
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
-// BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there; BENCH_CONCURRENCY, default 1,16,64).
+// BENCH_API_PROF=<dir> writes a CPU profile of the `kiln api` process there; BENCH_API_NODE_FLAGS adds
+// Node flags to it, e.g. "--trace-gc"; BENCH_CONCURRENCY, default 1,16,64).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ import {
 import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
 import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
 import { child } from '../support/child';
+import { pooledPercentile, quantilesOf } from './latency';
 import { type HttpFigure, hasWrk, overWrk } from './wrk';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,9 +40,11 @@ const KILN = join(here, '../../cli/bin/kiln.js');
 const CHURN_SPEC = join(here, '../../examples/churn/churn.json');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 /**
- * Each concurrency is measured in rounds, every target once per round, in turn; a target's figure is
- * its median round. On a shared VM the speed drifts by ±15% over minutes: interleaved rounds let
- * every target meet the same drift, and the median drops a round that met a slow spell.
+ * Each concurrency is measured in rounds, every target once per round, in turn; a target's req/s is
+ * its median round, its p50 and p99 those of all its rounds' requests together. On a shared VM the
+ * speed drifts by ±15% over minutes and bursts of noise come and go: interleaved rounds let every
+ * target meet the same drift, the median drops a round that met a slow spell, and pooled latencies
+ * do not hang a target's p99 on whichever round happened to be its median.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
@@ -65,10 +69,15 @@ const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? 'wrk' : 'autocannon');
 
 
 function figure(latencies: number[], seconds: number, errors: number): Figure {
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), ok: latencies.length, errors };
+  const quantiles = quantilesOf(latencies);
+  return {
+    rps: latencies.length / seconds,
+    p50: pooledPercentile([quantiles], 50),
+    p99: pooledPercentile([quantiles], 99),
+    ok: latencies.length,
+    errors,
+    quantiles,
+  };
 }
 
 /** `c` callers in a loop for DURATION seconds (after a 1 s warm-up), each timing its calls. */
@@ -214,6 +223,7 @@ async function startKiln(): Promise<KilnStack> {
       await child(
         [
           ...(process.env.BENCH_API_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROF}`] : []),
+          ...(process.env.BENCH_API_NODE_FLAGS ? process.env.BENCH_API_NODE_FLAGS.split(' ') : []),
           KILN,
           'api',
           '--temporal-address',
@@ -419,8 +429,22 @@ async function main() {
         );
       }
       for (const [target, figures] of rounds) {
+        // Throughput: the median round. Latency: every request of every round together.
         const median = [...figures].sort((a, b) => a.rps - b.rps)[Math.floor(figures.length / 2)]!;
-        results.push({ target, concurrency: c, figure: median, rounds: figures });
+        const all = figures.map((f) => f.quantiles);
+        results.push({
+          target,
+          concurrency: c,
+          figure: {
+            rps: median.rps,
+            p50: pooledPercentile(all, 50),
+            p99: pooledPercentile(all, 99),
+            ok: figures.reduce((s, f) => s + f.ok, 0),
+            errors: figures.reduce((s, f) => s + f.errors, 0),
+            quantiles: median.quantiles,
+          },
+          rounds: figures,
+        });
       }
     }
     const stats = pool.stats();
@@ -438,7 +462,8 @@ async function main() {
       ort: 'onnxruntime-node in process (ceiling)',
     };
     console.log(
-      `\nbench/serve — churn GBDT (${modelSource}), single-row requests, median of ${ROUNDS} interleaved rounds of ${DURATION} s per cell, ` +
+      `\nbench/serve — churn GBDT (${modelSource}), single-row requests, ${ROUNDS} interleaved rounds of ${DURATION} s per cell ` +
+        `(req/s: the median round; p50, p99: over every request of all rounds), ` +
         `${availableParallelism()} cores (${cpus()[0]?.model ?? 'cpu'}), pool threads ${stats.threads}, one uvicorn process, ` +
         `HTTP client ${CLIENT}`,
     );
@@ -455,7 +480,7 @@ async function main() {
           : ''),
     );
     console.log(
-      'target                                   conc     req/s    p50 ms    p99 ms   errors   /peer  /ceiling  /fastify   rounds (req/s)',
+      'target                                   conc     req/s    p50 ms    p99 ms   errors   /peer  /ceiling  /fastify   rounds (req/s / p99 ms)',
     );
     for (const c of CONCURRENCY) {
       for (const target of Object.keys(names)) {
@@ -463,7 +488,7 @@ async function main() {
         if (!f) continue;
         const spread = results
           .find((r) => r.target === target && r.concurrency === c)!
-          .rounds.map((r) => r.rps.toFixed(0))
+          .rounds.map((r) => `${r.rps.toFixed(0)}/${r.p99.toFixed(2)}`)
           .join(' ');
         const ratios =
           target === peerTarget

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GRID, type Quantiles } from './latency';
 
 /** What one HTTP load cell measured (latencies in ms). */
 export interface HttpFigure {
@@ -11,6 +12,8 @@ export interface HttpFigure {
   p99: number;
   ok: number;
   errors: number;
+  /** The latencies on the GRID, for pooling rounds. */
+  quantiles: Quantiles;
 }
 
 /** Whether the `wrk` load generator (Debian's `wrk` package) is on PATH. */
@@ -26,7 +29,7 @@ export function hasWrk(): boolean {
 
 /**
  * The Lua script that makes wrk POST `bodies` in turn with `headers`, and print its figures as one
- * JSON line when done (latencies in microseconds).
+ * JSON line when done (latencies in microseconds, `at`: at each GRID percentile).
  */
 function script(bodies: string[], headers: Record<string, string>): string {
   const long = (s: string) => {
@@ -39,6 +42,7 @@ function script(bodies: string[], headers: Record<string, string>): string {
     .join(', ');
   return `local bodies = { ${bodies.map(long).join(',\n')} }
 local headers = { ${headerTable} }
+local grid = { ${GRID.join(', ')} }
 local i = 0
 request = function()
   i = i + 1
@@ -46,9 +50,11 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRK {"requests":%d,"duration":%d,"p50":%d,"p99":%d,"status":%d,"other":%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
+  local at = {}
+  for k, q in ipairs(grid) do at[k] = string.format('%d', latency:percentile(q)) end
+  io.write(string.format('WRK {"requests":%d,"duration":%d,"status":%d,"other":%d,"at":[%s]}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    table.concat(at, ',')))
 end
 `;
 }
@@ -79,10 +85,9 @@ export async function overWrk(
     return JSON.parse(line.slice(4)) as {
       requests: number;
       duration: number;
-      p50: number;
-      p99: number;
       status: number;
       other: number;
+      at: number[];
     };
   };
   let r: Awaited<ReturnType<typeof run>>;
@@ -93,11 +98,13 @@ export async function overWrk(
     rmSync(dir, { recursive: true, force: true });
   }
   const ok = r.requests - r.status;
+  const at = r.at.map((us) => us / 1000);
   return {
     rps: ok / (r.duration / 1e6),
-    p50: r.p50 / 1000,
-    p99: r.p99 / 1000,
+    p50: at[GRID.indexOf(50)]!,
+    p99: at[GRID.indexOf(99)]!,
     ok,
     errors: r.status + r.other,
+    quantiles: { count: r.requests, at },
   };
 }

@@ -4,18 +4,29 @@ import type { ModelSignature, PredictResult } from './signature';
 import type { ColumnData, RunOutputs } from './thread-protocol';
 
 /**
- * The columns of several requests, concatenated in order: one float32 array per float feature for
- * the whole batch (a request's text columns are used as they are when it is alone).
+ * The columns of several requests, concatenated in order: per float feature a float32 array for the
+ * whole batch (a request's text columns are used as they are when it is alone). The float features
+ * share one buffer, each a view of its part: an ArrayBuffer costs more to allocate and to free (V8
+ * sweeps them on its background threads, which compete with serving on a small machine) than the
+ * copy, so a batch makes one, not one per feature. `scratch`, when large enough, is filled instead
+ * of a new buffer (the pool's inline runs, one at a time, reuse one).
  */
 export function mergeColumns(
   sig: ModelSignature,
   parts: readonly Columns[],
+  scratch?: Float32Array,
 ): { rows: number; feeds: Record<string, ColumnData> } {
-  const rows = parts.reduce((s, p) => s + p.rowCount, 0);
+  let rows = 0;
+  for (const p of parts) rows += p.rowCount;
+  let floats = 0;
+  for (const f of sig.features) if (f.type === 'float') floats++;
+  const buffer = scratch && scratch.length >= rows * floats ? scratch : new Float32Array(rows * floats);
   const feeds: Record<string, ColumnData> = {};
+  let column = 0;
   for (const f of sig.features) {
     if (f.type === 'float') {
-      const out = new Float32Array(rows);
+      const out = buffer.subarray(column * rows, (column + 1) * rows);
+      column++;
       let at = 0;
       for (const p of parts) {
         const values = p.values[f.name] as number[];
@@ -34,11 +45,11 @@ export function mergeColumns(
   return { rows, feeds };
 }
 
-/** The typed-array buffers among the feeds, to transfer to the thread instead of copying. */
+/** The typed-array buffers among the feeds (each once), to transfer to the thread instead of copying. */
 export function transferables(feeds: Record<string, ColumnData>): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const v of Object.values(feeds)) if (v instanceof Float32Array) out.push(v.buffer as ArrayBuffer);
-  return out;
+  const out = new Set<ArrayBuffer>();
+  for (const v of Object.values(feeds)) if (v instanceof Float32Array) out.add(v.buffer as ArrayBuffer);
+  return [...out];
 }
 
 function toValue(v: bigint | number | string): string | number {

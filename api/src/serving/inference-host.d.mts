@@ -4,7 +4,8 @@ type Reply = Exclude<FromThread, { op: 'ready' } | { op: 'failed' }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export interface InferenceHost {
-  handle(msg: ToThread): Promise<{ reply: WithoutId<Reply>; transfer: ArrayBuffer[] }>;
+  /** `transfer` false: outputs are returned where onnxruntime put them, not copied for a transfer. */
+  handle(msg: ToThread, transfer?: boolean): Promise<{ reply: WithoutId<Reply>; transfer: ArrayBuffer[] }>;
   firstLine(error: unknown): string;
 }
 

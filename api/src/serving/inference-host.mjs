@@ -27,8 +27,11 @@ export async function createInferenceHost() {
   /** @type {Map<string, import('onnxruntime-node').InferenceSession>} */
   const sessions = new Map();
 
-  /** The reply to a message (without its id) and the buffers it may transfer. */
-  async function handle(msg) {
+  /**
+   * The reply to a message (without its id) and the buffers it may transfer. `transfer` false: the
+   * caller reads the outputs where they are (the pool's inline runs), so they are not copied.
+   */
+  async function handle(msg, transfer = true) {
     switch (msg.op) {
       case 'load': {
         if (!sessions.has(msg.key)) {
@@ -67,13 +70,13 @@ export async function createInferenceHost() {
         }
         const result = await session.run(feeds, msg.outputs);
         const outputs = {};
-        const transfer = [];
+        const buffers = [];
         for (const name of msg.outputs) {
-          const data = own(result[name].data);
+          const data = transfer ? own(result[name].data) : result[name].data;
           outputs[name] = data;
-          if (!Array.isArray(data)) transfer.push(data.buffer);
+          if (transfer && !Array.isArray(data)) buffers.push(data.buffer);
         }
-        return { reply: { op: 'ran', outputs }, transfer };
+        return { reply: { op: 'ran', outputs }, transfer: buffers };
       }
       default:
         throw new Error(`unknown message ${JSON.stringify(msg.op)}`);

@@ -277,6 +277,10 @@ describe('InferencePool lifecycle', () => {
       const lone = pool.predict('churn', churn.instances.slice(0, 3));
       expect(threadRuns()).toBe(0);
       expect(await lone).toEqual(await direct(churn, churn.instances.slice(0, 3)));
+      // Inline runs reuse one input buffer: fewer rows after more still read only their own.
+      for (const rows of [churn.instances.slice(3, 4), churn.instances.slice(4, 6), churn.instances.slice(6, 10)]) {
+        expect(await pool.predict('churn', rows)).toEqual(await direct(churn, rows));
+      }
       // Too many rows for the calling thread: a thread takes it.
       const big = pool.predict('churn', churn.instances.slice(0, 5));
       expect(threadRuns()).toBe(1);

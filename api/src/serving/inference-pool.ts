@@ -99,6 +99,8 @@ export class InferencePool {
   /** Sessions on the calling thread, for lone small requests (null: inline running is off). */
   private inline: InferenceHost | null = null;
   private inlineBusy = false;
+  /** The float inputs of inline runs (one at a time), reused: see mergeColumns. */
+  private inlineScratch = new Float32Array(0);
 
   private constructor(
     private readonly maxBatchRows: number,
@@ -349,8 +351,10 @@ export class InferencePool {
     this.batches++;
     this.rows += cols.rowCount;
     try {
-      const { feeds } = mergeColumns(model.sig, [cols]);
-      const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds, outputs: model.outputs });
+      const floats = cols.rowCount * model.sig.features.length;
+      if (this.inlineScratch.length < floats) this.inlineScratch = new Float32Array(floats);
+      const { feeds } = mergeColumns(model.sig, [cols], this.inlineScratch);
+      const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds, outputs: model.outputs }, false);
       if (reply.op !== 'ran') throw new Error(`unexpected reply ${reply.op}`);
       return splitOutputs(model.sig, reply.outputs, model.outputs, [cols.rowCount])[0]!;
     } catch (error) {

@@ -43,6 +43,23 @@ describe('instancesToColumns', () => {
     expect(mergeColumns(sig, [cols]).feeds.age).toBeInstanceOf(Float32Array);
   });
 
+  it('puts a batch’s float columns in one buffer, in a scratch buffer when it is large enough', () => {
+    const two: ModelSignature = { ...sig, features: [{ name: 'a', type: 'float' }, { name: 'plan', type: 'string' }, { name: 'b', type: 'float' }] };
+    const parts = [instancesToColumns(two, [{ a: 1, b: 2, plan: 'x' }]), instancesToColumns(two, [{ a: 3, b: null, plan: 'y' }])];
+    const { feeds } = mergeColumns(two, parts);
+    expect(Array.from(feeds.a as Float32Array)).toEqual([1, 3]);
+    expect(Array.from(feeds.b as Float32Array)).toEqual([2, NaN]);
+    expect((feeds.a as Float32Array).buffer).toBe((feeds.b as Float32Array).buffer);
+    const scratch = new Float32Array(8).fill(9);
+    const reused = mergeColumns(two, parts, scratch).feeds;
+    expect((reused.a as Float32Array).buffer).toBe(scratch.buffer);
+    expect(Array.from(reused.a as Float32Array)).toEqual([1, 3]);
+    expect(Array.from(reused.b as Float32Array)).toEqual([2, NaN]);
+    // Too small: a buffer of its own.
+    expect((mergeColumns(two, parts, new Float32Array(3)).feeds.a as Float32Array).length).toBe(2);
+    expect((mergeColumns(two, parts, new Float32Array(3)).feeds.a as Float32Array).buffer.byteLength).toBe(16);
+  });
+
   it('rejects what is not a non-empty array, naming "instances"', () => {
     for (const bad of [undefined, null, 'x', 3, { age: 1, plan: 'a' }]) {
       const e = failure(bad);
