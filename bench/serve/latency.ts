@@ -26,6 +26,18 @@ export function quantilesOf(latencies: number[]): Quantiles {
   return { count: n, at };
 }
 
+/** The latency (ms) at a GRID percentile (50, 99, …). */
+export function percentile(q: Quantiles, p: number): number {
+  const k = GRID.indexOf(p);
+  if (k < 0) throw new RangeError(`percentile ${p} is not on the grid`);
+  return q.at[k]!;
+}
+
+/** Several runs' requests as one run. */
+export function pooled(runs: readonly Quantiles[]): Quantiles {
+  return { count: runs.reduce((s, r) => s + r.count, 0), at: GRID.map((q) => pooledPercentile(runs, q)) };
+}
+
 /**
  * The q-th percentile (0 < q ≤ 100) of all runs' requests together. A run's share at or below x is
  * read off its grid (the largest GRID percentile whose latency is ≤ x), so the answer errs high by at

@@ -32,7 +32,7 @@ import {
 import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
 import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
 import { child } from '../support/child';
-import { pooledPercentile, quantilesOf } from './latency';
+import { percentile, pooled, quantilesOf } from './latency';
 import { type HttpFigure, hasWrk, overWrk } from './wrk';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -72,8 +72,8 @@ function figure(latencies: number[], seconds: number, errors: number): Figure {
   const quantiles = quantilesOf(latencies);
   return {
     rps: latencies.length / seconds,
-    p50: pooledPercentile([quantiles], 50),
-    p99: pooledPercentile([quantiles], 99),
+    p50: percentile(quantiles, 50),
+    p99: percentile(quantiles, 99),
     ok: latencies.length,
     errors,
     quantiles,
@@ -431,17 +431,17 @@ async function main() {
       for (const [target, figures] of rounds) {
         // Throughput: the median round. Latency: every request of every round together.
         const median = [...figures].sort((a, b) => a.rps - b.rps)[Math.floor(figures.length / 2)]!;
-        const all = figures.map((f) => f.quantiles);
+        const quantiles = pooled(figures.map((f) => f.quantiles));
         results.push({
           target,
           concurrency: c,
           figure: {
             rps: median.rps,
-            p50: pooledPercentile(all, 50),
-            p99: pooledPercentile(all, 99),
+            p50: percentile(quantiles, 50),
+            p99: percentile(quantiles, 99),
             ok: figures.reduce((s, f) => s + f.ok, 0),
             errors: figures.reduce((s, f) => s + f.errors, 0),
-            quantiles: median.quantiles,
+            quantiles,
           },
           rounds: figures,
         });

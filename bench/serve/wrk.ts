@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GRID, type Quantiles } from './latency';
+import { GRID, percentile, type Quantiles } from './latency';
 
 /** What one HTTP load cell measured (latencies in ms). */
 export interface HttpFigure {
@@ -98,13 +98,13 @@ export async function overWrk(
     rmSync(dir, { recursive: true, force: true });
   }
   const ok = r.requests - r.status;
-  const at = r.at.map((us) => us / 1000);
+  const quantiles = { count: r.requests, at: r.at.map((us) => us / 1000) };
   return {
     rps: ok / (r.duration / 1e6),
-    p50: at[GRID.indexOf(50)]!,
-    p99: at[GRID.indexOf(99)]!,
+    p50: percentile(quantiles, 50),
+    p99: percentile(quantiles, 99),
     ok,
     errors: r.status + r.other,
-    quantiles: { count: r.requests, at },
+    quantiles,
   };
 }

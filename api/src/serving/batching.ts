@@ -9,13 +9,13 @@ import type { ColumnData, RunOutputs } from './thread-protocol';
  * share one buffer, each a view of its part: an ArrayBuffer costs more to allocate and to free (V8
  * sweeps them on its background threads, which compete with serving on a small machine) than the
  * copy, so a batch makes one, not one per feature. `scratch`, when large enough, is filled instead
- * of a new buffer (the pool's inline runs, one at a time, reuse one).
+ * of a new buffer (the pool's inline runs, one at a time, reuse one); `buffer` is the one filled.
  */
 export function mergeColumns(
   sig: ModelSignature,
   parts: readonly Columns[],
   scratch?: Float32Array,
-): { rows: number; feeds: Record<string, ColumnData> } {
+): { rows: number; feeds: Record<string, ColumnData>; buffer: Float32Array } {
   let rows = 0;
   for (const p of parts) rows += p.rowCount;
   let floats = 0;
@@ -42,7 +42,7 @@ export function mergeColumns(
       feeds[f.name] = out;
     }
   }
-  return { rows, feeds };
+  return { rows, feeds, buffer };
 }
 
 /** The typed-array buffers among the feeds (each once), to transfer to the thread instead of copying. */

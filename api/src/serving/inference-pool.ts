@@ -100,7 +100,7 @@ export class InferencePool {
   private inline: InferenceHost | null = null;
   private inlineBusy = false;
   /** The float inputs of inline runs (one at a time), reused: see mergeColumns. */
-  private inlineScratch = new Float32Array(0);
+  private inlineScratch: Float32Array = new Float32Array(0);
 
   private constructor(
     private readonly maxBatchRows: number,
@@ -351,9 +351,8 @@ export class InferencePool {
     this.batches++;
     this.rows += cols.rowCount;
     try {
-      const floats = cols.rowCount * model.sig.features.length;
-      if (this.inlineScratch.length < floats) this.inlineScratch = new Float32Array(floats);
-      const { feeds } = mergeColumns(model.sig, [cols], this.inlineScratch);
+      const { feeds, buffer } = mergeColumns(model.sig, [cols], this.inlineScratch);
+      this.inlineScratch = buffer;
       const { reply } = await this.inline!.handle({ op: 'run', id: 0, key: model.key, rows: cols.rowCount, feeds, outputs: model.outputs }, false);
       if (reply.op !== 'ran') throw new Error(`unexpected reply ${reply.op}`);
       return splitOutputs(model.sig, reply.outputs, model.outputs, [cols.rowCount])[0]!;
