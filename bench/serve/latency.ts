@@ -21,8 +21,23 @@ export interface Quantiles {
 /** The GRID percentiles of latencies (ms), sorted ascending here. */
 export function quantilesOf(latencies: number[]): Quantiles {
   latencies.sort((a, b) => a - b);
-  const n = latencies.length;
-  const at = GRID.map((q) => (n === 0 ? NaN : latencies[Math.min(n - 1, Math.ceil((q / 100) * n) - 1)]!));
+  return quantilesOfHistogram(latencies.map((ms) => [ms, 1] as const));
+}
+
+/**
+ * The GRID percentiles of a histogram: [latency (ms), how many requests took it], ascending by latency.
+ * The q-th percentile is the smallest latency at or below which at least q% of the requests fall.
+ */
+export function quantilesOfHistogram(histogram: readonly (readonly [ms: number, count: number])[]): Quantiles {
+  const n = histogram.reduce((s, [, count]) => s + count, 0);
+  const at: number[] = [];
+  let i = 0;
+  let below = histogram[0]?.[1] ?? 0;
+  for (const q of GRID) {
+    const rank = Math.max(1, Math.ceil((q / 100) * n));
+    while (below < rank && i < histogram.length - 1) below += histogram[++i]![1];
+    at.push(n === 0 ? NaN : histogram[i]![0]);
+  }
   return { count: n, at };
 }
 

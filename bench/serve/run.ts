@@ -9,7 +9,8 @@
 //               issue's ceiling, "in-process onnxruntime-node on the same rows";
 //   fastapi     Python onnxruntime behind FastAPI on uvicorn (peer_server.py), same model file and JSON.
 // Every HTTP target is loaded by the same client: wrk (a C program, Debian's `wrk` package) when it
-// is installed, else autocannon (BENCH_CLIENT=wrk|autocannon to choose).
+// is installed, else autocannon (BENCH_CLIENT=wrk|autocannon to choose). Latencies are those of the
+// requests made: wrk's coordinated-omission correction is undone (see `uncorrect` in wrk.ts).
 // Usage: npm run serve -w @kiln/bench (BENCH_SECONDS per cell and round, default 5; BENCH_ROUNDS, default 3;
 // BENCH_KILN=0 skips the Kiln API part;
 // BENCH_PYTHON, default .kiln/tools/bench-venv/bin/python, made and filled from PyPI on first use;
@@ -414,7 +415,8 @@ async function main() {
         const f = await run();
         rounds.set(target, [...(rounds.get(target) ?? []), f]);
         console.log(
-          `  ${target} c=${c}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, errors ${f.errors}`,
+          `  ${target} c=${c}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms` +
+            `${f.wrkCorrectedP99 === undefined ? '' : ` (wrk's corrected p99 ${f.wrkCorrectedP99.toFixed(2)} ms)`}, errors ${f.errors}`,
         );
       };
       for (let round = 1; round <= ROUNDS; round++) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GRID, percentile, type Quantiles } from './latency';
+import { percentile, type Quantiles, quantilesOfHistogram } from './latency';
 
 /** What one HTTP load cell measured (latencies in ms). */
 export interface HttpFigure {
@@ -14,6 +14,8 @@ export interface HttpFigure {
   errors: number;
   /** The latencies on the GRID, for pooling rounds. */
   quantiles: Quantiles;
+  /** wrk's own p99 (ms), with its coordinated-omission correction: shown for comparison, never pooled. */
+  wrkCorrectedP99?: number;
 }
 
 /** Whether the `wrk` load generator (Debian's `wrk` package) is on PATH. */
@@ -29,7 +31,7 @@ export function hasWrk(): boolean {
 
 /**
  * The Lua script that makes wrk POST `bodies` in turn with `headers`, and print its figures as one
- * JSON line when done (latencies in microseconds, `at`: at each GRID percentile).
+ * JSON line when done: `histogram` is wrk's latency histogram as [µs, count, µs, count, …].
  */
 function script(bodies: string[], headers: Record<string, string>): string {
   const long = (s: string) => {
@@ -42,7 +44,6 @@ function script(bodies: string[], headers: Record<string, string>): string {
     .join(', ');
   return `local bodies = { ${bodies.map(long).join(',\n')} }
 local headers = { ${headerTable} }
-local grid = { ${GRID.join(', ')} }
 local i = 0
 request = function()
   i = i + 1
@@ -50,13 +51,46 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  local at = {}
-  for k, q in ipairs(grid) do at[k] = string.format('%d', latency:percentile(q)) end
-  io.write(string.format('WRK {"requests":%d,"duration":%d,"status":%d,"other":%d,"at":[%s]}\\n',
-    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    table.concat(at, ',')))
+  local histogram = {}
+  for k = 1, #latency do
+    local us, count = latency(k)
+    histogram[#histogram + 1] = string.format('%d,%d', us, count)
+  end
+  io.write(string.format('WRK {"requests":%d,"duration":%d,"status":%d,"timeout":%d,"other":%d,"histogram":[%s]}\\n',
+    summary.requests, summary.duration, e.status, e.timeout, e.connect + e.read + e.write,
+    table.concat(histogram, ',')))
 end
 `;
+}
+
+/**
+ * Undoes wrk's coordinated-omission correction. After a run, wrk 4 takes the mean time between one
+ * connection's requests (`interval`) and, for every recorded latency L of at least 2·interval, adds
+ * made-up requests at L − interval, L − 2·interval, … down to just above one interval, as if requests
+ * had kept arriving at that pace while the server stalled (`stats_correct` in its stats.c). That
+ * models an open-loop load at exactly the server's own throughput; this bench is closed-loop (each
+ * connection sends its next request when the previous one is answered), and the made-up requests
+ * grow with the target's speed: a stall costs a server twice as fast twice as many entries in its
+ * tail, so the peers' p99s are not compared on the same footing. At c=1 the corrected latencies of a
+ * run added up to half again the run's length, which no real requests over one connection can.
+ *
+ * `corrected`: [µs, count] ascending, as wrk's `done()` sees them. Every added entry at m comes from
+ * a real one at m + k·interval (k ≥ 1), so going down from the top, each latency's own count is its
+ * corrected count less the real counts already found above it in steps of `interval`.
+ */
+export function uncorrect(corrected: readonly (readonly [us: number, count: number])[], interval: number): [us: number, count: number][] {
+  const above = new Map<number, number>();
+  const real: [number, number][] = [];
+  for (let k = corrected.length - 1; k >= 0; k--) {
+    const [us, count] = corrected[k]!;
+    const step = us % interval;
+    const made = us > interval ? (above.get(step) ?? 0) : 0;
+    const own = count - made;
+    if (own < 0) throw new Error(`wrk's latency histogram does not undo with interval ${interval} µs: ${count} at ${us} µs, ${made} made up from above`);
+    above.set(step, (above.get(step) ?? 0) + own);
+    if (own > 0) real.push([us, own]);
+  }
+  return real.reverse();
 }
 
 /**
@@ -78,7 +112,7 @@ export async function overWrk(
     const { stdout } = await promisify(execFile)(
       'wrk',
       ['-t1', `-c${c}`, `-d${duration}s`, '--timeout', '10s', '-s', file, url],
-      { maxBuffer: 1 << 20 },
+      { maxBuffer: 256 << 20 },
     );
     const line = stdout.split('\n').find((l) => l.startsWith('WRK '));
     if (!line) throw new Error(`wrk printed no figures: ${stdout}`);
@@ -86,8 +120,9 @@ export async function overWrk(
       requests: number;
       duration: number;
       status: number;
+      timeout: number;
       other: number;
-      at: number[];
+      histogram: number[];
     };
   };
   let r: Awaited<ReturnType<typeof run>>;
@@ -97,14 +132,26 @@ export async function overWrk(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const corrected: [number, number][] = [];
+  for (let k = 0; k < r.histogram.length; k += 2) corrected.push([r.histogram[k]!, r.histogram[k + 1]!]);
+  // wrk's interval, as it computes it (integer µs); it corrects only when each connection made a request.
+  const perConnection = Math.floor(r.requests / c);
+  const real = perConnection > 0 ? uncorrect(corrected, Math.floor(r.duration / perConnection)) : corrected;
+  // Every answered request is in the histogram, but for those that took longer than the timeout.
+  const recorded = real.reduce((s, [, count]) => s + count, 0);
+  if (recorded > r.requests || recorded < r.requests - r.timeout) {
+    throw new Error(`wrk's histogram holds ${recorded} requests once uncorrected, but ${r.requests} were answered (${r.timeout} timed out)`);
+  }
+  const toMs = (h: [number, number][]) => h.map(([us, count]) => [us / 1000, count] as const);
+  const quantiles = quantilesOfHistogram(toMs(real));
   const ok = r.requests - r.status;
-  const quantiles = { count: r.requests, at: r.at.map((us) => us / 1000) };
   return {
     rps: ok / (r.duration / 1e6),
     p50: percentile(quantiles, 50),
     p99: percentile(quantiles, 99),
     ok,
-    errors: r.status + r.other,
+    errors: r.status + r.timeout + r.other,
     quantiles,
+    wrkCorrectedP99: percentile(quantilesOfHistogram(toMs(corrected)), 99),
   };
 }
