@@ -33,7 +33,7 @@ import {
 import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
 import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
 import { child } from '../support/child';
-import { percentile, pooled, quantilesOf } from './latency';
+import { histogramOf, merged, percentile } from './latency';
 import { type HttpFigure, hasWrk, overWrk } from './wrk';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,14 +70,14 @@ const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? 'wrk' : 'autocannon');
 
 
 function figure(latencies: number[], seconds: number, errors: number): Figure {
-  const quantiles = quantilesOf(latencies);
+  const histogram = histogramOf(latencies);
   return {
     rps: latencies.length / seconds,
-    p50: percentile(quantiles, 50),
-    p99: percentile(quantiles, 99),
+    p50: percentile(histogram, 50),
+    p99: percentile(histogram, 99),
     ok: latencies.length,
     errors,
-    quantiles,
+    histogram,
   };
 }
 
@@ -433,17 +433,17 @@ async function main() {
       for (const [target, figures] of rounds) {
         // Throughput: the median round. Latency: every request of every round together.
         const median = [...figures].sort((a, b) => a.rps - b.rps)[Math.floor(figures.length / 2)]!;
-        const quantiles = pooled(figures.map((f) => f.quantiles));
+        const histogram = merged(figures.map((f) => f.histogram));
         results.push({
           target,
           concurrency: c,
           figure: {
             rps: median.rps,
-            p50: percentile(quantiles, 50),
-            p99: percentile(quantiles, 99),
+            p50: percentile(histogram, 50),
+            p99: percentile(histogram, 99),
             ok: figures.reduce((s, f) => s + f.ok, 0),
             errors: figures.reduce((s, f) => s + f.errors, 0),
-            quantiles,
+            histogram,
           },
           rounds: figures,
         });

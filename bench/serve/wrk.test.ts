@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, quantilesOf, quantilesOfHistogram } from './latency';
+import { histogramOf, merged, percentile, requests } from './latency';
 import { uncorrect } from './wrk';
 
 /** What wrk 4 does to its latency histogram after a run (`stats_correct` in its stats.c), on a dense array. */
@@ -57,22 +57,25 @@ describe('uncorrect (wrk coordinated-omission correction undone)', () => {
     raw[10_000] = 10;
     const corrected = [...raw];
     wrkCorrect(corrected, 250);
-    const ms = (h: [number, number][]) => h.map(([us, count]) => [us / 1000, count] as const);
-    expect(percentile(quantilesOfHistogram(ms(uncorrect(sparse(corrected), 250))), 99)).toBe(0.2);
-    expect(percentile(quantilesOfHistogram(ms(sparse(corrected))), 99)).toBeGreaterThan(5);
+    expect(percentile(uncorrect(sparse(corrected), 250), 99)).toBe(0.2);
+    expect(percentile(sparse(corrected), 99)).toBeGreaterThan(5);
   });
 });
 
-describe('quantilesOfHistogram', () => {
+describe('latency histograms', () => {
   it('reads percentiles as the smallest latency that covers the share, like a sorted list', () => {
-    const q = quantilesOfHistogram([[1, 98], [5, 1], [9, 1]]);
-    expect(q.count).toBe(100);
-    expect([percentile(q, 50), percentile(q, 98), percentile(q, 99), percentile(q, 100)]).toEqual([1, 1, 5, 9]);
+    const h: [number, number][] = [[1000, 98], [5000, 1], [9000, 1]];
+    expect(requests(h)).toBe(100);
+    expect([percentile(h, 50), percentile(h, 98), percentile(h, 99), percentile(h, 100)]).toEqual([1, 1, 5, 9]);
     const list = [...Array<number>(98).fill(1), 5, 9];
-    expect(quantilesOf(list.reverse())).toEqual(q);
+    expect(histogramOf(list.reverse())).toEqual(h);
+  });
+
+  it('pools runs into one histogram of all their requests', () => {
+    expect(merged([[[1000, 50], [5000, 1]], [[1000, 48], [9000, 1]]])).toEqual([[1000, 98], [5000, 1], [9000, 1]]);
   });
 
   it('has no figures for no requests', () => {
-    expect(percentile(quantilesOfHistogram([]), 99)).toBeNaN();
+    expect(percentile([], 99)).toBeNaN();
   });
 });

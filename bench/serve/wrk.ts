@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { percentile, type Quantiles, quantilesOfHistogram } from './latency';
+import { type Histogram, percentile, requests } from './latency';
 
 /** What one HTTP load cell measured (latencies in ms). */
 export interface HttpFigure {
@@ -12,8 +12,8 @@ export interface HttpFigure {
   p99: number;
   ok: number;
   errors: number;
-  /** The latencies on the GRID, for pooling rounds. */
-  quantiles: Quantiles;
+  /** Every request's latency, for pooling rounds. */
+  histogram: Histogram;
   /** wrk's own p99 (ms), with its coordinated-omission correction: shown for comparison, never pooled. */
   wrkCorrectedP99?: number;
 }
@@ -78,9 +78,9 @@ end
  * a real one at m + k·interval (k ≥ 1), so going down from the top, each latency's own count is its
  * corrected count less the real counts already found above it in steps of `interval`.
  */
-export function uncorrect(corrected: readonly (readonly [us: number, count: number])[], interval: number): [us: number, count: number][] {
+export function uncorrect(corrected: Histogram, interval: number): Histogram {
   const above = new Map<number, number>();
-  const real: [number, number][] = [];
+  const real: Histogram = [];
   for (let k = corrected.length - 1; k >= 0; k--) {
     const [us, count] = corrected[k]!;
     const step = us % interval;
@@ -132,26 +132,24 @@ export async function overWrk(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const corrected: [number, number][] = [];
+  const corrected: Histogram = [];
   for (let k = 0; k < r.histogram.length; k += 2) corrected.push([r.histogram[k]!, r.histogram[k + 1]!]);
   // wrk's interval, as it computes it (integer µs); it corrects only when each connection made a request.
   const perConnection = Math.floor(r.requests / c);
   const real = perConnection > 0 ? uncorrect(corrected, Math.floor(r.duration / perConnection)) : corrected;
   // Every answered request is in the histogram, but for those that took longer than the timeout.
-  const recorded = real.reduce((s, [, count]) => s + count, 0);
+  const recorded = requests(real);
   if (recorded > r.requests || recorded < r.requests - r.timeout) {
     throw new Error(`wrk's histogram holds ${recorded} requests once uncorrected, but ${r.requests} were answered (${r.timeout} timed out)`);
   }
-  const toMs = (h: [number, number][]) => h.map(([us, count]) => [us / 1000, count] as const);
-  const quantiles = quantilesOfHistogram(toMs(real));
   const ok = r.requests - r.status;
   return {
     rps: ok / (r.duration / 1e6),
-    p50: percentile(quantiles, 50),
-    p99: percentile(quantiles, 99),
+    p50: percentile(real, 50),
+    p99: percentile(real, 99),
     ok,
     errors: r.status + r.timeout + r.other,
-    quantiles,
-    wrkCorrectedP99: percentile(quantilesOfHistogram(toMs(corrected)), 99),
+    histogram: real,
+    wrkCorrectedP99: percentile(corrected, 99),
   };
 }
