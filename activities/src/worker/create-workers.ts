@@ -1,11 +1,12 @@
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { WORKFLOW_TASK_QUEUE } from '@kiln/engine';
+import { READ_SPEC_ACTIVITY, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import type { NodeDefinition } from '../define-node';
 import { nodeDefinitions } from '../nodes/index';
 import { nodeActivity } from './node-activity';
 import { type ApiConnection, apiConnectionFromEnv } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 import { defaultArtifactStore } from '../store/default-store';
+import { readSpecActivity } from './spec-store';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerSetOptions {
@@ -80,6 +81,8 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
           ...common,
           taskQueue: WORKFLOW_TASK_QUEUE,
           workflowBundle: await workflowBundle(),
+          // Bookkeeping the workflow asks for: reading a large spec kept by digest.
+          activities: { [READ_SPEC_ACTIVITY]: readSpecActivity(store) },
         }),
       );
     }

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { RunChanges } from '@kiln/engine';
-import { CHANGES_QUERY } from '@kiln/engine';
+import { queryChanges } from '@kiln/engine/temporal';
 import type { Client } from '@temporalio/client';
 import { CurrentActor } from '../auth/actor.decorator';
 import type { KilnRequest } from '../auth/auth-guard';
@@ -83,7 +82,7 @@ export class RunController {
     if (run.status === 'running') {
       while (!closed) {
         try {
-          const changes = await handle.query<RunChanges, [number]>(CHANGES_QUERY, since);
+          const changes = await queryChanges(handle, since);
           since = changes.version;
           emit(changes.nodes);
           if (changes.status !== 'running') break;

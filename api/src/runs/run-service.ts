@@ -4,12 +4,14 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type RunState, resolveRunParams } from '@kiln/engine';
-import { RunExistsError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
+import { RunExistsError, RunTooLargeError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
+import type { ArtifactStore } from '@kiln/activities/store';
+import { artifactSpecStore } from '@kiln/activities/worker';
 import { type JsonDoc, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
-import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
+import { ARTIFACT_STORE, DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { PipelineService } from '../pipelines/pipeline-service';
 
 /** What the API keeps with each workflow, so runs started by schedules can be traced back. */
@@ -44,6 +46,7 @@ export class RunService {
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(PipelineService) private readonly pipelines: PipelineService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
   ) {}
 
   /** The run input for a version: its spec and checked params (422 with every problem otherwise). */
@@ -61,9 +64,12 @@ export class RunService {
     const runId = req.uniqueRunId ?? `${slug(spec.name)}-${randomUUID()}`;
     const memo: RunMemo = { pipelineId: req.pipelineId, version, trigger: req.trigger, ...(req.source ? { source: req.source } : {}) };
     try {
-      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId) });
+      // A large spec goes to the workers by digest, through the artifact store they share.
+      const specStore = artifactSpecStore(this.store);
+      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId), specStore });
     } catch (err) {
       if (err instanceof RunExistsError && req.uniqueRunId) return { runId, existing: true };
+      if (err instanceof RunTooLargeError) throw new ProblemsException('the run is too large', [{ path: 'params', message: err.message }]);
       throw err;
     }
     await this.recordStarted(runId, memo, params, new Date(), typeof req.actor === 'string' ? req.actor : req.actor.name);

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
-import { awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
-import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { RunTooLargeError, awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
+import { artifactSpecStore, createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { defaultArtifactStore } from '@kiln/activities/store';
 import type { Io } from '../io';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
@@ -67,7 +68,7 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     }
   } catch (err) {
     io.err(`kiln run: ${(err as Error).message}`);
-    return 1;
+    return err instanceof RunTooLargeError ? 2 : 1;
   } finally {
     await workers?.shutdown();
     await server?.stop();
@@ -83,7 +84,8 @@ async function execute(
   signals: NodeJS.EventEmitter,
   json: boolean,
 ): Promise<RunState> {
-  const handle = await startRun(client, { spec, params, trigger: 'cli' });
+  // A large spec goes to the workers by digest, through the artifact store they read (KILN_HOME or S3).
+  const handle = await startRun(client, { spec, params, trigger: 'cli', specStore: artifactSpecStore(defaultArtifactStore()) });
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
   let interrupts = 0;
   const onInterrupt = () => {

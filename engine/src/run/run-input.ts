@@ -1,9 +1,21 @@
 import type { PipelineSpec } from '../spec/schema';
-import type { NodeState } from './run-state';
+import type { PackedNodes } from './packed-state';
 
-/** The workflow's input. `resume` is set when the workflow continues as new. */
-export interface RunInput {
-  spec: PipelineSpec;
+/**
+ * A spec kept in the artifact store instead of the workflow's input (specs over
+ * {@link INLINE_SPEC_BYTES}): the workflow reads it in pages through the {@link READ_SPEC_ACTIVITY}
+ * activity, at the start of each generation, so it never weighs on a payload.
+ */
+export interface SpecRef {
+  digest: string;
+  /** Its JSON's length in UTF-16 units (what the pages slice). */
+  length: number;
+}
+
+/** The workflow's input: the spec inline or by reference. `resume` is set when the workflow continues as new. */
+export type RunInput = RunInputBase & ({ spec: PipelineSpec; specRef?: undefined } | { spec?: undefined; specRef: SpecRef });
+
+interface RunInputBase {
   /** Run parameter values, already checked and with defaults filled in. */
   params: Record<string, unknown>;
   trigger?: string;
@@ -14,18 +26,34 @@ export interface RunInput {
     generations: number;
     /** The changes-query version reached, so watchers see one increasing count across generations. */
     version: number;
-    nodes: Record<string, NodeState>;
+    nodes: PackedNodes;
     /** Outputs of the items a mapped node had finished, by index (null: not finished). */
     mapResults: Record<string, (Record<string, unknown> | null)[]>;
   };
 }
 
 export const WORKFLOW_TASK_QUEUE = 'kiln-workflows';
+/** Specs larger than this (as JSON) go by reference ({@link SpecRef}); smaller ones inline. */
+export const INLINE_SPEC_BYTES = 256 * 1024;
+/** The bookkeeping activity (served by workflow workers) that reads one page of a stored spec. */
+export const READ_SPEC_ACTIVITY = 'kiln.readSpec';
+/** Characters per page of a stored spec: at most 1.5 MB of UTF-8, inside one payload. */
+export const SPEC_PAGE_CHARS = 500_000;
+export interface ReadSpecPage {
+  digest: string;
+  offset: number;
+}
 export const PIPELINE_WORKFLOW_TYPE = 'pipelineWorkflow';
 export const STATE_QUERY = 'state';
 export const CHANGES_QUERY = 'changes';
 export const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 export const DEFAULT_MAX_HISTORY_BYTES = 10 * 1024 * 1024;
+/**
+ * The most one payload (workflow input, continue-as-new state, result, a node's task, a query answer)
+ * may weigh as JSON: Temporal's default limit of 2 MiB less room for the envelope. Beyond it Temporal
+ * rejects the payload, so the workflow checks first and fails the node or run with a clear error.
+ */
+export const MAX_PAYLOAD_BYTES = 2_000_000;
 /** Extra attempts granted beyond a node's policy for attempts lost with a worker (heartbeat timeouts). */
 export const INFRA_RETRY_ALLOWANCE = 2;
 export const DEFAULT_NODE_TIMEOUT_SECONDS = 7 * 24 * 3600;

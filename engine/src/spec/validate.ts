@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Catalog, NodeTypeInfo } from '../catalog/node-type-info';
 import { isOptionalPort, portTypeOf } from '../catalog/port-types';
 import { buildDag, findCycles } from '../graph/dag';
+import { sizeProblems } from './limits';
 import { type Problem, formatPath } from './problem';
 import { checkParamsSchema, declaredParams } from './run-params';
 import { type NodeSpec, type PipelineSpec, pipelineSpecSchema } from './schema';
@@ -13,8 +14,11 @@ export type ValidationResult = { ok: true; spec: PipelineSpec; problems: [] } | 
  * Checks a spec against its schema and a catalog of node types, returning every problem at once:
  * shape, duplicate ids, unknown types and ports, port type mismatches, inputs fed twice or not at all,
  * cycles, params that break a node type's schema, and references to undeclared run parameters.
+ * A spec over the size limits (`MAX_NODES`, `MAX_SPEC_BYTES`) gets only that problem.
  */
 export function validateSpec(input: unknown, catalog: Catalog): ValidationResult {
+  const tooLarge = sizeProblems(input);
+  if (tooLarge.length > 0) return { ok: false, problems: tooLarge };
   const parsed = pipelineSpecSchema.safeParse(input);
   const problems: Problem[] = parsed.success ? [] : parsed.error.issues.map((i) => zodProblem(i, input));
   const spec = parsed.success ? parsed.data : salvage(input);

@@ -9,11 +9,22 @@ import {
 } from '@temporalio/client';
 import {
   CHANGES_QUERY,
+  INLINE_SPEC_BYTES,
+  MAX_PAYLOAD_BYTES,
   PIPELINE_WORKFLOW_TYPE,
   type RunInput,
   STATE_QUERY,
+  type SpecRef,
   WORKFLOW_TASK_QUEUE,
 } from '../run/run-input';
+import {
+  type PackedRunChanges,
+  type PackedRunState,
+  isPackedRunState,
+  jsonBytes,
+  unpackRunChanges,
+  unpackRunState,
+} from '../run/packed-state';
 import type { NodeState, RunChanges, RunState } from '../run/run-state';
 import type { PipelineSpec } from '../spec/schema';
 
@@ -28,6 +39,16 @@ export interface StartRunOptions {
   memo?: Record<string, unknown>;
   /** Never start a second run with this id, even after the first has closed (webhook deliveries). */
   uniqueId?: boolean;
+  /**
+   * Where a spec over `INLINE_SPEC_BYTES` is kept (the artifact store the workers read); without
+   * one, large specs go inline, and one too large for a Temporal payload is refused.
+   */
+  specStore?: SpecStore;
+}
+
+/** Keeps a spec's JSON and returns its digest (workers read it back with the `kiln.readSpec` activity). */
+export interface SpecStore {
+  put(json: string): Promise<string>;
 }
 
 /** A run with the requested id exists already. */
@@ -37,15 +58,32 @@ export class RunExistsError extends Error {
   }
 }
 
+/** The run's input would not fit in one Temporal payload (a spec or params too large). */
+export class RunTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(
+      `the run's input (spec and params) comes to ${bytes} bytes as JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit of one Temporal payload; ` +
+        'keep large data out of params (artifacts), and give large specs a spec store',
+    );
+  }
+}
+
 /** Starts a run of a (validated) spec; the run id is the workflow id. */
 export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandle> {
   const runId = options.runId ?? `${options.spec.name.replace(/[^\w-]/g, '-').slice(0, 80)}-${randomUUID()}`;
-  const input: RunInput = {
-    spec: options.spec,
+  let specPart: Pick<RunInput, 'spec'> | { specRef: SpecRef } = { spec: options.spec };
+  if (options.specStore && jsonBytes(options.spec) > INLINE_SPEC_BYTES) {
+    const json = JSON.stringify(options.spec);
+    specPart = { specRef: { digest: await options.specStore.put(json), length: json.length } };
+  }
+  const input = {
+    ...specPart,
     params: options.params,
     ...(options.trigger ? { trigger: options.trigger } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-  };
+  } as RunInput;
+  const bytes = jsonBytes(input);
+  if (bytes > MAX_PAYLOAD_BYTES) throw new RunTooLargeError(bytes);
   try {
     return await client.workflow.start(PIPELINE_WORKFLOW_TYPE, {
       workflowId: runId,
@@ -67,7 +105,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
  */
 export async function awaitRun(handle: WorkflowHandle): Promise<RunState> {
   try {
-    return (await handle.result()) as RunState;
+    return unpackRunState((await handle.result()) as PackedRunState);
   } catch (err) {
     const state = stateFromFailure(err);
     if (state) return state;
@@ -80,15 +118,20 @@ function stateFromFailure(err: unknown): RunState | undefined {
   if (!(err instanceof WorkflowFailedError)) return undefined;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
-    const details = cause.details?.[0] as RunState | undefined;
-    if (details && typeof details === 'object' && 'nodes' in details) return details;
+    const details: unknown = cause.details?.[0];
+    if (isPackedRunState(details)) return unpackRunState(details);
   }
   return undefined;
 }
 
 /** The live state of a running run. */
 export async function queryRun(handle: WorkflowHandle): Promise<RunState> {
-  return handle.query<RunState>(STATE_QUERY);
+  return unpackRunState(await handle.query<PackedRunState>(STATE_QUERY));
+}
+
+/** The nodes whose state changed after version `since` (0: all), and the version reached. */
+export async function queryChanges(handle: WorkflowHandle, since: number): Promise<RunChanges> {
+  return unpackRunChanges(await handle.query<PackedRunChanges, [number]>(CHANGES_QUERY, since));
 }
 
 /**
@@ -120,7 +163,7 @@ export async function watchRun(
   };
   while (!settled) {
     try {
-      const changes = await handle.query<RunChanges, [number]>(CHANGES_QUERY, since);
+      const changes = await queryChanges(handle, since);
       since = changes.version;
       if (!settled) report(changes.nodes);
     } catch {

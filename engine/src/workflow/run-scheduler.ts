@@ -16,17 +16,17 @@ import {
 import { type Dag, buildDag, descendants } from '../graph/dag';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
 import type { RunInput } from '../run/run-input';
-import { INFRA_RETRY_ALLOWANCE } from '../run/run-input';
+import { INFRA_RETRY_ALLOWANCE, MAX_PAYLOAD_BYTES } from '../run/run-input';
+import { type PackedRunChanges, jsonBytes, packNodes, unpackNodes } from '../run/packed-state';
 import {
   DONE_NODE_STATUSES,
   type NodeError,
   type NodeState,
-  type RunChanges,
   type RunState,
   TERMINAL_NODE_STATUSES,
 } from '../run/run-state';
 import { DEFAULT_MAX_PARALLEL } from '../spec/defaults';
-import type { NodeSpec } from '../spec/schema';
+import type { NodeSpec, PipelineSpec } from '../spec/schema';
 import { resolveRefs } from '../spec/value-refs';
 import { queueOf } from '../run/queue';
 import { activityOptionsOf } from './activity-options';
@@ -69,9 +69,10 @@ export class RunScheduler {
 
   constructor(
     private readonly input: RunInput,
+    private readonly spec: PipelineSpec,
     private readonly runId: string,
   ) {
-    const { spec, resume } = input;
+    const { resume } = input;
     this.dag = buildDag(spec);
     this.maxParallel = spec.maxParallel ?? DEFAULT_MAX_PARALLEL;
     this.version = resume?.version ?? 0;
@@ -84,9 +85,10 @@ export class RunScheduler {
       nodes: {},
       generations: resume?.generations ?? 0,
     };
+    const resumed = resume ? unpackNodes(resume.nodes) : {};
     for (const node of spec.nodes) {
       this.nodes.set(node.id, node);
-      this.state.nodes[node.id] = resume?.nodes[node.id] ?? { status: 'pending', attempts: 0 };
+      this.state.nodes[node.id] = resumed[node.id] ?? { status: 'pending', attempts: 0 };
       this.changedAt.set(node.id, 0);
     }
     for (const [id, results] of Object.entries(resume?.mapResults ?? {})) {
@@ -110,10 +112,10 @@ export class RunScheduler {
     return this.draining;
   }
 
-  changesSince(since: number): RunChanges {
-    const nodes: Record<string, NodeState> = {};
-    for (const [id, at] of this.changedAt) if (at > since) nodes[id] = this.state.nodes[id]!;
-    return { version: this.version, status: this.state.status, nodes };
+  changesSince(since: number): PackedRunChanges {
+    const nodes: [string, NodeState][] = [];
+    for (const [id, at] of this.changedAt) if (at > since) nodes.push([id, this.state.nodes[id]!]);
+    return { version: this.version, status: this.state.status, nodes: packNodes(nodes, Date.parse(this.state.startedAt)) };
   }
 
   /** Starts work up to the parallelism limit. */
@@ -160,7 +162,7 @@ export class RunScheduler {
       startedAt: this.state.startedAt,
       generations: this.state.generations + 1,
       version: this.version,
-      nodes: this.state.nodes,
+      nodes: packNodes(Object.entries(this.state.nodes), Date.parse(this.state.startedAt)),
       mapResults,
     };
   }
@@ -272,6 +274,15 @@ export class RunScheduler {
       this.failNode(node.id, { message: `${where}${(err as Error).message}`, type: 'InvalidParams' }, 0);
       return;
     }
+    // Temporal would refuse the activity's input and fail the workflow task again and again.
+    const bytes = jsonBytes(task);
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      const where = index === undefined ? '' : `item ${index}: `;
+      const message = `${where}the node's params and inputs come to ${bytes} bytes as JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit of one Temporal payload; pass large data as artifacts`;
+      this.startNode(node);
+      this.failNode(node.id, { message, type: 'PayloadTooLarge' }, 0);
+      return;
+    }
     this.inFlight++;
     if (index !== undefined) this.maps.get(node.id)!.running++;
     else this.startNode(node);
@@ -304,7 +315,7 @@ export class RunScheduler {
     for (const [port, source] of this.dag.inputs.get(node.id)!) inputs[port] = this.outputOf(source.node, source.port);
     return {
       runId: this.runId,
-      pipeline: this.input.spec.name,
+      pipeline: this.spec.name,
       nodeId: node.id,
       type: node.type,
       params,
@@ -396,7 +407,7 @@ export class RunScheduler {
     this.update(id, { status: 'failed', attempts, endedAt: new Date().toISOString(), error });
     this.deactivateMap(id);
     this.skipBelow(id, `upstream node "${id}" failed`);
-    if (this.input.spec.failFast && this.draining === undefined) {
+    if (this.spec.failFast && this.draining === undefined) {
       this.draining = 'failFast';
       this.activities.cancel();
     }

@@ -1,0 +1,23 @@
+import { scheduleActivity } from '@temporalio/workflow';
+import { READ_SPEC_ACTIVITY, type ReadSpecPage, type SpecRef, WORKFLOW_TASK_QUEUE } from '../run/run-input';
+import type { PipelineSpec } from '../spec/schema';
+
+/**
+ * Reads a spec kept in the artifact store, page by page, each page one activity result well under
+ * Temporal's payload limit. The pages are in the history, so a replay reads the same spec.
+ */
+export async function readSpec(ref: SpecRef): Promise<PipelineSpec> {
+  let text = '';
+  while (text.length < ref.length) {
+    const page: ReadSpecPage = { digest: ref.digest, offset: text.length };
+    const chunk = await scheduleActivity<string>(READ_SPEC_ACTIVITY, [page], {
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      activityId: `spec@${page.offset}`,
+      startToCloseTimeout: '2 minutes',
+      retry: { maximumAttempts: 5 },
+    });
+    if (chunk.length === 0) throw new Error(`the stored spec ${ref.digest} ended at ${text.length} of ${ref.length} characters`);
+    text += chunk;
+  }
+  return JSON.parse(text) as PipelineSpec;
+}
