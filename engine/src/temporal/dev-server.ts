@@ -20,6 +20,8 @@ export interface DevServer {
   readonly address: string;
   readonly namespace: string;
   readonly uiUrl?: string;
+  /** The server's process id (benchmarks sample its memory). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stopChild(child, exited);
     throw err;
   }
-  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), stop: () => stopChild(child, exited) };
+  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(child.pid ? { pid: child.pid } : {}), stop: () => stopChild(child, exited) };
 }
 
 async function waitUntilServing(

@@ -34,6 +34,8 @@ import { activityOptionsOf } from './activity-options';
 interface MapProgress {
   items: unknown[];
   results: (Record<string, unknown> | null)[];
+  /** Items with a result (so settling a 100,000-item map does not rescan its results per item). */
+  finished: number;
   next: number;
   running: number;
   firstError?: NodeError & { index: number };
@@ -89,10 +91,12 @@ export class RunScheduler {
     for (const node of spec.nodes) {
       this.nodes.set(node.id, node);
       this.state.nodes[node.id] = resumed[node.id] ?? { status: 'pending', attempts: 0 };
-      this.changedAt.set(node.id, 0);
+      // What earlier generations changed counts as changed at the version they reached: a watcher
+      // that starts now (since 0) sees it, one that kept up does not see it again.
+      this.changedAt.set(node.id, this.state.nodes[node.id]!.status === 'pending' ? 0 : this.version);
     }
     for (const [id, results] of Object.entries(resume?.mapResults ?? {})) {
-      this.maps.set(id, { items: [], results, next: 0, running: 0, attempts: 0 });
+      this.maps.set(id, { items: [], results, finished: 0, next: 0, running: 0, attempts: 0 });
     }
     for (const id of this.dag.order) {
       if (TERMINAL_NODE_STATUSES.has(this.state.nodes[id]!.status)) continue;
@@ -207,10 +211,11 @@ export class RunScheduler {
     }
     const prior = this.maps.get(node.id);
     const results = prior?.results.length === items.length ? prior.results : items.map(() => null);
-    this.maps.set(node.id, { items, results, next: 0, running: 0, attempts: 0 });
+    const finished = results.filter((r) => r != null).length;
+    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0 });
     this.startNode(node);
-    this.update(node.id, { items: { total: items.length, done: results.filter((r) => r != null).length, failed: 0 } });
-    if (results.every((r) => r != null)) {
+    this.update(node.id, { items: { total: items.length, done: finished, failed: 0 } });
+    if (finished === items.length) {
       this.completeMap(node.id);
       return false;
     }
@@ -348,6 +353,7 @@ export class RunScheduler {
     const m = this.maps.get(node.id)!;
     m.running--;
     m.results[index] = result.outputs;
+    m.finished++;
     m.attempts = Math.max(m.attempts, result.attempt);
     const items = this.state.nodes[node.id]!.items!;
     this.update(node.id, { items: { ...items, done: items.done + 1 }, attempts: m.attempts });
@@ -383,7 +389,7 @@ export class RunScheduler {
     if (m.firstError) {
       const { index, message, type } = m.firstError;
       this.failNode(id, { message: `item ${index} failed: ${message}`, type }, m.attempts);
-    } else if (m.results.every((r) => r != null)) {
+    } else if (m.finished === m.results.length) {
       this.completeMap(id);
     }
   }
