@@ -62,6 +62,9 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '5s',
+    // An oversized payload that slipped past the workflow's own checks goes to the server, which ends
+    // the workflow ("… exceeds size limit") instead of the SDK failing the task and retrying forever.
+    disablePayloadErrorLimit: true,
   } as const;
   const workers: Worker[] = [];
   try {
