@@ -1,10 +1,20 @@
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  DataAccessRefused,
+  LocalDataUnreadable,
+  dataAccessPolicyFromEnv,
+  dataUriKind,
+  dataUriParam,
+  guardedGet,
+  openLocalData,
+  s3Refusal,
+  type DataAccessPolicy,
+  type OpenedLocalData,
+} from '../../access';
 import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { DataInputError } from '../../data/input-error';
 import {
@@ -18,13 +28,12 @@ import { NodeFailure, defineNode } from '../../define-node';
 import { openS3Uri } from './s3-input';
 
 const params = z.strictObject({
-  uri: z
-    .string()
-    .min(1)
-    .describe(
-      'Where the data is: a local path (relative to the worker’s folder), file://…, http(s)://… (downloaded, streamed) ' +
-        'or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY).',
-    ),
+  uri: dataUriParam(
+    'Where the data is: a local path (relative to the worker’s folder) or file://… under the data roots ' +
+      '(KILN_DATA_ROOTS), http(s)://… (downloaded, streamed; loopback and private addresses only if KILN_FETCH_ALLOW ' +
+      'names them) or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, ' +
+      'S3_SECRET_KEY; the bucket must be allowed by KILN_S3_BUCKETS).',
+  ),
   format: z
     .enum(['auto', 'csv', 'jsonl', 'parquet'])
     .default('auto')
@@ -62,56 +71,78 @@ export default defineNode({
       if (ext === '.parquet' || ext === '.pq') return 'parquet';
       return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
     };
+    let policy: DataAccessPolicy;
+    try {
+      policy = dataAccessPolicyFromEnv();
+    } catch (error) {
+      throw new NodeFailure(`the worker's data access settings are wrong: ${(error as Error).message}`, {
+        type: 'DataAccessRefused',
+        retryable: false,
+      });
+    }
     let input: ByteInput;
     let name: string;
     let format: 'csv' | 'jsonl' | 'parquet';
     let s3Stream: Readable | undefined;
-    if (/^https?:\/\//i.test(p.uri)) {
-      const url = new URL(p.uri);
-      name = url.pathname.split('/').pop() || 'download';
-      format = formatOf(name);
-      const path = join(await ctx.scratchDir(), 'download');
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: ctx.signal });
-      } catch (error) {
-        throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
-      }
-      if (!response.ok || !response.body) {
-        throw new NodeFailure(`cannot fetch ${p.uri}: HTTP ${response.status} ${response.statusText}`, {
-          type: 'FetchFailed',
-          retryable: response.status >= 500 || response.status === 429,
-        });
-      }
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(path));
-      input = path;
-    } else if (/^s3:\/\//i.test(p.uri)) {
-      const object = await openS3Uri(p.uri);
-      name = object.name;
-      format = formatOf(name);
-      if (format === 'parquet') {
-        // Parquet is read from its footer backwards: stream the object to a scratch file first.
+    let local: OpenedLocalData | undefined;
+    try {
+      const kind = dataUriKind(p.uri);
+      if (kind === 'http') {
+        const url = new URL(p.uri);
+        name = url.pathname.split('/').pop() || 'download';
+        format = formatOf(name);
         const path = join(await ctx.scratchDir(), 'download');
+        let response: import('node:http').IncomingMessage;
         try {
-          await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
+          ({ response } = await guardedGet(p.uri, policy, { signal: ctx.signal }));
         } catch (error) {
-          throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
+          if (error instanceof DataAccessRefused) throw error;
+          throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
         }
+        const status = response.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          response.resume();
+          throw new NodeFailure(`cannot fetch ${p.uri}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(), {
+            type: 'FetchFailed',
+            retryable: status >= 500 || status === 429,
+          });
+        }
+        await pipeline(response, createWriteStream(path), { signal: ctx.signal });
         input = path;
+      } else if (kind === 's3') {
+        const refusal = s3Refusal(p.uri, policy);
+        if (refusal) throw new DataAccessRefused(p.uri, refusal);
+        const object = await openS3Uri(p.uri);
+        name = object.name;
+        format = formatOf(name);
+        if (format === 'parquet') {
+          // Parquet is read from its footer backwards: stream the object to a scratch file first.
+          const path = join(await ctx.scratchDir(), 'download');
+          try {
+            await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
+          } catch (error) {
+            throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
+          }
+          input = path;
+        } else {
+          // CSV and JSON Lines are converted straight from the response stream.
+          s3Stream = object.stream;
+          input = object.stream;
+        }
+      } else if (kind === 'local') {
+        // Opened once under a data root; read through the opened file, not the path again.
+        local = await openLocalData(p.uri, policy);
+        name = local.name;
+        format = formatOf(name);
+        input = local.path;
       } else {
-        // CSV and JSON Lines are converted straight from the response stream.
-        s3Stream = object.stream;
-        input = object.stream;
+        throw new DataAccessRefused(p.uri, `${p.uri.split(':')[0]}:// is not read (use a local path, file://, http(s):// or s3://)`);
       }
-    } else {
-      const path = p.uri.startsWith('file://') ? fileURLToPath(p.uri) : resolve(p.uri);
-      name = path.split('/').pop() ?? path;
-      format = formatOf(name);
-      const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-        throw new NodeFailure(`cannot read ${path}: ${error.code ?? error.message}`, { type: 'NotFound', retryable: false });
-      });
-      if (!info.isFile()) throw new NodeFailure(`${path} is not a file`, { type: 'NotFound', retryable: false });
-      input = path;
+    } catch (error) {
+      await local?.close();
+      if (error instanceof DataAccessRefused) throw new NodeFailure(error.message, { type: 'DataAccessRefused', retryable: false });
+      if (error instanceof LocalDataUnreadable) throw new NodeFailure(error.message, { type: 'NotFound', retryable: false });
+      throw error;
     }
     const tmpDir = await ctx.scratchDir();
     try {
@@ -140,6 +171,7 @@ export default defineNode({
       throw error;
     } finally {
       s3Stream?.destroy();
+      await local?.close();
     }
   },
 });
