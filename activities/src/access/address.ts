@@ -41,7 +41,9 @@ export function ipLiteral(hostname: string): ipaddr.IPv4 | ipaddr.IPv6 | undefin
 /** Whether the allow-list names this host (and port). */
 export function hostAllowed(policy: DataAccessPolicy, hostname: string, port: number): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
-  return policy.fetchAllow.some((e) => e.kind === 'host' && e.host === host && (e.port === undefined || e.port === port));
+  return policy.fetchAllow.some(
+    (e) => e.kind === 'host' && e.host === host && (e.port === undefined || e.port === port),
+  );
 }
 
 /**
@@ -50,10 +52,15 @@ export function hostAllowed(policy: DataAccessPolicy, hostname: string, port: nu
  * it). IPv4-mapped, NAT64, 6to4 and Teredo addresses are refused too, since they can carry a
  * private IPv4 address.
  */
-export function addressRefusal(policy: DataAccessPolicy, address: string | ipaddr.IPv4 | ipaddr.IPv6, port: number): string | undefined {
+export function addressRefusal(
+  policy: DataAccessPolicy,
+  address: string | ipaddr.IPv4 | ipaddr.IPv6,
+  port: number,
+): string | undefined {
   const ip = typeof address === 'string' ? ipaddr.parse(address) : address;
   const forms = [ip];
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) forms.push((ip as ipaddr.IPv6).toIPv4Address());
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
+    forms.push((ip as ipaddr.IPv6).toIPv4Address());
   const allowed = policy.fetchAllow.some(
     (e) =>
       e.kind === 'range' &&

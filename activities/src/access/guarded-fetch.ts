@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -12,7 +12,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Why an `http(s)://` URL is refused as written (scheme, `localhost`, an IP literal), or undefined. */
 export function urlRefusal(url: URL, policy: DataAccessPolicy): string | undefined {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${url.protocol}// is not fetched (only http and https)`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `${url.protocol}// is not fetched (only http and https)`;
   const port = portOf(url);
   if (hostAllowed(policy, url.hostname, port)) return undefined;
   const literal = ipLiteral(url.hostname);
@@ -31,14 +32,23 @@ function portOf(url: URL): number {
  * A DNS lookup that answers only with addresses the policy allows, so the connection goes to an
  * address that was checked (a second resolution cannot rebind the name to another one).
  */
-function guardedLookup(policy: DataAccessPolicy, port: number, refuse: (reason: string) => Error, resolver: Resolver): LookupFunction {
+function guardedLookup(
+  policy: DataAccessPolicy,
+  port: number,
+  refuse: (reason: string) => Error,
+  resolver: Resolver,
+): LookupFunction {
   return (hostname, options, callback) => {
     resolver(hostname, { ...options, all: true }, (error, found: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const reasons = found.map((a) => addressRefusal(policy, a.address, port));
       const allowed = found.filter((_, i) => reasons[i] === undefined);
       if (allowed.length === 0) {
-        return callback(refuse(`${hostname} resolves to ${reasons.join('; ')}`) as NodeJS.ErrnoException, '', 0);
+        return callback(
+          refuse(`${hostname} resolves to ${reasons.join('; ')}`) as NodeJS.ErrnoException,
+          '',
+          0,
+        );
       }
       if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, allowed);
       callback(null, allowed[0]!.address, allowed[0]!.family);
@@ -49,9 +59,11 @@ function guardedLookup(policy: DataAccessPolicy, port: number, refuse: (reason: 
 /** Resolves a host name to all its addresses (`dns.lookup` with `all: true`). */
 export type Resolver = (
   hostname: string,
-  options: { all: true; family?: number | string; hints?: number },
+  options: LookupAllOptions,
   callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
+
+const systemResolver: Resolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
 
 interface GetOptions {
   signal?: AbortSignal | undefined;
@@ -59,13 +71,24 @@ interface GetOptions {
   resolver?: Resolver | undefined;
 }
 
-function get(url: URL, policy: DataAccessPolicy, refuse: (reason: string) => Error, { signal, resolver = dnsLookup }: GetOptions): Promise<IncomingMessage> {
+function get(
+  url: URL,
+  policy: DataAccessPolicy,
+  refuse: (reason: string) => Error,
+  { signal, resolver = systemResolver }: GetOptions,
+): Promise<IncomingMessage> {
   const port = portOf(url);
-  const lookup = hostAllowed(policy, url.hostname, port) ? undefined : guardedLookup(policy, port, refuse, resolver);
+  const lookup = hostAllowed(policy, url.hostname, port)
+    ? undefined
+    : guardedLookup(policy, port, refuse, resolver);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     // agent: false — a fresh connection per request, never a pooled socket to an unchecked address.
-    const request = client.get(url, { agent: false, ...(lookup ? { lookup } : {}), ...(signal ? { signal } : {}) }, resolve);
+    const request = client.get(
+      url,
+      { agent: false, ...(lookup ? { lookup } : {}), ...(signal ? { signal } : {}) },
+      resolve,
+    );
     request.on('error', reject);
   });
 }
@@ -77,7 +100,11 @@ function get(url: URL, policy: DataAccessPolicy, refuse: (reason: string) => Err
  * are followed here (at most {@link MAX_REDIRECTS}), each hop checked the same way.
  * Throws {@link DataAccessRefused} for a refused hop; the response may have any status.
  */
-export async function guardedGet(uri: string, policy: DataAccessPolicy, options: GetOptions = {}): Promise<{ response: IncomingMessage; url: URL }> {
+export async function guardedGet(
+  uri: string,
+  policy: DataAccessPolicy,
+  options: GetOptions = {},
+): Promise<{ response: IncomingMessage; url: URL }> {
   let url: URL;
   try {
     url = new URL(uri);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATA_ROOTS_SETTING, isUnder, type DataAccessPolicy } from './policy';
+import { DATA_ROOTS_SETTING, isUnderRoots, type DataAccessPolicy } from './policy';
 import { DataAccessRefused } from './refusal';
 
 /**
@@ -19,7 +19,10 @@ export function localPathOf(uri: string, cwd: string): string {
     throw new DataAccessRefused(uri, 'not a valid file:// URL');
   }
   if (url.host !== '' && url.host !== 'localhost') {
-    throw new DataAccessRefused(uri, `file:// URLs name no host (write file:///path, not file://${url.host}/…)`);
+    throw new DataAccessRefused(
+      uri,
+      `file:// URLs name no host (write file:///path, not file://${url.host}/…)`,
+    );
   }
   let path: string;
   try {
@@ -33,9 +36,10 @@ export function localPathOf(uri: string, cwd: string): string {
 
 function outsideRoots(uri: string, path: string, policy: DataAccessPolicy, real?: string): DataAccessRefused {
   const where = real && real !== path ? `${path} resolves to ${real}, which is` : `${path} is`;
+  const roots = policy.dataRoots.join(', ');
   return new DataAccessRefused(
     uri,
-    `${where} outside the data roots (${policy.dataRoots.join(', ')}); ` +
+    `${where} outside the data roots (${roots}) or inside Kiln's own state (${policy.home}); ` +
       `add its folder to ${DATA_ROOTS_SETTING} (folders separated by ':') to allow it`,
   );
 }
@@ -47,7 +51,7 @@ function outsideRoots(uri: string, path: string, policy: DataAccessPolicy, real?
 export function localPathRefusal(uri: string, policy: DataAccessPolicy): string | undefined {
   try {
     const path = localPathOf(uri, policy.cwd);
-    if (!policy.dataRoots.some((root) => isUnder(path, root))) return outsideRoots(uri, path, policy).reason;
+    if (!isUnderRoots(path, policy.dataRoots, policy.home)) return outsideRoots(uri, path, policy).reason;
     return undefined;
   } catch (error) {
     if (error instanceof DataAccessRefused) return error.reason;
@@ -81,22 +85,26 @@ export async function openLocalData(uri: string, policy: DataAccessPolicy): Prom
   const path = localPathOf(uri, policy.cwd);
   const lexical = localPathRefusal(uri, policy);
   if (lexical) throw new DataAccessRefused(uri, lexical);
-  const realRoots = (await Promise.all(policy.dataRoots.map((r) => realpath(r).catch(() => undefined)))).filter(
-    (r): r is string => r !== undefined,
-  );
-  const underRoots = (p: string) => realRoots.some((root) => isUnder(p, root));
+  const realRoots = (
+    await Promise.all(policy.dataRoots.map((r) => realpath(r).catch(() => undefined)))
+  ).filter((r): r is string => r !== undefined);
+  const realHome = await realpath(policy.home).catch(() => policy.home);
+  const underRoots = (p: string) => isUnderRoots(p, realRoots, realHome);
   let real: string;
   try {
     real = await realpath(path);
   } catch (error) {
-    throw new LocalDataUnreadable(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LocalDataUnreadable(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   if (!underRoots(real)) throw outsideRoots(uri, path, policy, real);
   // O_NOFOLLOW: the real path has no symlink at its end unless one was put there since; O_NONBLOCK:
   // a FIFO does not block the open (it is refused below as not a regular file).
   const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
     (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOOP') throw new DataAccessRefused(uri, `${path} changed into a symlink while it was opened`);
+      if (error.code === 'ELOOP')
+        throw new DataAccessRefused(uri, `${path} changed into a symlink while it was opened`);
       throw new LocalDataUnreadable(`cannot read ${path}: ${error.code ?? error.message}`);
     },
   );
@@ -116,7 +124,13 @@ export async function openLocalData(uri: string, policy: DataAccessPolicy): Prom
       }
       readPath = real;
     }
-    return { path: readPath, name: basename(path), realPath: real, size: info.size, close: () => handle.close() };
+    return {
+      path: readPath,
+      name: basename(path),
+      realPath: real,
+      size: info.size,
+      close: () => handle.close(),
+    };
   } catch (error) {
     await handle.close();
     throw error;

@@ -16,6 +16,8 @@ export interface DataAccessPolicy {
   readonly dataRoots: readonly string[];
   /** The folder relative paths are resolved against (the process's working folder). */
   readonly cwd: string;
+  /** Kiln's own state (`KILN_HOME`: database, Temporal history, artifacts); never data, except under a root inside it. */
+  readonly home: string;
   /** Hosts and address ranges `http(s)://` may reach although they are not public (`KILN_FETCH_ALLOW`). */
   readonly fetchAllow: readonly FetchAllowEntry[];
   /** Buckets `s3://` may read on the configured endpoint; `'*'` is any (`KILN_S3_BUCKETS` + `S3_BUCKET`). */
@@ -34,6 +36,7 @@ const DEFAULT_ARTIFACT_BUCKET = 'kiln-artifacts';
  * The policy of this process's environment:
  * - `KILN_DATA_ROOTS`: folders, separated by `:` (`;` on Windows); relative ones are taken from the
  *   working folder. Default: the working folder and `$KILN_HOME/data` (`KILN_HOME` defaults to `.kiln`).
+ *   Kiln's own state under `KILN_HOME` is never data, unless a root lies inside it (as `data/` does).
  * - `KILN_FETCH_ALLOW`: hosts (`name`, `name:port`), addresses and CIDR ranges (`10.0.0.0/8`,
  *   `[::1]:8080`), separated by commas or spaces, that `http(s)://` may reach although they are
  *   loopback, private, link-local or otherwise not public. Default: none.
@@ -46,8 +49,7 @@ export function dataAccessPolicyFromEnv(
   { cwd = process.cwd(), home = kilnHome() }: { cwd?: string; home?: string } = {},
 ): DataAccessPolicy {
   const roots = env[DATA_ROOTS_SETTING]?.trim()
-    ? env[DATA_ROOTS_SETTING]
-        .split(delimiter)
+    ? env[DATA_ROOTS_SETTING].split(delimiter)
         .map((p) => p.trim())
         .filter(Boolean)
         .map((p) => resolve(cwd, p))
@@ -56,6 +58,7 @@ export function dataAccessPolicyFromEnv(
   return {
     dataRoots: [...new Set(roots)],
     cwd,
+    home: resolve(cwd, home),
     fetchAllow: listOf(env[FETCH_ALLOW_SETTING]).map(parseAllowEntry),
     s3Buckets: buckets.includes('*') ? '*' : new Set([env.S3_BUCKET || DEFAULT_ARTIFACT_BUCKET, ...buckets]),
   };
@@ -71,7 +74,9 @@ function listOf(value: string | undefined): string[] {
 /** `host`, `host:port`, `1.2.3.4`, `1.2.3.4:80`, `10.0.0.0/8`, `::1`, `[::1]:8080`, `fc00::/7`. */
 export function parseAllowEntry(entry: string): FetchAllowEntry {
   const bad = () =>
-    new Error(`${FETCH_ALLOW_SETTING}: cannot read "${entry}" (write a host, host:port, an address or a CIDR range)`);
+    new Error(
+      `${FETCH_ALLOW_SETTING}: cannot read "${entry}" (write a host, host:port, an address or a CIDR range)`,
+    );
   if (entry.includes('/')) {
     if (!ipaddr.isValidCIDR(entry)) throw bad();
     return { kind: 'range', range: ipaddr.parseCIDR(entry) };
@@ -105,4 +110,13 @@ export function isUnder(path: string, root: string): boolean {
   if (!isAbsolute(path) || !isAbsolute(root)) return false;
   if (path === root) return true;
   return path.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
+/**
+ * Whether a path (absolute, normalized) may be read under these roots: inside one of them, and not
+ * inside Kiln's home unless the root holding it is inside the home too.
+ */
+export function isUnderRoots(path: string, roots: readonly string[], home: string): boolean {
+  const inHome = isUnder(path, home);
+  return roots.some((root) => isUnder(path, root) && (!inHome || isUnder(root, home)));
 }

@@ -4,7 +4,10 @@ import type { DataAccessPolicy } from './policy';
 
 /** The params of a node type its declaration marks as data URIs (`dataUriParam`). */
 function dataUriParams(catalog: Catalog, type: string): string[] {
-  const properties = (catalog.get(type)?.paramsJsonSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const properties = (catalog.get(type)?.paramsJsonSchema.properties ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   return Object.keys(properties).filter((k) => properties[k]?.[DATA_URI_KEYWORD] === true);
 }
 
@@ -13,7 +16,11 @@ function dataUriParams(catalog: Catalog, type: string): string[] {
  * and the defaults of run parameters they take (`{"$param": name}`). A value given when the run
  * starts, or by an upstream output, is checked by the node when it runs.
  */
-export function dataAccessProblems(spec: PipelineSpec, catalog: Catalog, policy: DataAccessPolicy): Problem[] {
+export function dataAccessProblems(
+  spec: PipelineSpec,
+  catalog: Catalog,
+  policy: DataAccessPolicy,
+): Problem[] {
   const problems: Problem[] = [];
   const runParams = (spec.params?.properties ?? {}) as Record<string, { default?: unknown } | undefined>;
   spec.nodes.forEach((node, i) => {
@@ -30,7 +37,12 @@ export function dataAccessProblems(spec: PipelineSpec, catalog: Catalog, policy:
       }
       if (typeof uri !== 'string') continue;
       const reason = dataUriRefusal(uri, policy);
-      if (reason) problems.push({ path, message: `node "${node.id}": ${key}${via} ${uri} is refused: ${reason}`, nodeId: node.id });
+      if (reason)
+        problems.push({
+          path,
+          message: `node "${node.id}": ${key}${via} ${uri} is refused: ${reason}`,
+          nodeId: node.id,
+        });
     }
   });
   return problems;

@@ -97,15 +97,20 @@ export default defineNode({
           ({ response } = await guardedGet(p.uri, policy, { signal: ctx.signal }));
         } catch (error) {
           if (error instanceof DataAccessRefused) throw error;
-          throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
+          throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, {
+            type: 'FetchFailed',
+          });
         }
         const status = response.statusCode ?? 0;
         if (status < 200 || status > 299) {
           response.resume();
-          throw new NodeFailure(`cannot fetch ${p.uri}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(), {
-            type: 'FetchFailed',
-            retryable: status >= 500 || status === 429,
-          });
+          throw new NodeFailure(
+            `cannot fetch ${p.uri}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(),
+            {
+              type: 'FetchFailed',
+              retryable: status >= 500 || status === 429,
+            },
+          );
         }
         await pipeline(response, createWriteStream(path), { signal: ctx.signal });
         input = path;
@@ -121,7 +126,9 @@ export default defineNode({
           try {
             await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
           } catch (error) {
-            throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
+            throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, {
+              type: 'FetchFailed',
+            });
           }
           input = path;
         } else {
@@ -136,12 +143,17 @@ export default defineNode({
         format = formatOf(name);
         input = local.path;
       } else {
-        throw new DataAccessRefused(p.uri, `${p.uri.split(':')[0]}:// is not read (use a local path, file://, http(s):// or s3://)`);
+        throw new DataAccessRefused(
+          p.uri,
+          `${p.uri.split(':')[0]}:// is not read (use a local path, file://, http(s):// or s3://)`,
+        );
       }
     } catch (error) {
       await local?.close();
-      if (error instanceof DataAccessRefused) throw new NodeFailure(error.message, { type: 'DataAccessRefused', retryable: false });
-      if (error instanceof LocalDataUnreadable) throw new NodeFailure(error.message, { type: 'NotFound', retryable: false });
+      if (error instanceof DataAccessRefused)
+        throw new NodeFailure(error.message, { type: 'DataAccessRefused', retryable: false });
+      if (error instanceof LocalDataUnreadable)
+        throw new NodeFailure(error.message, { type: 'NotFound', retryable: false });
       throw error;
     }
     const tmpDir = await ctx.scratchDir();
@@ -160,7 +172,11 @@ export default defineNode({
       } else if (format === 'jsonl') {
         dataset = await ingestJsonlToDataset(ctx.store, input, common);
       } else {
-        dataset = await ingestCsvToDataset(ctx.store, input, { ...common, delimiter: p.delimiter, header: p.header });
+        dataset = await ingestCsvToDataset(ctx.store, input, {
+          ...common,
+          delimiter: p.delimiter,
+          header: p.header,
+        });
       }
       ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length });
       return { outputs: { dataset } };
