@@ -72,10 +72,9 @@ beforeAll(async () => {
     S3_BUCKET: 'kiln-security-artifacts',
   };
   const temporalAddress = inject('temporalAddress');
-  [api, worker] = await Promise.all([
-    startApiProcess({ temporalAddress, env }),
-    startWorkerProcess(temporalAddress, 'cpu,gpu', env),
-  ]);
+  // One after the other: both compile the sources at start, and a busy machine is slow at that.
+  api = await startApiProcess({ temporalAddress, env });
+  worker = await startWorkerProcess(temporalAddress, 'cpu,gpu', env);
   editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
   viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
   const created = await api.call(

@@ -1,20 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { extname } from 'node:path';
 import { z } from 'zod';
-import {
-  DataAccessRefused,
-  LocalDataUnreadable,
-  dataAccessPolicyFromEnv,
-  dataUriKind,
-  dataUriParam,
-  guardedGet,
-  openLocalData,
-  s3Refusal,
-  type DataAccessPolicy,
-  type OpenedLocalData,
-} from '../../access';
+import { dataUriParam } from '../../access';
 import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { DataInputError } from '../../data/input-error';
 import {
@@ -23,9 +9,8 @@ import {
   ingestParquetToDataset,
   type DatasetRef,
 } from '../../data/dataset-ref';
-import type { ByteInput } from '../../data/text-input';
 import { NodeFailure, defineNode } from '../../define-node';
-import { openS3Uri } from './s3-input';
+import { openIngestInput } from './open-input';
 
 const params = z.strictObject({
   uri: dataUriParam(
@@ -71,91 +56,10 @@ export default defineNode({
       if (ext === '.parquet' || ext === '.pq') return 'parquet';
       return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
     };
-    let policy: DataAccessPolicy;
-    try {
-      policy = dataAccessPolicyFromEnv();
-    } catch (error) {
-      throw new NodeFailure(`the worker's data access settings are wrong: ${(error as Error).message}`, {
-        type: 'DataAccessRefused',
-        retryable: false,
-      });
-    }
-    let input: ByteInput;
-    let name: string;
-    let format: 'csv' | 'jsonl' | 'parquet';
-    let s3Stream: Readable | undefined;
-    let local: OpenedLocalData | undefined;
-    try {
-      const kind = dataUriKind(p.uri);
-      if (kind === 'http') {
-        const url = new URL(p.uri);
-        name = url.pathname.split('/').pop() || 'download';
-        format = formatOf(name);
-        const path = join(await ctx.scratchDir(), 'download');
-        let response: import('node:http').IncomingMessage;
-        try {
-          ({ response } = await guardedGet(p.uri, policy, { signal: ctx.signal }));
-        } catch (error) {
-          if (error instanceof DataAccessRefused) throw error;
-          throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, {
-            type: 'FetchFailed',
-          });
-        }
-        const status = response.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-          response.resume();
-          throw new NodeFailure(
-            `cannot fetch ${p.uri}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(),
-            {
-              type: 'FetchFailed',
-              retryable: status >= 500 || status === 429,
-            },
-          );
-        }
-        await pipeline(response, createWriteStream(path), { signal: ctx.signal });
-        input = path;
-      } else if (kind === 's3') {
-        const refusal = s3Refusal(p.uri, policy);
-        if (refusal) throw new DataAccessRefused(p.uri, refusal);
-        const object = await openS3Uri(p.uri);
-        name = object.name;
-        format = formatOf(name);
-        if (format === 'parquet') {
-          // Parquet is read from its footer backwards: stream the object to a scratch file first.
-          const path = join(await ctx.scratchDir(), 'download');
-          try {
-            await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
-          } catch (error) {
-            throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, {
-              type: 'FetchFailed',
-            });
-          }
-          input = path;
-        } else {
-          // CSV and JSON Lines are converted straight from the response stream.
-          s3Stream = object.stream;
-          input = object.stream;
-        }
-      } else if (kind === 'local') {
-        // Opened once under a data root; read through the opened file, not the path again.
-        local = await openLocalData(p.uri, policy);
-        name = local.name;
-        format = formatOf(name);
-        input = local.path;
-      } else {
-        throw new DataAccessRefused(
-          p.uri,
-          `${p.uri.split(':')[0]}:// is not read (use a local path, file://, http(s):// or s3://)`,
-        );
-      }
-    } catch (error) {
-      await local?.close();
-      if (error instanceof DataAccessRefused)
-        throw new NodeFailure(error.message, { type: 'DataAccessRefused', retryable: false });
-      if (error instanceof LocalDataUnreadable)
-        throw new NodeFailure(error.message, { type: 'NotFound', retryable: false });
-      throw error;
-    }
+    // Parquet is read from its footer backwards: an S3 object is downloaded to scratch first.
+    const opened = await openIngestInput(p.uri, ctx, (name) => formatOf(name) === 'parquet');
+    const { input, name } = opened;
+    const format = formatOf(name);
     const tmpDir = await ctx.scratchDir();
     try {
       const common = {
@@ -186,8 +90,7 @@ export default defineNode({
       }
       throw error;
     } finally {
-      s3Stream?.destroy();
-      await local?.close();
+      await opened.close();
     }
   },
 });
