@@ -1,5 +1,16 @@
+import { tmpdir } from 'node:os';
+import { delimiter, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+// Tests read data from the repository and from temp folders, and so may the processes they start.
+const KILN_DATA_ROOTS = [resolve(import.meta.dirname, '..'), tmpdir()].join(delimiter);
+
 export default defineConfig({
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false },
+  test: {
+    env: { KILN_DATA_ROOTS },
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+  },
 });

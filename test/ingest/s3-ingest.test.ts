@@ -19,6 +19,7 @@ beforeAll(async () => {
   process.env.S3_ENDPOINT = minio.endpoint;
   process.env.S3_ACCESS_KEY = minio.accessKey;
   process.env.S3_SECRET_KEY = minio.secretKey;
+  process.env.KILN_S3_BUCKETS = 'raw-data,no-such-bucket'; // data buckets besides the artifact bucket (one missing)
   const url = new URL(minio.endpoint);
   const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: minio.accessKey, secretKey: minio.secretKey });
   await client.makeBucket('raw-data');
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await client.fPutObject('raw-data', 'sales/2024/mixed.parquet', join(fixtures, 'mixed.parquet'));
 });
 afterAll(async () => {
-  for (const key of ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']) {
+  for (const key of ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'KILN_S3_BUCKETS']) {
     if (saved[key] === undefined) delete process.env[key];
     else process.env[key] = saved[key];
   }

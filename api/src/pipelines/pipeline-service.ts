@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { type Catalog, type PipelineSpec, specHash, validateSpec } from '@kiln/engine';
+import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/activities/access';
 import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
@@ -14,6 +15,8 @@ import { DATA_SOURCE, NODE_CATALOG } from '../database';
 export class PipelineService {
   /** Versions never change, so a version and its checked spec are kept once read. */
   private readonly versionCache = new Map<string, { record: PipelineVersionRecord; spec: PipelineSpec }>();
+  /** What data nodes may read (KILN_DATA_ROOTS, KILN_FETCH_ALLOW, KILN_S3_BUCKETS); a bad setting stops the API at start. */
+  private readonly dataAccess = dataAccessPolicyFromEnv();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -26,6 +29,8 @@ export class PipelineService {
   check(raw: unknown): PipelineSpec {
     const result = validateSpec(raw, this.catalog);
     if (!result.ok) throw new ProblemsException(`the pipeline spec has ${result.problems.length} problem(s)`, result.problems);
+    const refused = dataAccessProblems(result.spec, this.catalog, this.dataAccess);
+    if (refused.length > 0) throw new ProblemsException('the pipeline reads data this instance does not allow', refused);
     if (!this.config.allowCommandNodes) {
       const problems = result.spec.nodes
         .map((n, i) => ({ n, i }))

@@ -1,10 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { extname } from 'node:path';
 import { z } from 'zod';
+import { dataUriParam } from '../../access';
 import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { DataInputError } from '../../data/input-error';
 import {
@@ -13,18 +9,16 @@ import {
   ingestParquetToDataset,
   type DatasetRef,
 } from '../../data/dataset-ref';
-import type { ByteInput } from '../../data/text-input';
 import { NodeFailure, defineNode } from '../../define-node';
-import { openS3Uri } from './s3-input';
+import { openIngestInput } from './open-input';
 
 const params = z.strictObject({
-  uri: z
-    .string()
-    .min(1)
-    .describe(
-      'Where the data is: a local path (relative to the worker’s folder), file://…, http(s)://… (downloaded, streamed) ' +
-        'or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY).',
-    ),
+  uri: dataUriParam(
+    'Where the data is: a local path (relative to the worker’s folder) or file://… under the data roots ' +
+      '(KILN_DATA_ROOTS), http(s)://… (downloaded, streamed; loopback and private addresses only if KILN_FETCH_ALLOW ' +
+      'names them) or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, ' +
+      'S3_SECRET_KEY; the bucket must be allowed by KILN_S3_BUCKETS).',
+  ),
   format: z
     .enum(['auto', 'csv', 'jsonl', 'parquet'])
     .default('auto')
@@ -62,57 +56,10 @@ export default defineNode({
       if (ext === '.parquet' || ext === '.pq') return 'parquet';
       return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
     };
-    let input: ByteInput;
-    let name: string;
-    let format: 'csv' | 'jsonl' | 'parquet';
-    let s3Stream: Readable | undefined;
-    if (/^https?:\/\//i.test(p.uri)) {
-      const url = new URL(p.uri);
-      name = url.pathname.split('/').pop() || 'download';
-      format = formatOf(name);
-      const path = join(await ctx.scratchDir(), 'download');
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: ctx.signal });
-      } catch (error) {
-        throw new NodeFailure(`cannot fetch ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
-      }
-      if (!response.ok || !response.body) {
-        throw new NodeFailure(`cannot fetch ${p.uri}: HTTP ${response.status} ${response.statusText}`, {
-          type: 'FetchFailed',
-          retryable: response.status >= 500 || response.status === 429,
-        });
-      }
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(path));
-      input = path;
-    } else if (/^s3:\/\//i.test(p.uri)) {
-      const object = await openS3Uri(p.uri);
-      name = object.name;
-      format = formatOf(name);
-      if (format === 'parquet') {
-        // Parquet is read from its footer backwards: stream the object to a scratch file first.
-        const path = join(await ctx.scratchDir(), 'download');
-        try {
-          await pipeline(object.stream, createWriteStream(path), { signal: ctx.signal });
-        } catch (error) {
-          throw new NodeFailure(`cannot read ${p.uri}: ${(error as Error).message}`, { type: 'FetchFailed' });
-        }
-        input = path;
-      } else {
-        // CSV and JSON Lines are converted straight from the response stream.
-        s3Stream = object.stream;
-        input = object.stream;
-      }
-    } else {
-      const path = p.uri.startsWith('file://') ? fileURLToPath(p.uri) : resolve(p.uri);
-      name = path.split('/').pop() ?? path;
-      format = formatOf(name);
-      const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-        throw new NodeFailure(`cannot read ${path}: ${error.code ?? error.message}`, { type: 'NotFound', retryable: false });
-      });
-      if (!info.isFile()) throw new NodeFailure(`${path} is not a file`, { type: 'NotFound', retryable: false });
-      input = path;
-    }
+    // Parquet is read from its footer backwards: an S3 object is downloaded to scratch first.
+    const opened = await openIngestInput(p.uri, ctx, (name) => formatOf(name) === 'parquet');
+    const { input, name } = opened;
+    const format = formatOf(name);
     const tmpDir = await ctx.scratchDir();
     try {
       const common = {
@@ -129,7 +76,11 @@ export default defineNode({
       } else if (format === 'jsonl') {
         dataset = await ingestJsonlToDataset(ctx.store, input, common);
       } else {
-        dataset = await ingestCsvToDataset(ctx.store, input, { ...common, delimiter: p.delimiter, header: p.header });
+        dataset = await ingestCsvToDataset(ctx.store, input, {
+          ...common,
+          delimiter: p.delimiter,
+          header: p.header,
+        });
       }
       ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length });
       return { outputs: { dataset } };
@@ -139,7 +90,7 @@ export default defineNode({
       }
       throw error;
     } finally {
-      s3Stream?.destroy();
+      await opened.close();
     }
   },
 });

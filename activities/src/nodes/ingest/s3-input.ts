@@ -1,15 +1,7 @@
 import type { Readable } from 'node:stream';
 import { isNoSuchKey, s3Client, s3ConnectionFromEnv } from '../../store/s3-connection';
 import { NodeFailure } from '../../define-node';
-
-/** The bucket and key of an `s3://bucket/key` URI (the key may hold slashes; `%XX` is decoded). */
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/i.exec(uri);
-  if (!match) {
-    throw new NodeFailure(`${uri} is not an S3 URI: write s3://bucket/key`, { type: 'BadUri', retryable: false });
-  }
-  return { bucket: match[1]!, key: decodeURIComponent(match[2]!) };
-}
+import { parseS3Uri } from '../../access';
 
 /**
  * Opens `s3://bucket/key` as a byte stream, with the S3 connection the S3 artifact store uses
@@ -20,12 +12,21 @@ export async function openS3Uri(
   uri: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ stream: Readable; size: number; name: string }> {
-  const { bucket, key } = parseS3Uri(uri);
+  const parsed = parseS3Uri(uri);
+  if (!parsed)
+    throw new NodeFailure(`${uri} is not an S3 URI: write s3://bucket/key`, {
+      type: 'BadUri',
+      retryable: false,
+    });
+  const { bucket, key } = parsed;
   let connection;
   try {
     connection = s3ConnectionFromEnv(env);
   } catch (error) {
-    throw new NodeFailure(`cannot read ${uri}: ${(error as Error).message}`, { type: 'S3NotConfigured', retryable: false });
+    throw new NodeFailure(`cannot read ${uri}: ${(error as Error).message}`, {
+      type: 'S3NotConfigured',
+      retryable: false,
+    });
   }
   if (!connection) {
     throw new NodeFailure(
