@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Catalog } from '@kiln/engine';
 import { AuditService } from './audit/audit-service';
+import { type KeyRing, SECRET_KEYS } from './common/secret-keys';
 import { AuthGuard } from './auth/auth-guard';
 import { Authenticator } from './auth/authenticator';
 import { TokenController } from './auth/token-controller';
@@ -37,6 +38,7 @@ export interface AppHandles {
   catalog: Catalog;
   metrics: ApiMetrics;
   store: ArtifactStore;
+  keys: KeyRing;
 }
 
 /** The whole API, built around handles opened outside Nest (database, Temporal, catalog). */
@@ -53,6 +55,7 @@ export class AppModule {
         { provide: NODE_CATALOG, useValue: handles.catalog },
         { provide: API_METRICS, useValue: handles.metrics },
         { provide: ARTIFACT_STORE, useValue: handles.store },
+        { provide: SECRET_KEYS, useValue: handles.keys },
         { provide: APP_GUARD, useClass: AuthGuard },
         AuditService,
         TokenService,

@@ -23,6 +23,8 @@ export interface ApiConfig {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Webhook deliveries accepted per second per webhook (burst twice that). */
   hookRatePerSecond: number;
+  /** `KILN_SECRET_KEY`: the key ring that seals secrets at rest (see common/secret-keys.ts); else one kept in KILN_HOME. */
+  secretKey?: string;
 }
 
 export const API_CONFIG = Symbol('ApiConfig');
@@ -40,6 +42,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ApiConf
     ...(env.KILN_PUBLIC_URL ? { publicUrl: env.KILN_PUBLIC_URL } : {}),
     logLevel: (env.KILN_LOG_LEVEL as ApiConfig['logLevel']) ?? 'info',
     hookRatePerSecond: Number(env.KILN_HOOK_RATE ?? 50),
+    ...(env.KILN_SECRET_KEY ? { secretKey: env.KILN_SECRET_KEY } : {}),
     ...overrides,
   };
 }

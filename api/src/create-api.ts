@@ -8,7 +8,11 @@ import { Client, type Connection } from '@temporalio/client';
 import { catalog } from '@kiln/activities';
 import { defaultArtifactStore } from '@kiln/activities/store';
 import { openDatabase } from '@kiln/db';
+import { kilnHome } from '@kiln/engine/temporal';
 import { AppModule } from './app-module';
+import { finishOpenApi, registerMethodNotAllowed } from './common/openapi';
+import { requestChecks } from './common/request-checks';
+import { loadKeyRing } from './common/secret-keys';
 import { Authenticator } from './auth/authenticator';
 import { TokenService } from './auth/token-service';
 import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployments/predict-route';
@@ -35,6 +39,7 @@ const requestId = () => `${REQUEST_ID_PREFIX}${(++requestCount).toString(36)}`;
 
 /** Opens the database (migrated) and Temporal, then serves the API until `close`. */
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
+  const { ring: keys } = loadKeyRing(config.secretKey, kilnHome());
   const db = await openDatabase({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
   let connection: Connection | undefined;
   try {
@@ -46,7 +51,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? requestId(),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics, store: defaultArtifactStore() }), adapter, {
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.with({ config, db, temporal, catalog, metrics, store: defaultArtifactStore(), keys }), adapter, {
       rawBody: true,
       logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
     });
@@ -60,6 +65,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
+    // NUL, invalid UTF-8 and JSON nested too deep: 400 before any route runs (predict checks its own values).
+    fastify.addHook('preValidation', requestChecks(new Set([PREDICT_PATH])));
     app.setGlobalPrefix('api/v1', {
       exclude: [
         { path: 'healthz', method: RequestMethod.GET },
@@ -69,9 +76,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     });
     const document = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder().setTitle('Kiln API').setVersion('1').addBearerAuth().build(),
+      new DocumentBuilder().setTitle('Kiln API').setVersion('1').setOpenAPIVersion('3.1.0').addBearerAuth().build(),
     );
     document.paths[PREDICT_PATH.replace(':name', '{name}')] = predictOpenApi as never;
+    finishOpenApi(document);
+    registerMethodNotAllowed(fastify, document);
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     registerPredictRoute(fastify, app.get(ServingRuntime), app.get(Authenticator));
     const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);

@@ -5,8 +5,9 @@ import { ENTITIES } from './entities/schemas';
 import { Initial1795420000000 } from './migrations/0001-initial';
 import { ModelRegistry1795430000000 } from './migrations/0002-model-registry';
 import { Deployments1795440000000 } from './migrations/0003-deployments';
+import { SealedSecrets1795450000000 } from './migrations/0004-sealed-secrets';
 
-export const MIGRATIONS = [Initial1795420000000, ModelRegistry1795430000000, Deployments1795440000000];
+export const MIGRATIONS = [Initial1795420000000, ModelRegistry1795430000000, Deployments1795440000000, SealedSecrets1795450000000];
 
 export interface DatabaseOptions {
   /** `postgres://…`: a PostgreSQL server. Without it, embedded PostgreSQL (PGlite) in `dataDir`. */

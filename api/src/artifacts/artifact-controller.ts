@@ -1,11 +1,10 @@
-import { Controller, Get, HttpException, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ArtifactNotFoundError, type ArtifactStore } from '@kiln/activities/store';
 import { notFound } from '../common/http-errors';
 import { ARTIFACT_STORE } from '../database';
-
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+import { IdParam } from '../common/params';
 
 @ApiTags('artifacts')
 @ApiBearerAuth()
@@ -15,10 +14,7 @@ export class ArtifactController {
 
   /** Streams an artifact; the digest is verified as it streams (a corrupted artifact ends in an error). */
   @Get(':digest')
-  async get(@Param('digest') digest: string, @Res() reply: FastifyReply) {
-    if (!DIGEST.test(digest)) {
-      throw new HttpException({ statusCode: 400, error: 'Bad Request', message: `"${digest}" is not a digest (sha256:<64 hex>)` }, 400);
-    }
+  async get(@IdParam('digest', 'digest') digest: string, @Res() reply: FastifyReply) {
     try {
       const stream = await this.store.open(digest);
       reply.header('content-type', 'application/octet-stream').header('etag', `"${digest}"`).header('cache-control', 'public, max-age=31536000, immutable');

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ROLES } from '@kiln/db';
@@ -8,11 +8,14 @@ import { ZodBody, openApiSchema } from '../common/zod-body';
 import { CurrentActor } from './actor.decorator';
 import { type Actor, RequireRole } from './roles';
 import { TokenService } from './token-service';
+import { IdParam, ZodQuery } from '../common/params';
 
 const tokenBody = z.object({
   name: z.string().min(1).max(200),
   role: z.enum(ROLES as ['viewer', 'editor', 'admin']),
 });
+
+const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 @ApiTags('tokens')
 @ApiBearerAuth()
@@ -40,13 +43,13 @@ export class TokenController {
 
   @Delete('tokens/:id')
   @HttpCode(204)
-  async revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  async revoke(@IdParam('id', 'uuid') id: string, @CurrentActor() actor: Actor) {
     if (!(await this.tokens.revoke(id))) throw notFound(`token ${id}`);
     await this.audit.record(actor, 'token.revoke', `token:${id}`);
   }
 
   @Get('audit')
-  auditLog(@Query('limit') limit?: string) {
-    return this.audit.list(Math.min(Math.max(Number(limit) || 100, 1), 1000));
+  auditLog(@ZodQuery(auditQuery) query: z.output<typeof auditQuery>) {
+    return this.audit.list(query.limit);
   }
 }

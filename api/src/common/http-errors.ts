@@ -15,3 +15,8 @@ export function notFound(what: string): HttpException {
 export function conflict(message: string): HttpException {
   return new HttpException({ statusCode: 409, error: 'Conflict', message }, 409);
 }
+
+/** 400 with a sentence naming what is wrong and where, and the problems one by one. */
+export function badRequest(message: string, problems?: readonly { path: string; message: string }[]): HttpException {
+  return new HttpException({ statusCode: 400, error: 'Bad Request', message, ...(problems ? { problems } : {}) }, 400);
+}

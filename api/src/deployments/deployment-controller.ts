@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpException, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Inject, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -6,9 +6,9 @@ import { type Actor, RequireRole } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { DeploymentService } from './deployment-service';
 import { ServingRuntime } from './serving-runtime';
+import { IdParam, PARAM_KINDS, ZodQuery, versionNumber } from '../common/params';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const nameParam = z.string().regex(NAME, 'a deployment name holds letters, digits, _ . - (up to 100)');
+const nameParam = PARAM_KINDS.name;
 const strategy = z.enum(['replace', 'canary', 'blue-green', 'shadow']);
 const traffic = {
   canaryPercent: z.number().min(0).max(100).optional(),
@@ -21,7 +21,7 @@ const modelRef = z.object({
   classes: z.array(z.union([z.string(), z.number()])).nullable(),
   target: z.string(),
 });
-const putBody = z.object({ model: nameParam, version: z.int().min(1), strategy: strategy.default('replace'), ...traffic });
+const putBody = z.object({ model: nameParam, version: versionNumber, strategy: strategy.default('replace'), ...traffic });
 const rolloutBody = z.object({
   model: nameParam,
   strategy: strategy.default('replace'),
@@ -30,8 +30,8 @@ const rolloutBody = z.object({
     model: modelRef,
     metrics: z.record(z.string(), z.unknown()).default({}),
     reference: z.unknown().optional(),
-    runId: z.string().min(1),
-    nodeId: z.string().min(1),
+    runId: PARAM_KINDS.runId,
+    nodeId: PARAM_KINDS.nodeId,
     description: z.string().max(5000).optional(),
   }),
 });
@@ -41,17 +41,26 @@ const feedbackBody = z.object({
   items: z
     .array(z.object({ id: z.string().min(1).max(100), label: z.union([z.string(), z.number(), z.boolean()]) }))
     .min(1)
-    .max(10_000),
+    .max(10_000)
+    .superRefine((items, ctx) => {
+      // One label per prediction per request: a repeated id is refused (which label wins would be a guess).
+      const first = new Map<string, number>();
+      items.forEach((item, i) => {
+        const seen = first.get(item.id);
+        if (seen === undefined) first.set(item.id, i);
+        else ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `repeats the prediction id of items[${seen}]; send one label per prediction` });
+      });
+    }),
 });
 const sinceQuery = z.object({ since: z.coerce.date().default(() => new Date(0)) });
 const retrainBody = z.object({
-  pipelineId: z.uuid(),
+  pipelineId: PARAM_KINDS.uuid,
   params: z.record(z.string(), z.unknown()).default({}),
   /** One run per key (monitor.drift passes its window). */
   key: z.string().min(1).max(200),
   reason: z.string().max(5000).optional(),
 });
-const eventBody = z.object({ kind: z.enum(['monitor', 'drift']), version: z.int().nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
+const eventBody = z.object({ kind: z.enum(['monitor', 'drift']), version: versionNumber.nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
 const eventsQuery = z.object({ kind: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 @ApiTags('deployments')
@@ -70,14 +79,14 @@ export class DeploymentController {
 
   /** The deployment, what this process serves for it (readiness), and recent events. */
   @Get(':name')
-  get(@Param('name', new ZodBody(nameParam, 'query')) name: string) {
+  get(@IdParam('name', 'name') name: string) {
     return this.deployments.get(name);
   }
 
   /** Rolls a registered version out (creating the deployment on first use). */
   @Put(':name')
   @ApiBody({ schema: openApiSchema(putBody) })
-  put(@Param('name', new ZodBody(nameParam, 'query')) name: string, @Body(new ZodBody(putBody)) body: z.output<typeof putBody>, @CurrentActor() actor: Actor) {
+  put(@IdParam('name', 'name') name: string, @Body(new ZodBody(putBody)) body: z.output<typeof putBody>, @CurrentActor() actor: Actor) {
     return this.deployments.rollout(name, body, actor);
   }
 
@@ -85,32 +94,32 @@ export class DeploymentController {
   @Post(':name/rollouts')
   @HttpCode(200)
   @ApiBody({ schema: openApiSchema(rolloutBody) })
-  rollout(@Param('name', new ZodBody(nameParam, 'query')) name: string, @Body(new ZodBody(rolloutBody)) body: z.output<typeof rolloutBody>, @CurrentActor() actor: Actor) {
+  rollout(@IdParam('name', 'name') name: string, @Body(new ZodBody(rolloutBody)) body: z.output<typeof rolloutBody>, @CurrentActor() actor: Actor) {
     return this.deployments.rollout(name, body, actor);
   }
 
   @Patch(':name')
   @ApiBody({ schema: openApiSchema(patchBody) })
-  patch(@Param('name') name: string, @Body(new ZodBody(patchBody)) body: z.output<typeof patchBody>, @CurrentActor() actor: Actor) {
+  patch(@IdParam('name', 'name') name: string, @Body(new ZodBody(patchBody)) body: z.output<typeof patchBody>, @CurrentActor() actor: Actor) {
     return this.deployments.patch(name, body, actor);
   }
 
   @Post(':name/promote')
   @HttpCode(200)
-  promote(@Param('name') name: string, @CurrentActor() actor: Actor) {
+  promote(@IdParam('name', 'name') name: string, @CurrentActor() actor: Actor) {
     return this.deployments.promote(name, actor);
   }
 
   @Post(':name/rollback')
   @HttpCode(200)
   @ApiBody({ schema: openApiSchema(rollbackBody) })
-  rollback(@Param('name') name: string, @Body(new ZodBody(rollbackBody)) body: z.output<typeof rollbackBody>, @CurrentActor() actor: Actor) {
+  rollback(@IdParam('name', 'name') name: string, @Body(new ZodBody(rollbackBody)) body: z.output<typeof rollbackBody>, @CurrentActor() actor: Actor) {
     return this.deployments.rollback(name, actor, body.reason);
   }
 
   /** 200 when a version serves this deployment in this process, else 503. */
   @Get(':name/ready')
-  async ready(@Param('name') name: string) {
+  async ready(@IdParam('name', 'name') name: string) {
     const d = await this.deployments.get(name);
     if (!d.ready) throw new HttpException({ statusCode: 503, error: 'Service Unavailable', message: `deployment "${name}" has no ready version`, serving: d.serving }, 503);
     return { ready: true, serving: d.serving };
@@ -121,24 +130,24 @@ export class DeploymentController {
   @HttpCode(200)
   @RequireRole('viewer')
   @ApiBody({ schema: openApiSchema(feedbackBody) })
-  feedback(@Param('name') name: string, @Body(new ZodBody(feedbackBody)) body: z.output<typeof feedbackBody>) {
+  feedback(@IdParam('name', 'name') name: string, @Body(new ZodBody(feedbackBody)) body: z.output<typeof feedbackBody>) {
     return this.deployments.feedback(name, body.items);
   }
 
   @Get(':name/feedback')
-  feedbackSince(@Param('name') name: string, @Query(new ZodBody(sinceQuery, 'query')) q: z.output<typeof sinceQuery>) {
+  feedbackSince(@IdParam('name', 'name') name: string, @ZodQuery(sinceQuery) q: z.output<typeof sinceQuery>) {
     return this.deployments.feedbackSince(name, q.since);
   }
 
   /** Chunks of logged predictions written after `since` (flushed first). */
   @Get(':name/logs')
-  logs(@Param('name') name: string, @Query(new ZodBody(sinceQuery, 'query')) q: z.output<typeof sinceQuery>) {
+  logs(@IdParam('name', 'name') name: string, @ZodQuery(sinceQuery) q: z.output<typeof sinceQuery>) {
     return this.deployments.logs(name, q.since);
   }
 
   /** Requests, errors and latency percentiles per minute, version and role over the last hour (this process). */
   @Get(':name/stats')
-  async stats(@Param('name') name: string) {
+  async stats(@IdParam('name', 'name') name: string) {
     await this.deployments.record(name);
     return this.runtime.stats.series(name);
   }
@@ -146,18 +155,18 @@ export class DeploymentController {
   /** Starts a retraining pipeline because the deployment drifted (trigger drift, idempotent by key). */
   @Post(':name/retrain')
   @ApiBody({ schema: openApiSchema(retrainBody) })
-  retrain(@Param('name') name: string, @Body(new ZodBody(retrainBody)) body: z.output<typeof retrainBody>, @CurrentActor() actor: Actor) {
+  retrain(@IdParam('name', 'name') name: string, @Body(new ZodBody(retrainBody)) body: z.output<typeof retrainBody>, @CurrentActor() actor: Actor) {
     return this.deployments.retrain(name, body, actor);
   }
 
   @Get(':name/events')
-  events(@Param('name') name: string, @Query(new ZodBody(eventsQuery, 'query')) q: z.output<typeof eventsQuery>) {
+  events(@IdParam('name', 'name') name: string, @ZodQuery(eventsQuery) q: z.output<typeof eventsQuery>) {
     return this.deployments.events(name, q.kind, q.limit);
   }
 
   @Post(':name/events')
   @ApiBody({ schema: openApiSchema(eventBody) })
-  addEvent(@Param('name') name: string, @Body(new ZodBody(eventBody)) body: z.output<typeof eventBody>, @CurrentActor() actor: Actor) {
+  addEvent(@IdParam('name', 'name') name: string, @Body(new ZodBody(eventBody)) body: z.output<typeof eventBody>, @CurrentActor() actor: Actor) {
     return this.deployments.addEvent(name, body.kind, body.version, body.detail, actor);
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
-import { conflict, notFound } from '../common/http-errors';
+import { ProblemsException, conflict, notFound } from '../common/http-errors';
 import { DATA_SOURCE } from '../database';
 import { ModelService, type VersionInput } from '../models/model-service';
 import { RunService, idempotentRunId } from '../runs/run-service';
@@ -218,8 +218,13 @@ export class DeploymentService {
   }
 
   /** Stores ground-truth labels for logged predictions (a later label for the same id replaces it). */
+  /** Stores labels by prediction id: every id must be one this deployment's predict issued (else 422, nothing stored). */
   async feedback(name: string, items: { id: string; label: string | number | boolean }[]) {
     await this.record(name);
+    const unknown = items.flatMap((item, i) => (this.runtime.ids.verify(name, item.id) ? [] : [{ path: `items[${i}].id`, message: `${JSON.stringify(item.id)} is not a prediction id of deployment "${name}"` }]));
+    if (unknown.length > 0) {
+      throw new ProblemsException(`${unknown.length} of ${items.length} feedback item(s) name no prediction of deployment "${name}"; nothing was stored`, unknown.slice(0, 100));
+    }
     const now = new Date();
     await this.db
       .createQueryBuilder()

@@ -10,19 +10,35 @@ interface StatsLike {
   min?: string | null;
 }
 
+/** The reference statistics by column name (empty when the version has none). */
+function statsOf(reference: unknown): Map<string, StatsLike> {
+  const stats = new Map<string, StatsLike>();
+  const list = (reference as { stats?: StatsLike[] } | null)?.stats;
+  if (Array.isArray(list)) for (const s of list) if (s && typeof s.name === 'string') stats.set(s.name, s);
+  return stats;
+}
+
+/**
+ * The signature requests are checked against: float features that were boolean columns in training
+ * (per the reference statistics) take JSON booleans.
+ */
+export function servedSignature(sig: ModelSignature, reference: unknown): ModelSignature {
+  const stats = statsOf(reference);
+  return { ...sig, features: sig.features.map((f) => (f.type === 'float' && stats.get(f.name)?.kind === 'bool' ? { ...f, json: 'boolean' as const } : f)) };
+}
+
 /**
  * A plausible input row for a readiness check: each feature at its training mean or most frequent
  * value when the training statistics are known, else missing (the model's own imputation handles it).
  */
 export function readinessSample(sig: ModelSignature, reference: unknown): Record<string, unknown> {
-  const stats = new Map<string, StatsLike>();
-  const list = (reference as { stats?: StatsLike[] } | null)?.stats;
-  if (Array.isArray(list)) for (const s of list) stats.set(s.name, s);
+  const stats = statsOf(reference);
   const row: Record<string, unknown> = {};
   for (const f of sig.features) {
     const s = stats.get(f.name);
     if (f.type === 'float') {
-      row[f.name] = s?.kind === 'numeric' && typeof s.mean === 'number' ? s.mean : s?.kind === 'bool' ? Number((s.trueCount ?? 0) >= (s.falseCount ?? 0)) : null;
+      const mostlyTrue = (s?.trueCount ?? 0) >= (s?.falseCount ?? 0);
+      row[f.name] = f.json === 'boolean' ? mostlyTrue : s?.kind === 'numeric' && typeof s.mean === 'number' ? s.mean : null;
     } else {
       row[f.name] = s?.kind === 'categorical' ? (s.topValues?.[0]?.value ?? null) : s?.kind === 'date' ? (s.min ?? null) : null;
     }

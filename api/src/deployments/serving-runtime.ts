@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { HttpException, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { In, type DataSource } from 'typeorm';
 import type { ArtifactStore } from '@kiln/activities/store';
 import { Deployment, type DeploymentRecord, ModelVersion, type ModelVersionRecord } from '@kiln/db';
+import { type KeyRing, SECRET_KEYS } from '../common/secret-keys';
 import { ARTIFACT_STORE, DATA_SOURCE } from '../database';
 import { API_METRICS, type ApiMetrics } from '../ops/metrics';
 import { InferencePool } from '../serving/inference-pool';
 import { ModelNotLoadedError } from '../serving/errors';
 import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
+import { PredictionIds } from './prediction-ids';
 import { PredictionLogger } from './prediction-log';
 import { ServingStats } from './serving-stats';
-import { checkPrediction, readinessSample } from './readiness-sample';
+import { checkPrediction, readinessSample, servedSignature } from './readiness-sample';
 
 /** A model version loaded for serving. */
 export interface Served {
@@ -59,14 +60,18 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private poller: NodeJS.Timeout | null = null;
   readonly log: PredictionLogger;
   readonly stats = new ServingStats();
+  /** Issues the prediction ids feedback refers to (verifiable by any process with the same key ring). */
+  readonly ids: PredictionIds;
   private readonly seriesCache = new Map<string, { latency: { observe(v: number): void }; rows: { inc(v: number): void } }>();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(API_METRICS) private readonly metrics: ApiMetrics,
+    @Inject(SECRET_KEYS) keys: KeyRing,
   ) {
     this.log = new PredictionLogger(db, store);
+    this.ids = new PredictionIds(keys.derive('prediction ids'));
   }
 
   onModuleInit() {
@@ -95,7 +100,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   /** Loads a version's model (digest verified by the store) unless loaded; rejects when it cannot serve. */
   async load(v: ModelVersionRecord): Promise<Served> {
     const model = v.model as unknown as { artifact: { digest: string }; task: ModelSignature['task']; features: ModelSignature['features']; classes: ModelSignature['classes'] };
-    const sig: ModelSignature = { task: model.task, features: model.features, classes: model.classes };
+    const sig = servedSignature({ task: model.task, features: model.features, classes: model.classes }, v.reference);
     const digest = model.artifact.digest;
     const pool = await this.inference();
     if (!pool.has(digest)) {
@@ -241,7 +246,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     series.latency.observe(latencyMs / 1000);
     series.rows.inc(result.predictions.length);
     this.stats.observe(name, target.version, role, latencyMs);
-    const ids = result.predictions.map(() => randomUUID());
+    const ids = this.ids.issue(name, result.predictions.length);
     const rows = instances as Record<string, unknown>[];
     const sampled = route.logSampleRate >= 1 || Math.random() < route.logSampleRate;
     this.log.record(

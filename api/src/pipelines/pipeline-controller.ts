@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { pipelineSpecJsonSchema } from '@kiln/engine';
@@ -7,8 +7,10 @@ import type { Actor } from '../auth/roles';
 import { ZodBody } from '../common/zod-body';
 import { PipelineService } from './pipeline-service';
 import { ScheduleService } from '../schedules/schedule-service';
+import { IdParam, ZodQuery } from '../common/params';
 
 const specBody = z.object({ spec: z.unknown().refine((v) => v !== undefined, 'spec is required') });
+const listQuery = z.object({ archived: z.enum(['true', 'false']).optional().describe('true lists archived pipelines too') });
 const specBodySchema = { type: 'object', required: ['spec'], properties: { spec: pipelineSpecJsonSchema() } };
 
 @ApiTags('pipelines')
@@ -27,12 +29,12 @@ export class PipelineController {
   }
 
   @Get()
-  list(@Query('archived') archived?: string) {
-    return this.pipelines.list(archived === 'true');
+  list(@ZodQuery(listQuery) query: z.output<typeof listQuery>) {
+    return this.pipelines.list(query.archived === 'true');
   }
 
   @Get(':id')
-  async get(@Param('id', ParseUUIDPipe) id: string) {
+  async get(@IdParam('id', 'uuid') id: string) {
     const pipeline = await this.pipelines.get(id);
     const latest = await this.pipelines.version(id);
     return { ...pipeline, spec: latest.spec, hash: latest.hash };
@@ -40,7 +42,7 @@ export class PipelineController {
 
   @Put(':id')
   @ApiBody({ schema: specBodySchema })
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(specBody)) body: z.output<typeof specBody>, @CurrentActor() actor: Actor) {
+  async update(@IdParam('id', 'uuid') id: string, @Body(new ZodBody(specBody)) body: z.output<typeof specBody>, @CurrentActor() actor: Actor) {
     const result = await this.pipelines.update(id, body.spec, actor);
     // Schedules run the pipeline, so they follow its latest version.
     if (result.created) await this.schedules.follow(id);
@@ -48,18 +50,18 @@ export class PipelineController {
   }
 
   @Get(':id/versions')
-  versions(@Param('id', ParseUUIDPipe) id: string) {
+  versions(@IdParam('id', 'uuid') id: string) {
     return this.pipelines.versions(id);
   }
 
   @Get(':id/versions/:version')
-  version(@Param('id', ParseUUIDPipe) id: string, @Param('version', ParseIntPipe) version: number) {
+  version(@IdParam('id', 'uuid') id: string, @IdParam('version', 'version') version: number) {
     return this.pipelines.version(id, version);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  archive(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  archive(@IdParam('id', 'uuid') id: string, @CurrentActor() actor: Actor) {
     return this.pipelines.archive(id, actor);
   }
 }

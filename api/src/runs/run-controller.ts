@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -10,16 +10,17 @@ import type { Actor } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { TEMPORAL_CLIENT } from '../database';
 import { RunService, idempotentRunId } from './run-service';
+import { IdParam, PARAM_KINDS, ZodQuery, versionNumber } from '../common/params';
 
 const startBody = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
-  version: z.int().min(1).optional(),
+  version: versionNumber.optional(),
   /** The same key for the same pipeline starts at most one run, ever (a repeat answers with that run). */
   idempotencyKey: z.string().min(1).max(200).optional(),
 });
 const decisionBody = z.object({ comment: z.string().max(5000).optional() });
 const listQuery = z.object({
-  pipelineId: z.uuid().optional(),
+  pipelineId: PARAM_KINDS.uuid.optional(),
   status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
   trigger: z.enum(['api', 'schedule', 'webhook', 'rerun', 'cli', 'drift']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -36,7 +37,7 @@ export class RunController {
 
   @Post('pipelines/:id/runs')
   @ApiBody({ schema: openApiSchema(startBody) })
-  start(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(startBody)) body: z.output<typeof startBody>, @CurrentActor() actor: Actor) {
+  start(@IdParam('id', 'uuid') id: string, @Body(new ZodBody(startBody)) body: z.output<typeof startBody>, @CurrentActor() actor: Actor) {
     return this.runs.start({
       pipelineId: id,
       params: body.params,
@@ -48,18 +49,18 @@ export class RunController {
   }
 
   @Get('runs')
-  list(@Query(new ZodBody(listQuery, 'query')) query: z.output<typeof listQuery>) {
+  list(@ZodQuery(listQuery) query: z.output<typeof listQuery>) {
     return this.runs.list(query);
   }
 
   @Get('runs/:runId')
-  get(@Param('runId') runId: string) {
+  get(@IdParam('runId', 'runId') runId: string) {
     return this.runs.get(runId);
   }
 
   /** Server-sent events: one `node` event per node state change, in order, then `end`. */
   @Get('runs/:runId/events')
-  async events(@Param('runId') runId: string, @Req() req: KilnRequest, @Res() reply: FastifyReply) {
+  async events(@IdParam('runId', 'runId') runId: string, @Req() req: KilnRequest, @Res() reply: FastifyReply) {
     const run = await this.runs.record(runId);
     reply.hijack();
     const raw = reply.raw;
@@ -105,7 +106,7 @@ export class RunController {
 
   @Post('runs/:runId/cancel')
   @HttpCode(202)
-  async cancel(@Param('runId') runId: string, @CurrentActor() actor: Actor) {
+  async cancel(@IdParam('runId', 'runId') runId: string, @CurrentActor() actor: Actor) {
     await this.runs.cancel(runId, actor);
     return { runId, cancelling: true };
   }
@@ -113,19 +114,19 @@ export class RunController {
   @Post('runs/:runId/nodes/:nodeId/approve')
   @HttpCode(202)
   @ApiBody({ schema: openApiSchema(decisionBody) })
-  approve(@Param('runId') runId: string, @Param('nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
+  approve(@IdParam('runId', 'runId') runId: string, @IdParam('nodeId', 'nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
     return this.runs.decide(runId, nodeId, 'approve', body.comment, actor);
   }
 
   @Post('runs/:runId/nodes/:nodeId/reject')
   @HttpCode(202)
   @ApiBody({ schema: openApiSchema(decisionBody) })
-  reject(@Param('runId') runId: string, @Param('nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
+  reject(@IdParam('runId', 'runId') runId: string, @IdParam('nodeId', 'nodeId') nodeId: string, @Body(new ZodBody(decisionBody)) body: z.output<typeof decisionBody>, @CurrentActor() actor: Actor) {
     return this.runs.decide(runId, nodeId, 'reject', body.comment, actor);
   }
 
   @Post('runs/:runId/rerun')
-  rerun(@Param('runId') runId: string, @CurrentActor() actor: Actor) {
+  rerun(@IdParam('runId', 'runId') runId: string, @CurrentActor() actor: Actor) {
     return this.runs.rerun(runId, actor);
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import type { Actor } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { OVERLAP_POLICIES, ScheduleService } from './schedule-service';
+import { IdParam, PARAM_KINDS, ZodQuery } from '../common/params';
 
 const scheduleBody = z.object({
   cron: z.string().min(1).max(200),
@@ -16,6 +17,9 @@ const backfillBody = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
   .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: '"from" must be before "to"', path: ['to'] });
 
+const listQuery = z.object({ pipelineId: PARAM_KINDS.uuid.optional() });
+const previewQuery = z.object({ cron: z.string().max(200).default(''), timezone: z.string().min(1).max(100).default('UTC') });
+
 @ApiTags('schedules')
 @ApiBearerAuth()
 @Controller()
@@ -24,46 +28,46 @@ export class ScheduleController {
 
   @Post('pipelines/:id/schedules')
   @ApiBody({ schema: openApiSchema(scheduleBody) })
-  create(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(scheduleBody)) body: z.output<typeof scheduleBody>, @CurrentActor() actor: Actor) {
+  create(@IdParam('id', 'uuid') id: string, @Body(new ZodBody(scheduleBody)) body: z.output<typeof scheduleBody>, @CurrentActor() actor: Actor) {
     return this.schedules.create(id, body, actor);
   }
 
   @Get('pipelines/:id/schedules')
-  listFor(@Param('id', ParseUUIDPipe) id: string) {
+  listFor(@IdParam('id', 'uuid') id: string) {
     return this.schedules.list(id);
   }
 
   @Get('schedules')
-  list(@Query('pipelineId') pipelineId?: string) {
-    return this.schedules.list(pipelineId);
+  list(@ZodQuery(listQuery) query: z.output<typeof listQuery>) {
+    return this.schedules.list(query.pipelineId);
   }
 
   /** The next fire times of a cron expression, without making a schedule (for forms). */
   @Get('schedules/preview')
-  preview(@Query('cron') cron = '', @Query('timezone') timezone = 'UTC') {
+  preview(@ZodQuery(previewQuery) { cron, timezone }: z.output<typeof previewQuery>) {
     return { cron, timezone, nextTimes: ScheduleService.nextTimes(cron, timezone) };
   }
 
   @Get('schedules/:id')
-  get(@Param('id') id: string) {
+  get(@IdParam('id', 'scheduleId') id: string) {
     return this.schedules.get(id);
   }
 
   @Post('schedules/:id/pause')
   @HttpCode(200)
-  pause(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  pause(@IdParam('id', 'scheduleId') id: string, @CurrentActor() actor: Actor) {
     return this.schedules.setPaused(id, true, actor);
   }
 
   @Post('schedules/:id/resume')
   @HttpCode(200)
-  resume(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  resume(@IdParam('id', 'scheduleId') id: string, @CurrentActor() actor: Actor) {
     return this.schedules.setPaused(id, false, actor);
   }
 
   @Post('schedules/:id/trigger')
   @HttpCode(202)
-  async trigger(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  async trigger(@IdParam('id', 'scheduleId') id: string, @CurrentActor() actor: Actor) {
     const runId = await this.schedules.trigger(id, actor);
     return { scheduleId: id, triggered: true, runId };
   }
@@ -71,14 +75,14 @@ export class ScheduleController {
   @Post('schedules/:id/backfill')
   @HttpCode(202)
   @ApiBody({ schema: openApiSchema(backfillBody) })
-  async backfill(@Param('id') id: string, @Body(new ZodBody(backfillBody)) body: z.output<typeof backfillBody>, @CurrentActor() actor: Actor) {
+  async backfill(@IdParam('id', 'scheduleId') id: string, @Body(new ZodBody(backfillBody)) body: z.output<typeof backfillBody>, @CurrentActor() actor: Actor) {
     await this.schedules.backfill(id, new Date(body.from), new Date(body.to), actor);
     return { scheduleId: id, backfill: body };
   }
 
   @Delete('schedules/:id')
   @HttpCode(204)
-  remove(@Param('id') id: string, @CurrentActor() actor: Actor) {
+  remove(@IdParam('id', 'scheduleId') id: string, @CurrentActor() actor: Actor) {
     return this.schedules.remove(id, actor);
   }
 }

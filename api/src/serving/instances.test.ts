@@ -12,9 +12,10 @@ const sig: ModelSignature = {
   classes: [0, 1],
 };
 
-function failure(instances: unknown, max?: number): InstanceError {
+function failure(instances: unknown, maxOrSig?: number | ModelSignature): InstanceError {
   try {
-    instancesToColumns(sig, instances, max);
+    if (typeof maxOrSig === 'object') instancesToColumns(maxOrSig, instances);
+    else instancesToColumns(sig, instances, maxOrSig);
   } catch (error) {
     expect(error).toBeInstanceOf(InstanceError);
     return error as InstanceError;
@@ -23,12 +24,26 @@ function failure(instances: unknown, max?: number): InstanceError {
 }
 
 describe('instancesToColumns', () => {
-  it('builds float32 and string columns; null is NaN or "", booleans and numbers convert', () => {
+  it('refuses a value of another JSON type than its column, and non-finite numbers, naming instance and column', () => {
+    expect(failure([{ age: 1, plan: 5 }]).message).toBe('instances[0].plan: expected a string, got 5 (a number)');
+    expect(failure([{ age: 1, plan: 'a' }, { age: true, plan: 'a' }]).message).toBe('instances[1].age: expected a finite number, got true (a boolean)');
+    expect(failure([{ age: '3', plan: 'a' }]).path).toBe('instances[0].age');
+    expect(failure(JSON.parse('[{"age": 1e309, "plan": "a"}]')).message).toBe(
+      "instances[0].age: expected a finite number, got Infinity (a number too large for JSON's finite range)",
+    );
+    expect(failure([{ age: [1], plan: 'a' }]).message).toContain('(an array)');
+    // A boolean training column takes booleans (as 1/0), and only booleans.
+    const flag: ModelSignature = { ...sig, features: [{ name: 'age', type: 'float', json: 'boolean' }, { name: 'plan', type: 'string' }] };
+    expect(instancesToColumns(flag, [{ age: true, plan: 'a' }, { age: false, plan: 'b' }, { age: null, plan: 'c' }]).values.age).toEqual([1, 0, NaN]);
+    expect(failure([{ age: 1, plan: 'a' }], flag).message).toBe('instances[0].age: expected a boolean (true or false), got 1 (a number)');
+  });
+
+  it('builds float32 and string columns; null is NaN or ""', () => {
     const cols = instancesToColumns(sig, [
       { age: 31.5, plan: 'gold' },
       { age: null, plan: null },
-      { age: true, plan: 7 },
-      { plan: false, age: false },
+      { age: 1, plan: '7' },
+      { plan: 'false', age: 0 },
       { age: 0.1, plan: '' },
     ]);
     expect(cols.rowCount).toBe(5);
@@ -117,14 +132,14 @@ describe('instancesToColumns', () => {
       { age: 'abc', plan: 'c' },
     ];
     const e = failure(rows);
-    expect(e.message).toBe('instances[2].age: expected a number, got "abc"');
+    expect(e.message).toBe('instances[2].age: expected a finite number, got "abc" (a string)');
     expect(e.path).toBe('instances[2].age');
-    expect(failure([{ age: '3', plan: 'a' }]).message).toBe('instances[0].age: expected a number, got "3"');
-    expect(failure([{ age: [1], plan: 'a' }]).message).toBe('instances[0].age: expected a number, got [1]');
+    expect(failure([{ age: '3', plan: 'a' }]).message).toBe('instances[0].age: expected a finite number, got "3" (a string)');
+    expect(failure([{ age: [1], plan: 'a' }]).message).toBe('instances[0].age: expected a finite number, got [1] (an array)');
     const s = failure([{ age: 1, plan: { tier: 'gold' } }]);
-    expect(s.message).toBe('instances[0].plan: expected a string, got {"tier":"gold"}');
+    expect(s.message).toBe('instances[0].plan: expected a string, got {"tier":"gold"} (an object)');
     expect(s.path).toBe('instances[0].plan');
     const long = failure([{ age: 'x'.repeat(100), plan: 'a' }]).message;
-    expect(long).toBe(`instances[0].age: expected a number, got "${'x'.repeat(36)}…`);
+    expect(long).toBe(`instances[0].age: expected a finite number, got "${'x'.repeat(36)}… (a string)`);
   });
 });

@@ -46,14 +46,21 @@ function shown(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
 }
 
+function mistyped(i: number, column: string, expected: string, v: unknown): InstanceError {
+  const got = typeof v === 'number' && !Number.isFinite(v) ? `${v} (a number too large for JSON's finite range)` : `${shown(v)} (${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`})`;
+  return new InstanceError(`instances[${i}].${column}: expected ${expected}, got ${got}`, `instances[${i}].${column}`);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
  * Checks instances against the signature and builds its columns. Every instance must have every
- * feature column and no other; `null` is a missing value. Float features take numbers and booleans
- * (1/0); string features take strings, and numbers and booleans as their text.
+ * feature column and no other; `null` is a missing value. Each value must have its column's JSON
+ * type: float features take finite numbers (booleans, 1/0, when the feature was a boolean column in
+ * training: `json: 'boolean'`), string features take strings. A value of another type is refused
+ * rather than converted: `"contract": 5` or `"tenure": true` is a client bug, not a category.
  */
 export function instancesToColumns(
   sig: ModelSignature,
@@ -108,25 +115,19 @@ export function instancesToColumns(
       const column = values[f.name]!;
       if (f.type === 'float') {
         let x: number;
-        if (typeof v === 'number') x = v;
+        if (f.json === 'boolean') {
+          if (typeof v === 'boolean') x = v ? 1 : 0;
+          else if (v === null) x = NaN;
+          else throw mistyped(i, f.name, 'a boolean (true or false)', v);
+        } else if (typeof v === 'number' && Number.isFinite(v)) x = v;
         else if (v === null) x = NaN;
-        else if (typeof v === 'boolean') x = v ? 1 : 0;
-        else
-          throw new InstanceError(
-            `instances[${i}].${f.name}: expected a number, got ${shown(v)}`,
-            `instances[${i}].${f.name}`,
-          );
+        else throw mistyped(i, f.name, 'a finite number', v);
         (column as number[])[i] = x;
       } else {
         let s: string;
         if (typeof v === 'string') s = v;
         else if (v === null) s = '';
-        else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
-        else
-          throw new InstanceError(
-            `instances[${i}].${f.name}: expected a string, got ${shown(v)}`,
-            `instances[${i}].${f.name}`,
-          );
+        else throw mistyped(i, f.name, 'a string', v);
         (column as string[])[i] = s;
       }
     }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -7,6 +7,7 @@ import { CurrentActor } from '../auth/actor.decorator';
 import { type Actor, Public } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { WebhookService } from './webhook-service';
+import { IdParam } from '../common/params';
 
 const webhookBody = z.object({
   paramMapping: z.record(z.string().min(1), z.string().min(1)).default({}),
@@ -20,20 +21,20 @@ export class WebhookController {
   @ApiBearerAuth()
   @Post('pipelines/:id/webhooks')
   @ApiBody({ schema: openApiSchema(webhookBody) })
-  create(@Param('id', ParseUUIDPipe) id: string, @Body(new ZodBody(webhookBody)) body: z.output<typeof webhookBody>, @CurrentActor() actor: Actor) {
+  create(@IdParam('id', 'uuid') id: string, @Body(new ZodBody(webhookBody)) body: z.output<typeof webhookBody>, @CurrentActor() actor: Actor) {
     return this.webhooks.create(id, body.paramMapping, actor);
   }
 
   @ApiBearerAuth()
   @Get('pipelines/:id/webhooks')
-  list(@Param('id', ParseUUIDPipe) id: string) {
+  list(@IdParam('id', 'uuid') id: string) {
     return this.webhooks.list(id);
   }
 
   @ApiBearerAuth()
   @Delete('webhooks/:id')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  remove(@IdParam('id', 'uuid') id: string, @CurrentActor() actor: Actor) {
     return this.webhooks.remove(id, actor);
   }
 
@@ -41,7 +42,7 @@ export class WebhookController {
   @Public()
   @Post('hooks/:id')
   @HttpCode(202)
-  deliver(@Param('id') id: string, @Headers() headers: Record<string, string>, @Req() req: RawBodyRequest<FastifyRequest>) {
+  deliver(@IdParam('id', 'uuid') id: string, @Headers() headers: Record<string, string>, @Req() req: RawBodyRequest<FastifyRequest>) {
     return this.webhooks.deliver(id, headers, req.rawBody);
   }
 }

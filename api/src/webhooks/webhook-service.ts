@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { HttpException, Inject, Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { Webhook, WebhookDelivery, type WebhookRecord } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, notFound } from '../common/http-errors';
+import { type KeyRing, SECRET_KEYS, sealedKeyId } from '../common/secret-keys';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DATA_SOURCE } from '../database';
 import { API_METRICS, type ApiMetrics } from '../ops/metrics';
@@ -16,10 +17,14 @@ import { verify } from './standard-webhooks';
 
 const unauthorized = (reason: string) => new HttpException({ statusCode: 401, error: 'Unauthorized', message: `webhook signature refused: ${reason}` }, 401);
 
+/** The context a webhook's sealed secret is bound to (it opens only in its own row). */
+const secretContext = (id: string) => `webhook:${id}`;
+
 /** Webhooks that start runs from signed deliveries. */
 @Injectable()
-export class WebhookService {
+export class WebhookService implements OnApplicationBootstrap {
   private readonly limiter: RateLimiter;
+  private readonly log = new Logger('WebhookService');
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -28,8 +33,39 @@ export class WebhookService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(API_METRICS) private readonly metrics: ApiMetrics,
+    @Inject(SECRET_KEYS) private readonly keys: KeyRing,
   ) {
     this.limiter = new RateLimiter(config.hookRatePerSecond);
+  }
+
+  /** At start: seals plaintext secrets (rows from before sealing) and re-seals rows of other keys. */
+  async onApplicationBootstrap(): Promise<void> {
+    const sealed = await this.resealSecrets();
+    if (sealed > 0) this.log.log(`sealed ${sealed} webhook secret(s) with key "${this.keys.current.id}"`);
+  }
+
+  /**
+   * Seals every webhook secret with the current key: plaintext rows (before migration 0004) and rows
+   * sealed with an older key of the ring (rotation). Rows whose key the ring lacks are left as they are
+   * (and reported): their deliveries answer 503 until that key is listed again. Each update is
+   * conditional on the value read, so API processes starting together do not undo each other.
+   */
+  async resealSecrets(): Promise<number> {
+    const repo = this.db.getRepository(Webhook);
+    const rows = [...(await repo.findBy({ secretKeyId: IsNull() })), ...(await repo.findBy({ secretKeyId: Not(this.keys.current.id) }))];
+    let count = 0;
+    for (const row of rows) {
+      let plaintext: string;
+      try {
+        plaintext = sealedKeyId(row.secret) === undefined ? row.secret : this.keys.open(row.secret, secretContext(row.id));
+      } catch (err) {
+        this.log.error(`webhook ${row.id}: cannot open its secret: ${(err as Error).message}`);
+        continue;
+      }
+      const result = await repo.update({ id: row.id, secret: row.secret }, { secret: this.keys.seal(plaintext, secretContext(row.id)), secretKeyId: this.keys.current.id });
+      count += result.affected ?? 0;
+    }
+    return count;
   }
 
   urlOf(id: string): string {
@@ -41,10 +77,13 @@ export class WebhookService {
   async create(pipelineId: string, paramMapping: Record<string, string>, actor: Actor) {
     const pipeline = await this.pipelines.get(pipelineId);
     if (pipeline.archivedAt) throw notFound(`pipeline ${pipelineId}`);
+    const id = randomUUID();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const record: WebhookRecord = {
-      id: randomUUID(),
+      id,
       pipelineId,
-      secret: `whsec_${randomBytes(32).toString('base64')}`,
+      secret: this.keys.seal(secret, secretContext(id)),
+      secretKeyId: this.keys.current.id,
       paramMapping,
       createdAt: new Date(),
       createdBy: actor.name,
@@ -52,18 +91,32 @@ export class WebhookService {
     };
     await this.db.getRepository(Webhook).insert(record);
     await this.audit.record(actor, 'webhook.create', `webhook:${record.id}`, { pipelineId, paramMapping });
-    return { id: record.id, pipelineId, url: this.urlOf(record.id), secret: record.secret, paramMapping };
+    return { id: record.id, pipelineId, url: this.urlOf(record.id), secret, paramMapping };
   }
 
   async list(pipelineId: string) {
     const rows = await this.db.getRepository(Webhook).findBy({ pipelineId, deletedAt: IsNull() });
-    return rows.map(({ secret: _secret, ...rest }) => ({ ...rest, url: this.urlOf(rest.id) }));
+    return rows.map(({ secret: _secret, secretKeyId: _key, ...rest }) => ({ ...rest, url: this.urlOf(rest.id) }));
   }
 
   async remove(id: string, actor: Actor) {
     const result = await this.db.getRepository(Webhook).update({ id, deletedAt: IsNull() }, { deletedAt: new Date() });
     if (!result.affected) throw notFound(`webhook ${id}`);
     await this.audit.record(actor, 'webhook.delete', `webhook:${id}`);
+  }
+
+  /** A webhook's signing secret, opened (503 when this process lacks the key that sealed it). */
+  private secretOf(hook: WebhookRecord): string {
+    if (sealedKeyId(hook.secret) === undefined) return hook.secret; // not sealed yet (sealed at the next start)
+    try {
+      return this.keys.open(hook.secret, secretContext(hook.id));
+    } catch (err) {
+      this.log.error(`webhook ${hook.id}: ${(err as Error).message}`);
+      throw new HttpException(
+        { statusCode: 503, error: 'Service Unavailable', message: `webhook ${hook.id}: its secret cannot be opened by this API process (KILN_SECRET_KEY lacks its key)` },
+        503,
+      );
+    }
   }
 
   /**
@@ -75,11 +128,11 @@ export class WebhookService {
       this.metrics.webhookDeliveries.inc({ outcome: 'limited' });
       throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `webhook ${id} is over ${this.config.hookRatePerSecond} deliveries a second` }, 429);
     }
-    const hook = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.getRepository(Webhook).findOneBy({ id, deletedAt: IsNull() }) : null;
+    const hook = await this.db.getRepository(Webhook).findOneBy({ id, deletedAt: IsNull() });
     // An unknown webhook answers like a bad signature: no probing for ids.
     if (!hook) throw unauthorized('unknown webhook or no webhook-signature matches');
     const body = rawBody ?? Buffer.alloc(0);
-    const verdict = verify(hook.secret, headers, body);
+    const verdict = verify(this.secretOf(hook), headers, body);
     if (!verdict.ok) {
       this.metrics.webhookDeliveries.inc({ outcome: 'unauthorized' });
       throw unauthorized(verdict.reason);

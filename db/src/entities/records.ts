@@ -65,8 +65,13 @@ export interface ScheduleRecord {
 export interface WebhookRecord {
   id: string;
   pipelineId: string;
-  /** The signing secret (`whsec_…`); needed to verify signatures, never returned after creation. */
+  /**
+   * The signing secret (`whsec_…`) sealed with the API's key ring (`kiln-sealed:v1:…`); needed to
+   * verify signatures, never returned after creation.
+   */
   secret: string;
+  /** The key that sealed `secret`; null for a plaintext secret from before sealing (sealed at API start). */
+  secretKeyId: string | null;
   paramMapping: Record<string, string>;
   createdAt: Date;
   createdBy: string;

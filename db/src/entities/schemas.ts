@@ -91,6 +91,7 @@ export const Webhook = new EntitySchema<WebhookRecord>({
     id: { type: 'uuid', primary: true },
     pipelineId: { type: 'uuid', name: 'pipeline_id' },
     secret: { type: 'text' },
+    secretKeyId: { type: 'text', name: 'secret_key_id', nullable: true },
     paramMapping: { type: 'jsonb', name: 'param_mapping' },
     createdAt: ts('created_at'),
     createdBy: { type: 'text', name: 'created_by' },
