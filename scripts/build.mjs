@@ -63,9 +63,11 @@ async function compilePackage(pkg) {
 async function buildWorkflowBundle() {
   const require = createRequire(join(ROOT, 'activities/package.json'));
   const { bundleWorkflowCode } = await import(require.resolve('@temporalio/worker'));
+  // Where the worker's own dev-loop bundling starts (the compiled module, just written, tells).
+  const { WORKFLOWS_PATH } = await import(join(ROOT, 'activities/dist/worker/workflow-bundle.js'));
   const quiet = () => {};
   const { code } = await bundleWorkflowCode({
-    workflowsPath: join(ROOT, 'engine/src/workflow/index.ts'),
+    workflowsPath: WORKFLOWS_PATH,
     logger: { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet },
   });
   await mkdir(dirname(WORKFLOW_BUNDLE), { recursive: true });
