@@ -1,5 +1,5 @@
 import { type Problem, formatProblem, specHash, validateSpec } from '@kiln/engine';
-import { catalog } from '@kiln/activities';
+import { catalog } from '@kiln/activities/catalog';
 import { loadSpec } from '../load-spec';
 import type { Io } from '../io';
 import { VALIDATE_USAGE } from './usage';
