@@ -35,7 +35,12 @@ const VARIANTS: Variant[] = [
   { name: 'kiln validate ten-nodes.json', args: [KILN, 'validate', TEN_NODES], env: compiled, goal: 1 },
   { name: 'kiln validate ten-nodes.ts', args: [KILN, 'validate', TEN_NODES_TS], env: compiled },
   { name: 'kiln --help (sources)', args: [KILN, '--help'], env: sources, slow: true },
-  { name: 'kiln validate ten-nodes.json (sources)', args: [KILN, 'validate', TEN_NODES], env: sources, slow: true },
+  {
+    name: 'kiln validate ten-nodes.json (sources)',
+    args: [KILN, 'validate', TEN_NODES],
+    env: sources,
+    slow: true,
+  },
 ];
 
 /**
@@ -51,7 +56,11 @@ function childrenCpu(): number {
 function timeOnce(v: Variant): { wall: number; cpu: number } {
   const cpu = childrenCpu();
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, v.args, { cwd: ROOT, env: { ...process.env, ...v.env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, v.args, {
+    cwd: ROOT,
+    env: { ...process.env, ...v.env },
+    encoding: 'utf8',
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${v.name} exited ${r.status}: ${r.stderr}`);
   return { wall, cpu: childrenCpu() - cpu };
@@ -68,8 +77,13 @@ function main() {
     console.error('bench/cli: the build is missing or older than the sources; run `npm run build` first');
     process.exit(2);
   }
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`bench/cli: ${ROUNDS} rounds (${SOURCE_ROUNDS} for sources), ${cpus().length} CPUs, load average ${load()} (1, 5, 15 min)`);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(
+    `bench/cli: ${ROUNDS} rounds (${SOURCE_ROUNDS} for sources), ${cpus().length} CPUs, load average ${load()} (1, 5, 15 min)`,
+  );
   const times = new Map<Variant, { wall: number; cpu: number }[]>(VARIANTS.map((v) => [v, []]));
   for (const v of VARIANTS) timeOnce(v); // warm the file cache (and the workflow of each variant)
   for (let round = 0; round < ROUNDS; round++) {

@@ -23,7 +23,12 @@ export function buildIsCurrent(root) {
       continue; // no sources here
     }
     for (const e of entries) {
-      if (e.isFile() && !e.name.endsWith('.test.ts') && statSync(`${e.parentPath}/${e.name}`).mtimeMs > builtAt) return false;
+      if (
+        e.isFile() &&
+        !e.name.endsWith('.test.ts') &&
+        statSync(`${e.parentPath}/${e.name}`).mtimeMs > builtAt
+      )
+        return false;
     }
   }
   return true;

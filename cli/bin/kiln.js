@@ -10,7 +10,8 @@ import { buildIsCurrent } from './build-state.js';
 
 const DIST_MAIN = new URL('../dist/main.js', import.meta.url);
 const dev = process.env.KILN_DEV;
-const compiled = dev === '0' || (dev !== '1' && existsSync(DIST_MAIN) && buildIsCurrent(new URL('../..', import.meta.url)));
+const compiled =
+  dev === '0' || (dev !== '1' && existsSync(DIST_MAIN) && buildIsCurrent(new URL('../..', import.meta.url)));
 
 let main;
 if (compiled) {

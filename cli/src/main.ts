@@ -1,5 +1,13 @@
 import { type Io, processIo } from './io';
-import { API_USAGE, APPLY_USAGE, APPROVE_USAGE, RUN_USAGE, UP_USAGE, VALIDATE_USAGE, WORKER_USAGE } from './commands/usage';
+import {
+  API_USAGE,
+  APPLY_USAGE,
+  APPROVE_USAGE,
+  RUN_USAGE,
+  UP_USAGE,
+  VALIDATE_USAGE,
+  WORKER_USAGE,
+} from './commands/usage';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 

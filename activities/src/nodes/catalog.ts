@@ -22,7 +22,26 @@ import deployPromote from './deploy/promote.decl';
 import monitorDrift from './monitor/drift.decl';
 
 /** What the authoring API needs of each node type (`p.node(id, trainGbdt, …)`), by the same names as the definitions. */
-export { approval, command, deployModel, deployPromote, monitorDrift, evaluateModel, featurizeTabular, ingestFile, metricsGate, noop, searchSelect, searchSpace, trainCommand, trainCv, trainGbdt, trainLinear, trainMlp, validateTabular };
+export {
+  approval,
+  command,
+  deployModel,
+  deployPromote,
+  monitorDrift,
+  evaluateModel,
+  featurizeTabular,
+  ingestFile,
+  metricsGate,
+  noop,
+  searchSelect,
+  searchSpace,
+  trainCommand,
+  trainCv,
+  trainGbdt,
+  trainLinear,
+  trainMlp,
+  validateTabular,
+};
 
 /** Every node type's declaration, in the order of `nodeDefinitions` (nodes/index.ts; a test keeps them alike). */
 export const nodeDeclarations: readonly NodeDeclaration[] = [

@@ -2,8 +2,7 @@
 
 export const UP_USAGE =
   'kiln up [--port 8080] [--host 127.0.0.1] [--s3 http://host:9000]  (S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)';
-export const VALIDATE_USAGE =
-  'kiln validate <file.json|file.ts>';
+export const VALIDATE_USAGE = 'kiln validate <file.json|file.ts>';
 export const RUN_USAGE =
   'kiln run <file.json|file.ts> [--param k=v]... [--json] [--temporal-address host:port] [--namespace ns]';
 export const WORKER_USAGE =
