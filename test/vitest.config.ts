@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../vite.source';
 
 // Tests read data from the repository and from temp folders, and so may the processes they start.
 const KILN_DATA_ROOTS = [resolve(import.meta.dirname, '..'), tmpdir()].join(delimiter);
@@ -8,6 +9,7 @@ const KILN_DATA_ROOTS = [resolve(import.meta.dirname, '..'), tmpdir()].join(deli
 // Every file here talks to one real Temporal dev server started by the global setup; files run one
 // at a time so their workers (which serve the same queues) never pick up each other's tasks.
 export default defineConfig({
+  ...sourceConditions,
   test: {
     env: { KILN_DATA_ROOTS },
     include: ['**/*.test.ts'],

@@ -52,15 +52,32 @@ export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap =
   run(ctx: NodeContext, inputs: { [K in keyof I]: unknown }, params: z.output<S>): Promise<NodeOutcome<O>>;
 }
 
+/**
+ * A node type without its `run`: ports, params and docs, in a `<name>.decl.ts` module of its own that
+ * loads nothing heavy. The catalog (validation, `kiln validate`, the studio) and the authoring API
+ * need only this; the definition spreads it and adds `run`.
+ */
+export type NodeDeclaration<I extends PortMap = PortMap, O extends PortMap = PortMap, S extends z.ZodType = z.ZodType> = Omit<
+  NodeDefinition<I, O, S>,
+  'run'
+>;
+
+export function declareNode<I extends PortMap, O extends PortMap, S extends z.ZodType>(
+  declaration: NodeDeclaration<I, O, S>,
+): NodeDeclaration<I, O, S> {
+  if (declaration.type.split('.').length !== 2) throw new Error(`node type "${declaration.type}" must be "category.name"`);
+  return declaration;
+}
+
 export function defineNode<I extends PortMap, O extends PortMap, S extends z.ZodType>(
   definition: NodeDefinition<I, O, S>,
 ): NodeDefinition<I, O, S> {
-  if (definition.type.split('.').length !== 2) throw new Error(`node type "${definition.type}" must be "category.name"`);
+  declareNode(definition);
   return definition;
 }
 
-/** The catalog entry of a node definition: what validation, the API and the studio see. */
-export function nodeTypeInfo(def: NodeDefinition): NodeTypeInfo {
+/** The catalog entry of a node type: what validation, the API and the studio see. */
+export function nodeTypeInfo(def: NodeDeclaration): NodeTypeInfo {
   return {
     type: def.type,
     version: def.version,

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, nodeDefinitions } from './index';
+import { catalog, nodeDeclarations, nodeDefinitions } from './index';
 
 describe('the node catalog', () => {
   it('has every definition once, with a params JSON Schema and docs', () => {
     expect(catalog.types().map((t) => t.type)).toEqual(nodeDefinitions.map((d) => d.type));
+    // The catalog is made from the declarations (light to load); each definition is its declaration plus `run`.
+    nodeDefinitions.forEach((def, i) => {
+      const { run: _run, ...declared } = def;
+      expect(declared).toEqual({ ...nodeDeclarations[i] });
+      expect(def.params).toBe(nodeDeclarations[i]!.params);
+    });
     for (const info of catalog.types()) {
       expect(info.title.length).toBeGreaterThan(0);
       expect(info.description.length).toBeGreaterThan(20);

@@ -1,5 +1,4 @@
-import { type Catalog, catalogOf } from '@kiln/engine';
-import { type NodeDefinition, nodeTypeInfo } from '../define-node';
+import type { NodeDefinition } from '../define-node';
 import command from './core/command';
 import noop from './core/noop';
 import approval from './gate/approval';
@@ -43,5 +42,4 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   monitorDrift,
 ] as unknown as NodeDefinition[];
 
-/** The catalog the validator, the API and the studio use. */
-export const catalog: Catalog = catalogOf(nodeDefinitions.map(nodeTypeInfo));
+export { catalog, nodeDeclarations } from './catalog';

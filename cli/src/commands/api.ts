@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, startApi } from '@kiln/api';
 import type { Io } from '../io';
+import { API_USAGE } from './usage';
 
-export const API_USAGE = 'kiln api [--port 8080] [--host 127.0.0.1] [--temporal-address host:port] [--data-dir DIR]';
 
 /** The API alone, against TEMPORAL_ADDRESS and DATABASE_URL (or embedded PostgreSQL in --data-dir). */
 export async function apiCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

@@ -3,9 +3,8 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
 import type { Io } from '../io';
+import { APPROVE_USAGE } from './usage';
 
-export const APPROVE_USAGE =
-  'kiln approve <runId> <nodeId> [--reject] [--comment text] [--temporal-address host:port | --api URL --token T]';
 
 /**
  * Decides a waiting approval gate: through the API (KILN_API_URL, KILN_TOKEN), or straight to

@@ -10,9 +10,8 @@ import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
+import { RUN_USAGE } from './usage';
 
-export const RUN_USAGE =
-  'kiln run <file.json|file.ts> [--param k=v]... [--json] [--temporal-address host:port] [--namespace ns]';
 
 /** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

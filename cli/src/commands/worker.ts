@@ -2,9 +2,8 @@ import { parseArgs } from 'node:util';
 import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
+import { WORKER_USAGE } from './usage';
 
-export const WORKER_USAGE =
-  'kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] [--temporal-address host:port] [--namespace ns]';
 
 /** Serves node activities (and pipeline workflows) until SIGINT/SIGTERM. */
 export async function workerCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

@@ -1,14 +1,7 @@
-import { z } from 'zod';
 import { defineNode } from '../../define-node';
+import declaration from './noop.decl';
 
 export default defineNode({
-  type: 'core.noop',
-  version: 1,
-  category: 'core',
-  title: 'No-op',
-  description: 'Does nothing: a join point that waits for its upstream nodes.',
-  inputs: {},
-  outputs: {},
-  params: z.strictObject({}),
+  ...declaration,
   run: async () => ({ outputs: {} }),
 });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { classificationReport, regressionReport } from '../../ml/metrics';
 import { MetricsInputError } from '../../ml/metrics/validate';
 import type { ArtifactRef } from '../../store/artifact-store';
@@ -7,18 +6,7 @@ import { cellNumber } from '../featurize/transform-spec';
 import { putJson, readColumns, requireDatasetRef } from '../shared/tabular';
 import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from '../train/gbdt';
 import { loadOrt, openSession, predict } from './onnx-runner';
-
-const params = z.strictObject({
-  batchSize: z.number().int().positive().max(1_000_000).default(4096).describe('Rows per inference call when scoring the dataset.'),
-  latencyRows: z
-    .number()
-    .int()
-    .min(0)
-    .max(100_000)
-    .default(200)
-    .describe('Rows scored one at a time (and in batches of 256) to measure latency per row; 0 skips it.'),
-  includePredictions: z.boolean().default(true).describe('Keep every row’s prediction and probabilities in the report.'),
-});
+import declaration from './model.decl';
 
 function requireModelRef(value: unknown): ModelRef {
   const v = value as Partial<ModelRef> | null;
@@ -32,16 +20,7 @@ function requireModelRef(value: unknown): ModelRef {
 }
 
 export default defineNode({
-  type: 'evaluate.model',
-  version: 1,
-  category: 'evaluate',
-  title: 'Evaluate model',
-  description:
-    'Scores a dataset with the ONNX model in onnxruntime and reports classification or regression metrics ' +
-    '(ROC-AUC, F1, confusion matrix, calibration; or MAE, RMSE, R²), latency per row at batch 1 and 256, and model size.',
-  inputs: { model: 'Model', dataset: 'Dataset' },
-  outputs: { metrics: 'Metrics', report: 'Report' },
-  params,
+  ...declaration,
   run: async (ctx, inputs, p) => {
     const model = requireModelRef(inputs.model);
     requireDatasetRef(inputs.dataset, 'dataset');

@@ -1,7 +1,4 @@
 import { extname } from 'node:path';
-import { z } from 'zod';
-import { dataUriParam } from '../../access';
-import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { DataInputError } from '../../data/input-error';
 import {
   ingestCsvToDataset,
@@ -11,44 +8,10 @@ import {
 } from '../../data/dataset-ref';
 import { NodeFailure, defineNode } from '../../define-node';
 import { openIngestInput } from './open-input';
-
-const params = z.strictObject({
-  uri: dataUriParam(
-    'Where the data is: a local path (relative to the worker’s folder) or file://… under the data roots ' +
-      '(KILN_DATA_ROOTS), http(s)://… (downloaded, streamed; loopback and private addresses only if KILN_FETCH_ALLOW ' +
-      'names them) or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, ' +
-      'S3_SECRET_KEY; the bucket must be allowed by KILN_S3_BUCKETS).',
-  ),
-  format: z
-    .enum(['auto', 'csv', 'jsonl', 'parquet'])
-    .default('auto')
-    .describe(
-      'File format; auto picks by extension (.parquet/.pq → Parquet, .jsonl/.ndjson → JSON Lines, otherwise CSV). ' +
-        'Parquet column types come from the file’s schema; snappy, gzip, zstd, brotli and lz4 are read.',
-    ),
-  delimiter: z.string().length(1).default(',').describe('CSV field delimiter (one character).'),
-  header: z.boolean().default(true).describe('Whether the first CSV row names the columns.'),
-  types: z
-    .record(z.string(), z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]))
-    .default({})
-    .describe('Column types that replace inference, by column name (int, float, bool, date, string).'),
-  nullValues: z
-    .array(z.string())
-    .optional()
-    .describe('Cells read as null (default: empty, NA, null, NaN for CSV; none for JSON Lines and Parquet).'),
-});
+import declaration from './file.decl';
 
 export default defineNode({
-  type: 'ingest.file',
-  version: 1,
-  category: 'ingest',
-  title: 'Ingest file',
-  description:
-    'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +
-    'artifact store, with inferred column types and per-column statistics. Bad input fails with the line (or row) and column.',
-  inputs: {},
-  outputs: { dataset: 'Dataset' },
-  params,
+  ...declaration,
   run: async (ctx, _inputs, p) => {
     const formatOf = (name: string) => {
       const ext = extname(name).toLowerCase();

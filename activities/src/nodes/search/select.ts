@@ -1,15 +1,9 @@
 // search.select: keeps the best trial of a search. Its inputs come from a mapped trainer node, whose
 // outputs are lists in item order (one `Metrics` and one `Model` per trial): the ports are typed
 // `Metrics` and `Model` so the edges validate, and the node accepts a single value or a list.
-import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import type { MetricsRef, ModelRef } from '../train/common';
-
-const params = z.strictObject({
-  metric: z.string().min(1).describe('The value in each trial\'s metrics to rank by (e.g. "cv_roc_auc", "valid_metric").'),
-  mode: z.enum(['max', 'min']).default('max').describe('Whether higher (max) or lower (min) is better.'),
-  trials: z.array(z.record(z.string(), z.unknown())).optional().describe('The trial param sets, to name them in the leaderboard.'),
-});
+import declaration from './select.decl';
 
 export interface LeaderboardEntry {
   rank: number;
@@ -37,16 +31,7 @@ export function leaderboard(
 }
 
 export default defineNode({
-  type: 'search.select',
-  version: 1,
-  category: 'search',
-  title: 'Select the best trial',
-  description:
-    'Takes the per-trial `metrics` and `model` lists of a mapped trainer node (a hyperparameter search), ranks the ' +
-    'trials by one metric and outputs the best trial\'s model and metrics, and a leaderboard.',
-  inputs: { metrics: 'Metrics', model: 'Model' },
-  outputs: { model: 'Model', metrics: 'Metrics', leaderboard: 'Json' },
-  params,
+  ...declaration,
   run: async (_ctx, inputs, p) => {
     const metrics = asList<MetricsRef>(inputs.metrics);
     const models = asList<ModelRef>(inputs.model);

@@ -4,30 +4,9 @@
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import { rng } from '../shared/tabular';
+import declaration, { type range } from './space.decl';
 
-const range = z.strictObject({
-  min: z.number().describe('Lower bound.'),
-  max: z.number().describe('Upper bound.'),
-  log: z.boolean().default(false).describe('Sample uniformly in log space (both bounds > 0).'),
-  int: z.boolean().default(false).describe('Round to an integer.'),
-  steps: z.number().int().min(2).max(100).default(3).describe('Grid points between min and max (grid search).'),
-});
 type Range = z.output<typeof range>;
-const dimension = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), range]);
-
-const params = z.strictObject({
-  trainer: z.enum(['gbdt', 'linear', 'mlp']).default('gbdt').describe('The trainer the trials are for (recorded in each trial).'),
-  search: z.enum(['grid', 'random']).default('grid').describe('Every combination (grid) or `trials` random draws.'),
-  space: z
-    .record(z.string(), dimension)
-    .refine((s) => Object.keys(s).length > 0, 'the space needs at least one parameter')
-    .describe('Per trainer param: a list of values, or a range {min, max, log, int, steps}.'),
-  fixed: z.record(z.string(), z.unknown()).default({}).describe('Params every trial gets as they are.'),
-  trials: z.number().int().positive().max(10_000).default(10).describe('Random draws (random search).'),
-  maxTrials: z.number().int().positive().max(10_000).default(1000).describe('Refuse grids larger than this.'),
-  seed: z.number().int().default(0).describe('Seed of the random draws.'),
-});
-
 function checkRange(name: string, r: Range) {
   if (!(r.max >= r.min)) throw new NodeFailure(`space.${name}: max must be ≥ min`, { type: 'BadInput', retryable: false });
   if (r.log && r.min <= 0) throw new NodeFailure(`space.${name}: a log range needs min > 0`, { type: 'BadInput', retryable: false });
@@ -46,7 +25,7 @@ function gridValues(r: Range): number[] {
 type Value = number | string | boolean;
 
 /** Every trial of the search, in a stable order. */
-export function expandSpace(p: z.output<typeof params>): Record<string, unknown>[] {
+export function expandSpace(p: z.output<typeof declaration.params>): Record<string, unknown>[] {
   const names = Object.keys(p.space);
   for (const n of names) if (!Array.isArray(p.space[n])) checkRange(n, p.space[n] as Range);
   if (p.search === 'grid') {
@@ -78,16 +57,7 @@ export function expandSpace(p: z.output<typeof params>): Record<string, unknown>
 }
 
 export default defineNode({
-  type: 'search.space',
-  version: 1,
-  category: 'search',
-  title: 'Hyperparameter search space',
-  description:
-    'Expands a search space (grid: every combination; random: seeded draws) into the list of trial param sets. ' +
-    'Map a trainer node over its `trials` output with {"$item": "<param>"} params, then keep the best with search.select.',
-  inputs: {},
-  outputs: { trials: 'Json' },
-  params,
+  ...declaration,
   run: async (ctx, _inputs, p) => {
     const trials = expandSpace(p);
     ctx.progress({ trials: trials.length, trainer: p.trainer, search: p.search });

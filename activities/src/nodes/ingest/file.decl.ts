@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
+import { declareNode } from '../../define-node';
+
+const params = z.strictObject({
+  uri: z
+    .string()
+    .min(1)
+    .describe(
+      'Where the data is: a local path (relative to the worker’s folder), file://…, http(s)://… (downloaded, streamed) ' +
+        'or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY).',
+    ),
+  format: z
+    .enum(['auto', 'csv', 'jsonl', 'parquet'])
+    .default('auto')
+    .describe(
+      'File format; auto picks by extension (.parquet/.pq → Parquet, .jsonl/.ndjson → JSON Lines, otherwise CSV). ' +
+        'Parquet column types come from the file’s schema; snappy, gzip, zstd, brotli and lz4 are read.',
+    ),
+  delimiter: z.string().length(1).default(',').describe('CSV field delimiter (one character).'),
+  header: z.boolean().default(true).describe('Whether the first CSV row names the columns.'),
+  types: z
+    .record(z.string(), z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]))
+    .default({})
+    .describe('Column types that replace inference, by column name (int, float, bool, date, string).'),
+  nullValues: z
+    .array(z.string())
+    .optional()
+    .describe('Cells read as null (default: empty, NA, null, NaN for CSV; none for JSON Lines and Parquet).'),
+});
+
+export default declareNode({
+  type: 'ingest.file',
+  version: 1,
+  category: 'ingest',
+  title: 'Ingest file',
+  description:
+    'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +
+    'artifact store, with inferred column types and per-column statistics. Bad input fails with the line (or row) and column.',
+  inputs: {},
+  outputs: { dataset: 'Dataset' },
+  params,
+});
