@@ -18,6 +18,7 @@ describe('worker policy', () => {
     expect(userCodeAccount(undefined, 0)).toMatchObject({ name: 'nobody', uid: 65534 });
     expect(userCodeAccount('root', 0)).toBeUndefined();
     expect(userCodeAccount(undefined, 1000)).toBeUndefined();
+    expect(userCodeAccount('root', 1000)).toBeUndefined();
     expect(() => userCodeAccount('nobody', 1000)).toThrow('only a worker running as root');
   });
 

@@ -46,7 +46,8 @@ export function localWorkerPolicy(env: Readonly<Record<string, string | undefine
 /** The account user code runs as: only a root worker switches; `root` (or uid 0) keeps root on purpose. */
 export function userCodeAccount(setting: string | undefined, uid = process.getuid?.()): UnixUser | undefined {
   if (uid !== 0) {
-    if (setting && lookupUser(setting).uid !== uid) {
+    // Naming root (keep the worker's own account) or the worker's own account changes nothing here.
+    if (setting && ![0, uid].includes(lookupUser(setting).uid)) {
       throw new Error(`KILN_USER_CODE_USER=${setting}: only a worker running as root can run user code as another user`);
     }
     return undefined;
