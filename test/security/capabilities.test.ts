@@ -28,14 +28,17 @@ afterAll(async () => {
 
 const command = (command: string, extra: Record<string, unknown> = {}) => ({ id: 'code', type: 'core.command', params: { command }, ...extra });
 
-/** train.command needs its inputs wired for the spec to be valid; it is refused before it reads them. */
+/**
+ * train.command needs its inputs wired for the spec to be valid; it is refused before it reads them.
+ * The data's URI is a run parameter, so no data-access rule about literal URIs decides these cases.
+ */
 const trainCommandNodes = [
-  { id: 'data', type: 'ingest.file', params: { uri: '/nonexistent/train.csv' } },
+  { id: 'data', type: 'ingest.file', params: { uri: { $param: 'uri' } } },
   { id: 'prep', type: 'featurize.tabular', params: { target: 'y' } },
   { id: 'code', type: 'train.command', params: { command: 'python train.py' } },
 ];
 const trainCommandEdges = [
-  { from: 'data.dataset', to: 'prep.data' },
+  { from: 'data.dataset', to: 'prep.dataset' },
   { from: 'prep.train', to: 'code.train' },
   { from: 'prep.transform', to: 'code.transform' },
 ];
@@ -57,7 +60,7 @@ const secretsAbsent = (node: NodeState) => {
 
 const throughTheApi: [Role, string, unknown, Outcome][] = [
   ['editor', 'core.command echo', spec('sec-editor-command', [command('echo hi')]), { refused: 403, capability: 'user-code', says: /allowed only for role admin, not for role editor.*KILN_USER_CODE_ROLES/ }],
-  ['editor', 'train.command', spec('sec-editor-train', trainCommandNodes, trainCommandEdges), { refused: 403, capability: 'user-code', says: /not for role editor/ }],
+  ['editor', 'train.command', spec('sec-editor-train', trainCommandNodes, trainCommandEdges, { params: { type: 'object', properties: { uri: { type: 'string' } } } }), { refused: 403, capability: 'user-code', says: /not for role editor/ }],
   ['viewer', 'core.command echo', spec('sec-viewer-command', [command('echo hi')]), { refused: 403 }],
   ['admin', 'core.command env', spec('sec-admin-env', [command('env')]), { node: { status: 'succeeded' }, check: secretsAbsent }],
   [
