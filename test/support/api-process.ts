@@ -18,7 +18,12 @@ export interface ApiProcess {
   /** Waits until a run has ended and returns it (with its final state). */
   settled(runId: string, timeoutMs?: number): Promise<any>;
   /** Calls the API as the admin (or with `token`); JSON in and out. */
-  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
 export async function startApiProcess(options: {
@@ -29,8 +34,10 @@ export async function startApiProcess(options: {
   dataDir?: string;
   artifactsDir?: string;
   adminToken?: string;
+  /** A port chosen beforehand (default: a free one), so other processes can be given the URL first. */
+  port?: number;
 }): Promise<ApiProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? `kiln_test_${Math.random().toString(36).slice(2)}`;
   const artifactsDir = options.artifactsDir ?? tempDir('kiln-artifacts-');
   const dataDir = options.dataDir ?? tempDir('kiln-pglite-');
@@ -83,10 +90,14 @@ export async function startApiProcess(options: {
       return api.settled(started.json.runId);
     },
     settled(runId, timeoutMs = 240_000) {
-      return eventually(async () => {
-        const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
-        return r.status !== 'running' && r.state ? r : undefined;
-      }, timeoutMs, `run ${runId}`);
+      return eventually(
+        async () => {
+          const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
+          return r.status !== 'running' && r.state ? r : undefined;
+        },
+        timeoutMs,
+        `run ${runId}`,
+      );
     },
     async call(method, path, body, token = adminToken) {
       const res = await fetch(`${url}${path}`, {
@@ -112,7 +123,11 @@ export async function startApiProcess(options: {
 }
 
 /** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
 import type { RunInput, RunStarter, RunState } from '@kiln/engine';
-import { awaitRun, startRun } from '@kiln/engine/temporal';
+import { awaitRun, freePort, startRun } from '@kiln/engine/temporal';
 import { type ApiProcess, startApiProcess } from './api-process';
-import { type Harness, openHarness } from './harness';
+import { type Harness, openHarness, tempDir } from './harness';
 import { startWorkerProcess, stopProcess } from './worker-process';
 
 /**
@@ -37,38 +37,55 @@ export interface SecuredInstance {
  * (both processes also hold `PLANTED_SECRETS`); the two share one artifact folder, and the worker
  * reaches the API with the service token, as under `kiln up`.
  */
-export async function startSecuredInstance(options: { apiEnv?: Record<string, string>; workerEnv?: Record<string, string | null> } = {}): Promise<SecuredInstance> {
+export async function startSecuredInstance(
+  options: { apiEnv?: Record<string, string>; workerEnv?: Record<string, string | null> } = {},
+): Promise<SecuredInstance> {
   const address = inject('temporalAddress');
   const temporal = await openHarness({ workers: false });
   const { DATABASE_URL: _db, ...apiSecrets } = PLANTED_SECRETS;
-  const api = await startApiProcess({ temporalAddress: address, env: { ...apiSecrets, ...options.apiEnv } });
+  // Both processes start at once (each takes tens of seconds on a busy machine): the worker is given
+  // the API's port and artifact folder beforehand.
+  const port = await freePort();
+  const artifactsDir = tempDir('kiln-security-artifacts-');
   let logs = '';
-  let worker: ChildProcess;
-  try {
-    worker = await startWorkerProcess(address, 'cpu,gpu', {
-      env: { ...PLANTED_SECRETS, KILN_ARTIFACTS: api.artifactsDir, KILN_API_URL: api.url, S3_ENDPOINT: null, ...options.workerEnv },
+  const [api, worker] = await Promise.allSettled([
+    startApiProcess({
+      temporalAddress: address,
+      port,
+      artifactsDir,
+      env: { ...apiSecrets, ...options.apiEnv },
+    }),
+    startWorkerProcess(address, 'cpu,gpu', {
+      env: {
+        ...PLANTED_SECRETS,
+        KILN_ARTIFACTS: artifactsDir,
+        KILN_API_URL: `http://127.0.0.1:${port}`,
+        S3_ENDPOINT: null,
+        ...options.workerEnv,
+      },
       onStderr: (text) => (logs += text),
-    });
-  } catch (err) {
-    await api.stop();
+    }),
+  ]);
+  if (api.status === 'rejected' || worker.status === 'rejected') {
+    if (api.status === 'fulfilled') await api.value.stop();
+    if (worker.status === 'fulfilled') await stopProcess(worker.value);
     await temporal.close();
-    throw err;
+    throw api.status === 'rejected' ? api.reason : (worker as PromiseRejectedResult).reason;
   }
+  const instance = { api: api.value, worker: worker.value };
   const token = async (role: 'editor' | 'viewer') => {
-    const res = await api.call('POST', '/api/v1/tokens', { name: `security-${role}`, role });
+    const res = await instance.api.call('POST', '/api/v1/tokens', { name: `security-${role}`, role });
     if (res.status !== 201) throw new Error(`could not make a ${role} token: ${JSON.stringify(res.json)}`);
     return res.json.token as string;
   };
-  const tokens = { admin: api.adminToken, editor: await token('editor'), viewer: await token('viewer') };
   return {
-    api,
+    ...instance,
     temporal,
-    worker,
-    tokens,
+    tokens: { admin: instance.api.adminToken, editor: await token('editor'), viewer: await token('viewer') },
     workerLogs: () => logs,
     async stop() {
-      await stopProcess(worker);
-      await api.stop();
+      await stopProcess(instance.worker);
+      await instance.api.stop();
       await temporal.close();
     },
   };
@@ -83,15 +100,31 @@ export interface ApiAttempt {
 }
 
 /** Saves a pipeline and runs it to its end as `token`, stopping at the first refusal. */
-export async function saveAndRun(instance: SecuredInstance, token: string, spec: unknown, params: Record<string, unknown> = {}): Promise<ApiAttempt> {
+export async function saveAndRun(
+  instance: SecuredInstance,
+  token: string,
+  spec: unknown,
+  params: Record<string, unknown> = {},
+): Promise<ApiAttempt> {
   const saved = await instance.api.call('POST', '/api/v1/pipelines', { spec }, token);
   if (saved.status !== 201) return { saved };
-  const started = await instance.api.call('POST', `/api/v1/pipelines/${saved.json.id}/runs`, { params }, token);
+  const started = await instance.api.call(
+    'POST',
+    `/api/v1/pipelines/${saved.json.id}/runs`,
+    { params },
+    token,
+  );
   if (started.status !== 201) return { saved: started };
   return { saved, run: await instance.api.settled(started.json.runId) };
 }
 
 /** Starts a spec on Temporal directly (around the API), claiming `startedBy` as a forger would, and waits for its end. */
-export async function runAroundTheApi(instance: SecuredInstance, spec: RunInput['spec'], startedBy?: RunStarter): Promise<RunState> {
-  return awaitRun(await startRun(instance.temporal.client, { spec, params: {}, ...(startedBy ? { startedBy } : {}) }));
+export async function runAroundTheApi(
+  instance: SecuredInstance,
+  spec: RunInput['spec'],
+  startedBy?: RunStarter,
+): Promise<RunState> {
+  return awaitRun(
+    await startRun(instance.temporal.client, { spec, params: {}, ...(startedBy ? { startedBy } : {}) }),
+  );
 }

@@ -20,10 +20,14 @@ export async function startWorkerProcess(
     if (value === null) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk.toString()));
   await new Promise<void>((resolve, reject) => {
