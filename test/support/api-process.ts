@@ -18,12 +18,7 @@ export interface ApiProcess {
   /** Waits until a run has ended and returns it (with its final state). */
   settled(runId: string, timeoutMs?: number): Promise<any>;
   /** Calls the API as the admin (or with `token`); JSON in and out. */
-  call(
-    method: string,
-    path: string,
-    body?: unknown,
-    token?: string | null,
-  ): Promise<{ status: number; json: any; headers: Headers }>;
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
 export async function startApiProcess(options: {
@@ -90,14 +85,10 @@ export async function startApiProcess(options: {
       return api.settled(started.json.runId);
     },
     settled(runId, timeoutMs = 240_000) {
-      return eventually(
-        async () => {
-          const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
-          return r.status !== 'running' && r.state ? r : undefined;
-        },
-        timeoutMs,
-        `run ${runId}`,
-      );
+      return eventually(async () => {
+        const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
+        return r.status !== 'running' && r.state ? r : undefined;
+      }, timeoutMs, `run ${runId}`);
     },
     async call(method, path, body, token = adminToken) {
       const res = await fetch(`${url}${path}`, {
@@ -123,11 +114,7 @@ export async function startApiProcess(options: {
 }
 
 /** Polls `fn` until it returns a truthy value. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  what = 'condition',
-): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
