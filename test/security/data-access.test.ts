@@ -74,7 +74,7 @@ beforeAll(async () => {
   const temporalAddress = inject('temporalAddress');
   // One after the other: both compile the sources at start, and a busy machine is slow at that.
   api = await startApiProcess({ temporalAddress, env });
-  worker = await startWorkerProcess(temporalAddress, 'cpu,gpu', env);
+  worker = await startWorkerProcess(temporalAddress, 'cpu,gpu', { env });
   editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
   viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
   const created = await api.call(

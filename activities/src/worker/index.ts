@@ -2,3 +2,4 @@ export * from './create-workers';
 export * from './node-activity';
 export * from './workflow-bundle';
 export * from './spec-store';
+export * from './worker-policy';

@@ -1,5 +1,5 @@
 import { NodeFailure, defineNode } from '../../define-node';
-import { runShell } from './run-shell';
+import { runUserCode } from './user-code';
 import declaration from './command.decl';
 
 export const STDOUT_TAIL_BYTES = 64 * 1024;
@@ -7,16 +7,8 @@ export const STDOUT_TAIL_BYTES = 64 * 1024;
 export default defineNode({
   ...declaration,
   async run(ctx, _inputs, params) {
-    const env = {
-      KILN_RUN_ID: ctx.runId,
-      KILN_NODE_ID: ctx.nodeId,
-      KILN_ATTEMPT: String(ctx.attempt),
-      KILN_TASK_QUEUE: ctx.queue,
-      ...params.env,
-    };
-    const result = await runShell(params.command, {
-      signal: ctx.signal,
-      env,
+    const result = await runUserCode(ctx, params.command, {
+      ...(params.env ? { env: params.env } : {}),
       ...(params.cwd ? { cwd: params.cwd } : {}),
       stdoutTailBytes: STDOUT_TAIL_BYTES,
       onLine: (line) => ctx.progress({ line: line.slice(0, 500) }),

@@ -24,6 +24,7 @@ export default declareNode({
   type: 'deploy.model',
   version: 1,
   category: 'deploy',
+  capabilities: ['kiln-api'],
   title: 'Deploy model',
   description:
     'Registers the model as the next version in the model registry (with its metrics, lineage and training data ' +

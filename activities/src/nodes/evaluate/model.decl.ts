@@ -17,6 +17,7 @@ export default declareNode({
   type: 'evaluate.model',
   version: 1,
   category: 'evaluate',
+  capabilities: [],
   title: 'Evaluate model',
   description:
     'Scores a dataset with the ONNX model in onnxruntime and reports classification or regression metrics ' +

@@ -1,15 +1,15 @@
 import { z } from 'zod';
+import { dataUriParam } from '../../access/data-uri';
 import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { declareNode } from '../../define-node';
 
 const params = z.strictObject({
-  uri: z
-    .string()
-    .min(1)
-    .describe(
-      'Where the data is: a local path (relative to the worker’s folder), file://…, http(s)://… (downloaded, streamed) ' +
-        'or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY).',
-    ),
+  uri: dataUriParam(
+    'Where the data is: a local path (relative to the worker’s folder) or file://… under the data roots ' +
+      '(KILN_DATA_ROOTS), http(s)://… (downloaded, streamed; loopback and private addresses only if KILN_FETCH_ALLOW ' +
+      'names them) or s3://bucket/key (streamed, with the worker’s S3 settings: S3_ENDPOINT, S3_ACCESS_KEY, ' +
+      'S3_SECRET_KEY; the bucket must be allowed by KILN_S3_BUCKETS).',
+  ),
   format: z
     .enum(['auto', 'csv', 'jsonl', 'parquet'])
     .default('auto')
@@ -33,6 +33,7 @@ export default declareNode({
   type: 'ingest.file',
   version: 1,
   category: 'ingest',
+  capabilities: ['local-files', 'network'],
   title: 'Ingest file',
   description:
     'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +

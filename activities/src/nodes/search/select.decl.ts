@@ -11,6 +11,7 @@ export default declareNode({
   type: 'search.select',
   version: 1,
   category: 'search',
+  capabilities: [],
   title: 'Select the best trial',
   description:
     'Takes the per-trial `metrics` and `model` lists of a mapped trainer node (a hyperparameter search), ranks the ' +

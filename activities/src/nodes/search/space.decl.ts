@@ -28,6 +28,7 @@ export default declareNode({
   type: 'search.space',
   version: 1,
   category: 'search',
+  capabilities: [],
   title: 'Hyperparameter search space',
   description:
     'Expands a search space (grid: every combination; random: seeded draws) into the list of trial param sets. ' +

@@ -34,6 +34,7 @@ export default declareNode({
   type: 'validate.tabular',
   version: 1,
   category: 'validate',
+  capabilities: [],
   title: 'Validate table',
   description:
     'Checks a dataset against expectations (columns and types, not-null, ranges, allowed values, unique, regex, row ' +
