@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
-import type { RunInput, RunStarter, RunState } from '@kiln/engine';
+import type { PipelineSpec, RunStarter, RunState } from '@kiln/engine';
 import { awaitRun, freePort, startRun } from '@kiln/engine/temporal';
 import { type ApiProcess, startApiProcess } from './api-process';
 import { type Harness, openHarness, tempDir } from './harness';
@@ -121,7 +121,7 @@ export async function saveAndRun(
 /** Starts a spec on Temporal directly (around the API), claiming `startedBy` as a forger would, and waits for its end. */
 export async function runAroundTheApi(
   instance: SecuredInstance,
-  spec: RunInput['spec'],
+  spec: PipelineSpec,
   startedBy?: RunStarter,
 ): Promise<RunState> {
   return awaitRun(
