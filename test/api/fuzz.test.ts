@@ -19,7 +19,13 @@ import { type ApiProcess, startApiProcess } from '../support/api-process';
 
 const run = promisify(execFile);
 const SCHEMATHESIS = ['schemathesis==4.32.5'];
-export const FUZZ_CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_schema_conformance', 'unsupported_method'];
+export const FUZZ_CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_schema_conformance',
+  'unsupported_method',
+];
 
 let h: Harness;
 let postgres: PostgresServer;
@@ -36,7 +42,9 @@ beforeAll(async () => {
   ]);
   st = join(venv, 'bin', 'st');
   // Something to find: a pipeline with a run, so operations on ids reach their handlers.
-  const pipelineId = (await api.call('POST', '/api/v1/pipelines', { spec: spec('fuzz', [{ id: 'a', type: 'core.noop' }]) })).json.id;
+  const pipelineId = (
+    await api.call('POST', '/api/v1/pipelines', { spec: spec('fuzz', [{ id: 'a', type: 'core.noop' }]) })
+  ).json.id;
   await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, {});
 });
 afterAll(async () => {
@@ -71,11 +79,23 @@ it('finds no 5xx and no answer that breaks the OpenAPI document', async () => {
     '--output-truncate',
     'false',
   ];
-  const result = await run(st, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } }).then(
+  const result = await run(st, args, {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
+  }).then(
     (r) => ({ code: 0, output: r.stdout + r.stderr }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: e.code ?? -1,
+      output: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    }),
   );
-  const junit = readFileSync(join(reports, readdirSync(reports).find((f) => f.endsWith('.xml'))!), 'utf8');
+  const junit = readFileSync(
+    join(
+      reports,
+      readdirSync(reports).find((f) => f.endsWith('.xml'))!,
+    ),
+    'utf8',
+  );
   const tests = Number(/<testsuite [^>]*tests="(\d+)"/.exec(junit)?.[1] ?? 0);
   // Every operation was exercised (61 at the time of writing), and none failed a check.
   expect(tests, result.output).toBeGreaterThanOrEqual(55);

@@ -10,7 +10,10 @@ export const errorBody = z
   .object({
     statusCode: z.int().min(400).max(599),
     error: z.string().optional().describe('The status text (Bad Request, Not Found, …).'),
-    message: z.union([z.string(), z.array(z.string())]).optional().describe('What is wrong and where, in a sentence.'),
+    message: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('What is wrong and where, in a sentence.'),
     problems: z
       .array(z.looseObject({ path: z.string(), message: z.string() }))
       .optional()
@@ -106,7 +109,8 @@ export function finishOpenApi(document: OpenAPIObject): OpenAPIObject {
         };
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !response.content) response.content = { 'application/json': { schema: ERROR_REF } };
+        if (Number(status) >= 400 && !response.content)
+          response.content = { 'application/json': { schema: ERROR_REF } };
       }
     }
   }
@@ -121,7 +125,9 @@ export function registerMethodNotAllowed(fastify: FastifyInstance, document: Ope
   // Every method Fastify routes (QUERY, PROPFIND, … included), not only the common ones.
   const all = fastify.supportedMethods.filter((m) => m !== 'CONNECT');
   for (const [path, item] of Object.entries(document.paths)) {
-    const allowed = new Set(METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => m.toUpperCase()));
+    const allowed = new Set(
+      METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => m.toUpperCase()),
+    );
     if (allowed.has('GET')) allowed.add('HEAD');
     const missing = all.filter((m) => !allowed.has(m));
     if (missing.length === 0) continue;
@@ -130,7 +136,11 @@ export function registerMethodNotAllowed(fastify: FastifyInstance, document: Ope
       reply
         .code(405)
         .header('allow', allow)
-        .send({ statusCode: 405, error: 'Method Not Allowed', message: `${req.method} is not allowed on ${path}; it takes ${allow}` });
+        .send({
+          statusCode: 405,
+          error: 'Method Not Allowed',
+          message: `${req.method} is not allowed on ${path}; it takes ${allow}`,
+        });
     fastify.route({
       method: [...missing],
       url: path.replace(/\{([^}]+)\}/g, ':$1'),

@@ -33,7 +33,9 @@ describe('the secret key ring', () => {
     expect(rotated.ids).toEqual(['new', 'old']);
     expect(rotated.open(sealed, 'c')).toBe('s');
     expect(sealedKeyId(rotated.seal('s', 'c'))).toBe('new');
-    expect(() => parseKeyRing(`new:${key()}`).open(sealed, 'c')).toThrow('sealed with key "old", which KILN_SECRET_KEY does not list (keys: new)');
+    expect(() => parseKeyRing(`new:${key()}`).open(sealed, 'c')).toThrow(
+      'sealed with key "old", which KILN_SECRET_KEY does not list (keys: new)',
+    );
     // Derived keys follow the ring's order and differ by purpose.
     expect(rotated.derive('x')).toHaveLength(2);
     expect(rotated.derive('x')[1]).toBe(old.derive('x')[0]);

@@ -20,7 +20,9 @@ describe('prediction ids', () => {
     const [nonce, rows, , tag] = id.split('.') as [string, string, string, string];
     expect(ids.verify('churn', `${nonce}.${rows}.2.${tag}`)).toBe(false); // row 2 of 2
     expect(ids.verify('churn', `${nonce}.3.2.${tag}`)).toBe(false); // rows changed
-    expect(ids.verify('churn', `${nonce}.${rows}.0.${tag.slice(0, -1)}${tag.endsWith('A') ? 'B' : 'A'}`)).toBe(false);
+    expect(
+      ids.verify('churn', `${nonce}.${rows}.0.${tag.slice(0, -1)}${tag.endsWith('A') ? 'B' : 'A'}`),
+    ).toBe(false);
     expect(ids.verify('churn', '4f0c9a58-1c6a-4b6e-9d7e-1f2a3b4c5d6e')).toBe(false);
     expect(ids.verify('churn', '')).toBe(false);
     // Another key ring's ids do not verify; a ring listing the old key still does (rotation).
