@@ -43,7 +43,7 @@ export const PARAM_KINDS = {
 export type ParamKind = keyof typeof PARAM_KINDS;
 
 /** The OpenAPI schema of a parameter kind (versions are integers on the wire's contract). */
-function paramJsonSchema(kind: ParamKind): Record<string, unknown> {
+export function paramJsonSchema(kind: ParamKind): Record<string, unknown> {
   if (kind === 'version') return { type: 'integer', minimum: 1, maximum: INT32_MAX };
   if (kind === 'uuid') return { type: 'string', format: 'uuid' };
   return openApiSchema(PARAM_KINDS[kind]);
