@@ -48,6 +48,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     const metrics = new ApiMetrics();
     const adapter = new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
+      // Run ids reach 117 characters (Fastify's default limit is 100); longer ones get 414.
+      routerOptions: { maxParamLength: 512 },
       genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? requestId(),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });

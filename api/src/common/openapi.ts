@@ -1,6 +1,6 @@
 // The OpenAPI document as tools read it: OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, what zod
 // emits), every error response described with the one error body, and 405 for methods a path lacks.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { openApiSchema } from './zod-body';
@@ -10,7 +10,10 @@ export const errorBody = z
   .object({
     statusCode: z.int().min(400).max(599),
     error: z.string().optional().describe('The status text (Bad Request, Not Found, …).'),
-    message: z.union([z.string(), z.array(z.string())]).optional().describe('What is wrong and where, in a sentence.'),
+    message: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('What is wrong and where, in a sentence.'),
     problems: z
       .array(z.looseObject({ path: z.string(), message: z.string() }))
       .optional()
@@ -28,6 +31,7 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'The path exists, but not with this method.',
   409: 'The resource is in a state that does not allow this (archived, already ended, taken name).',
   413: 'The body is larger than 5 MB.',
+  414: 'A path parameter is longer than 512 characters.',
   415: 'The body is not JSON.',
   422: 'The request is well-formed but refused by a domain check (spec or parameter problems, listed).',
   429: 'Too many requests; retry later.',
@@ -55,7 +59,10 @@ function errorStatuses(path: string, method: string, op: Operation): number[] {
     statuses.add(429);
   }
   if (path.endsWith('/predict')) statuses.add(429);
-  if (op.parameters?.some((p) => p.in === 'path')) statuses.add(404);
+  if (op.parameters?.some((p) => p.in === 'path')) {
+    statuses.add(404);
+    statuses.add(414);
+  }
   if (method !== 'get') {
     statuses.add(409);
     statuses.add(422);
@@ -102,7 +109,8 @@ export function finishOpenApi(document: OpenAPIObject): OpenAPIObject {
         };
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !response.content) response.content = { 'application/json': { schema: ERROR_REF } };
+        if (Number(status) >= 400 && !response.content)
+          response.content = { 'application/json': { schema: ERROR_REF } };
       }
     }
   }
@@ -114,22 +122,34 @@ export function finishOpenApi(document: OpenAPIObject): OpenAPIObject {
  * Call before the app listens.
  */
 export function registerMethodNotAllowed(fastify: FastifyInstance, document: OpenAPIObject): void {
-  const all = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+  // Every method Fastify routes (QUERY, PROPFIND, … included), not only the common ones.
+  const all = fastify.supportedMethods.filter((m) => m !== 'CONNECT');
   for (const [path, item] of Object.entries(document.paths)) {
-    const allowed = new Set(METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => m.toUpperCase()));
+    const allowed = new Set(
+      METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => m.toUpperCase()),
+    );
     if (allowed.has('GET')) allowed.add('HEAD');
     const missing = all.filter((m) => !allowed.has(m));
     if (missing.length === 0) continue;
     const allow = [...allowed].join(', ');
+    const refuse = (req: FastifyRequest, reply: FastifyReply) =>
+      reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          statusCode: 405,
+          error: 'Method Not Allowed',
+          message: `${req.method} is not allowed on ${path}; it takes ${allow}`,
+        });
     fastify.route({
       method: [...missing],
       url: path.replace(/\{([^}]+)\}/g, ':$1'),
-      handler: (req, reply) => {
-        void reply
-          .code(405)
-          .header('allow', allow)
-          .send({ statusCode: 405, error: 'Method Not Allowed', message: `${req.method} is not allowed on ${path}; it takes ${allow}` });
+      // At onRequest, before the body is read: QUERY, for one, would otherwise be refused for lacking a content type.
+      onRequest: (req, reply, done) => {
+        void refuse(req, reply);
+        done();
       },
+      handler: refuse,
     });
   }
 }

@@ -31,7 +31,10 @@ export const PARAM_KINDS = {
     .regex(/^[0-9]{1,10}$/, 'expected a version number (1 to 2147483647)')
     .transform(Number)
     .pipe(z.int().min(1, 'versions start at 1').max(INT32_MAX, `versions are at most ${INT32_MAX}`)),
-  name: pattern(NAME_PATTERN, 'expected a name of letters, digits, _ . - (up to 100, starting with a letter or digit)'),
+  name: pattern(
+    NAME_PATTERN,
+    'expected a name of letters, digits, _ . - (up to 100, starting with a letter or digit)',
+  ),
   runId: pattern(RUN_ID_PATTERN, 'expected a run id'),
   nodeId: pattern(NODE_ID_PATTERN, 'expected a node id'),
   scheduleId: pattern(SCHEDULE_ID_PATTERN, 'expected a schedule id'),
@@ -40,14 +43,18 @@ export const PARAM_KINDS = {
 export type ParamKind = keyof typeof PARAM_KINDS;
 
 /** The OpenAPI schema of a parameter kind (versions are integers on the wire's contract). */
-function paramJsonSchema(kind: ParamKind): Record<string, unknown> {
+export function paramJsonSchema(kind: ParamKind): Record<string, unknown> {
   if (kind === 'version') return { type: 'integer', minimum: 1, maximum: INT32_MAX };
   if (kind === 'uuid') return { type: 'string', format: 'uuid' };
   return openApiSchema(PARAM_KINDS[kind]);
 }
 
 function problemsOf(error: z.ZodError, where: string, name: string) {
-  return error.issues.map((i) => ({ path: [name, ...i.path.map(String)].join('.'), message: i.message, in: where }));
+  return error.issues.map((i) => ({
+    path: [name, ...i.path.map(String)].join('.'),
+    message: i.message,
+    in: where,
+  }));
 }
 
 /** Checks one path parameter against its kind. */
@@ -61,7 +68,10 @@ export class PathParamPipe implements PipeTransform<string, unknown> {
     const result = PARAM_KINDS[this.kind].safeParse(value);
     if (result.success) return result.data;
     const problems = problemsOf(result.error, 'path', this.name);
-    throw badRequest(`invalid path parameter "${this.name}" (${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)}): ${problems.map((p) => p.message).join('; ')}`, problems);
+    throw badRequest(
+      `invalid path parameter "${this.name}" (${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)}): ${problems.map((p) => p.message).join('; ')}`,
+      problems,
+    );
   }
 }
 
@@ -82,14 +92,24 @@ export function IdParam(name: string, kind: ParamKind): ParameterDecorator {
  * stripped) and documented parameter by parameter, optional where the schema says so.
  */
 export function ZodQuery(schema: z.ZodObject): ParameterDecorator {
-  const json = openApiSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const json = openApiSchema(schema) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   const required = new Set(json.required ?? []);
   const pipe: PipeTransform = {
     transform(value: unknown) {
       const result = schema.safeParse(value ?? {});
       if (result.success) return result.data;
-      const problems = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, in: 'query' }));
-      throw badRequest(`invalid query: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`, problems);
+      const problems = result.error.issues.map((i) => ({
+        path: i.path.map(String).join('.'),
+        message: i.message,
+        in: 'query',
+      }));
+      throw badRequest(
+        `invalid query: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`,
+        problems,
+      );
     },
   };
   return (target, key, index) => {

@@ -20,17 +20,22 @@ const hasNul = (s: string) => s.includes('\u0000');
  * string or a key. Iterative, so a body nested 100,000 deep costs no stack.
  */
 export function jsonBodyProblem(body: unknown, maxDepth = MAX_JSON_DEPTH): string | undefined {
-  if (typeof body === 'string') return hasNul(body) ? 'the body holds a NUL character (\\u0000), which Kiln does not store' : undefined;
+  if (typeof body === 'string')
+    return hasNul(body) ? 'the body holds a NUL character (\\u0000), which Kiln does not store' : undefined;
   if (typeof body !== 'object' || body === null) return undefined;
   const stack: { value: object; path: (string | number)[] }[] = [{ value: body, path: [] }];
   while (stack.length) {
     const { value, path } = stack.pop()!;
     if (path.length >= maxDepth) return `the body nests deeper than ${maxDepth} levels at ${pathOf(path)}`;
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
     for (const [key, v] of entries) {
-      if (typeof key === 'string' && hasNul(key)) return `the key ${JSON.stringify(key)} at ${pathOf(path)} holds a NUL character (\\u0000)`;
+      if (typeof key === 'string' && hasNul(key))
+        return `the key ${JSON.stringify(key)} at ${pathOf(path)} holds a NUL character (\\u0000)`;
       if (typeof v === 'string') {
-        if (hasNul(v)) return `${pathOf([...path, key])} holds a NUL character (\\u0000), which Kiln does not store`;
+        if (hasNul(v))
+          return `${pathOf([...path, key])} holds a NUL character (\\u0000), which Kiln does not store`;
       } else if (typeof v === 'object' && v !== null) stack.push({ value: v, path: [...path, key] });
     }
   }
@@ -42,8 +47,10 @@ function textProblem(values: unknown, where: 'path' | 'query'): string | undefin
   if (!values || typeof values !== 'object') return undefined;
   for (const [name, value] of Object.entries(values)) {
     for (const v of Array.isArray(value) ? value : [value]) {
-      if (typeof v === 'string' && hasNul(v)) return `${where} parameter "${name}" holds a NUL character (%00)`;
-      if (typeof v === 'string' && v.includes('\uFFFD')) return `${where} parameter "${name}" is not valid UTF-8 (percent-encoded bytes that do not decode)`;
+      if (typeof v === 'string' && hasNul(v))
+        return `${where} parameter "${name}" holds a NUL character (%00)`;
+      if (typeof v === 'string' && v.includes('\uFFFD'))
+        return `${where} parameter "${name}" is not valid UTF-8 (percent-encoded bytes that do not decode)`;
     }
   }
   return undefined;

@@ -49,16 +49,26 @@ export class KeyRing {
     const parsed = parseSealed(sealed);
     if (!parsed) throw new Error('not a sealed value');
     const key = this.byId.get(parsed.keyId);
-    if (!key) throw new Error(`sealed with key "${parsed.keyId}", which KILN_SECRET_KEY does not list (keys: ${this.ids.join(', ')})`);
+    if (!key)
+      throw new Error(
+        `sealed with key "${parsed.keyId}", which KILN_SECRET_KEY does not list (keys: ${this.ids.join(', ')})`,
+      );
     const decipher = createDecipheriv('aes-256-gcm', key, parsed.iv);
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(parsed.body.subarray(parsed.body.length - 16));
-    return Buffer.concat([decipher.update(parsed.body.subarray(0, parsed.body.length - 16)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(parsed.body.subarray(0, parsed.body.length - 16)),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   /** A key for another purpose (prediction ids), derived from every key of the ring, current first. */
   derive(purpose: string): string[] {
-    return this.ids.map((id) => Buffer.from(hkdfSync('sha256', this.byId.get(id)!, Buffer.alloc(0), `kiln ${purpose}`, 32)).toString('hex'));
+    return this.ids.map((id) =>
+      Buffer.from(hkdfSync('sha256', this.byId.get(id)!, Buffer.alloc(0), `kiln ${purpose}`, 32)).toString(
+        'hex',
+      ),
+    );
   }
 }
 
@@ -88,13 +98,23 @@ export function parseKeyRing(text: string): KeyRing {
   if (entries.length === 0) throw new Error('KILN_SECRET_KEY is empty');
   const keys = entries.map((entry, i) => {
     const colon = entry.indexOf(':');
-    const [id, material] = colon < 0 ? [i === 0 ? 'k1' : '', entry] : [entry.slice(0, colon), entry.slice(colon + 1)];
-    if (!KEY_ID.test(id)) throw new Error(`KILN_SECRET_KEY entry ${i + 1}: the key id must be 1-32 letters, digits, _ or - (write <id>:<key>)`);
-    const key = /^[0-9a-fA-F]{64}$/.test(material) ? Buffer.from(material, 'hex') : Buffer.from(material, 'base64');
-    if (key.length !== 32) throw new Error(`KILN_SECRET_KEY key "${id}": expected 32 bytes (base64 or 64 hex digits), got ${key.length}`);
+    const [id, material] =
+      colon < 0 ? [i === 0 ? 'k1' : '', entry] : [entry.slice(0, colon), entry.slice(colon + 1)];
+    if (!KEY_ID.test(id))
+      throw new Error(
+        `KILN_SECRET_KEY entry ${i + 1}: the key id must be 1-32 letters, digits, _ or - (write <id>:<key>)`,
+      );
+    const key = /^[0-9a-fA-F]{64}$/.test(material)
+      ? Buffer.from(material, 'hex')
+      : Buffer.from(material, 'base64');
+    if (key.length !== 32)
+      throw new Error(
+        `KILN_SECRET_KEY key "${id}": expected 32 bytes (base64 or 64 hex digits), got ${key.length}`,
+      );
     return { id, key };
   });
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error('KILN_SECRET_KEY lists a key id twice');
+  if (new Set(keys.map((k) => k.id)).size !== keys.length)
+    throw new Error('KILN_SECRET_KEY lists a key id twice');
   return new KeyRing(keys);
 }
 

@@ -52,7 +52,13 @@ const feedbackBody = z.object({
       });
     }),
 });
-const sinceQuery = z.object({ since: z.coerce.date().default(() => new Date(0)) });
+const sinceQuery = z.object({
+  since: z.iso
+    .datetime({ offset: true })
+    .default('1970-01-01T00:00:00Z')
+    .transform((s) => new Date(s))
+    .describe('ISO 8601 time with offset; only what came after it'),
+});
 const retrainBody = z.object({
   pipelineId: PARAM_KINDS.uuid,
   params: z.record(z.string(), z.unknown()).default({}),

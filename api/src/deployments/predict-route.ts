@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { paramJsonSchema } from '../common/params';
 import type { Authenticator } from '../auth/authenticator';
 import type { ServingRuntime } from './serving-runtime';
 
@@ -32,7 +33,7 @@ export const predictOpenApi = {
     tags: ['deployments'],
     summary: 'Predicts with the version a deployment serves (canary split and shadow mirroring applied).',
     security: [{ bearer: [] }],
-    parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+    parameters: [{ name: 'name', in: 'path', required: true, schema: paramJsonSchema('name') }],
     requestBody: {
       required: true,
       content: {
@@ -47,7 +48,7 @@ export const predictOpenApi = {
     },
     responses: {
       '200': { description: '{predictions, probabilities (per class, or null for regression), modelVersion, ids (for feedback)}' },
-      '400': { description: 'A missing, unknown or mistyped column, named with its instance.' },
+      '400': { description: 'A missing, unknown or mistyped column (a value of another JSON type than the column, or a non-finite number), named with its instance.' },
       '404': { description: 'No such deployment.' },
       '503': { description: 'The deployment has no ready version.' },
     },

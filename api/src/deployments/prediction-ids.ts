@@ -45,6 +45,8 @@ export class PredictionIds {
     const [, nonce, rows, row, tag] = m as unknown as [string, string, string, string, string];
     if (parseInt(row, 36) >= parseInt(rows, 36)) return false;
     const given = Buffer.from(tag);
-    return this.keys.some((key) => timingSafeEqual(Buffer.from(this.tag(key, deployment, nonce, rows)), given));
+    return this.keys.some((key) =>
+      timingSafeEqual(Buffer.from(this.tag(key, deployment, nonce, rows)), given),
+    );
   }
 }

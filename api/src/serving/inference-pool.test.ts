@@ -165,7 +165,7 @@ describe('InferencePool', () => {
       /^instances\[0\]: unknown column "tenure" \(the model takes: tenure_months, /,
     );
     await expect(pool.predict('churn', [{ ...row, monthly_charges: 'abc' }])).rejects.toThrow(
-      'instances[0].monthly_charges: expected a number, got "abc"',
+      'instances[0].monthly_charges: expected a finite number, got "abc" (a string)',
     );
     expect(pool.stats().queuedRequests).toBe(0);
   });
