@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator';
+import { replyIfUnavailable } from '../common/dependency-errors';
 import type { ServingRuntime } from './serving-runtime';
 
 export const PREDICT_PATH = '/api/v1/deployments/:name/predict';
@@ -20,6 +21,7 @@ export function registerPredictRoute(fastify: FastifyInstance, runtime: ServingR
       const raw = (req as { rawBody?: Buffer }).rawBody;
       return await runtime.predict(req.params.name, body && typeof body === 'object' ? body.instances : undefined, raw);
     } catch (error) {
+      if (replyIfUnavailable(error, reply)) return reply;
       if (!(error instanceof HttpException)) throw error;
       return reply.code(error.getStatus()).send(error.getResponse());
     }
@@ -49,7 +51,7 @@ export const predictOpenApi = {
       '200': { description: '{predictions, probabilities (per class, or null for regression), modelVersion, ids (for feedback)}' },
       '400': { description: 'A missing, unknown or mistyped column, named with its instance.' },
       '404': { description: 'No such deployment.' },
-      '503': { description: 'The deployment has no ready version.' },
+      '503': { description: 'The deployment has no ready version, or the database is unreachable (with Retry-After).' },
     },
   },
 };
