@@ -8,6 +8,12 @@ import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@
 export const UNCONNECTED_CALL_MS = 1_500;
 /** The same bound on a connected channel: a live but loaded server gets longer, a hung one no more. */
 export const CONNECTED_CALL_MS = 10_000;
+/**
+ * Attempts of a call that fails while the channel is not connected (the client's backoff makes 4 of
+ * them last about 1 s). The deadline alone does not do: a call that starts on a connected channel
+ * gets the long deadline, and when the server has just died it would retry until then.
+ */
+const UNCONNECTED_ATTEMPTS = 4;
 
 /**
  * A Temporal connection that leaves Node's async hooks off, and bounds every call.
@@ -38,10 +44,15 @@ export async function connectTemporal(address: string, namespace: string): Promi
     new InterceptingCall(
       nextCall(options.deadline !== undefined ? options : { ...options, deadline: Date.now() + (connection?.connected() ? CONNECTED_CALL_MS : UNCONNECTED_CALL_MS) }),
     );
+  const retry = defaultGrpcRetryOptions();
+  const retries = makeGrpcRetryInterceptor({
+    delayFunction: retry.delayFunction,
+    retryableDecider: (attempt, status) => retry.retryableDecider(attempt, status) && (attempt < UNCONNECTED_ATTEMPTS || connection?.connected() === true),
+  });
   connection = await NamespaceConnection.connect({
     address,
     metadata: { 'temporal-namespace': namespace },
-    interceptors: [deadline, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+    interceptors: [deadline, retries],
     // A restarted server (same address) is found again within a second or two, not grpc-js's 2 min.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
   }) as NamespaceConnection;

@@ -34,7 +34,14 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     io.err('starting Temporal (dev server)…');
     let gaveUp: ((error: Error) => void) | undefined;
     const givenUp = new Promise<Error>((resolve) => (gaveUp = resolve));
-    const temporal = await superviseDevServer({ dbFile: join(home, 'temporal.db'), ui: true, log: io.err, onGiveUp: (error) => gaveUp!(error) });
+    const backoff = Number(process.env.KILN_TEMPORAL_RESTART_BACKOFF_MS);
+    const temporal = await superviseDevServer({
+      dbFile: join(home, 'temporal.db'),
+      ui: true,
+      log: io.err,
+      onGiveUp: (error) => gaveUp!(error),
+      ...(backoff > 0 ? { initialBackoffMs: backoff } : {}),
+    });
     stops.push(() => temporal.stop());
     // The workers reach the API (deploy.model, monitor.drift) with a service token made for this start;
     // its URL is filled in once the API listens.
