@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, HttpException } from '@nestjs/common';
+import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
@@ -71,10 +71,18 @@ export function unavailableBody(dependency: Dependency) {
   };
 }
 
+const log = new Logger('Dependencies');
+/** When each dependency's failure was last logged: once per `RETRY_AFTER_SECONDS`, not once per request. */
+const loggedAt = new Map<Dependency, number>();
+
 /** Answers 503 + `Retry-After` when `error` is an unreachable dependency; false (nothing sent) otherwise. */
 export function replyIfUnavailable(error: unknown, reply: FastifyReply): boolean {
   const dependency = unreachableDependency(error);
   if (!dependency) return false;
+  if (Date.now() - (loggedAt.get(dependency) ?? 0) > RETRY_AFTER_SECONDS * 1000) {
+    loggedAt.set(dependency, Date.now());
+    log.warn(`${dependency} unreachable, answering 503: ${(error as Error).message}`);
+  }
   void reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(unavailableBody(dependency));
   return true;
 }
