@@ -38,24 +38,25 @@ Object.defineProperty(NamespaceConnection.prototype, 'withNamespaceHeaderInjecto
 });
 
 export async function connectTemporal(address: string, namespace: string): Promise<Connection> {
-  let connection: NamespaceConnection | undefined;
   // Outermost, so the client's retries of UNAVAILABLE (up to ~19 s by default) stop at the deadline.
   const deadline: Interceptor = (options, nextCall) =>
     new InterceptingCall(
-      nextCall(options.deadline !== undefined ? options : { ...options, deadline: Date.now() + (connection?.connected() ? CONNECTED_CALL_MS : UNCONNECTED_CALL_MS) }),
+      nextCall(options.deadline !== undefined ? options : { ...options, deadline: Date.now() + (connection.connected() ? CONNECTED_CALL_MS : UNCONNECTED_CALL_MS) }),
     );
   const retry = defaultGrpcRetryOptions();
   const retries = makeGrpcRetryInterceptor({
     delayFunction: retry.delayFunction,
-    retryableDecider: (attempt, status) => retry.retryableDecider(attempt, status) && (attempt < UNCONNECTED_ATTEMPTS || connection?.connected() === true),
+    retryableDecider: (attempt, status) => retry.retryableDecider(attempt, status) && (attempt < UNCONNECTED_ATTEMPTS || connection.connected()),
   });
-  connection = await NamespaceConnection.connect({
+  // The interceptors run only for calls, so after `connection` is set.
+  const connection = NamespaceConnection.lazy({
     address,
     metadata: { 'temporal-namespace': namespace },
     interceptors: [deadline, retries],
     // A restarted server (same address) is found again within a second or two, not grpc-js's 2 min.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
   }) as NamespaceConnection;
+  await connection.ensureConnected();
   connection.callContextStorage.disable();
   return connection;
 }
