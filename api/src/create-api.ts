@@ -13,6 +13,7 @@ import { AppModule } from './app-module';
 import { finishOpenApi, registerMethodNotAllowed } from './common/openapi';
 import { requestChecks } from './common/request-checks';
 import { loadKeyRing } from './common/secret-keys';
+import { DependencyErrorFilter } from './common/dependency-errors';
 import { Authenticator } from './auth/authenticator';
 import { TokenService } from './auth/token-service';
 import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployments/predict-route';
@@ -57,6 +58,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       rawBody: true,
       logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
     });
+    // A dead database or Temporal answers 503 + Retry-After on every Nest route (the predict route maps its own).
+    app.useGlobalFilters(new DependencyErrorFilter(app.getHttpAdapter()));
     const fastify = app.getHttpAdapter().getInstance();
     // Callback hooks, not async ones: they run on every request, serving included.
     fastify.addHook('onSend', (req, reply, payload, done) => {

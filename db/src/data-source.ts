@@ -9,6 +9,13 @@ import { SealedSecrets1795450000000 } from './migrations/0004-sealed-secrets';
 
 export const MIGRATIONS = [Initial1795420000000, ModelRegistry1795430000000, Deployments1795440000000, SealedSecrets1795450000000];
 
+/**
+ * Bounds on a PostgreSQL server (not PGlite, which lives and dies with the process): a connection
+ * (made, or waited for in the pool) within 1.5 s, so a request answers 503 within 2 s when the
+ * server is down; a statement within 30 s, on the server and on the client (a hung server).
+ */
+export const POSTGRES_TIMEOUTS = { connectMs: 1_500, statementMs: 30_000 } as const;
+
 export interface DatabaseOptions {
   /** `postgres://…`: a PostgreSQL server. Without it, embedded PostgreSQL (PGlite) in `dataDir`. */
   url?: string;
@@ -24,7 +31,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
   let dataSource: DataSource;
   if (options.url) {
-    dataSource = new DataSource({ type: 'postgres', url: options.url, ...common });
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: options.url,
+      connectTimeoutMS: POSTGRES_TIMEOUTS.connectMs,
+      extra: { statement_timeout: POSTGRES_TIMEOUTS.statementMs, query_timeout: POSTGRES_TIMEOUTS.statementMs + 1_000, keepAlive: true },
+      ...common,
+    });
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const driver = new PGliteDriver(options.dataDir ? { dataDir: options.dataDir } : {}).driver;

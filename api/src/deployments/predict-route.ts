@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { paramJsonSchema } from '../common/params';
 import type { Authenticator } from '../auth/authenticator';
+import { replyIfUnavailable } from '../common/dependency-errors';
 import type { ServingRuntime } from './serving-runtime';
 
 export const PREDICT_PATH = '/api/v1/deployments/:name/predict';
@@ -21,6 +22,7 @@ export function registerPredictRoute(fastify: FastifyInstance, runtime: ServingR
       const raw = (req as { rawBody?: Buffer }).rawBody;
       return await runtime.predict(req.params.name, body && typeof body === 'object' ? body.instances : undefined, raw);
     } catch (error) {
+      if (replyIfUnavailable(error, reply)) return reply;
       if (!(error instanceof HttpException)) throw error;
       return reply.code(error.getStatus()).send(error.getResponse());
     }
@@ -50,7 +52,7 @@ export const predictOpenApi = {
       '200': { description: '{predictions, probabilities (per class, or null for regression), modelVersion, ids (for feedback)}' },
       '400': { description: 'A missing, unknown or mistyped column (a value of another JSON type than the column, or a non-finite number), named with its instance.' },
       '404': { description: 'No such deployment.' },
-      '503': { description: 'The deployment has no ready version.' },
+      '503': { description: 'The deployment has no ready version, or the database is unreachable (with Retry-After).' },
     },
   },
 };

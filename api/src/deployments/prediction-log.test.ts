@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '@kiln/activities';
 import { FolderArtifactStore } from '@kiln/activities/store';
-import { PredictionLog, openDatabase } from '@kiln/db';
+import { PredictionLog, openDatabase, startPostgres } from '@kiln/db';
 import { LineBuffer, PredictionLogger, type RequestLog } from './prediction-log';
 
 /** The JSON Lines of some requests, through the logger's buffer. */
@@ -96,6 +96,62 @@ describe('the prediction logger', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the prediction logger across a database outage', () => {
+  it('keeps what it could not write and writes it, in order, once PostgreSQL is back; past its bound it drops the oldest', async () => {
+    const postgres = await startPostgres();
+    const db = await openDatabase({ url: postgres.url });
+    const dir = await mkdtemp(join(tmpdir(), 'kiln-plog-'));
+    const store = new FolderArtifactStore(dir);
+    await db.query(`INSERT INTO models (name, created_by) VALUES ('m', 'test')`);
+    await db.query(`INSERT INTO deployments (name, model_name, strategy, created_by) VALUES ('d', 'm', 'replace', 'test')`);
+    const raw = Buffer.from(JSON.stringify({ instances }));
+    const lineBytes = logLines([{ ...base, instances, raw }]).length;
+    // Room for 5 requests' lines waiting to be written.
+    const logger = new PredictionLogger(db, store, { flushMs: 60_000, maxRows: 10_000, retryBytes: lineBytes * 5 });
+    const errors: unknown[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      logger.record('d', { ...base, instances, raw });
+      await logger.flush();
+      await postgres.halt();
+      for (const batch of [2, 3]) {
+        for (let i = 0; i < batch; i++) logger.record('d', { ...base, instances, raw, latencyMs: batch });
+        logger.recordError('d');
+        await logger.flush();
+      }
+      expect(logger.droppedRequests).toBe(0);
+      // A third chunk while down: 5 + 2 lines waiting, past the bound, so the oldest chunk (2 requests + 1 error) goes.
+      logger.record('d', { ...base, instances, raw, latencyMs: 4 });
+      logger.record('d', { ...base, instances, raw, latencyMs: 4 });
+      await logger.flush();
+      expect(logger.droppedRequests).toBe(3);
+      await postgres.resume();
+      await logger.flush();
+      const chunks = await db.getRepository(PredictionLog).find({ order: { firstAt: 'ASC' } });
+      expect(chunks.map((c) => [c.requests, c.errors, c.rows])).toEqual([
+        [1, 0, 2],
+        [4, 1, 6],
+        [2, 0, 4],
+      ]);
+      const second = Buffer.from(await store.get((chunks[1]!.artifact as unknown as { digest: string }).digest)).toString('utf8');
+      expect(second.trim().split('\n').map((l) => (JSON.parse(l) as LoggedRequest).latencyMs)).toEqual([3, 3, 3]);
+      // The outage, the drop and the recovery are each logged once, not once per flush.
+      expect(errors.map((e) => String((e as unknown[])[0])).filter((m) => m.startsWith('prediction log:'))).toEqual([
+        expect.stringMatching(/^prediction log: cannot write/),
+        expect.stringMatching(/^prediction log: 3 requests' log dropped/),
+        'prediction log: writing again',
+      ]);
+    } finally {
+      console.error = consoleError;
+      await logger.close();
+      await db.destroy();
+      await postgres.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('prediction log times', () => {

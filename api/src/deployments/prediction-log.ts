@@ -118,20 +118,43 @@ interface Pending {
 
 const empty = (): Pending => ({ lines: new LineBuffer(), rowCount: 0, requestCount: 0, errors: 0, firstAt: null, lastAt: null });
 
+/** A buffer taken for writing, as bytes (kept as they are while a write of it is retried). */
+interface Chunk {
+  deployment: string;
+  bytes: Buffer;
+  pending: Pending;
+}
+
+/**
+ * How many bytes of chunks that could not be written (the database or the store is down) are kept to
+ * write again. Past it, the oldest are dropped, with their counts, and the drop is logged.
+ */
+export const RETRY_BYTES = 64 * 1024 * 1024;
+
 /**
  * Buffers sampled predictions per deployment and writes them to the artifact store as JSON Lines
  * chunks, indexed in `prediction_logs` (every `flushMs`, or sooner past `maxRows`). Requests and
- * errors are counted for every request, sampled or not, so error rates stay exact.
+ * errors are counted for every request, sampled or not, so error rates stay exact. A chunk whose
+ * write fails (database or store unreachable) is kept and written again at the next flush, in order,
+ * so an outage loses nothing up to `retryBytes` of log; past that the oldest chunks are dropped
+ * (logged with how many requests they held).
  */
 export class PredictionLogger {
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** Chunks taken but not written yet, oldest first. */
+  private queue: Chunk[] = [];
+  private queuedBytes = 0;
+  /** The last write failed (so its failure was logged once, and its recovery will be). */
+  private failing = false;
+  /** Requests dropped past the retry bound since the process started. */
+  droppedRequests = 0;
 
   constructor(
     private readonly db: DataSource,
     private readonly store: ArtifactStore,
-    private readonly options: { flushMs: number; maxRows: number } = { flushMs: 2_000, maxRows: 10_000 },
+    private readonly options: { flushMs: number; maxRows: number; retryBytes?: number } = { flushMs: 2_000, maxRows: 10_000 },
   ) {
     this.timer = setInterval(() => void this.flush(), options.flushMs);
     this.timer.unref();
@@ -169,36 +192,68 @@ export class PredictionLogger {
   }
 
   /**
-   * Writes every non-empty buffer (one writer at a time). The buffers are taken at once, so the
-   * requests recorded while earlier writes finish fill new ones: a busy deployment past `maxRows`
-   * asks for one write, not one per request.
+   * Writes every non-empty buffer (one writer at a time), after the chunks an earlier flush could not
+   * write. The buffers are taken at once, so the requests recorded while earlier writes finish fill
+   * new ones: a busy deployment past `maxRows` asks for one write, not one per request.
    */
   flush(): Promise<void> {
-    const taken: [string, Pending][] = [];
     for (const [deployment, p] of this.pending) {
       if (p.requestCount === 0) continue;
-      taken.push([deployment, p]);
+      this.enqueue({ deployment, bytes: p.lines.toBuffer(), pending: p });
       this.pending.set(deployment, empty());
     }
-    if (taken.length > 0) {
-      this.flushing = this.flushing.then(() => this.write(taken)).catch((error) => console.error('prediction log flush failed:', error));
-    }
+    this.flushing = this.flushing.then(() => this.writeQueued());
     return this.flushing;
   }
 
-  private async write(taken: [string, Pending][]) {
-    for (const [deployment, p] of taken) {
-      const artifact = await this.store.put(p.lines.toBuffer(), { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
-      await this.db.getRepository(PredictionLog).insert({
-        deployment,
-        artifact: artifact as unknown as JsonDoc,
-        rows: p.rowCount,
-        requests: p.requestCount,
-        errors: p.errors,
-        firstAt: p.firstAt!,
-        lastAt: p.lastAt!,
-      });
+  private enqueue(chunk: Chunk) {
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.bytes.length;
+    const bound = this.options.retryBytes ?? RETRY_BYTES;
+    let dropped = 0;
+    while (this.queuedBytes > bound && this.queue.length > 1) {
+      const oldest = this.queue.shift()!;
+      this.queuedBytes -= oldest.bytes.length;
+      dropped += oldest.pending.requestCount;
     }
+    if (dropped > 0) {
+      this.droppedRequests += dropped;
+      console.error(`prediction log: ${dropped} requests' log dropped (more than ${bound} bytes waiting to be written)`);
+    }
+  }
+
+  /** Writes queued chunks in order; stops at the first failure and keeps it and the rest for the next flush. */
+  private async writeQueued() {
+    while (this.queue.length > 0) {
+      const chunk = this.queue[0]!;
+      try {
+        await this.write(chunk);
+      } catch (error) {
+        if (!this.failing) console.error(`prediction log: cannot write (${(error as Error).message}); keeping it to write again`);
+        this.failing = true;
+        return;
+      }
+      if (this.queue[0] === chunk) {
+        this.queue.shift();
+        this.queuedBytes -= chunk.bytes.length;
+      }
+      if (this.failing) console.error('prediction log: writing again');
+      this.failing = false;
+    }
+  }
+
+  private async write({ deployment, bytes, pending: p }: Chunk) {
+    // Content-addressed: a chunk stored before its row failed is stored again under the same digest.
+    const artifact = await this.store.put(bytes, { mediaType: PREDICTION_LOG_MEDIA_TYPE, meta: { deployment } });
+    await this.db.getRepository(PredictionLog).insert({
+      deployment,
+      artifact: artifact as unknown as JsonDoc,
+      rows: p.rowCount,
+      requests: p.requestCount,
+      errors: p.errors,
+      firstAt: p.firstAt!,
+      lastAt: p.lastAt!,
+    });
   }
 
   async close() {

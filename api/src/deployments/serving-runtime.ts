@@ -75,7 +75,21 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit() {
-    this.poller = setInterval(() => void this.poll().catch((e) => console.error('deployment poll failed:', e)), 1_000);
+    // One poll at a time (a database that is down takes up to its connect timeout to say so), and an
+    // outage logged when it starts, not every second; routes already loaded keep serving meanwhile.
+    let polling = false;
+    let failing = false;
+    this.poller = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      this.poll()
+        .then(() => (failing = false))
+        .catch((e: Error) => {
+          if (!failing) console.error('deployment poll failed (retrying every second):', e.message);
+          failing = true;
+        })
+        .finally(() => (polling = false));
+    }, 1_000);
     this.poller.unref();
   }
 

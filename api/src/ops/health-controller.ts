@@ -3,9 +3,27 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
+import type { ArtifactStore } from '@kiln/activities/store';
 import { Public } from '../auth/roles';
-import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
+import { RETRY_AFTER_SECONDS } from '../common/dependency-errors';
+import { ARTIFACT_STORE, DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { API_METRICS, type ApiMetrics } from './metrics';
+
+/** Longest a readiness check waits for one dependency. */
+const CHECK_MS = 1_500;
+/** A digest nothing is stored under: `has` on it asks the store a question without reading bytes. */
+const PROBE_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+/** "ok", or why the check failed (its error, or that it did not answer in time). */
+async function check(what: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${CHECK_MS} ms`), CHECK_MS)));
+  try {
+    return await Promise.race([what().then(() => 'ok', (err: Error) => err.message || String(err)), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 @ApiTags('operations')
 @Controller()
@@ -14,6 +32,7 @@ export class HealthController {
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(API_METRICS) private readonly metrics: ApiMetrics,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
   ) {}
 
   /** The process is up. */
@@ -23,21 +42,25 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database and Temporal both answer. */
+  /**
+   * The database, Temporal and the artifact store all answer (each check bounded, run together):
+   * 200 `{status: 'ready', checks}`, else 503 with `Retry-After`, `down` naming the dependencies
+   * that did not answer and `checks` saying why.
+   */
   @Public()
   @Get('readyz')
-  async ready() {
-    const checks: Record<string, string> = {};
-    await this.db.query('SELECT 1').then(
-      () => (checks.database = 'ok'),
-      (err: Error) => (checks.database = err.message),
-    );
-    await this.temporal.workflowService.getSystemInfo({}).then(
-      () => (checks.temporal = 'ok'),
-      (err: Error) => (checks.temporal = err.message),
-    );
-    const ok = Object.values(checks).every((v) => v === 'ok');
-    if (!ok) throw new HttpException({ statusCode: 503, status: 'not ready', checks }, 503);
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [database, temporal, artifactStore] = await Promise.all([
+      check(() => this.db.query('SELECT 1')),
+      check(() => this.temporal.workflowService.getSystemInfo({})),
+      check(() => this.store.has(PROBE_DIGEST)),
+    ]);
+    const checks = { database, temporal, 'artifact store': artifactStore };
+    const down = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+    if (down.length > 0) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      throw new HttpException({ statusCode: 503, error: 'Service Unavailable', status: 'not ready', message: `unreachable: ${down.join(', ')}`, down, checks }, 503);
+    }
     return { status: 'ready', checks };
   }
 

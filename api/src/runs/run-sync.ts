@@ -4,6 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { PIPELINE_WORKFLOW_TYPE } from '@kiln/engine';
 import { Pipeline, Run } from '@kiln/db';
+import { unreachableDependency } from '../common/dependency-errors';
 import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { type RunMemo, RunService } from './run-service';
 
@@ -26,6 +27,8 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private busy: Promise<void> | undefined;
   /** Workflows already recorded (or not ours), with their start times, pruned past the look-back. */
   private readonly seen = new Map<string, number>();
+  /** The dependency the last pass found down, if any: an outage is logged when it starts and ends, not every second. */
+  private down: string | undefined;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
@@ -42,10 +45,23 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.busy;
   }
 
-  /** One pass; exposed so tests and `readyz` can force it. */
+  /**
+   * One pass; exposed so tests and `readyz` can force it. Passes never overlap (a slow one makes the
+   * timer's next ticks no-ops), and one that meets a dead dependency ends there and is tried again a
+   * second later, so an outage costs a bounded call per second and no pile-up.
+   */
   tick(): Promise<void> {
     this.busy ??= this.pass()
-      .catch((err) => this.log.warn(`run sync: ${(err as Error).message}`))
+      .then(() => {
+        if (this.down) this.log.log(`run sync: ${this.down} is back`);
+        this.down = undefined;
+      })
+      .catch((err) => {
+        const dependency = unreachableDependency(err);
+        if (!dependency) return this.log.warn(`run sync: ${(err as Error).message}`);
+        if (this.down !== dependency) this.log.warn(`run sync: ${dependency} is unreachable (${(err as Error).message}); retrying every ${EVERY_MS / 1000} s`);
+        this.down = dependency;
+      })
       .finally(() => (this.busy = undefined));
     return this.busy;
   }
@@ -69,6 +85,7 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
         }
         this.seen.set(wf.workflowId, wf.startTime.getTime());
       } catch (err) {
+        if (unreachableDependency(err)) throw err;
         this.log.warn(`cannot record run ${wf.workflowId}: ${(err as Error).message}`);
       }
     }
@@ -78,6 +95,7 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
       try {
         await this.runs.settle(id);
       } catch (err) {
+        if (unreachableDependency(err)) throw err;
         this.log.warn(`cannot settle run ${id}: ${(err as Error).message}`);
       }
     }
@@ -95,7 +113,8 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
       const payload = started?.input?.payloads?.[0];
       if (!payload) return {};
       return (defaultPayloadConverter.fromPayload(payload) as { params?: Record<string, unknown> }).params ?? {};
-    } catch {
+    } catch (err) {
+      if (unreachableDependency(err)) throw err;
       return {};
     }
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv, ensureStudioBuilt, startApi } from '@kiln/api';
-import { kilnHome, startDevServer } from '@kiln/engine/temporal';
+import { kilnHome, superviseDevServer } from '@kiln/engine/temporal';
 import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
@@ -11,7 +11,9 @@ import { UP_USAGE } from './usage';
 
 /**
  * The whole product on embedded defaults: Temporal dev server (with its web UI), embedded
- * PostgreSQL, workers for `cpu` and `gpu`, and the API. Stops everything on Ctrl-C.
+ * PostgreSQL, workers for `cpu` and `gpu`, and the API. Stops everything on Ctrl-C. The Temporal
+ * server is supervised: restarted on the same port and state file when it dies (the workers' and the
+ * API's connections reconnect to it); if it keeps dying, everything stops and the exit code is 1.
  */
 export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let values;
@@ -30,7 +32,16 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
   };
   try {
     io.err('starting Temporal (dev server)…');
-    const temporal = await startDevServer({ dbFile: join(home, 'temporal.db'), ui: true, log: io.err });
+    let gaveUp: ((error: Error) => void) | undefined;
+    const givenUp = new Promise<Error>((resolve) => (gaveUp = resolve));
+    const backoff = Number(process.env.KILN_TEMPORAL_RESTART_BACKOFF_MS);
+    const temporal = await superviseDevServer({
+      dbFile: join(home, 'temporal.db'),
+      ui: true,
+      log: io.err,
+      onGiveUp: (error) => gaveUp!(error),
+      ...(backoff > 0 ? { initialBackoffMs: backoff } : {}),
+    });
     stops.push(() => temporal.stop());
     // The workers reach the API (deploy.model, monitor.drift) with a service token made for this start;
     // its URL is filled in once the API listens.
@@ -39,7 +50,12 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
     // The CSV parse thread loads its code now rather than during the first large ingest.
     void startCsvThreads();
-    const workersDone = workers.run();
+    // A worker that fails for good (not an outage of the server: the workers poll again until it is back)
+    // stops `kiln up` like a Temporal server that cannot be kept up.
+    const workersDone = workers.run().then(
+      () => undefined,
+      (error: Error) => gaveUp!(new Error(`the workers stopped: ${error.message}`)),
+    );
     stops.push(async () => {
       await workers.shutdown();
       await workersDone;
@@ -71,10 +87,18 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
                (shown this once: keep it; make more with POST /api/v1/tokens)`);
     }
     io.out('Ctrl-C stops everything.');
-    await new Promise<void>((resolve) => {
-      signals.once('SIGINT', resolve);
-      signals.once('SIGTERM', resolve);
-    });
+    const failure = await Promise.race([
+      givenUp,
+      new Promise<undefined>((resolve) => {
+        signals.once('SIGINT', () => resolve(undefined));
+        signals.once('SIGTERM', () => resolve(undefined));
+      }),
+    ]);
+    if (failure) {
+      io.err(`kiln up: ${failure.message}; stopping everything`);
+      await stopAll();
+      return 1;
+    }
     io.err('stopping…');
     await stopAll();
     return 0;

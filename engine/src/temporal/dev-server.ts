@@ -13,6 +13,16 @@ export interface DevServerOptions {
   namespace?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** gRPC port (default: a free one); a restart passes the previous one so clients reconnect. */
+  port?: number;
+  /** Web UI port (with `ui`; default: a free one). */
+  uiPort?: number;
+}
+
+/** How a dev server process ended. */
+export interface DevServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** A running `temporal server start-dev`. */
@@ -20,8 +30,14 @@ export interface DevServer {
   readonly address: string;
   readonly namespace: string;
   readonly uiUrl?: string;
+  readonly port: number;
+  readonly uiPort?: number;
   /** The server's process id (benchmarks sample its memory). */
-  readonly pid?: number;
+  readonly pid: number;
+  /** Settles when the process has exited, for whatever reason (`stop` included). */
+  readonly exited: Promise<DevServerExit>;
+  /** The last lines the server wrote to stderr. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -31,12 +47,13 @@ export interface DevServer {
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const cli = await findTemporalCli(options.log);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
   let uiUrl: string | undefined;
+  let uiPort: number | undefined;
   if (options.ui) {
-    const uiPort = await freePort();
+    uiPort = options.uiPort ?? (await freePort());
     args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
   } else {
@@ -51,7 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8192);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<DevServerExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const address = `127.0.0.1:${port}`;
   try {
     await waitUntilServing(address, namespace, child, exited, options.startTimeoutMs ?? 60_000, () => stderr);
@@ -59,14 +76,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stopChild(child, exited);
     throw err;
   }
-  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(child.pid ? { pid: child.pid } : {}), stop: () => stopChild(child, exited) };
+  return {
+    address,
+    namespace,
+    port,
+    pid: child.pid!,
+    exited,
+    stderr: () => stderr,
+    ...(uiUrl ? { uiUrl, uiPort } : {}),
+    stop: () => stopChild(child, exited),
+  };
 }
 
 async function waitUntilServing(
   address: string,
   namespace: string,
   child: ChildProcess,
-  exited: Promise<number | null>,
+  exited: Promise<DevServerExit>,
   timeoutMs: number,
   stderr: () => string,
 ): Promise<void> {
@@ -92,7 +118,7 @@ async function waitUntilServing(
   throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<DevServerExit>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
