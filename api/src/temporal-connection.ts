@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { type TemporalSettings, temporalConnectError, temporalConnectionOptions } from '@kiln/engine/temporal';
 
 /**
  * A Temporal connection that leaves Node's async hooks off.
@@ -17,8 +18,14 @@ Object.defineProperty(NamespaceConnection.prototype, 'withNamespaceHeaderInjecto
   value: <T>(workflowService: T): T => workflowService,
 });
 
-export async function connectTemporal(address: string, namespace: string): Promise<Connection> {
-  const connection = await NamespaceConnection.connect({ address, metadata: { 'temporal-namespace': namespace } });
+export async function connectTemporal(settings: TemporalSettings): Promise<Connection> {
+  const options = await temporalConnectionOptions(settings);
+  let connection: Connection;
+  try {
+    connection = await NamespaceConnection.connect({ ...options, metadata: { 'temporal-namespace': settings.namespace } });
+  } catch (err) {
+    throw temporalConnectError(err, settings);
+  }
   connection.callContextStorage.disable();
   return connection;
 }

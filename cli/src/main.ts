@@ -6,6 +6,7 @@ import { UP_USAGE, upCommand } from './commands/up';
 import { API_USAGE, apiCommand } from './commands/api';
 import { APPLY_USAGE, applyCommand } from './commands/apply';
 import { APPROVE_USAGE, approveCommand } from './commands/approve';
+import { MIGRATE_USAGE, migrateCommand } from './commands/migrate';
 
 const USAGE = `usage:
   ${UP_USAGE}
@@ -14,7 +15,8 @@ const USAGE = `usage:
   ${WORKER_USAGE}
   ${API_USAGE}
   ${APPLY_USAGE}
-  ${APPROVE_USAGE}`;
+  ${APPROVE_USAGE}
+  ${MIGRATE_USAGE}`;
 
 /** Runs one `kiln` command line; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -34,6 +36,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return applyCommand(args, io);
     case 'approve':
       return approveCommand(args, io);
+    case 'migrate':
+      return migrateCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

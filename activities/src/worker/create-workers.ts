@@ -1,5 +1,6 @@
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { WORKFLOW_TASK_QUEUE } from '@kiln/engine';
+import { type TemporalTarget, temporalConnectError, temporalConnectionOptions } from '@kiln/engine/temporal';
 import type { NodeDefinition } from '../define-node';
 import { nodeDefinitions } from '../nodes/index';
 import { nodeActivity } from './node-activity';
@@ -9,8 +10,8 @@ import { defaultArtifactStore } from '../store/default-store';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerSetOptions {
-  address: string;
-  namespace?: string;
+  /** Where Temporal is and how to connect (TLS, API key); see `temporalSettings`. */
+  temporal: TemporalTarget;
   /** Activity task queues to serve, e.g. `["cpu", "gpu"]`. */
   queues: readonly string[];
   /** Also run pipeline workflows (on the `kiln-workflows` queue). */
@@ -51,8 +52,13 @@ function installRuntime(level: LogLevel): void {
 
 export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
   installRuntime(options.logLevel ?? 'WARN');
-  const connection = await NativeConnection.connect({ address: options.address });
-  const namespace = options.namespace ?? 'default';
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(await temporalConnectionOptions(options.temporal));
+  } catch (err) {
+    throw temporalConnectError(err, options.temporal);
+  }
+  const namespace = options.temporal.namespace ?? 'default';
   const store = options.store ?? defaultArtifactStore();
   const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, options.api ?? apiConnectionFromEnv())]));
   const common = {

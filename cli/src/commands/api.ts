@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, startApi } from '@kiln/api';
+import { TEMPORAL_FLAGS_USAGE, TEMPORAL_FLAG_OPTIONS, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
 
-export const API_USAGE = 'kiln api [--port 8080] [--host 127.0.0.1] [--temporal-address host:port] [--data-dir DIR]';
+export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir DIR] ${TEMPORAL_FLAGS_USAGE}`;
 
 /** The API alone, against TEMPORAL_ADDRESS and DATABASE_URL (or embedded PostgreSQL in --data-dir). */
 export async function apiCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -10,18 +11,24 @@ export async function apiCommand(args: string[], io: Io, signals: NodeJS.EventEm
   try {
     ({ values } = parseArgs({
       args,
-      options: { port: { type: 'string' }, host: { type: 'string' }, 'temporal-address': { type: 'string' }, 'data-dir': { type: 'string' } },
+      options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, ...TEMPORAL_FLAG_OPTIONS },
     }));
   } catch (err) {
     io.err(`${(err as Error).message}\nusage: ${API_USAGE}`);
     return 2;
   }
-  const config = configFromEnv(process.env, {
-    ...(values.port ? { port: Number(values.port) } : {}),
-    ...(values.host ? { host: values.host } : {}),
-    ...(values['temporal-address'] ? { temporalAddress: values['temporal-address'] } : {}),
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-  });
+  let config;
+  try {
+    config = configFromEnv(process.env, {
+      ...(values.port ? { port: Number(values.port) } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      temporal: temporalSettings(process.env, values),
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    });
+  } catch (err) {
+    io.err(`kiln api: ${(err as Error).message}\nusage: ${API_USAGE}`);
+    return 2;
+  }
   let api;
   try {
     api = await startApi(config);

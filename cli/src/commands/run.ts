@@ -1,8 +1,19 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
-import { awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
+import {
+  TEMPORAL_FLAGS_USAGE,
+  TEMPORAL_FLAG_OPTIONS,
+  awaitRun,
+  connectTemporalClient,
+  kilnHome,
+  startDevServer,
+  startRun,
+  temporalSettings,
+  watchRun,
+  type DevServer,
+} from '@kiln/engine/temporal';
 import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
 import type { Io } from '../io';
 import { LiveView } from '../progress/live-view';
@@ -10,8 +21,7 @@ import { progressLine } from '../progress/progress-lines';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
 
-export const RUN_USAGE =
-  'kiln run <file.json|file.ts> [--param k=v]... [--json] [--temporal-address host:port] [--namespace ns]';
+export const RUN_USAGE = `kiln run <file.json|file.ts> [--param k=v]... [--json] ${TEMPORAL_FLAGS_USAGE}`;
 
 /** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -23,8 +33,7 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
       options: {
         param: { type: 'string', multiple: true, short: 'p' },
         json: { type: 'boolean' },
-        'temporal-address': { type: 'string' },
-        namespace: { type: 'string' },
+        ...TEMPORAL_FLAG_OPTIONS,
       },
     });
   } catch (err) {
@@ -42,21 +51,30 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
   if (!params) return 2;
 
   const say = parsed.values.json ? io.err : io.out;
-  const namespace = parsed.values.namespace ?? 'default';
+  let temporal;
+  try {
+    temporal = temporalSettings(process.env, parsed.values);
+  } catch (err) {
+    io.err(`kiln run: ${(err as Error).message}\nusage: ${RUN_USAGE}`);
+    return 2;
+  }
+  // A Temporal named by flag or TEMPORAL_ADDRESS is used as it is (its workers serve the run);
+  // otherwise an embedded dev server and in-process workers.
+  const remote = Boolean(parsed.values['temporal-address'] || process.env.TEMPORAL_ADDRESS);
   let server: DevServer | undefined;
   let workers: WorkerSet | undefined;
-  let address = parsed.values['temporal-address'];
   try {
-    if (!address) {
+    if (!remote) {
       say('starting the embedded Temporal dev server…');
-      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace, log: say });
-      address = server.address;
+      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace: temporal.namespace, log: say });
+      temporal = { ...temporal, address: server.address };
       const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
-      workers = await createWorkers({ address, namespace, queues: [...queues], workflows: true, logLevel: 'ERROR' });
+      workers = await createWorkers({ temporal, queues: [...queues], workflows: true, logLevel: 'ERROR' });
       void workers.run();
     }
-    const connection = await Connection.connect({ address });
+    const namespace = temporal.namespace;
+    const connection = await connectTemporalClient(temporal);
     try {
       const client = new Client({ connection, namespace });
       const state = await execute(client, spec, params, io, say, signals, Boolean(parsed.values.json));

@@ -5,3 +5,4 @@ export * from './python-venv';
 export * from './free-port';
 export * from './dev-server';
 export * from './run-client';
+export * from './connection-settings';
