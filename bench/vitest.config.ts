@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../vite.source';
 
 export default defineConfig({
+  ...sourceConditions,
   test: { include: ['**/*.test.ts'], exclude: ['node_modules/**', 'results/**'] },
 });

@@ -1,11 +1,26 @@
 #!/usr/bin/env node
-// The `kiln` command: runs the TypeScript sources through swc (no build step between an edit and
-// the next run), with the repository's tsconfig wherever it is started from: the API's decorators
-// need its decorator-metadata settings.
+// The `kiln` command. It runs the compiled JavaScript in ../dist (made by `npm run build`). In the dev
+// loop it runs the TypeScript sources through swc instead (no build step between an edit and the next
+// run): when there is no build, when a source file in the checkout is newer than the build, or with
+// KILN_DEV=1. KILN_DEV=0 runs the build without looking at the sources (containers, benchmarks).
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { buildIsCurrent } from './build-state.js';
 
-process.env.SWC_NODE_PROJECT ??= fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-register('@swc-node/register/esm', import.meta.url);
-const { main } = await import('../src/main.ts');
+const DIST_MAIN = new URL('../dist/main.js', import.meta.url);
+const dev = process.env.KILN_DEV;
+const compiled = dev === '0' || (dev !== '1' && existsSync(DIST_MAIN) && buildIsCurrent(new URL('../..', import.meta.url)));
+
+let main;
+if (compiled) {
+  ({ main } = await import(DIST_MAIN.href));
+} else {
+  // The API's decorators need the repository tsconfig's decorator-metadata settings; the workspace
+  // packages' `source` export condition points at their TypeScript entry points.
+  process.env.SWC_NODE_PROJECT ??= fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+  register('@swc-node/register/esm', import.meta.url);
+  register('./source-condition.js', import.meta.url);
+  ({ main } = await import('../src/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { register } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -23,9 +24,22 @@ export async function loadSpec(file: string): Promise<unknown> {
     }
   }
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) throw new Error(`${file}: expected a .json, .ts or .js file`);
+  if (ext === '.ts' || ext === '.mts') typeScriptLoader();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const exported = mod.default ?? mod.pipeline;
   if (exported === undefined) throw new Error(`${file} has no default export (a pipeline or a spec)`);
   const maybeBuilder = exported as { toSpec?: () => unknown };
   return typeof maybeBuilder.toSpec === 'function' ? maybeBuilder.toSpec() : exported;
+}
+
+let loaderRegistered = false;
+
+/**
+ * Lets a compiled `kiln` import a pipeline written in TypeScript: swc's loader, registered on first
+ * need (run from sources, the CLI has it registered already).
+ */
+function typeScriptLoader(): void {
+  if (loaderRegistered || import.meta.url.endsWith('.ts')) return;
+  register('@swc-node/register/esm', import.meta.url);
+  loaderRegistered = true;
 }

@@ -1,12 +1,22 @@
 import { type Io, processIo } from './io';
-import { RUN_USAGE, runCommand } from './commands/run';
-import { VALIDATE_USAGE, validateCommand } from './commands/validate';
-import { WORKER_USAGE, workerCommand } from './commands/worker';
-import { UP_USAGE, upCommand } from './commands/up';
-import { API_USAGE, apiCommand } from './commands/api';
-import { APPLY_USAGE, applyCommand } from './commands/apply';
-import { APPROVE_USAGE, approveCommand } from './commands/approve';
-import { MIGRATE_USAGE, migrateCommand } from './commands/migrate';
+import { API_USAGE, APPLY_USAGE, APPROVE_USAGE, MIGRATE_USAGE, RUN_USAGE, UP_USAGE, VALIDATE_USAGE, WORKER_USAGE } from './commands/usage';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+/**
+ * Each command, loaded when it runs: `kiln --help` and `kiln validate` must not pay for the API, the
+ * workers or the ML stack (cli/src/startup.test.ts checks what they load).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate')).validateCommand,
+  run: async () => (await import('./commands/run')).runCommand,
+  worker: async () => (await import('./commands/worker')).workerCommand,
+  up: async () => (await import('./commands/up')).upCommand,
+  api: async () => (await import('./commands/api')).apiCommand,
+  apply: async () => (await import('./commands/apply')).applyCommand,
+  approve: async () => (await import('./commands/approve')).approveCommand,
+  migrate: async () => (await import('./commands/migrate')).migrateCommand,
+};
 
 const USAGE = `usage:
   ${UP_USAGE}
@@ -22,30 +32,17 @@ const USAGE = `usage:
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'validate':
-      return validateCommand(args, io);
-    case 'run':
-      return runCommand(args, io);
-    case 'worker':
-      return workerCommand(args, io);
-    case 'up':
-      return upCommand(args, io);
-    case 'api':
-      return apiCommand(args, io);
-    case 'apply':
-      return applyCommand(args, io);
-    case 'approve':
-      return approveCommand(args, io);
-    case 'migrate':
-      return migrateCommand(args, io);
     case undefined:
     case 'help':
     case '--help':
     case '-h':
       io.out(USAGE);
       return command === undefined ? 2 : 0;
-    default:
-      io.err(`kiln: unknown command "${command}"\n${USAGE}`);
-      return 2;
   }
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
+    io.err(`kiln: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(args, io);
 }

@@ -7,17 +7,22 @@ import { kilnHome } from '@kiln/engine/temporal';
 
 const require = createRequire(import.meta.url);
 
-/** The workflow entry point (engine/src/workflow/index.ts). */
-export const WORKFLOWS_PATH = require.resolve('@kiln/engine/workflow');
+/** The workflow entry point, engine/src/workflow/index.ts (the bundle is always made from sources). */
+export const WORKFLOWS_PATH = join(dirname(require.resolve('@kiln/engine/package.json')), 'src/workflow/index.ts');
+
+/** The bundle `npm run build` makes (scripts/build.mjs): next to this module once compiled, absent in src/. */
+const PREBUILT = new URL('./workflow-code.js', import.meta.url);
 
 let memo: Promise<{ code: string }> | undefined;
 
 /**
- * The bundled workflow code, built once per source version and kept under `.kiln/cache`
- * (bundling takes seconds; starting a worker from the cached bundle does not).
+ * The bundled workflow code: the build's own when running compiled; from sources, built once per
+ * source version and kept under `.kiln/cache` (bundling takes seconds; starting a worker from the
+ * cached bundle does not).
  */
 export function workflowBundle(): Promise<{ code: string }> {
   memo ??= (async () => {
+    if (existsSync(PREBUILT)) return { code: readFileSync(PREBUILT, 'utf8') };
     const engineSrc = dirname(dirname(WORKFLOWS_PATH));
     const hash = createHash('sha256');
     hash.update(require('@temporalio/worker/package.json').version as string);

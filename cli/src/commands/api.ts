@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, startApi } from '@kiln/api';
-import { TEMPORAL_FLAGS_USAGE, TEMPORAL_FLAG_OPTIONS, temporalSettings } from '@kiln/engine/temporal';
+import { TEMPORAL_FLAG_OPTIONS, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
+import { API_USAGE } from './usage';
 
-export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir DIR] ${TEMPORAL_FLAGS_USAGE}`;
 
 /** The API alone, against TEMPORAL_ADDRESS and DATABASE_URL (or embedded PostgreSQL in --data-dir). */
 export async function apiCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

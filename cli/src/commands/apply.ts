@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Io } from '../io';
 import { loadAndValidate } from './validate';
+import { APPLY_USAGE } from './usage';
 
-export const APPLY_USAGE = 'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
 
 /** Registers a pipeline written in code with a running API: a new version only when its spec changed. */
 export async function applyCommand(args: string[], io: Io): Promise<number> {

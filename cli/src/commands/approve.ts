@@ -2,10 +2,10 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
-import { TEMPORAL_FLAGS_USAGE, TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
+import { TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
+import { APPROVE_USAGE } from './usage';
 
-export const APPROVE_USAGE = `kiln approve <runId> <nodeId> [--reject] [--comment text] [--api URL --token T | ${TEMPORAL_FLAGS_USAGE}]`;
 
 /**
  * Decides a waiting approval gate: through the API (KILN_API_URL, KILN_TOKEN), or straight to

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase, redact } from '@kiln/db';
 import type { Io } from '../io';
-
-export const MIGRATE_USAGE = 'kiln migrate [--data-dir DIR]  (DATABASE_URL)';
+import { MIGRATE_USAGE } from './usage';
 
 /**
  * Brings Kiln's database to the latest schema and exits: the Helm chart's pre-install/pre-upgrade

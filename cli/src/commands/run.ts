@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
 import {
-  TEMPORAL_FLAGS_USAGE,
   TEMPORAL_FLAG_OPTIONS,
   awaitRun,
   connectTemporalClient,
@@ -20,8 +19,8 @@ import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
+import { RUN_USAGE } from './usage';
 
-export const RUN_USAGE = `kiln run <file.json|file.ts> [--param k=v]... [--json] ${TEMPORAL_FLAGS_USAGE}`;
 
 /** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

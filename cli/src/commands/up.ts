@@ -6,8 +6,8 @@ import { kilnHome, startDevServer } from '@kiln/engine/temporal';
 import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
 import type { Io } from '../io';
+import { UP_USAGE } from './usage';
 
-export const UP_USAGE = 'kiln up [--port 8080] [--host 127.0.0.1] [--s3 http://host:9000]  (S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)';
 
 /**
  * The whole product on embedded defaults: Temporal dev server (with its web UI), embedded

@@ -2,8 +2,8 @@ import { type Problem, formatProblem, specHash, validateSpec } from '@kiln/engin
 import { catalog } from '@kiln/activities';
 import { loadSpec } from '../load-spec';
 import type { Io } from '../io';
+import { VALIDATE_USAGE } from './usage';
 
-export const VALIDATE_USAGE = 'kiln validate <file.json|file.ts>';
 
 /** Loads and validates a spec; prints each problem. */
 export async function loadAndValidate(file: string, io: Io) {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
-import { TEMPORAL_FLAGS_USAGE, TEMPORAL_FLAG_OPTIONS, describeTemporal, temporalSettings } from '@kiln/engine/temporal';
+import { TEMPORAL_FLAG_OPTIONS, describeTemporal, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
+import { WORKER_USAGE } from './usage';
 
-export const WORKER_USAGE = `kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] ${TEMPORAL_FLAGS_USAGE}`;
 
 /** Serves node activities (and pipeline workflows) until SIGINT/SIGTERM. */
 export async function workerCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {

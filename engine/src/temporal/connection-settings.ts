@@ -59,9 +59,6 @@ export const TEMPORAL_FLAG_OPTIONS = {
   'tls-server-name': { type: 'string' },
 } as const;
 
-export const TEMPORAL_FLAGS_USAGE =
-  '[--temporal-address host:port] [--namespace ns] [--tls-cert crt.pem --tls-key key.pem] [--tls-ca ca.pem] [--tls-server-name name]';
-
 export type TemporalFlags = Partial<Record<keyof typeof TEMPORAL_FLAG_OPTIONS, string | undefined>>;
 
 /** A setting that cannot be used, named by the variable or flag it came from. */

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm run build`: compiles each package's TypeScript sources to JavaScript (`<pkg>/src/x.ts` becomes
+// `<pkg>/dist/x.js`, the same depth, so paths between packages stay true) with swc, which keeps the
+// decorator metadata Nest needs and rewrites the extensionless relative imports to the `.js` files Node
+// resolves; `.mjs` files (worker threads' code) are copied as they are. It also prebuilds the Temporal
+// workflow bundle, so that a compiled worker starts without webpack. The studio builds with Vite.
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transformFile } from '@swc/core';
+import { BUILD_STAMP, COMPILED_PACKAGES } from '../cli/bin/build-state.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the prebuilt workflow bundle goes: read by activities/src/worker/workflow-bundle.ts once compiled. */
+export const WORKFLOW_BUNDLE = join(ROOT, 'activities/dist/worker/workflow-code.js');
+
+const swcOptions = (srcDir) => ({
+  swcrc: false,
+  sourceMaps: true,
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    target: 'es2023',
+    baseUrl: srcDir,
+    keepClassNames: true,
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+  },
+  module: { type: 'es6', resolveFully: true },
+});
+
+async function sourceFiles(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+async function compilePackage(pkg) {
+  const src = join(ROOT, pkg, 'src');
+  const dist = join(ROOT, pkg, 'dist');
+  await rm(dist, { recursive: true, force: true });
+  const files = await sourceFiles(src);
+  let count = 0;
+  await Promise.all(
+    files.map(async (file) => {
+      const rel = relative(src, file);
+      if (rel.endsWith('.ts') && !rel.endsWith('.test.ts') && !rel.endsWith('.d.ts')) {
+        const out = join(dist, rel.replace(/\.ts$/, '.js'));
+        const { code, map } = await transformFile(file, { ...swcOptions(src), outputPath: out });
+        await mkdir(dirname(out), { recursive: true });
+        await writeFile(out, `${code}\n//# sourceMappingURL=${out.slice(dirname(out).length + 1)}.map\n`);
+        if (map) await writeFile(`${out}.map`, map);
+        count++;
+      } else if (rel.endsWith('.mjs')) {
+        const out = join(dist, rel);
+        await mkdir(dirname(out), { recursive: true });
+        await copyFile(file, out);
+        count++;
+      }
+    }),
+  );
+  return count;
+}
+
+async function buildWorkflowBundle() {
+  const require = createRequire(join(ROOT, 'activities/package.json'));
+  const { bundleWorkflowCode } = await import(require.resolve('@temporalio/worker'));
+  // Where the worker's own dev-loop bundling starts (the compiled module, just written, tells).
+  const { WORKFLOWS_PATH } = await import(join(ROOT, 'activities/dist/worker/workflow-bundle.js'));
+  const quiet = () => {};
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet },
+  });
+  await mkdir(dirname(WORKFLOW_BUNDLE), { recursive: true });
+  await writeFile(WORKFLOW_BUNDLE, code);
+}
+
+const startedAt = Date.now();
+for (const pkg of COMPILED_PACKAGES) {
+  const count = await compilePackage(pkg);
+  console.log(`build: ${pkg}/dist ${count} files`);
+}
+await buildWorkflowBundle();
+console.log(`build: ${relative(ROOT, WORKFLOW_BUNDLE)} (Temporal workflow bundle)`);
+// Last, so that an interrupted build is never taken for a current one (cli/bin/build-state.js).
+await writeFile(join(ROOT, BUILD_STAMP), `${JSON.stringify({ builtAt: startedAt })}\n`);
+console.log(`build: done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
