@@ -8,12 +8,15 @@
 //	manifest-check compose FILE      a compose file, through compose-go (the compose-spec schema,
 //	                                 then its typed model)
 //
-// Exit 0 when every document decodes, 1 with one line per problem otherwise, 2 on bad usage.
+// k8s writes the decoded objects to standard output as one JSON array (what the typed view kept),
+// problems to standard error. Exit 0 when every document decodes, 1 with one line per problem
+// otherwise, 2 on bad usage.
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -59,33 +62,33 @@ type typeMeta struct {
 }
 
 // checkDocument decodes one YAML document strictly into its Go type; nil for an empty document.
-func checkDocument(s *runtime.Scheme, doc []byte) (string, error) {
+func checkDocument(s *runtime.Scheme, doc []byte) (string, runtime.Object, error) {
 	var tm typeMeta
 	if err := yaml.Unmarshal(doc, &tm); err != nil {
-		return "", fmt.Errorf("not YAML: %w", err)
+		return "", nil, fmt.Errorf("not YAML: %w", err)
 	}
 	if tm.APIVersion == "" && tm.Kind == "" {
 		if len(bytes.TrimSpace(doc)) == 0 || isOnlyComments(doc) {
-			return "", nil
+			return "", nil, nil
 		}
-		return "", fmt.Errorf("a document without apiVersion and kind")
+		return "", nil, fmt.Errorf("a document without apiVersion and kind")
 	}
 	gv, err := schema.ParseGroupVersion(tm.APIVersion)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	name := fmt.Sprintf("%s %s", tm.Kind, tm.Metadata.Name)
 	obj, err := s.New(gv.WithKind(tm.Kind))
 	if err != nil {
-		return name, fmt.Errorf("unknown kind %s in %s", tm.Kind, tm.APIVersion)
+		return name, nil, fmt.Errorf("unknown kind %s in %s", tm.Kind, tm.APIVersion)
 	}
 	if tm.Metadata.Name == "" {
-		return name, fmt.Errorf("metadata.name is missing")
+		return name, nil, fmt.Errorf("metadata.name is missing")
 	}
 	if err := yaml.UnmarshalStrict(doc, obj); err != nil {
-		return name, err
+		return name, nil, err
 	}
-	return name, nil
+	return name, obj, nil
 }
 
 func isOnlyComments(doc []byte) bool {
@@ -100,7 +103,8 @@ func isOnlyComments(doc []byte) bool {
 
 func checkK8s(paths []string) int {
 	s := newScheme()
-	problems, count := 0, 0
+	problems := 0
+	objects := []runtime.Object{}
 	for _, path := range paths {
 		var r io.Reader
 		if path == "-" {
@@ -121,23 +125,30 @@ func checkK8s(paths []string) int {
 				break
 			}
 			if err != nil {
-				fmt.Printf("%s: document %d: %v\n", path, i, err)
+				fmt.Fprintf(os.Stderr, "%s: document %d: %v\n", path, i, err)
 				problems++
 				break
 			}
-			name, err := checkDocument(s, doc)
+			name, obj, err := checkDocument(s, doc)
 			if err != nil {
-				fmt.Printf("%s: document %d (%s): %v\n", path, i, name, err)
+				fmt.Fprintf(os.Stderr, "%s: document %d (%s): %v\n", path, i, name, err)
 				problems++
-			} else if name != "" {
-				count++
+			} else if obj != nil {
+				objects = append(objects, obj)
 			}
 		}
 	}
-	fmt.Printf("%d objects decoded, %d problems\n", count, problems)
-	if problems > 0 || count == 0 {
+	fmt.Fprintf(os.Stderr, "%d objects decoded, %d problems\n", len(objects), problems)
+	if problems > 0 || len(objects) == 0 {
 		return 1
 	}
+	out, err := json.Marshal(objects)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Stdout.Write(out)
+	fmt.Println()
 	return 0
 }
 
@@ -154,17 +165,17 @@ func checkCompose(path string, profiles []string) int {
 		cli.WithName("kiln"),
 	)
 	if err != nil {
-		fmt.Println(err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	project, err := opts.LoadProject(context.Background())
 	if err != nil {
-		fmt.Println(err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	out, err := project.MarshalJSON()
 	if err != nil {
-		fmt.Println(err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	os.Stdout.Write(out)
