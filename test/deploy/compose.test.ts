@@ -21,7 +21,7 @@ const SECRETS = {
 };
 
 interface Project {
-  services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; deploy?: any; depends_on?: Record<string, { condition: string }> }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- read field by field
+  services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; deploy?: any; depends_on?: Record<string, { condition: string }> }>;
 }
 
 let check: string;

@@ -20,7 +20,7 @@ interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; annotations?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- read field by field below
+  spec?: any;
   stringData?: Record<string, string>;
 }
 
