@@ -195,6 +195,11 @@ describe('what fails', () => {
     expect(stderr).toContain('unknown kind Deploymnet in apps/v1');
   });
 
+  it('a misspelt value (values.schema.json)', async () => {
+    await expect(template([valuesFile('defaults')], ['workers.gpu.gpu=1'])).rejects.toThrow(/workers\.gpu.*additional propert(y|ies) 'gpu' not allowed/s);
+    await expect(template([valuesFile('defaults')], ['api.autoscalling.enabled=true'])).rejects.toThrow(/autoscalling/);
+  });
+
   it('a release without its database or tokens fails to render, naming the value to set', async () => {
     await expect(template([])).rejects.toThrow(/database\.url or database\.existingSecret is required/);
     const values = readFileSync(valuesFile('defaults'), 'utf8');
