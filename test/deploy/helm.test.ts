@@ -106,6 +106,7 @@ describe('helm template, decoded strictly', () => {
     const training = find(objects, 'Deployment', 'kiln-worker-training');
     expect(container(training).args).toEqual(['worker', '--queues', 'train-large', '--concurrency', '2', '--no-workflows']);
     expect(training.spec.template.spec.terminationGracePeriodSeconds).toBe(600);
+    expect(envOf(training).KILN_WORKER_GRACE_SECONDS).toBe('585');
   });
 
   it('ingress-hpa-pdb: Ingress with TLS, an HPA that owns the replica count, a PDB', async () => {
