@@ -13,7 +13,15 @@ import { ensureHelm, ensureManifestCheck } from '../support/go-tools';
 
 const run = promisify(execFile);
 const CHART = join(REPO_ROOT, 'deploy/helm/kiln');
-const CASES = ['defaults', 'gpu', 'ingress-hpa-pdb', 'servicemonitor-keda', 'existing-secrets', 'mtls', 'temporal-cloud'] as const;
+const CASES = [
+  'defaults',
+  'gpu',
+  'ingress-hpa-pdb',
+  'servicemonitor-keda',
+  'existing-secrets',
+  'mtls',
+  'temporal-cloud',
+] as const;
 type Case = (typeof CASES)[number];
 
 interface K8sObject {
@@ -29,7 +37,15 @@ let check: string;
 const rendered = new Map<Case, string>();
 
 async function template(values: string[], set: string[] = []): Promise<string> {
-  const args = ['template', 'kiln', CHART, '--namespace', 'kiln', ...values.flatMap((v) => ['-f', v]), ...set.flatMap((s) => ['--set', s])];
+  const args = [
+    'template',
+    'kiln',
+    CHART,
+    '--namespace',
+    'kiln',
+    ...values.flatMap((v) => ['-f', v]),
+    ...set.flatMap((s) => ['--set', s]),
+  ];
   return (await run(helm, args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
 }
 
@@ -48,11 +64,20 @@ async function decode(yaml: string): Promise<{ code: number; stderr: string; obj
 const valuesFile = (c: Case) => join(CHART, 'ci', `${c}-values.yaml`);
 const find = (objects: K8sObject[], kind: string, name: string) => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`no ${kind} ${name} among ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(
+      `no ${kind} ${name} among ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`,
+    );
   return o;
 };
 const container = (o: K8sObject) => o.spec.template.spec.containers[0];
-const envOf = (o: K8sObject) => Object.fromEntries(container(o).env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+const envOf = (o: K8sObject) =>
+  Object.fromEntries(
+    container(o).env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [
+      e.name,
+      e.value ?? e.valueFrom,
+    ]),
+  );
 
 beforeAll(async () => {
   // First use builds both from the Go module proxy (minutes); later runs find them cached.
@@ -90,8 +115,24 @@ describe('helm template, decoded strictly', () => {
     expect(container(job).args).toEqual(['migrate']);
     expect(job.metadata.annotations?.['helm.sh/hook']).toBe('post-install,pre-upgrade');
     const secret = find(objects, 'Secret', 'kiln');
-    expect(Object.keys(secret.stringData!).sort()).toEqual(['admin-token', 'database-url', 's3-access-key', 's3-secret-key', 'service-token']);
-    expect(objects.filter((o) => ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'ScaledObject', 'ServiceMonitor'].includes(o.kind))).toEqual([]);
+    expect(Object.keys(secret.stringData!).sort()).toEqual([
+      'admin-token',
+      'database-url',
+      's3-access-key',
+      's3-secret-key',
+      'service-token',
+    ]);
+    expect(
+      objects.filter((o) =>
+        [
+          'HorizontalPodAutoscaler',
+          'PodDisruptionBudget',
+          'Ingress',
+          'ScaledObject',
+          'ServiceMonitor',
+        ].includes(o.kind),
+      ),
+    ).toEqual([]);
   });
 
   it('gpu: GPU pool with nvidia.com/gpu limits, node selector and tolerations; a custom pool from values', async () => {
@@ -100,11 +141,27 @@ describe('helm template, decoded strictly', () => {
     expect(container(gpu).resources.limits['nvidia.com/gpu']).toBe('2');
     expect(container(gpu).resources.limits.memory).toBe('16Gi');
     expect(envOf(gpu).KILN_GPU_SLOTS).toBe('2');
-    expect(container(gpu).args).toEqual(['worker', '--queues', 'gpu', '--concurrency', '1', '--no-workflows']);
+    expect(container(gpu).args).toEqual([
+      'worker',
+      '--queues',
+      'gpu',
+      '--concurrency',
+      '1',
+      '--no-workflows',
+    ]);
     expect(gpu.spec.template.spec.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
-    expect(gpu.spec.template.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(gpu.spec.template.spec.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
     const training = find(objects, 'Deployment', 'kiln-worker-training');
-    expect(container(training).args).toEqual(['worker', '--queues', 'train-large', '--concurrency', '2', '--no-workflows']);
+    expect(container(training).args).toEqual([
+      'worker',
+      '--queues',
+      'train-large',
+      '--concurrency',
+      '2',
+      '--no-workflows',
+    ]);
     expect(training.spec.template.spec.terminationGracePeriodSeconds).toBe(600);
     expect(envOf(training).KILN_WORKER_GRACE_SECONDS).toBe('585');
   });
@@ -121,13 +178,22 @@ describe('helm template, decoded strictly', () => {
     expect(envOf(find(objects, 'Deployment', 'kiln-api')).KILN_PUBLIC_URL).toBe('https://kiln.team.example');
   });
 
-  it('servicemonitor-keda: ServiceMonitor with a bearer token; ScaledObjects on each pool\'s task queues', async () => {
+  it("servicemonitor-keda: ServiceMonitor with a bearer token; ScaledObjects on each pool's task queues", async () => {
     const { objects } = await decode(rendered.get('servicemonitor-keda')!);
     const sm = find(objects, 'ServiceMonitor', 'kiln-api');
-    expect(sm.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics', authorization: { type: 'Bearer', credentials: { name: 'kiln', key: 'service-token' } } });
+    expect(sm.spec.endpoints[0]).toMatchObject({
+      port: 'http',
+      path: '/metrics',
+      authorization: { type: 'Bearer', credentials: { name: 'kiln', key: 'service-token' } },
+    });
     const cpu = find(objects, 'ScaledObject', 'kiln-worker-cpu');
     expect(cpu.spec.maxReplicaCount).toBe(20);
-    expect(cpu.spec.triggers.map((t: { metadata: Record<string, string> }) => [t.metadata.taskQueue, t.metadata.queueTypes])).toEqual([
+    expect(
+      cpu.spec.triggers.map((t: { metadata: Record<string, string> }) => [
+        t.metadata.taskQueue,
+        t.metadata.queueTypes,
+      ]),
+    ).toEqual([
       ['cpu', 'activity'],
       ['kiln-workflows', 'workflow'],
     ]);
@@ -160,28 +226,57 @@ describe('helm template, decoded strictly', () => {
         TEMPORAL_TLS_CA: '/etc/kiln/temporal-tls/ca.crt',
         TEMPORAL_TLS_SERVER_NAME: 'temporal-frontend.internal',
       });
-      expect(d.spec.template.spec.volumes).toContainEqual({ name: 'temporal-tls', secret: { secretName: 'kiln-temporal-client', defaultMode: 0o440 } });
+      expect(d.spec.template.spec.volumes).toContainEqual({
+        name: 'temporal-tls',
+        secret: { secretName: 'kiln-temporal-client', defaultMode: 0o440 },
+      });
     }
     const auth = find(objects, 'TriggerAuthentication', 'kiln-temporal');
-    expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter)).toEqual(['cert', 'key', 'ca']);
+    expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter)).toEqual([
+      'cert',
+      'key',
+      'ca',
+    ]);
     const so = find(objects, 'ScaledObject', 'kiln-worker-cpu');
     expect(so.spec.triggers[0].authenticationRef).toEqual({ name: 'kiln-temporal' });
-    expect(so.spec.triggers[0].metadata).toMatchObject({ namespace: 'ml-team', tlsServerName: 'temporal-frontend.internal' });
+    expect(so.spec.triggers[0].metadata).toMatchObject({
+      namespace: 'ml-team',
+      tlsServerName: 'temporal-frontend.internal',
+    });
   });
 
   it('temporal-cloud: the API key from a Secret, for the pods and for KEDA', async () => {
     const { objects } = await decode(rendered.get('temporal-cloud')!);
     expect(find(objects, 'Secret', 'kiln').stringData!['temporal-api-key']).toBe('tmprl_api_key_for_tests');
-    expect(envOf(find(objects, 'Deployment', 'kiln-worker-cpu')).TEMPORAL_API_KEY).toEqual({ secretKeyRef: { name: 'kiln', key: 'temporal-api-key' } });
-    expect(find(objects, 'TriggerAuthentication', 'kiln-temporal').spec.secretTargetRef).toEqual([{ parameter: 'apiKey', name: 'kiln', key: 'temporal-api-key' }]);
+    expect(envOf(find(objects, 'Deployment', 'kiln-worker-cpu')).TEMPORAL_API_KEY).toEqual({
+      secretKeyRef: { name: 'kiln', key: 'temporal-api-key' },
+    });
+    expect(find(objects, 'TriggerAuthentication', 'kiln-temporal').spec.secretTargetRef).toEqual([
+      { parameter: 'apiKey', name: 'kiln', key: 'temporal-api-key' },
+    ]);
   });
 });
 
 describe('what fails', () => {
   it.each([
-    ['a core type (Deployment)', 'containerPort:', 'containerPorts:', /unknown field "spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPorts"/],
-    ['a CRD (KEDA ScaledObject)', 'minReplicaCount:', 'minReplicas:', /ScaledObject kiln-worker-cpu\).*unknown field "spec\.minReplicas"/],
-    ['a CRD (ServiceMonitor)', 'interval: 30s', 'intervall: 30s', /ServiceMonitor kiln-api\).*unknown field "spec\.endpoints\[0\]\.intervall"/],
+    [
+      'a core type (Deployment)',
+      'containerPort:',
+      'containerPorts:',
+      /unknown field "spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPorts"/,
+    ],
+    [
+      'a CRD (KEDA ScaledObject)',
+      'minReplicaCount:',
+      'minReplicas:',
+      /ScaledObject kiln-worker-cpu\).*unknown field "spec\.minReplicas"/,
+    ],
+    [
+      'a CRD (ServiceMonitor)',
+      'interval: 30s',
+      'intervall: 30s',
+      /ServiceMonitor kiln-api\).*unknown field "spec\.endpoints\[0\]\.intervall"/,
+    ],
   ])('a misspelt field in %s', async (_what, from, to, message) => {
     const yaml = rendered.get('servicemonitor-keda')!;
     expect(yaml).toContain(from);
@@ -197,14 +292,20 @@ describe('what fails', () => {
   });
 
   it('a misspelt value (values.schema.json)', async () => {
-    await expect(template([valuesFile('defaults')], ['workers.gpu.gpu=1'])).rejects.toThrow(/workers\.gpu.*additional propert(y|ies) 'gpu' not allowed/s);
-    await expect(template([valuesFile('defaults')], ['api.autoscalling.enabled=true'])).rejects.toThrow(/autoscalling/);
+    await expect(template([valuesFile('defaults')], ['workers.gpu.gpu=1'])).rejects.toThrow(
+      /workers\.gpu.*additional propert(y|ies) 'gpu' not allowed/s,
+    );
+    await expect(template([valuesFile('defaults')], ['api.autoscalling.enabled=true'])).rejects.toThrow(
+      /autoscalling/,
+    );
   });
 
   it('a release without its database or tokens fails to render, naming the value to set', async () => {
     await expect(template([])).rejects.toThrow(/database\.url or database\.existingSecret is required/);
     const values = readFileSync(valuesFile('defaults'), 'utf8');
     expect(values).toContain('serviceToken');
-    await expect(template([valuesFile('defaults')], ['auth.serviceToken='])).rejects.toThrow(/auth\.adminToken and auth\.serviceToken, or auth\.existingSecret, are required/);
+    await expect(template([valuesFile('defaults')], ['auth.serviceToken='])).rejects.toThrow(
+      /auth\.adminToken and auth\.serviceToken, or auth\.existingSecret, are required/,
+    );
   });
 });

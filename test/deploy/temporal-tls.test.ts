@@ -19,11 +19,52 @@ const pem = (name: string) => join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`);
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+  );
 }
 function makeLeaf(name: string, ca: string, ext: string): void {
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-out', `${name}.crt`, '-extfile', ext);
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    `${name}.crt`,
+    '-extfile',
+    ext,
+  );
 }
 
 let proxy: Server;
@@ -32,7 +73,14 @@ let address: string;
 beforeAll(async () => {
   makeCa('ca');
   makeCa('other-ca');
-  execFileSync('sh', ['-c', `printf 'subjectAltName=DNS:temporal.test\\nextendedKeyUsage=serverAuth\\n' > server.ext; printf 'extendedKeyUsage=clientAuth\\n' > client.ext`], { cwd: dir });
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `printf 'subjectAltName=DNS:temporal.test\\nextendedKeyUsage=serverAuth\\n' > server.ext; printf 'extendedKeyUsage=clientAuth\\n' > client.ext`,
+    ],
+    { cwd: dir },
+  );
   makeLeaf('server', 'ca', 'server.ext');
   makeLeaf('client', 'ca', 'client.ext');
   const [host, port] = inject('temporalAddress').split(':');
@@ -87,26 +135,46 @@ describe('Temporal over mTLS', () => {
   });
 
   it('connects a worker (the SDK core) with the same settings', async () => {
-    const workers = await createWorkers({ temporal: temporalSettings(env({})), queues: ['kiln-mtls-probe'], workflows: false, logLevel: 'ERROR' });
+    const workers = await createWorkers({
+      temporal: temporalSettings(env({})),
+      queues: ['kiln-mtls-probe'],
+      workflows: false,
+      logLevel: 'ERROR',
+    });
     const running = workers.run();
     await workers.shutdown();
     await running;
   });
 
-  it('fails with a message naming the settings when the CA is not the server certificate\'s issuer', async () => {
+  it("fails with a message naming the settings when the CA is not the server certificate's issuer", async () => {
     const s = temporalSettings(env({ TEMPORAL_TLS_CA: pem('other-ca.crt') }));
     const err = await connectTemporalClient(s, { connectTimeout: 3000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TemporalConnectError);
-    expect((err as Error).message).toMatch(new RegExp(`^cannot connect to Temporal at ${address} \\(namespace default, mTLS\\): `));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^cannot connect to Temporal at ${address} \\(namespace default, mTLS\\): `),
+    );
     expect((err as Error).message).toContain('check TEMPORAL_TLS_CA');
-    const workerErr = await createWorkers({ temporal: s, queues: ['kiln-mtls-probe'], workflows: false, logLevel: 'ERROR' }).catch((e: unknown) => e);
+    const workerErr = await createWorkers({
+      temporal: s,
+      queues: ['kiln-mtls-probe'],
+      workflows: false,
+      logLevel: 'ERROR',
+    }).catch((e: unknown) => e);
     expect(workerErr).toBeInstanceOf(TemporalConnectError);
   });
 
   it('is refused without a client certificate, and with a server name the certificate does not carry', async () => {
-    const noCert = temporalSettings({ TEMPORAL_ADDRESS: address, TEMPORAL_TLS_CA: pem('ca.crt'), TEMPORAL_TLS_SERVER_NAME: 'temporal.test' });
-    await expect(connectTemporalClient(noCert, { connectTimeout: 3000 })).rejects.toThrow(/namespace default, TLS\)/);
+    const noCert = temporalSettings({
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TLS_CA: pem('ca.crt'),
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.test',
+    });
+    await expect(connectTemporalClient(noCert, { connectTimeout: 3000 })).rejects.toThrow(
+      /namespace default, TLS\)/,
+    );
     const wrongName = temporalSettings(env({ TEMPORAL_TLS_SERVER_NAME: 'elsewhere.test' }));
-    await expect(connectTemporalClient(wrongName, { connectTimeout: 3000 })).rejects.toThrow(TemporalConnectError);
+    await expect(connectTemporalClient(wrongName, { connectTimeout: 3000 })).rejects.toThrow(
+      TemporalConnectError,
+    );
   });
 });

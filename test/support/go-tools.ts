@@ -45,7 +45,9 @@ const MANIFEST_CHECK = join(REPO_ROOT, 'deploy/tools/manifest-check');
 /** deploy/tools/manifest-check, built once per version of its source (`manifest-check-<hash>`). */
 export async function ensureManifestCheck(): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of readdirSync(MANIFEST_CHECK).filter((f) => /\.go$|^go\.(mod|sum)$/.test(f)).sort()) {
+  for (const f of readdirSync(MANIFEST_CHECK)
+    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f))
+    .sort()) {
     hash.update(f).update(readFileSync(join(MANIFEST_CHECK, f)));
   }
   const target = join(toolsDir(), 'bin', `manifest-check-${hash.digest('hex').slice(0, 12)}`);

@@ -4,7 +4,6 @@ import { TEMPORAL_FLAG_OPTIONS, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
 import { API_USAGE } from './usage';
 
-
 /** The API alone, against TEMPORAL_ADDRESS and DATABASE_URL (or embedded PostgreSQL in --data-dir). */
 export async function apiCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let values;

@@ -6,7 +6,6 @@ import { TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, te
 import type { Io } from '../io';
 import { APPROVE_USAGE } from './usage';
 
-
 /**
  * Decides a waiting approval gate: through the API (KILN_API_URL, KILN_TOKEN), or straight to
  * Temporal with --temporal-address (for runs started by `kiln run`).

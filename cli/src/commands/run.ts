@@ -21,7 +21,6 @@ import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
 import { RUN_USAGE } from './usage';
 
-
 /** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let parsed;
@@ -66,7 +65,8 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     if (!remote) {
       say('starting the embedded Temporal dev server…');
       server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace: temporal.namespace, log: say });
-      temporal = { ...temporal, address: server.address };
+      // The embedded server is local plaintext, whatever TLS the environment names.
+      temporal = { address: server.address, namespace: temporal.namespace };
       const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
       workers = await createWorkers({ temporal, queues: [...queues], workflows: true, logLevel: 'ERROR' });

@@ -5,7 +5,6 @@ import { TEMPORAL_FLAG_OPTIONS, describeTemporal, temporalSettings } from '@kiln
 import type { Io } from '../io';
 import { WORKER_USAGE } from './usage';
 
-
 /** Serves node activities (and pipeline workflows) until SIGINT/SIGTERM. */
 export async function workerCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let values;

@@ -29,7 +29,8 @@ export const temporalSettingsSchema = z
   })
   .strict()
   .refine((s) => Boolean(s.tlsCertPath) === Boolean(s.tlsKeyPath), {
-    message: 'a TLS client certificate needs its key and the other way round (TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY)',
+    message:
+      'a TLS client certificate needs its key and the other way round (TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY)',
   });
 
 export type TemporalSettings = z.infer<typeof temporalSettingsSchema>;
@@ -91,7 +92,9 @@ export function temporalSettings(
     tlsServerName: pick(flags['tls-server-name'], TEMPORAL_ENV.tlsServerName),
     apiKey: env[TEMPORAL_ENV.apiKey] || undefined,
   };
-  const parsed = temporalSettingsSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const parsed = temporalSettingsSchema.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+  );
   if (!parsed.success) throw new TemporalSettingsError(parsed.error.issues.map((i) => i.message).join('; '));
   return parsed.data;
 }
@@ -105,8 +108,17 @@ async function readPem(path: string, setting: keyof typeof TEMPORAL_ENV): Promis
   try {
     return await readFile(path);
   } catch (err) {
-    throw new TemporalSettingsError(`cannot read ${TEMPORAL_ENV[setting]} (${path}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new TemporalSettingsError(
+      `cannot read ${TEMPORAL_ENV[setting]} (${path}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
+}
+
+/** Options that fit both `Connection.connect` and `NativeConnection.connect`. */
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: Exclude<ConnectionOptions['tls'], null>;
+  apiKey?: string;
 }
 
 /**
@@ -114,9 +126,7 @@ async function readPem(path: string, setting: keyof typeof TEMPORAL_ENV): Promis
  * `NativeConnection.connect` of the worker share these fields): address, TLS with the PEM files
  * read, and the API key. The namespace is not a connection option; callers pass `settings.namespace`.
  */
-export async function temporalConnectionOptions(
-  s: TemporalTarget,
-): Promise<Pick<ConnectionOptions, 'address' | 'apiKey'> & { tls?: Exclude<ConnectionOptions['tls'], null> }> {
+export async function temporalConnectionOptions(s: TemporalTarget): Promise<TemporalConnectionOptions> {
   const tlsOn = usesTls(s);
   if (!tlsOn) return { address: s.address, ...(s.apiKey ? { apiKey: s.apiKey, tls: false } : {}) };
   const [crt, key, ca] = await Promise.all([
@@ -137,7 +147,10 @@ export async function temporalConnectionOptions(
 
 /** A one-line description for logs and errors (never the API key). */
 export function describeTemporal(s: TemporalTarget): string {
-  const auth = [usesTls(s) ? (s.tlsCertPath ? 'mTLS' : 'TLS') : 'plaintext', ...(s.apiKey ? ['API key'] : [])].join(' + ');
+  const auth = [
+    usesTls(s) ? (s.tlsCertPath ? 'mTLS' : 'TLS') : 'plaintext',
+    ...(s.apiKey ? ['API key'] : []),
+  ].join(' + ');
   return `${s.address} (namespace ${s.namespace ?? 'default'}, ${auth})`;
 }
 
@@ -149,13 +162,16 @@ export function describeTemporal(s: TemporalTarget): string {
 export function temporalConnectError(err: unknown, s: TemporalTarget): TemporalConnectError {
   const reason = err instanceof Error ? err.message : String(err);
   const hint = usesTls(s)
-    ? ' (check TEMPORAL_TLS_CA / --tls-ca against the server certificate\'s issuer, TEMPORAL_TLS_SERVER_NAME against its name, and the client certificate)'
+    ? " (check TEMPORAL_TLS_CA / --tls-ca against the server certificate's issuer, TEMPORAL_TLS_SERVER_NAME against its name, and the client certificate)"
     : '';
   return new TemporalConnectError(`cannot connect to Temporal at ${describeTemporal(s)}: ${reason}${hint}`);
 }
 
 /** A client connection with these settings; failures say where to and why. */
-export async function connectTemporalClient(s: TemporalTarget, extra: Omit<ConnectionOptions, 'address' | 'tls' | 'apiKey'> = {}): Promise<Connection> {
+export async function connectTemporalClient(
+  s: TemporalTarget,
+  extra: Omit<ConnectionOptions, 'address' | 'tls' | 'apiKey'> = {},
+): Promise<Connection> {
   const options = await temporalConnectionOptions(s);
   try {
     return await Connection.connect({ ...extra, ...options });
