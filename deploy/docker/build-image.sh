@@ -21,6 +21,11 @@ if ! buildah inspect --type image "$BASE" >/dev/null 2>&1; then
   podman import "$BASE_TAR" "$BASE"
 fi
 # Lower limits than the engine's defaults: raising them needs CAP_SYS_RESOURCE.
-buildah bud --isolation chroot --network host --format docker \
+# The host's CA bundle goes to the build stage's npm (registries reached through a TLS proxy).
+secret=""
+ca=${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-}}
+if [ -n "$ca" ] && [ -f "$ca" ]; then secret="--secret id=ca,src=$ca"; fi
+# shellcheck disable=SC2086
+buildah bud --isolation chroot --network host --format docker --layers $secret \
   --ulimit "nofile=$(ulimit -n):$(ulimit -n)" \
   --build-arg "BASE=$BASE" -f "$ROOT/deploy/docker/Dockerfile" -t "$TAG" "$ROOT"
