@@ -1,4 +1,5 @@
 import { type CapabilityPolicy, capabilityPolicyFromEnv } from '@kiln/engine';
+import { type TemporalSettings, temporalSettings } from '@kiln/engine/temporal';
 
 /** Everything the API needs to start, from the environment or from `kiln up`. */
 export interface ApiConfig {
@@ -7,8 +8,8 @@ export interface ApiConfig {
   /** `postgres://…`; without it, embedded PostgreSQL in `dataDir`. */
   databaseUrl?: string;
   dataDir?: string;
-  temporalAddress: string;
-  namespace: string;
+  /** How to reach Temporal: address, namespace, TLS, API key (`TEMPORAL_*`, see `temporalSettings`). */
+  temporal: TemporalSettings;
   /** The first admin token; generated and printed once when absent. */
   adminToken?: string;
   /**
@@ -39,8 +40,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ApiConf
     host: env.KILN_API_HOST ?? '127.0.0.1',
     port: Number(env.KILN_API_PORT ?? 8080),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
-    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    temporal: temporalSettings(env),
     ...(env.KILN_ADMIN_TOKEN ? { adminToken: env.KILN_ADMIN_TOKEN } : {}),
     ...(env.KILN_SERVICE_TOKEN ? { serviceToken: env.KILN_SERVICE_TOKEN } : {}),
     capabilities: capabilityPolicyFromEnv(env),

@@ -44,8 +44,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const db = await openDatabase({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
   let connection: Connection | undefined;
   try {
-    connection = await connectTemporal(config.temporalAddress, config.namespace);
-    const temporal = new Client({ connection, namespace: config.namespace });
+    connection = await connectTemporal(config.temporal);
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
     const metrics = new ApiMetrics();
     const adapter = new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,

@@ -1,5 +1,6 @@
 import { connectivityState, InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { type TemporalSettings, temporalConnectError, temporalConnectionOptions } from '@kiln/engine/temporal';
 
 /**
  * How long one Temporal call made by the API may take (retries of UNAVAILABLE included) when the
@@ -37,11 +38,16 @@ Object.defineProperty(NamespaceConnection.prototype, 'withNamespaceHeaderInjecto
   value: <T>(workflowService: T): T => workflowService,
 });
 
-export async function connectTemporal(address: string, namespace: string): Promise<Connection> {
+export async function connectTemporal(settings: TemporalSettings): Promise<Connection> {
+  const options = await temporalConnectionOptions(settings);
   // Outermost, so the client's retries of UNAVAILABLE (up to ~19 s by default) stop at the deadline.
-  const deadline: Interceptor = (options, nextCall) =>
+  const deadline: Interceptor = (callOptions, nextCall) =>
     new InterceptingCall(
-      nextCall(options.deadline !== undefined ? options : { ...options, deadline: Date.now() + (connection.connected() ? CONNECTED_CALL_MS : UNCONNECTED_CALL_MS) }),
+      nextCall(
+        callOptions.deadline !== undefined
+          ? callOptions
+          : { ...callOptions, deadline: Date.now() + (connection.connected() ? CONNECTED_CALL_MS : UNCONNECTED_CALL_MS) },
+      ),
     );
   const retry = defaultGrpcRetryOptions();
   const retries = makeGrpcRetryInterceptor({
@@ -50,13 +56,17 @@ export async function connectTemporal(address: string, namespace: string): Promi
   });
   // The interceptors run only for calls, so after `connection` is set.
   const connection = NamespaceConnection.lazy({
-    address,
-    metadata: { 'temporal-namespace': namespace },
+    ...options,
+    metadata: { 'temporal-namespace': settings.namespace },
     interceptors: [deadline, retries],
     // A restarted server (same address) is found again within a second or two, not grpc-js's 2 min.
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
   }) as NamespaceConnection;
-  await connection.ensureConnected();
+  try {
+    await connection.ensureConnected();
+  } catch (err) {
+    throw temporalConnectError(err, settings);
+  }
   connection.callContextStorage.disable();
   return connection;
 }

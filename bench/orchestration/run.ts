@@ -39,7 +39,7 @@ async function main() {
   const server = await startDevServer();
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const kilnWorkers = await createWorkers({ address: server.address, queues: ['cpu'], concurrency: CONCURRENCY, logLevel: 'ERROR' });
+  const kilnWorkers = await createWorkers({ temporal: { address: server.address }, queues: ['cpu'], concurrency: CONCURRENCY, logLevel: 'ERROR' });
   const native = await NativeConnection.connect({ address: server.address });
   const rawBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./raw-workflows.ts'), logger: new DefaultLogger('ERROR') });
   const rawWorkflows = await Worker.create({ connection: native, taskQueue: 'raw-workflows', workflowBundle: rawBundle });

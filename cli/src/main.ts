@@ -1,13 +1,5 @@
 import { type Io, processIo } from './io';
-import {
-  API_USAGE,
-  APPLY_USAGE,
-  APPROVE_USAGE,
-  RUN_USAGE,
-  UP_USAGE,
-  VALIDATE_USAGE,
-  WORKER_USAGE,
-} from './commands/usage';
+import { API_USAGE, APPLY_USAGE, APPROVE_USAGE, MIGRATE_USAGE, RUN_USAGE, UP_USAGE, VALIDATE_USAGE, WORKER_USAGE } from './commands/usage';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -23,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./commands/api')).apiCommand,
   apply: async () => (await import('./commands/apply')).applyCommand,
   approve: async () => (await import('./commands/approve')).approveCommand,
+  migrate: async () => (await import('./commands/migrate')).migrateCommand,
 };
 
 const USAGE = `usage:
@@ -32,7 +25,8 @@ const USAGE = `usage:
   ${WORKER_USAGE}
   ${API_USAGE}
   ${APPLY_USAGE}
-  ${APPROVE_USAGE}`;
+  ${APPROVE_USAGE}
+  ${MIGRATE_USAGE}`;
 
 /** Runs one `kiln` command line; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

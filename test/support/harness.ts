@@ -39,7 +39,7 @@ export async function openHarness(
   let workers: WorkerSet | undefined;
   if (options.workers ?? true) {
     workers = await createWorkers({
-      address,
+      temporal: { address },
       queues: options.queues ?? ['cpu', 'gpu'],
       workflows: true,
       logLevel: 'ERROR',

@@ -1,5 +1,6 @@
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { READ_SPEC_ACTIVITY, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
+import { type TemporalTarget, temporalConnectError, temporalConnectionOptions } from '@kiln/engine/temporal';
 import type { NodeDefinition } from '../define-node';
 import { nodeDefinitions } from '../nodes/index';
 import { nodeActivity } from './node-activity';
@@ -11,8 +12,8 @@ import { workflowBundle } from './workflow-bundle';
 import { type WorkerPolicy, workerPolicyFromEnv } from './worker-policy';
 
 export interface WorkerSetOptions {
-  address: string;
-  namespace?: string;
+  /** Where Temporal is and how to connect (TLS, API key); see `temporalSettings`. */
+  temporal: TemporalTarget;
   /** Activity task queues to serve, e.g. `["cpu", "gpu"]`. */
   queues: readonly string[];
   /** Also run pipeline workflows (on the `kiln-workflows` queue). */
@@ -59,8 +60,13 @@ function installRuntime(level: LogLevel): void {
 export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
   const policy = options.policy ?? workerPolicyFromEnv(process.env);
   installRuntime(options.logLevel ?? 'WARN');
-  const connection = await NativeConnection.connect({ address: options.address });
-  const namespace = options.namespace ?? 'default';
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(await temporalConnectionOptions(options.temporal));
+  } catch (err) {
+    throw temporalConnectError(err, options.temporal);
+  }
+  const namespace = options.temporal.namespace ?? 'default';
   const store = options.store ?? defaultArtifactStore();
   const api = options.api ?? apiConnectionFromEnv();
   const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, policy, api)]));

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
+import { TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
 import { APPROVE_USAGE } from './usage';
-
 
 /**
  * Decides a waiting approval gate: through the API (KILN_API_URL, KILN_TOKEN), or straight to
@@ -19,8 +19,7 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
       options: {
         reject: { type: 'boolean' },
         comment: { type: 'string' },
-        'temporal-address': { type: 'string' },
-        namespace: { type: 'string' },
+        ...TEMPORAL_FLAG_OPTIONS,
         api: { type: 'string' },
         token: { type: 'string' },
       },
@@ -37,11 +36,11 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
   const decision = parsed.values.reject ? 'reject' : 'approve';
   const comment = parsed.values.comment;
   try {
-    const address = parsed.values['temporal-address'];
-    if (address) {
-      const connection = await Connection.connect({ address });
+    if (parsed.values['temporal-address']) {
+      const temporal = temporalSettings(process.env, parsed.values);
+      const connection = await connectTemporalClient(temporal);
       try {
-        const client = new Client({ connection, namespace: parsed.values.namespace ?? 'default' });
+        const client = new Client({ connection, namespace: temporal.namespace });
         const signal: ApprovalDecision = { nodeId, decision, by: userInfo().username, ...(comment ? { comment } : {}) };
         await client.workflow.getHandle(runId).signal(APPROVAL_SIGNAL, signal);
       } finally {
@@ -68,6 +67,6 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
     return 0;
   } catch (err) {
     io.err(`kiln approve: ${(err as Error).message}`);
-    return 1;
+    return err instanceof TemporalSettingsError ? 2 : 1;
   }
 }

@@ -1,9 +1,20 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
-import { RunTooLargeError, awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
+import {
+  RunTooLargeError,
+  TEMPORAL_FLAG_OPTIONS,
+  awaitRun,
+  connectTemporalClient,
+  kilnHome,
+  startDevServer,
+  startRun,
+  temporalSettings,
+  watchRun,
+  type DevServer,
+} from '@kiln/engine/temporal';
 import { artifactSpecStore, createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
 import { defaultArtifactStore } from '@kiln/activities/store';
 import type { Io } from '../io';
@@ -12,7 +23,6 @@ import { progressLine } from '../progress/progress-lines';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
 import { RUN_USAGE } from './usage';
-
 
 /** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -24,8 +34,7 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
       options: {
         param: { type: 'string', multiple: true, short: 'p' },
         json: { type: 'boolean' },
-        'temporal-address': { type: 'string' },
-        namespace: { type: 'string' },
+        ...TEMPORAL_FLAG_OPTIONS,
       },
     });
   } catch (err) {
@@ -43,22 +52,32 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
   if (!params) return 2;
 
   const say = parsed.values.json ? io.err : io.out;
-  const namespace = parsed.values.namespace ?? 'default';
+  let temporal;
+  try {
+    temporal = temporalSettings(process.env, parsed.values);
+  } catch (err) {
+    io.err(`kiln run: ${(err as Error).message}\nusage: ${RUN_USAGE}`);
+    return 2;
+  }
+  // A Temporal named by flag or TEMPORAL_ADDRESS is used as it is (its workers serve the run);
+  // otherwise an embedded dev server and in-process workers.
+  const remote = Boolean(parsed.values['temporal-address'] || process.env.TEMPORAL_ADDRESS);
   let server: DevServer | undefined;
   let workers: WorkerSet | undefined;
-  let address = parsed.values['temporal-address'];
   try {
-    if (!address) {
+    if (!remote) {
       say('starting the embedded Temporal dev server…');
-      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace, log: say });
-      address = server.address;
+      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace: temporal.namespace, log: say });
+      // The embedded server is local plaintext, whatever TLS the environment names.
+      temporal = { address: server.address, namespace: temporal.namespace };
       const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
       // The developer's own file on their own machine: user code is allowed (localWorkerPolicy).
-      workers = await createWorkers({ address, namespace, queues: [...queues], workflows: true, logLevel: 'ERROR', policy: localWorkerPolicy(process.env) });
+      workers = await createWorkers({ temporal, queues: [...queues], workflows: true, logLevel: 'ERROR', policy: localWorkerPolicy(process.env) });
       void workers.run();
     }
-    const connection = await Connection.connect({ address });
+    const namespace = temporal.namespace;
+    const connection = await connectTemporalClient(temporal);
     try {
       const client = new Client({ connection, namespace });
       const state = await execute(client, spec, params, io, say, signals, Boolean(parsed.values.json));

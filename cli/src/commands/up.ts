@@ -47,7 +47,7 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     // its URL is filled in once the API listens.
     const serviceToken = process.env.KILN_SERVICE_TOKEN ?? `kiln_svc_${randomBytes(24).toString('base64url')}`;
     const apiConnection = { url: process.env.KILN_API_URL ?? '', token: process.env.KILN_API_TOKEN ?? serviceToken };
-    const workers = await createWorkers({ address: temporal.address, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
+    const workers = await createWorkers({ temporal: { address: temporal.address }, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
     // The CSV parse thread loads its code now rather than during the first large ingest.
     void startCsvThreads();
     // A worker that fails for good (not an outage of the server: the workers poll again until it is back)
@@ -63,7 +63,7 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     await ensureStudioBuilt(io.err);
     io.err('starting the API (embedded PostgreSQL)…');
     const config = configFromEnv(process.env, {
-      temporalAddress: temporal.address,
+      temporal: { address: temporal.address, namespace: 'default' },
       dataDir: join(home, 'db'),
       ...(temporal.uiUrl ? { temporalUiUrl: temporal.uiUrl } : {}),
       ...(values.port ? { port: Number(values.port) } : {}),

@@ -1,15 +1,17 @@
 // Each command's usage line, apart from its code: `kiln --help` prints them without loading any command.
 
+/** The flags every command that talks to Temporal takes (`TEMPORAL_FLAG_OPTIONS`); the API key is env-only. */
+const TEMPORAL_FLAGS =
+  '[--temporal-address host:port] [--namespace ns] [--tls-cert crt.pem --tls-key key.pem] [--tls-ca ca.pem] [--tls-server-name name]';
+
 export const UP_USAGE =
   'kiln up [--port 8080] [--host 127.0.0.1] [--s3 http://host:9000]  (S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET)';
-export const VALIDATE_USAGE = 'kiln validate <file.json|file.ts>';
-export const RUN_USAGE =
-  'kiln run <file.json|file.ts> [--param k=v]... [--json] [--temporal-address host:port] [--namespace ns]';
-export const WORKER_USAGE =
-  'kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] [--temporal-address host:port] [--namespace ns]';
-export const API_USAGE =
-  'kiln api [--port 8080] [--host 127.0.0.1] [--temporal-address host:port] [--data-dir DIR]';
+export const VALIDATE_USAGE =
+  'kiln validate <file.json|file.ts>';
+export const RUN_USAGE = `kiln run <file.json|file.ts> [--param k=v]... [--json] ${TEMPORAL_FLAGS}`;
+export const WORKER_USAGE = `kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] ${TEMPORAL_FLAGS}`;
+export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir DIR] ${TEMPORAL_FLAGS}`;
 export const APPLY_USAGE =
   'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
-export const APPROVE_USAGE =
-  'kiln approve <runId> <nodeId> [--reject] [--comment text] [--temporal-address host:port | --api URL --token T]';
+export const APPROVE_USAGE = `kiln approve <runId> <nodeId> [--reject] [--comment text] [--api URL --token T | ${TEMPORAL_FLAGS}]`;
+export const MIGRATE_USAGE = 'kiln migrate [--data-dir DIR]  (DATABASE_URL)';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { startCsvThreads } from '@kiln/activities/data';
 import { createWorkers } from '@kiln/activities/worker';
+import { TEMPORAL_FLAG_OPTIONS, describeTemporal, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
 import { WORKER_USAGE } from './usage';
-
 
 /** Serves node activities (and pipeline workflows) until SIGINT/SIGTERM. */
 export async function workerCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
@@ -15,8 +15,7 @@ export async function workerCommand(args: string[], io: Io, signals: NodeJS.Even
         queues: { type: 'string', default: 'cpu,gpu' },
         concurrency: { type: 'string' },
         'no-workflows': { type: 'boolean' },
-        'temporal-address': { type: 'string' },
-        namespace: { type: 'string' },
+        ...TEMPORAL_FLAG_OPTIONS,
       },
     }));
   } catch (err) {
@@ -29,23 +28,28 @@ export async function workerCommand(args: string[], io: Io, signals: NodeJS.Even
     io.err(`--queues needs at least one queue and --concurrency a positive whole number\nusage: ${WORKER_USAGE}`);
     return 2;
   }
-  const address = values['temporal-address'] ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = values.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  let temporal;
+  try {
+    temporal = temporalSettings(process.env, values);
+  } catch (err) {
+    io.err(`kiln worker: ${(err as Error).message}\nusage: ${WORKER_USAGE}`);
+    return 2;
+  }
   const workflows = !values['no-workflows'];
   let workers;
   try {
-    workers = await createWorkers({ address, namespace, queues, workflows, ...(concurrency ? { concurrency } : {}) });
+    workers = await createWorkers({ temporal, queues, workflows, ...(concurrency ? { concurrency } : {}) });
     // The CSV parse thread loads its code now rather than during the first large ingest.
     void startCsvThreads();
   } catch (err) {
-    io.err(`kiln worker: cannot start against ${address}: ${(err as Error).message}`);
+    io.err(`kiln worker: ${(err as Error).message}`);
     return 1;
   }
   const stop = () => void workers.shutdown();
   signals.once('SIGINT', stop);
   signals.once('SIGTERM', stop);
   io.err(
-    `kiln worker: serving queues ${queues.join(', ')}${workflows ? ' and pipeline workflows' : ''} on ${address} (${namespace})`,
+    `kiln worker: serving queues ${queues.join(', ')}${workflows ? ' and pipeline workflows' : ''} on ${describeTemporal(temporal)}`,
   );
   await workers.run();
   io.err('kiln worker: stopped');

@@ -6,3 +6,4 @@ export * from './free-port';
 export * from './dev-server';
 export * from './run-client';
 export * from './supervisor';
+export * from './connection-settings';
