@@ -4,10 +4,15 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const KILN_BIN = require.resolve('@kiln/cli/bin/kiln.js');
 
-/** A `kiln worker` in a process of its own, ready once it says it is serving. */
-export async function startWorkerProcess(address: string, queues = 'cpu,gpu'): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address], {
+/** A `kiln worker` in a process of its own, ready once it says it is serving; `env` adds to ours. */
+export async function startWorkerProcess(
+  address: string,
+  queues = 'cpu,gpu',
+  options: { env?: Record<string, string>; args?: string[] } = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address, ...(options.args ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {

@@ -23,6 +23,11 @@ export interface WorkerSetOptions {
   store?: ArtifactStore;
   /** The Kiln API for nodes that need it (default: KILN_API_URL + KILN_API_TOKEN, if set). */
   api?: ApiConnection;
+  /**
+   * On shutdown, how long running nodes may take to finish after polling stops (default 5 s); nodes
+   * still running then are cancelled and handed back to Temporal, which retries them on another worker.
+   */
+  shutdownGraceSeconds?: number;
   /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
   logLevel?: LogLevel;
 }
@@ -60,7 +65,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
     namespace,
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: `${options.shutdownGraceSeconds ?? 5}s`,
   } as const;
   const workers: Worker[] = [];
   try {

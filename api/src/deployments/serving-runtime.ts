@@ -9,6 +9,7 @@ import { InferencePool } from '../serving/inference-pool';
 import { ModelNotLoadedError } from '../serving/errors';
 import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
+import { LogFlushBarrier } from './log-flush-barrier';
 import { PredictionLogger } from './prediction-log';
 import { ServingStats } from './serving-stats';
 import { checkPrediction, readinessSample } from './readiness-sample';
@@ -58,6 +59,8 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private readonly refreshing = new Map<string, Promise<Route | null>>();
   private poller: NodeJS.Timeout | null = null;
   readonly log: PredictionLogger;
+  /** Other replicas' buffered logs, on a PostgreSQL server (embedded PostgreSQL has one process). */
+  private readonly flushBarrier: LogFlushBarrier | null;
   readonly stats = new ServingStats();
   private readonly seriesCache = new Map<string, { latency: { observe(v: number): void }; rows: { inc(v: number): void } }>();
 
@@ -67,15 +70,23 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
     @Inject(API_METRICS) private readonly metrics: ApiMetrics,
   ) {
     this.log = new PredictionLogger(db, store);
+    this.flushBarrier = (db.options as { url?: string }).url ? new LogFlushBarrier(db, () => this.log.flush()) : null;
+  }
+
+  /** Writes out the prediction logs buffered by every API replica (this one included). */
+  flushLogs(): Promise<void> {
+    return this.flushBarrier ? this.flushBarrier.flushAll() : this.log.flush();
   }
 
   onModuleInit() {
+    this.flushBarrier?.start();
     this.poller = setInterval(() => void this.poll().catch((e) => console.error('deployment poll failed:', e)), 1_000);
     this.poller.unref();
   }
 
   async onModuleDestroy() {
     if (this.poller) clearInterval(this.poller);
+    this.flushBarrier?.close();
     await this.log.close();
     if (this.pool) await (await this.pool).close();
   }
