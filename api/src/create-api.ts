@@ -15,6 +15,7 @@ import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployment
 import { ServingRuntime } from './deployments/serving-runtime';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
+import { RunController } from './runs/run-controller';
 import { serveStudio } from './studio/serve-studio';
 import { connectTemporal } from './temporal-connection';
 
@@ -85,6 +86,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       url,
       ...(firstAdminToken ? { firstAdminToken } : {}),
       async close() {
+        // Graceful: event streams end (clients reconnect to another replica), the server stops
+        // accepting and finishes the requests under way, and only then do Nest's shutdown hooks
+        // stop the inference pool, flush prediction logs and stop run sync.
+        app.get(RunController).endStreams();
+        await fastify.close();
         await app.close();
         await connection?.close();
         await db.destroy();
