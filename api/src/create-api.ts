@@ -42,6 +42,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     connection = await connectTemporal(config.temporalAddress, config.namespace);
     const temporal = new Client({ connection, namespace: config.namespace });
     const metrics = new ApiMetrics();
+    let closing = false;
     const adapter = new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) ?? requestId(),
@@ -55,6 +56,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     // Callback hooks, not async ones: they run on every request, serving included.
     fastify.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
+      // While shutting down, a keep-alive connection closes after its response (rather than be
+      // cut when the client sends its next request on it).
+      if (closing) reply.header('connection', 'close');
       done(null, payload);
     });
     fastify.addHook('onResponse', (req, reply, done) => {
@@ -89,7 +93,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
         // Graceful: event streams end (clients reconnect to another replica), the server stops
         // accepting and finishes the requests under way, and only then do Nest's shutdown hooks
         // stop the inference pool, flush prediction logs and stop run sync.
+        closing = true;
         app.get(RunController).endStreams();
+        // One turn of the event loop first: requests whose bytes have arrived are read and become
+        // in-flight (Node's close would reset their connections as idle).
+        await new Promise((r) => setImmediate(r));
         await fastify.close();
         await app.close();
         await connection?.close();

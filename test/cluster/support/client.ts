@@ -1,8 +1,11 @@
 import type { ApiProcess } from '../../support/api-process';
 
+type Answer = Awaited<ReturnType<ApiProcess['call']>>;
+
 export interface SseEvent {
   event: string;
-  data: any;
+  /** The event's JSON (typed as loosely as the API client's answers). */
+  data: Answer['json'];
 }
 
 /**
@@ -50,7 +53,7 @@ export async function followRunAcross(apis: () => ApiProcess[], runId: string): 
 }
 
 /** A request's outcome, a connection error included (a killed replica). */
-export async function tryCall(api: ApiProcess, method: string, path: string, body?: unknown): Promise<{ status: number; json: any } | { error: string }> {
+export async function tryCall(api: ApiProcess, method: string, path: string, body?: unknown): Promise<Answer | { error: string }> {
   try {
     return await api.call(method, path, body);
   } catch (err) {
