@@ -6,9 +6,9 @@
 //               re-runs elsewhere), the Temporal server restarted, Kiln's PostgreSQL restarted, an
 //               API replica SIGKILLed (the other's next answer).
 // Machine load (1-minute load average, cores) is printed beside every figure: this machine is shared.
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { ApiProcess } from '../../test/support/api-process';
 import { churnFeatures, churnRows } from '../../test/support/churn-data';
@@ -60,11 +60,12 @@ const nodeOf = async (api: ApiProcess, runId: string, node: string) =>
   (await api.call('GET', `/api/v1/runs/${runId}`)).json?.state?.nodes?.[node] as { status: string; attempts: number } | undefined;
 
 async function faults(c: Cluster) {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-cluster-'));
   const spec = (name: string) => ({
     apiVersion: 'kiln/v1',
     name,
     nodes: [
-      { id: 'one', type: 'core.command', params: { command: 'echo $PPID > /tmp/kiln-bench-cluster-$KILN_RUN_ID; sleep 4' }, heartbeatTimeoutSeconds: 3 },
+      { id: 'one', type: 'core.command', params: { command: `echo $PPID > ${dir}/$KILN_RUN_ID; sleep 4` }, heartbeatTimeoutSeconds: 3 },
       { id: 'two', type: 'core.command', params: { command: 'echo two' } },
     ],
     edges: [{ from: 'one', to: 'two' }],
@@ -76,7 +77,7 @@ async function faults(c: Cluster) {
   // A worker SIGKILLed while it runs node one: until attempt 2 runs on another worker.
   {
     const runId = await start();
-    const pid = await waitFor('node one to start', async () => Number(readFileSync(`/tmp/kiln-bench-cluster-${runId}`, 'utf8').trim()) || undefined);
+    const pid = await waitFor('node one to start', async () => Number(readFileSync(join(dir, runId), 'utf8').trim()) || undefined);
     const [name, worker] = [...c.workers].find(([, w]) => w.pid === pid)!;
     const t0 = performance.now();
     worker.kill('SIGKILL');
@@ -114,6 +115,7 @@ async function faults(c: Cluster) {
     rows.push(['API replica SIGKILL → a run started on the other', `${((performance.now() - t0) / 1000).toFixed(2)} s`, load()]);
     await c.replaceApi(1);
   }
+  rmSync(dir, { recursive: true, force: true });
   return rows;
 }
 

@@ -51,7 +51,7 @@ export async function startTemporalServer(postgresUrl: string): Promise<Temporal
     ['temporal', 'postgresql/v12/temporal'],
     ['temporal_visibility', 'postgresql/v12/visibility'],
   ] as const) {
-    await sql(database, 'create-database', '--default-db', 'postgres');
+    await sql(database, 'create-database', '--defaultdb', 'postgres');
     await sql(database, 'setup-schema', '--version', '0.0');
     await sql(database, 'update-schema', '--schema-name', schema);
   }
@@ -106,7 +106,7 @@ async function waitServing(address: string, child: ChildProcess, output: () => s
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
       try {
-        await connection.workflowService.getSystemInfo({}, );
+        await connection.workflowService.getSystemInfo({});
         return;
       } finally {
         await connection.close();
@@ -140,7 +140,7 @@ async function waitNamespace(address: string): Promise<void> {
 /** Dynamic config: namespaces refresh quickly (the default is 10 s) so a registered one serves soon. */
 const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
-frontend.namespaceCacheRefreshInterval:
+system.namespaceCacheRefreshInterval:
   - value: 1s
 `;
 
