@@ -20,6 +20,7 @@ import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployment
 import { ServingRuntime } from './deployments/serving-runtime';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
+import { RunController } from './runs/run-controller';
 import { serveStudio } from './studio/serve-studio';
 import { connectTemporal } from './temporal-connection';
 
@@ -47,6 +48,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     connection = await connectTemporal(config.temporal);
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
     const metrics = new ApiMetrics();
+    let closing = false;
     const adapter = new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       // Run ids reach 117 characters (Fastify's default limit is 100); longer ones get 414.
@@ -64,6 +66,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     // Callback hooks, not async ones: they run on every request, serving included.
     fastify.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
+      // While shutting down, a keep-alive connection closes after its response (rather than be
+      // cut when the client sends its next request on it).
+      if (closing) reply.header('connection', 'close');
       done(null, payload);
     });
     fastify.addHook('onResponse', (req, reply, done) => {
@@ -99,6 +104,15 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       url,
       ...(firstAdminToken ? { firstAdminToken } : {}),
       async close() {
+        // Graceful: event streams end (clients reconnect to another replica), the server stops
+        // accepting and finishes the requests under way, and only then do Nest's shutdown hooks
+        // stop the inference pool, flush prediction logs and stop run sync.
+        closing = true;
+        app.get(RunController).endStreams();
+        // One turn of the event loop first: requests whose bytes have arrived are read and become
+        // in-flight (Node's close would reset their connections as idle).
+        await new Promise((r) => setImmediate(r));
+        await fastify.close();
         await app.close();
         await connection?.close();
         await db.destroy();

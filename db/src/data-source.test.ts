@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from './data-source';
+import { MIGRATIONS, openDatabase } from './data-source';
 import { Pipeline, PipelineVersion } from './entities/schemas';
 import { type PostgresServer, startPostgres } from './postgres-server';
 
@@ -46,6 +46,17 @@ describe.each([
   it('runs migrations idempotently on an existing database', async () => {
     expect(await db.runMigrations()).toEqual([]);
   });
+});
+
+it('migrates once when replicas start together on a fresh database (an advisory lock orders them)', async () => {
+  const admin = await openDatabase({ url: server.url });
+  await admin.query('CREATE DATABASE replicas_race');
+  await admin.destroy();
+  const url = server.url.replace(/\/postgres$/, '/replicas_race');
+  const replicas = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url })));
+  const applied = await replicas[0]!.query('SELECT name FROM migrations ORDER BY id');
+  expect(applied.map((m: { name: string }) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+  await Promise.all(replicas.map((r) => r.destroy()));
 });
 
 it('says which database it could not open', async () => {

@@ -49,8 +49,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     const where = options.url ? redact(options.url) : `embedded PostgreSQL in ${options.dataDir ?? 'memory'}`;
     throw new Error(`cannot open the database (${where}): ${(err as Error).message}`);
   }
-  await dataSource.runMigrations({ transaction: 'each' });
+  try {
+    await migrateUnderLock(dataSource);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
   return dataSource;
+}
+
+/** The advisory lock key every Kiln process takes around migrations (`kiln` in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6b696c6e;
+
+/**
+ * Runs pending migrations while holding a session-level advisory lock, so API replicas (and
+ * `kiln migrate`) starting together on one database migrate one at a time: the first applies them,
+ * the others wait, then find nothing pending. TypeORM's own check of applied migrations is not
+ * enough: two processes could both see a migration pending and both apply it.
+ */
+export async function migrateUnderLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** The URL with its password hidden, for messages. */

@@ -10,6 +10,10 @@ const run = promisify(execFile);
 /** A private PostgreSQL cluster on a free loopback port, for tests and benchmarks. */
 export interface PostgresServer {
   readonly url: string;
+  /** Stops the server as a crash would (`-m immediate`), keeping its data: an outage. */
+  down(): Promise<void>;
+  /** Starts it again on the same port and data after `down`. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,18 +37,26 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'kiln', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  await pg('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
-    'start',
-  ]);
+  const start = () =>
+    pg('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
+      'start',
+    ]);
+  await start();
   return {
     url: `postgres://kiln@127.0.0.1:${port}/postgres`,
+    async down() {
+      await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    async up() {
+      await start();
+    },
     async stop() {
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,12 @@ export interface ApiProcess {
   dataDir: string;
   adminToken: string;
   logs(): string;
+  /** SIGTERM (a graceful stop), and waits until the process has exited. */
   stop(): Promise<void>;
+  /** Sends a signal (SIGKILL: a crash) and waits until the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
   /** Starts a run of a registered pipeline through the API and waits until it has ended. */
   runToEnd(pipelineId: string, params?: Record<string, unknown>): Promise<any>;
   /** Waits until a run has ended and returns it (with its final state). */
@@ -67,17 +72,21 @@ export async function startApiProcess(options: {
     });
   });
   const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
   const api: ApiProcess = {
     url,
     artifactsDir,
     dataDir,
     adminToken,
     logs: () => output,
+    exited,
+    kill,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await kill('SIGTERM');
     },
     async runToEnd(pipelineId, params = {}) {
       const started = await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, { params });

@@ -11,6 +11,8 @@ export async function startWorkerProcess(
   options: {
     /** Added to this process's environment (`null` removes a variable). */
     env?: Record<string, string | null>;
+    /** Extra arguments of `kiln worker`. */
+    args?: string[];
     /** Receives everything the worker writes to stderr, after it started too. */
     onStderr?: (text: string) => void;
   } = {},
@@ -20,14 +22,10 @@ export async function startWorkerProcess(
     if (value === null) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(
-    process.execPath,
-    [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address, ...(options.args ?? [])], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,11 @@ export interface WorkerSetOptions {
    * code refused unless KILN_ALLOW_USER_CODE says otherwise).
    */
   policy?: WorkerPolicy;
+  /**
+   * On shutdown, how long running nodes may take to finish after polling stops (default 5 s); nodes
+   * still running then are cancelled and handed back to Temporal, which retries them on another worker.
+   */
+  shutdownGraceSeconds?: number;
   /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
   logLevel?: LogLevel;
 }
@@ -75,7 +80,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
     namespace,
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: `${options.shutdownGraceSeconds ?? 5}s`,
     // An oversized payload that slipped past the workflow's own checks goes to the server, which ends
     // the workflow ("… exceeds size limit") instead of the SDK failing the task and retrying forever.
     disablePayloadErrorLimit: true,

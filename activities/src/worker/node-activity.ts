@@ -101,6 +101,12 @@ export function nodeActivity(
       };
     } catch (err) {
       if (activity.cancellationSignal.aborted) {
+        // The worker is shutting down and the grace period is over: hand the node back (retryable,
+        // even on the node's last attempt; Temporal allows two more for attempts lost with workers).
+        const reason = activity.cancellationSignal.reason as { message?: string } | undefined;
+        if (reason?.message === 'WORKER_SHUTDOWN' && !activity.cancellationDetails?.cancelRequested) {
+          throw ApplicationFailure.create({ message: `node "${task.nodeId}" was handed back: its worker shut down`, type: 'WorkerShutdown', nonRetryable: false, details: [{ attempt } satisfies NodeFailureDetails] });
+        }
         throw new CancelledFailure(`node "${task.nodeId}" was cancelled`);
       }
       if (timedOut) throw fail(`node "${task.nodeId}" timed out after ${task.timeoutSeconds} s`, 'Timeout');

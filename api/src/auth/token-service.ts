@@ -1,10 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { ApiToken, type ApiTokenRecord, type Role } from '@kiln/db';
 import { DATA_SOURCE } from '../database';
 
 const VERIFIED_FOR_MS = 5000;
+/** The advisory lock replicas take to bootstrap the admin token one at a time (`kadm` in ASCII). */
+const BOOTSTRAP_LOCK_KEY = 0x6b61646d;
 
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -27,7 +29,7 @@ export class TokenService {
   }
 
   /** Makes a token; the returned `token` is the only time it is ever seen. */
-  async create(name: string, role: Role, createdBy: string, token = `kiln_${randomBytes(32).toString('base64url')}`) {
+  async create(name: string, role: Role, createdBy: string, token = `kiln_${randomBytes(32).toString('base64url')}`, manager: EntityManager = this.db.manager) {
     const record: ApiTokenRecord = {
       id: randomUUID(),
       name,
@@ -38,7 +40,7 @@ export class TokenService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.repo.insert(record);
+    await manager.getRepository(ApiToken).insert(record);
     return { token, record };
   }
 
@@ -70,16 +72,21 @@ export class TokenService {
 
   /**
    * Makes sure an admin can get in: `KILN_ADMIN_TOKEN` is registered when given; otherwise, when no
-   * admin token exists, one is generated and returned (to be printed once).
+   * admin token exists, one is generated and returned (to be printed once). Replicas starting
+   * together do this one at a time (an advisory lock), so they neither collide nor make two admins.
    */
-  async bootstrapAdmin(adminToken: string | undefined): Promise<string | undefined> {
-    if (adminToken) {
-      const existing = await this.repo.findOneBy({ digest: tokenDigest(adminToken) });
-      if (!existing) await this.create('admin (KILN_ADMIN_TOKEN)', 'admin', 'bootstrap', adminToken);
-      return undefined;
-    }
-    const admins = await this.repo.countBy({ role: 'admin', revokedAt: IsNull() });
-    if (admins > 0) return undefined;
-    return (await this.create('admin (first start)', 'admin', 'bootstrap')).token;
+  bootstrapAdmin(adminToken: string | undefined): Promise<string | undefined> {
+    return this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+      const repo = m.getRepository(ApiToken);
+      if (adminToken) {
+        const existing = await repo.findOneBy({ digest: tokenDigest(adminToken) });
+        if (!existing) await this.create('admin (KILN_ADMIN_TOKEN)', 'admin', 'bootstrap', adminToken, m);
+        return undefined;
+      }
+      const admins = await repo.countBy({ role: 'admin', revokedAt: IsNull() });
+      if (admins > 0) return undefined;
+      return (await this.create('admin (first start)', 'admin', 'bootstrap', undefined, m)).token;
+    });
   }
 }

@@ -210,10 +210,10 @@ export class DeploymentService {
     return this.get(name);
   }
 
-  /** Log chunks written in a time window (monitor.drift reads them from the artifact store). */
+  /** Log chunks written in a time window, every replica's (monitor.drift reads them from the artifact store). */
   async logs(name: string, since: Date) {
     await this.record(name);
-    await this.runtime.log.flush();
+    await this.runtime.flushLogs();
     return this.db.getRepository(PredictionLog).find({ where: { deployment: name, lastAt: MoreThan(since) }, order: { id: 'ASC' } });
   }
 

@@ -10,6 +10,7 @@ import { ModelNotLoadedError } from '../serving/errors';
 import { InstanceError } from '../serving/instances';
 import type { ModelSignature, PredictResult } from '../serving/signature';
 import { PredictionIds } from './prediction-ids';
+import { LogFlushBarrier } from './log-flush-barrier';
 import { PredictionLogger } from './prediction-log';
 import { ServingStats } from './serving-stats';
 import { checkPrediction, readinessSample, servedSignature } from './readiness-sample';
@@ -59,6 +60,8 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   private readonly refreshing = new Map<string, Promise<Route | null>>();
   private poller: NodeJS.Timeout | null = null;
   readonly log: PredictionLogger;
+  /** Other replicas' buffered logs, on a PostgreSQL server (embedded PostgreSQL has one process). */
+  private readonly flushBarrier: LogFlushBarrier | null;
   readonly stats = new ServingStats();
   /** Issues the prediction ids feedback refers to (verifiable by any process with the same key ring). */
   readonly ids: PredictionIds;
@@ -72,9 +75,16 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   ) {
     this.log = new PredictionLogger(db, store);
     this.ids = new PredictionIds(keys.derive('prediction ids'));
+    this.flushBarrier = (db.options as { url?: string }).url ? new LogFlushBarrier(db, () => this.log.flush()) : null;
+  }
+
+  /** Writes out the prediction logs buffered by every API replica (this one included). */
+  flushLogs(): Promise<void> {
+    return this.flushBarrier ? this.flushBarrier.flushAll() : this.log.flush();
   }
 
   onModuleInit() {
+    this.flushBarrier?.start();
     // One poll at a time (a database that is down takes up to its connect timeout to say so), and an
     // outage logged when it starts, not every second; routes already loaded keep serving meanwhile.
     let polling = false;
@@ -95,6 +105,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy() {
     if (this.poller) clearInterval(this.poller);
+    this.flushBarrier?.close();
     await this.log.close();
     if (this.pool) await (await this.pool).close();
   }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { queryChanges } from '@kiln/engine/temporal';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { CurrentActor } from '../auth/actor.decorator';
 import type { KilnRequest } from '../auth/auth-guard';
 import type { Actor } from '../auth/roles';
@@ -30,6 +30,9 @@ const listQuery = z.object({
 @ApiBearerAuth()
 @Controller()
 export class RunController {
+  /** Open event streams: ended when the API shuts down, so it need not wait for runs to end. */
+  private readonly streams = new Set<() => void>();
+
   constructor(
     @Inject(RunService) private readonly runs: RunService,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
@@ -67,8 +70,16 @@ export class RunController {
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     let closed = false;
     req.raw.on('close', () => (closed = true));
+    // On shutdown the stream ends without `end`: the client reconnects (to another replica) and
+    // gets every node's state again.
+    const endStream = () => {
+      closed = true;
+      raw.end();
+    };
+    this.streams.add(endStream);
+    raw.on('close', () => this.streams.delete(endStream));
     let id = 0;
-    const send = (event: string, data: unknown) => raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const handle = this.temporal.workflow.getHandle(runId);
     let since = 0;
     const seen = new Map<string, string>();
@@ -88,10 +99,11 @@ export class RunController {
           emit(changes.nodes);
           if (changes.status !== 'running') break;
         } catch {
-          const description = await handle.describe().catch(() => undefined);
-          if (!description || description.status.name !== 'RUNNING') break;
+          // Unreachable Temporal (a restart) is waited out; a workflow that ended or is gone ends the stream.
+          const description = await handle.describe().catch((err: unknown) => (err instanceof WorkflowNotFoundError ? null : undefined));
+          if (description === null || (description && description.status.name !== 'RUNNING')) break;
         }
-        raw.write(': keep-alive\n\n');
+        if (!closed) raw.write(': keep-alive\n\n');
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -102,6 +114,12 @@ export class RunController {
       send('end', { runId, status: state?.status ?? final?.status ?? 'unknown' });
       raw.end();
     }
+  }
+
+  /** Ends every open event stream (graceful shutdown). */
+  endStreams(): void {
+    for (const end of this.streams) end();
+    this.streams.clear();
   }
 
   @Post('runs/:runId/cancel')

@@ -3,12 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, RunTooLargeError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 import type { ArtifactStore } from '@kiln/activities/store';
 import { artifactSpecStore } from '@kiln/activities/worker';
-import { type JsonDoc, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
+import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
+import { unreachableDependency } from '../common/dependency-errors';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
 import { ARTIFACT_STORE, DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
@@ -115,9 +116,49 @@ export class RunService {
   }
 
   async record(runId: string): Promise<RunRecord> {
-    const run = await this.db.getRepository(Run).findOneBy({ id: runId });
+    const run = (await this.db.getRepository(Run).findOneBy({ id: runId })) ?? (await this.adopt(runId));
     if (!run) throw notFound(`run ${runId}`);
     return run;
+  }
+
+  /**
+   * Records a Kiln run that Temporal holds and the table does not yet: one started through a
+   * replica that died before recording it (run sync would find it within a few seconds; a read
+   * through any replica finds it at once).
+   */
+  private async adopt(runId: string): Promise<RunRecord | null> {
+    if (runId.length > 255) return null;
+    let description;
+    try {
+      description = await this.temporal.workflow.getHandle(runId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+    const memo = description.memo?.kiln as RunMemo | undefined;
+    if (description.type !== PIPELINE_WORKFLOW_TYPE || !memo?.pipelineId) return null;
+    if (!(await this.db.getRepository(Pipeline).existsBy({ id: memo.pipelineId }))) return null;
+    await this.recordFromTemporal(runId, memo, description.startTime);
+    return this.db.getRepository(Run).findOneBy({ id: runId });
+  }
+
+  /** Records a run found on Temporal, with its params read from the workflow's input. */
+  async recordFromTemporal(runId: string, memo: RunMemo, startedAt: Date) {
+    const by = memo.trigger === 'schedule' ? `schedule ${memo.source ?? ''}`.trim() : null;
+    await this.recordStarted(runId, memo, await this.paramsOf(runId), startedAt, by);
+  }
+
+  private async paramsOf(workflowId: string): Promise<Record<string, unknown>> {
+    try {
+      const history = await this.temporal.workflow.getHandle(workflowId).fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const payload = started?.input?.payloads?.[0];
+      if (!payload) return {};
+      return (defaultPayloadConverter.fromPayload(payload) as { params?: Record<string, unknown> }).params ?? {};
+    } catch (err) {
+      if (unreachableDependency(err)) throw err;
+      return {};
+    }
   }
 
   list(filter: { pipelineId?: string; status?: RunStatus; trigger?: RunTrigger; limit: number }) {

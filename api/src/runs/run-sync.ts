@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { PIPELINE_WORKFLOW_TYPE } from '@kiln/engine';
 import { Pipeline, Run } from '@kiln/db';
@@ -79,9 +78,7 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
         // Skipped: not a Kiln run, a run of a pipeline this database does not hold (another Kiln on
         // the same namespace), or one already recorded.
         if (memo?.pipelineId && (await this.isNew(wf.workflowId, memo.pipelineId))) {
-          const params = await this.paramsOf(wf.workflowId);
-          const by = memo.trigger === 'schedule' ? `schedule ${memo.source ?? ''}`.trim() : null;
-          await this.runs.recordStarted(wf.workflowId, memo, params, wf.startTime, by);
+          await this.runs.recordFromTemporal(wf.workflowId, memo, wf.startTime);
         }
         this.seen.set(wf.workflowId, wf.startTime.getTime());
       } catch (err) {
@@ -104,18 +101,5 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private async isNew(runId: string, pipelineId: string): Promise<boolean> {
     if (!(await this.db.getRepository(Pipeline).existsBy({ id: pipelineId }))) return false;
     return !(await this.db.getRepository(Run).existsBy({ id: runId }));
-  }
-
-  private async paramsOf(workflowId: string): Promise<Record<string, unknown>> {
-    try {
-      const history = await this.temporal.workflow.getHandle(workflowId).fetchHistory();
-      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-      const payload = started?.input?.payloads?.[0];
-      if (!payload) return {};
-      return (defaultPayloadConverter.fromPayload(payload) as { params?: Record<string, unknown> }).params ?? {};
-    } catch (err) {
-      if (unreachableDependency(err)) throw err;
-      return {};
-    }
   }
 }

@@ -9,7 +9,7 @@ export const UP_USAGE =
 export const VALIDATE_USAGE =
   'kiln validate <file.json|file.ts>';
 export const RUN_USAGE = `kiln run <file.json|file.ts> [--param k=v]... [--json] ${TEMPORAL_FLAGS}`;
-export const WORKER_USAGE = `kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] ${TEMPORAL_FLAGS}`;
+export const WORKER_USAGE = `kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] [--grace-seconds 30] ${TEMPORAL_FLAGS}`;
 export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir DIR] ${TEMPORAL_FLAGS}`;
 export const APPLY_USAGE =
   'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
