@@ -91,11 +91,11 @@ it('answers 503 (not 500) within 2 s while PostgreSQL is down for 20 s under loa
   ]);
 
   await new Promise((r) => setTimeout(r, 2_000));
-  await postgres.halt();
+  await postgres.down();
   const downAt = Date.now();
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   const resumingAt = Date.now();
-  await postgres.resume();
+  await postgres.up();
   await eventually(async () => (await api.call('GET', '/readyz')).status === 200, 60_000, 'readyz after PostgreSQL is back');
   const recoveredAt = Date.now();
   console.log(`faults: PostgreSQL down ${resumingAt - downAt} ms, API ready again ${recoveredAt - resumingAt} ms after it was back`);

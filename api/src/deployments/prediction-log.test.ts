@@ -116,7 +116,7 @@ describe('the prediction logger across a database outage', () => {
     try {
       logger.record('d', { ...base, instances, raw });
       await logger.flush();
-      await postgres.halt();
+      await postgres.down();
       for (const batch of [2, 3]) {
         for (let i = 0; i < batch; i++) logger.record('d', { ...base, instances, raw, latencyMs: batch });
         logger.recordError('d');
@@ -128,7 +128,7 @@ describe('the prediction logger across a database outage', () => {
       logger.record('d', { ...base, instances, raw, latencyMs: 4 });
       await logger.flush();
       expect(logger.droppedRequests).toBe(3);
-      await postgres.resume();
+      await postgres.up();
       await logger.flush();
       const chunks = await db.getRepository(PredictionLog).find({ order: { firstAt: 'ASC' } });
       expect(chunks.map((c) => [c.requests, c.errors, c.rows])).toEqual([
