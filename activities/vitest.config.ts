@@ -6,9 +6,5 @@ import { defineConfig } from 'vitest/config';
 const KILN_DATA_ROOTS = [resolve(import.meta.dirname, '..'), tmpdir()].join(delimiter);
 
 export default defineConfig({
-  test: {
-    env: { KILN_DATA_ROOTS },
-    include: ['src/**/*.test.ts'],
-    testTimeout: 60_000,
-  },
+  test: { env: { KILN_DATA_ROOTS }, include: ['src/**/*.test.ts'], testTimeout: 60_000 },
 });

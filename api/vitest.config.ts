@@ -6,11 +6,5 @@ import { defineConfig } from 'vitest/config';
 const KILN_DATA_ROOTS = [resolve(import.meta.dirname, '..'), tmpdir()].join(delimiter);
 
 export default defineConfig({
-  test: {
-    env: { KILN_DATA_ROOTS },
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-    fileParallelism: false,
-  },
+  test: { env: { KILN_DATA_ROOTS }, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false },
 });

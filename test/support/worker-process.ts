@@ -5,19 +5,11 @@ const require = createRequire(import.meta.url);
 const KILN_BIN = require.resolve('@kiln/cli/bin/kiln.js');
 
 /** A `kiln worker` in a process of its own (with `env` added to this one's), ready once it says it is serving. */
-export async function startWorkerProcess(
-  address: string,
-  queues = 'cpu,gpu',
-  env: Record<string, string> = {},
-): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...env },
-    },
-  );
+export async function startWorkerProcess(address: string, queues = 'cpu,gpu', env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kiln worker did not start: ${stderr}`)), 60_000);
