@@ -1,7 +1,22 @@
 import type { KilnApi } from './platform/kiln-api';
 import { z } from 'zod';
 import type { ArtifactStore } from './store/artifact-store';
-import { type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
+import { CAPABILITIES, type Capability, type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
+
+/** An account user code runs as (a root worker switches to it). */
+export interface UnixUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** How user code is confined on this worker: whom it runs as and how much memory it may map. */
+export interface UserCodeLimits {
+  /** Set when the worker runs as root: the unprivileged account user code runs as. */
+  readonly runAs?: UnixUser;
+  /** Address-space limit of the user's processes (the node's `resources.memoryMb`, else the worker's default). */
+  readonly memoryMb?: number;
+}
 
 /** What a node's `run` gets besides its inputs and params. */
 export interface NodeContext {
@@ -24,6 +39,8 @@ export interface NodeContext {
   scratchDir(): Promise<string>;
   /** The Kiln API, for nodes that deploy, monitor or read the registry (fails clearly when not configured). */
   api(): KilnApi;
+  /** Confinement for user code (nodes with the `user-code` capability run it through `runUserCode`). */
+  readonly userCode: UserCodeLimits;
 }
 
 /** What `run` returns: one value per output port; a gate may ask for its downstream to be skipped. */
@@ -49,6 +66,11 @@ export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap =
   readonly category: string;
   readonly title: string;
   readonly description: string;
+  /**
+   * What the type may make a worker do (see `CAPABILITIES`). Instance policy is decided from this
+   * list, in the API and again in the worker, so a type that runs user code must say so here.
+   */
+  readonly capabilities: readonly Capability[];
   run(ctx: NodeContext, inputs: { [K in keyof I]: unknown }, params: z.output<S>): Promise<NodeOutcome<O>>;
 }
 
@@ -56,6 +78,9 @@ export function defineNode<I extends PortMap, O extends PortMap, S extends z.Zod
   definition: NodeDefinition<I, O, S>,
 ): NodeDefinition<I, O, S> {
   if (definition.type.split('.').length !== 2) throw new Error(`node type "${definition.type}" must be "category.name"`);
+  for (const c of definition.capabilities) {
+    if (!(c in CAPABILITIES)) throw new Error(`node type "${definition.type}": unknown capability "${c}"`);
+  }
   return definition;
 }
 
@@ -69,6 +94,7 @@ export function nodeTypeInfo(def: NodeDefinition): NodeTypeInfo {
     description: def.description,
     inputs: def.inputs,
     outputs: def.outputs,
+    capabilities: def.capabilities,
     paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     checkParams: zodParamCheck(def.params),
   };

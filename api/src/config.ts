@@ -1,3 +1,5 @@
+import { type CapabilityPolicy, capabilityPolicyFromEnv } from '@kiln/engine';
+
 /** Everything the API needs to start, from the environment or from `kiln up`. */
 export interface ApiConfig {
   host: string;
@@ -14,8 +16,11 @@ export interface ApiConfig {
    * `kiln up` makes one per start for its own workers. Never stored.
    */
   serviceToken?: string;
-  /** Whether pipelines may use `core.command` (it runs shell commands on workers). */
-  allowCommandNodes: boolean;
+  /**
+   * Which capabilities pipelines may use, and for which roles (KILN_ALLOW_USER_CODE, or the older
+   * KILN_ALLOW_COMMAND_NODES, and KILN_USER_CODE_ROLES). Workers apply their own copy again.
+   */
+  capabilities: CapabilityPolicy;
   /** Public base URL, for webhook URLs (default http://host:port). */
   publicUrl?: string;
   /** The Temporal web UI, for links. */
@@ -36,7 +41,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ApiConf
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     ...(env.KILN_ADMIN_TOKEN ? { adminToken: env.KILN_ADMIN_TOKEN } : {}),
     ...(env.KILN_SERVICE_TOKEN ? { serviceToken: env.KILN_SERVICE_TOKEN } : {}),
-    allowCommandNodes: env.KILN_ALLOW_COMMAND_NODES !== 'false',
+    capabilities: capabilityPolicyFromEnv(env),
     ...(env.KILN_PUBLIC_URL ? { publicUrl: env.KILN_PUBLIC_URL } : {}),
     logLevel: (env.KILN_LOG_LEVEL as ApiConfig['logLevel']) ?? 'info',
     hookRatePerSecond: Number(env.KILN_HOOK_RATE ?? 50),

@@ -31,7 +31,13 @@ describe.each([
   let editor: string;
   let viewer: string;
   beforeAll(async () => {
-    api = await startApiProcess({ temporalAddress: h.address, ...(usePostgres ? { databaseUrl: postgres.url } : {}) });
+    // These cases drive the API with core.command pipelines, saved by editors and started by webhooks
+    // (which carry no role): user code enabled for any starter. test/security covers the defaults.
+    api = await startApiProcess({
+      temporalAddress: h.address,
+      ...(usePostgres ? { databaseUrl: postgres.url } : {}),
+      env: { KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*' },
+    });
     editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
     viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
   });
@@ -411,8 +417,9 @@ it('refuses core.command pipelines when KILN_ALLOW_COMMAND_NODES=false', async (
   const api = await startApiProcess({ temporalAddress: h.address, env: { KILN_ALLOW_COMMAND_NODES: 'false' } });
   try {
     const res = await api.call('POST', '/api/v1/pipelines', { spec: spec('no-shell', [cmd('x', 'rm -rf /')]) });
-    expect(res.status).toBe(422);
-    expect(res.json.problems[0].message).toContain('core.command is disabled on this instance');
+    expect(res.status).toBe(403);
+    expect(res.json.problems[0]).toMatchObject({ path: 'nodes[0].type', nodeId: 'x', capability: 'user-code' });
+    expect(res.json.problems[0].message).toContain('capability "user-code" is disabled on this instance');
   } finally {
     await api.stop();
   }

@@ -28,7 +28,7 @@ beforeAll(async () => {
   // The API first, so the workers can be given its address for the nodes that call it.
   api = await startApiProcess({
     temporalAddress: inject('temporalAddress'),
-    env: { KILN_ARTIFACTS: artifacts, KILN_SERVICE_TOKEN: SERVICE_TOKEN },
+    env: { KILN_ARTIFACTS: artifacts, KILN_SERVICE_TOKEN: SERVICE_TOKEN, KILN_ALLOW_USER_CODE: 'true' },
   });
   h = await openHarness({ artifactsDir: artifacts, api: { url: api.url, token: SERVICE_TOKEN } });
   browser = await launchChromium();

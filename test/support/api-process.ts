@@ -29,8 +29,10 @@ export async function startApiProcess(options: {
   dataDir?: string;
   artifactsDir?: string;
   adminToken?: string;
+  /** A port chosen beforehand (default: a free one), so other processes can be given the URL first. */
+  port?: number;
 }): Promise<ApiProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? `kiln_test_${Math.random().toString(36).slice(2)}`;
   const artifactsDir = options.artifactsDir ?? tempDir('kiln-artifacts-');
   const dataDir = options.dataDir ?? tempDir('kiln-pglite-');

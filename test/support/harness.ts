@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { catalog } from '@kiln/activities';
-import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { type WorkerPolicy, createWorkers, type WorkerSet } from '@kiln/activities/worker';
 import { type ArtifactStore, FolderArtifactStore } from '@kiln/activities/store';
 import type { ApiConnection } from '@kiln/activities';
 import type { PipelineSpec, RunInput, RunState } from '@kiln/engine';
-import { resolveRunParams, validateSpec } from '@kiln/engine';
+import { OPEN_CAPABILITY_POLICY, resolveRunParams, validateSpec } from '@kiln/engine';
 import { awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 
 /** A Temporal client and in-process workers for the queues a test needs. */
@@ -20,11 +20,18 @@ export interface Harness {
 }
 
 /**
+ * The in-process workers' default policy: the test is the operator of its own workers, so every
+ * capability is allowed, for runs started with any role or none, and user code runs as the test's
+ * own user (test/security starts real `kiln worker` processes with the instance defaults instead).
+ */
+export const TEST_WORKER_POLICY: WorkerPolicy = { capabilities: OPEN_CAPABILITY_POLICY };
+
+/**
  * A Temporal client on the test run's server, and in-process workers unless `workers: false`;
  * `artifactsDir` gives the workers a folder store of the test's own (to share with a CLI or API process).
  */
 export async function openHarness(
-  options: { queues?: string[]; workers?: boolean; artifactsDir?: string; store?: ArtifactStore; api?: ApiConnection } = {},
+  options: { queues?: string[]; workers?: boolean; artifactsDir?: string; store?: ArtifactStore; api?: ApiConnection; policy?: WorkerPolicy } = {},
 ): Promise<Harness> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
@@ -36,6 +43,7 @@ export async function openHarness(
       queues: options.queues ?? ['cpu', 'gpu'],
       workflows: true,
       logLevel: 'ERROR',
+      policy: options.policy ?? TEST_WORKER_POLICY,
       ...(options.artifactsDir ? { store: new FolderArtifactStore(options.artifactsDir) } : {}),
       ...(options.store ? { store: options.store } : {}),
       ...(options.api ? { api: options.api } : {}),

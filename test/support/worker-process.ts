@@ -4,13 +4,32 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const KILN_BIN = require.resolve('@kiln/cli/bin/kiln.js');
 
-/** A `kiln worker` in a process of its own (with `env` added to this one's), ready once it says it is serving. */
-export async function startWorkerProcess(address: string, queues = 'cpu,gpu', env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+/** A `kiln worker` in a process of its own, ready once it says it is serving. */
+export async function startWorkerProcess(
+  address: string,
+  queues = 'cpu,gpu',
+  options: {
+    /** Added to this process's environment (`null` removes a variable). */
+    env?: Record<string, string | null>;
+    /** Receives everything the worker writes to stderr, after it started too. */
+    onStderr?: (text: string) => void;
+  } = {},
+): Promise<ChildProcess> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
+  const child = spawn(
+    process.execPath,
+    [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kiln worker did not start: ${stderr}`)), 60_000);
     child.stderr!.on('data', (chunk: Buffer) => {

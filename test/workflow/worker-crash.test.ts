@@ -17,9 +17,12 @@ afterAll(async () => {
   await h.close();
 });
 
+/** The test starts core.command directly on Temporal (no role) and has it write into its own temp folder. */
+const WORKER_ENV = { KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*', KILN_USER_CODE_USER: 'root' };
+
 it('a worker killed with SIGKILL mid-activity is replaced and the run completes', async () => {
   const dir = tempDir();
-  const first = await startWorkerProcess(h.address);
+  const first = await startWorkerProcess(h.address, 'cpu,gpu', { env: WORKER_ENV });
   children.push(first);
   const handle = await start(
     h,
@@ -41,7 +44,7 @@ it('a worker killed with SIGKILL mid-activity is replaced and the run completes'
   while (!existsSync(join(dir, 'attempts')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
   await stopProcess(first, 'SIGKILL');
-  const second = await startWorkerProcess(h.address);
+  const second = await startWorkerProcess(h.address, 'cpu,gpu', { env: WORKER_ENV });
   children.push(second);
 
   const state = await awaitRun(handle);

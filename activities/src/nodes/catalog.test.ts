@@ -22,4 +22,13 @@ describe('the node catalog', () => {
     ]);
     expect(info.checkParams!({ command: 'x', shell: 'bash' })).toEqual([{ path: [], message: 'unknown param "shell"' }]);
   });
+
+  it('carries what each type declares it may do into the catalog', () => {
+    const withCapability = (c: string) => catalog.types().filter((t) => t.capabilities.includes(c as never)).map((t) => t.type);
+    expect(withCapability('user-code')).toEqual(['core.command', 'train.command']);
+    expect(withCapability('local-files')).toEqual(['ingest.file']);
+    expect(withCapability('network')).toEqual(['ingest.file']);
+    expect(withCapability('kiln-api').sort()).toEqual(['deploy.model', 'deploy.promote', 'gate.metrics', 'monitor.drift']);
+    for (const d of nodeDefinitions) expect(catalog.get(d.type)!.capabilities).toBe(d.capabilities);
+  });
 });

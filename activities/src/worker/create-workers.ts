@@ -7,6 +7,7 @@ import { type ApiConnection, apiConnectionFromEnv } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 import { defaultArtifactStore } from '../store/default-store';
 import { workflowBundle } from './workflow-bundle';
+import { type WorkerPolicy, workerPolicyFromEnv } from './worker-policy';
 
 export interface WorkerSetOptions {
   address: string;
@@ -23,6 +24,11 @@ export interface WorkerSetOptions {
   store?: ArtifactStore;
   /** The Kiln API for nodes that need it (default: KILN_API_URL + KILN_API_TOKEN, if set). */
   api?: ApiConnection;
+  /**
+   * What nodes may do here (default: from this process's environment, `workerPolicyFromEnv`: user
+   * code refused unless KILN_ALLOW_USER_CODE says otherwise).
+   */
+  policy?: WorkerPolicy;
   /** The SDK's log level for this process (default WARN); the first worker set of a process sets it. */
   logLevel?: LogLevel;
 }
@@ -50,11 +56,13 @@ function installRuntime(level: LogLevel): void {
 }
 
 export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
+  const policy = options.policy ?? workerPolicyFromEnv(process.env);
   installRuntime(options.logLevel ?? 'WARN');
   const connection = await NativeConnection.connect({ address: options.address });
   const namespace = options.namespace ?? 'default';
   const store = options.store ?? defaultArtifactStore();
-  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, options.api ?? apiConnectionFromEnv())]));
+  const api = options.api ?? apiConnectionFromEnv();
+  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, policy, api)]));
   const common = {
     connection,
     namespace,

@@ -1,3 +1,4 @@
 export * from './create-workers';
 export * from './node-activity';
 export * from './workflow-bundle';
+export * from './worker-policy';

@@ -3,20 +3,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { NodeFailureDetails, NodeResult, NodeTask } from '@kiln/engine';
+import { type NodeFailureDetails, type NodeResult, type NodeTask, capabilityRefusal } from '@kiln/engine';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
 import { type ApiConnection, KilnApi, noApi } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
+import type { WorkerPolicy } from './worker-policy';
 
 /** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
 const HEARTBEAT_EVERY_MS = 1000;
 
 /**
- * Wraps a node definition as a Temporal activity: checks params, heartbeats while the node runs,
+ * Why this worker refuses to run a node of this type for the run's starter, or undefined. The
+ * worker's own policy decides, whatever the API allowed: a run that reached Temporal some other way
+ * is checked here all the same.
+ */
+export function refusalOf(def: NodeDefinition, task: Pick<NodeTask, 'nodeId' | 'startedBy'>, policy: WorkerPolicy): string | undefined {
+  for (const capability of def.capabilities) {
+    const why = capabilityRefusal(capability, policy.capabilities, task.startedBy);
+    if (why) return `node "${task.nodeId}" (${def.type}) refused by this worker: ${why}`;
+  }
+  return undefined;
+}
+
+/**
+ * Wraps a node definition as a Temporal activity: checks the type's capabilities against the
+ * worker's policy and the run's starter, checks params, heartbeats while the node runs,
  * enforces the node's timeout, forwards cancellation, and turns errors into failures that say
  * which attempt failed and whether another may follow.
  */
-export function nodeActivity(def: NodeDefinition, store: ArtifactStore, api?: ApiConnection): (task: NodeTask) => Promise<NodeResult> {
+export function nodeActivity(
+  def: NodeDefinition,
+  store: ArtifactStore,
+  policy: WorkerPolicy,
+  api?: ApiConnection,
+): (task: NodeTask) => Promise<NodeResult> {
   return async (task) => {
     const activity = Context.current();
     const attempt = activity.info.attempt;
@@ -28,6 +48,9 @@ export function nodeActivity(def: NodeDefinition, store: ArtifactStore, api?: Ap
         nonRetryable: finalAttempt || !retryable,
         details: [{ attempt } satisfies NodeFailureDetails],
       });
+
+    const refused = refusalOf(def, task, policy);
+    if (refused) throw fail(refused, 'CapabilityRefused', false);
 
     const parsed = def.params.safeParse(task.params);
     if (!parsed.success) {
@@ -63,6 +86,10 @@ export function nodeActivity(def: NodeDefinition, store: ArtifactStore, api?: Ap
       api: () => {
         if (!api) throw noApi(def.type);
         return new KilnApi(api, controller.signal);
+      },
+      userCode: {
+        ...(policy.runAs ? { runAs: policy.runAs } : {}),
+        ...((task.memoryMb ?? policy.memoryMb) !== undefined ? { memoryMb: task.memoryMb ?? policy.memoryMb } : {}),
       },
     };
     try {

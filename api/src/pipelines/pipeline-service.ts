@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import { type Catalog, type PipelineSpec, specHash, validateSpec } from '@kiln/engine';
+import { type Catalog, type PipelineSpec, type RunStarter, capabilityProblems, specHash, validateSpec } from '@kiln/engine';
 import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/activities/access';
 import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
+import { CapabilityRefusedException } from './capability-refused';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DATA_SOURCE, NODE_CATALOG } from '../database';
 
@@ -25,28 +26,28 @@ export class PipelineService {
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
-  /** Validates a spec the way the API accepts it (the engine's checks plus instance policy). */
-  check(raw: unknown): PipelineSpec {
+  /**
+   * Validates a spec the way the API accepts it: the engine's checks (422), then, when saved or run
+   * by someone, the capabilities its node types declare against instance policy and their role (403).
+   */
+  check(raw: unknown, by?: Actor | RunStarter): PipelineSpec {
     const result = validateSpec(raw, this.catalog);
     if (!result.ok) throw new ProblemsException(`the pipeline spec has ${result.problems.length} problem(s)`, result.problems);
     const refused = dataAccessProblems(result.spec, this.catalog, this.dataAccess);
     if (refused.length > 0) throw new ProblemsException('the pipeline reads data this instance does not allow', refused);
-    if (!this.config.allowCommandNodes) {
-      const problems = result.spec.nodes
-        .map((n, i) => ({ n, i }))
-        .filter(({ n }) => n.type === 'core.command')
-        .map(({ n, i }) => ({
-          path: `nodes[${i}].type`,
-          message: `node "${n.id}": core.command is disabled on this instance (KILN_ALLOW_COMMAND_NODES=false)`,
-          nodeId: n.id,
-        }));
-      if (problems.length > 0) throw new ProblemsException('the pipeline uses disabled node types', problems);
-    }
+    if (by) this.authorize(result.spec, by);
     return result.spec;
   }
 
+  /** 403 naming each node whose type declares a capability this instance refuses to the starter's role. */
+  authorize(spec: PipelineSpec, by: Actor | RunStarter): void {
+    const starter: RunStarter = { name: by.name, ...(by.role ? { role: by.role } : {}) };
+    const problems = capabilityProblems(spec.nodes, (type) => this.catalog.get(type)?.capabilities, this.config.capabilities, starter);
+    if (problems.length > 0) throw new CapabilityRefusedException(starter, problems);
+  }
+
   async create(raw: unknown, actor: Actor): Promise<{ id: string; version: number }> {
-    const spec = this.check(raw);
+    const spec = this.check(raw, actor);
     const id = randomUUID();
     const now = new Date();
     await this.db.transaction(async (m) => {
@@ -70,7 +71,7 @@ export class PipelineService {
 
   /** A new version, unless the spec is the same as the latest (then that version is returned). */
   async update(id: string, raw: unknown, actor: Actor): Promise<{ id: string; version: number; created: boolean }> {
-    const spec = this.check(raw);
+    const spec = this.check(raw, actor);
     const hash = specHash(spec);
     return this.db.transaction(async (m) => {
       const pipeline = await m.getRepository(Pipeline).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -106,7 +107,7 @@ export class PipelineService {
     return (await this.checkedVersion(id, version)).record;
   }
 
-  /** A version with its spec checked against the catalog and instance policy (cached: versions are immutable). */
+  /** A version with its spec checked against the catalog (cached: versions are immutable); runs authorize it per starter. */
   async checkedVersion(id: string, version?: number): Promise<{ record: PipelineVersionRecord; spec: PipelineSpec }> {
     const wanted = version ?? (await this.get(id)).latestVersion;
     const key = `${id}:${wanted}`;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 import { type JsonDoc, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
@@ -31,6 +31,11 @@ export interface StartRequest {
   uniqueRunId?: string;
 }
 
+/** Who starts a run, as the run carries it to the workers: a token's name and role, or a name alone (webhooks). */
+export function starterOf(actor: Actor | string): RunStarter {
+  return typeof actor === 'string' ? { name: actor } : { name: actor.name, role: actor.role };
+}
+
 /** The run id for a pipeline and an idempotency key: the same pair never starts a second run. */
 export function idempotentRunId(pipelineId: string, key: string): string {
   return `run-${createHash('sha256').update(`${pipelineId}\n${key}`).digest('hex').slice(0, 32)}`;
@@ -56,12 +61,19 @@ export class RunService {
     return { spec, params: resolved.values, version: record.version };
   }
 
+  /** 403 when the spec uses a capability this instance refuses to the starter (workers check again). */
+  authorize(spec: PipelineSpec, starter: RunStarter): void {
+    this.pipelines.authorize(spec, starter);
+  }
+
   async start(req: StartRequest): Promise<{ runId: string; existing?: boolean }> {
     const { spec, params, version } = await this.prepare(req.pipelineId, req.params, req.version);
+    const startedBy = starterOf(req.actor);
+    this.authorize(spec, startedBy);
     const runId = req.uniqueRunId ?? `${slug(spec.name)}-${randomUUID()}`;
     const memo: RunMemo = { pipelineId: req.pipelineId, version, trigger: req.trigger, ...(req.source ? { source: req.source } : {}) };
     try {
-      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId) });
+      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, startedBy, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId) });
     } catch (err) {
       if (err instanceof RunExistsError && req.uniqueRunId) return { runId, existing: true };
       throw err;

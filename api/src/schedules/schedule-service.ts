@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { notFound } from '../common/http-errors';
 import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
-import { type RunMemo, RunService } from '../runs/run-service';
+import { type RunMemo, starterOf, RunService } from '../runs/run-service';
 
 export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'] as const;
 export type Overlap = (typeof OVERLAP_POLICIES)[number];
@@ -65,9 +65,12 @@ export class ScheduleService {
   async create(pipelineId: string, req: ScheduleRequest, actor: Actor) {
     ScheduleService.nextTimes(req.cron, req.timezone, 1);
     const prepared = await this.runs.prepare(pipelineId, req.params);
+    // Scheduled runs act with the creator's role (checked now, by the workers again at each run).
+    const startedBy = starterOf(actor);
+    this.runs.authorize(prepared.spec, startedBy);
     const id = `kiln-${pipelineId.slice(0, 8)}-${randomBytes(6).toString('hex')}`;
     const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: id };
-    const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule' };
+    const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', startedBy };
     await this.temporal.schedule.create({
       scheduleId: id,
       spec: { cronExpressions: [req.cron], timezone: req.timezone },
@@ -103,9 +106,17 @@ export class ScheduleService {
     for (const record of await this.db.getRepository(Schedule).findBy({ pipelineId })) {
       const prepared = await this.runs.prepare(pipelineId, record.params).catch(() => undefined);
       if (!prepared) continue; // The new version no longer accepts the schedule's params: keep the old one.
-      await this.temporal.schedule.getHandle(record.id).update((prev) => {
+      const handle = this.temporal.schedule.getHandle(record.id);
+      const before = await handle.describe();
+      const startedBy = before.action.type === 'startWorkflow' ? (before.action.args?.[0] as RunInput | undefined)?.startedBy : undefined;
+      try {
+        this.runs.authorize(prepared.spec, startedBy ?? { name: `schedule ${record.id}` });
+      } catch {
+        continue; // The new version needs a capability the schedule's creator may not use: keep the old one.
+      }
+      await handle.update((prev) => {
         if (prev.action.type !== 'startWorkflow') return prev;
-        const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule' };
+        const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', ...(startedBy ? { startedBy } : {}) };
         const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: record.id };
         return { ...prev, action: { ...prev.action, args: [input], memo: { kiln: memo } } };
       });

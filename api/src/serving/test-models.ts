@@ -46,6 +46,7 @@ export async function trainGbdtModel(csvPath: string, o: TrainOptions): Promise<
       api: () => {
         throw new Error('the Kiln API is not available while training a serving test model');
       },
+      userCode: {},
     } as NodeContext;
     const ingested = await ingestFile.run(ctx, {}, ingestFile.params.parse({ uri: csvPath, ...o.ingest }));
     const f = await featurizeTabular.run(

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
 import { awaitRun, kilnHome, startDevServer, startRun, watchRun, type DevServer } from '@kiln/engine/temporal';
-import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
 import type { Io } from '../io';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
@@ -53,7 +54,8 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
       address = server.address;
       const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
-      workers = await createWorkers({ address, namespace, queues: [...queues], workflows: true, logLevel: 'ERROR' });
+      // The developer's own file on their own machine: user code is allowed (localWorkerPolicy).
+      workers = await createWorkers({ address, namespace, queues: [...queues], workflows: true, logLevel: 'ERROR', policy: localWorkerPolicy(process.env) });
       void workers.run();
     }
     const connection = await Connection.connect({ address });
@@ -83,7 +85,8 @@ async function execute(
   signals: NodeJS.EventEmitter,
   json: boolean,
 ): Promise<RunState> {
-  const handle = await startRun(client, { spec, params, trigger: 'cli' });
+  // No token, so no role: workers other than this command's own decide whether to run user code for it.
+  const handle = await startRun(client, { spec, params, trigger: 'cli', startedBy: { name: `kiln run (${localUser()})` } });
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
   let interrupts = 0;
   const onInterrupt = () => {
@@ -133,4 +136,12 @@ function parseParams(spec: PipelineSpec, pairs: string[], io: Io): Record<string
     return undefined;
   }
   return resolved.values;
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown user';
+  }
 }

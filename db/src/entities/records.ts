@@ -4,8 +4,10 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonDoc = Record<string, any>;
 
-export type Role = 'viewer' | 'editor' | 'admin';
-export const ROLES: readonly Role[] = ['viewer', 'editor', 'admin'];
+import type { Role } from '@kiln/engine';
+
+// Roles are defined with the capability policy in the engine; re-exported for the db's callers.
+export { ROLES, type Role } from '@kiln/engine';
 
 export type RunTrigger = 'api' | 'schedule' | 'webhook' | 'rerun' | 'cli' | 'drift';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

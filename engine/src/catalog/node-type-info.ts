@@ -1,3 +1,4 @@
+import type { Capability } from './capabilities';
 import type { PortMap } from './port-types';
 
 /** One problem found in a node's params, with a path relative to the params object. */
@@ -18,6 +19,8 @@ export interface NodeTypeInfo {
   readonly description: string;
   readonly inputs: PortMap;
   readonly outputs: PortMap;
+  /** What the type may make a worker do; instance policy is decided from this, never from the type name. */
+  readonly capabilities: readonly Capability[];
   /** JSON Schema of the params object (drives forms and API docs). */
   readonly paramsJsonSchema: Record<string, unknown>;
   /** Default resources of the type; a node's own `resources` override them. */

@@ -1,3 +1,5 @@
+import type { RunStarter } from '../catalog/capabilities';
+
 /**
  * What the workflow sends a worker to run one node (or one item of a mapped node), and what comes
  * back. The activity type name is the node type.
@@ -13,6 +15,10 @@ export interface NodeTask {
   maxAttempts: number;
   /** Longest one attempt may run; the worker enforces it and kills what the node started. */
   timeoutSeconds?: number;
+  /** The node's `resources.memoryMb`: the memory limit of the user code it runs. */
+  memoryMb?: number;
+  /** The run's `startedBy`, for the worker's capability check. */
+  startedBy?: RunStarter;
   item?: { index: number; value: unknown };
 }
 

@@ -1,3 +1,4 @@
+import type { RunStarter } from '../catalog/capabilities';
 import type { PipelineSpec } from '../spec/schema';
 import type { NodeState } from './run-state';
 
@@ -7,6 +8,12 @@ export interface RunInput {
   /** Run parameter values, already checked and with defaults filled in. */
   params: Record<string, unknown>;
   trigger?: string;
+  /**
+   * Who started the run, as the starter claims it: the API puts the authenticated token's name and
+   * role here; workers check role-restricted capabilities against it, under their own policy (a
+   * worker that disables a capability refuses it whatever the claim).
+   */
+  startedBy?: RunStarter;
   /** History thresholds that make the workflow continue as new (tests set them low). */
   limits?: { maxHistoryEvents?: number; maxHistoryBytes?: number };
   resume?: {

@@ -13,6 +13,7 @@ function info(type: string, inputs: PortMap, outputs: PortMap, params: z.ZodType
     description: type,
     inputs,
     outputs,
+    capabilities: [],
     paramsJsonSchema: z.toJSONSchema(params) as Record<string, unknown>,
     checkParams: zodParamCheck(params),
   };

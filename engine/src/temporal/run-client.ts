@@ -24,6 +24,8 @@ export interface StartRunOptions {
   runId?: string;
   trigger?: string;
   limits?: RunInput['limits'];
+  /** Who starts the run (the API's authenticated actor), for the workers' capability checks. */
+  startedBy?: RunInput['startedBy'];
   /** Searchable context kept with the workflow (the API stores pipeline id and version here). */
   memo?: Record<string, unknown>;
   /** Never start a second run with this id, even after the first has closed (webhook deliveries). */
@@ -45,6 +47,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     params: options.params,
     ...(options.trigger ? { trigger: options.trigger } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.startedBy ? { startedBy: options.startedBy } : {}),
   };
   try {
     return await client.workflow.start(PIPELINE_WORKFLOW_TYPE, {

@@ -311,6 +311,8 @@ export class RunScheduler {
       inputs,
       maxAttempts: node.retry?.maxAttempts ?? 1,
       ...(node.timeoutSeconds !== undefined ? { timeoutSeconds: node.timeoutSeconds } : {}),
+      ...(node.resources?.memoryMb !== undefined ? { memoryMb: node.resources.memoryMb } : {}),
+      ...(this.input.startedBy ? { startedBy: this.input.startedBy } : {}),
       ...(index !== undefined ? { item: { index, value: item!.value } } : {}),
     };
   }

@@ -11,6 +11,7 @@ const command: NodeTypeJson = {
   description: 'Runs a command',
   inputs: {},
   outputs: { stdout: 'Json' },
+  capabilities: ['user-code'],
   paramsJsonSchema: {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     type: 'object',

@@ -35,6 +35,7 @@ const types: Record<string, NodeTypeJson> = {
     description: '',
     inputs: {},
     outputs: { dataset: 'Dataset', meta: 'Json' },
+    capabilities: [],
     paramsJsonSchema: {},
   },
   'ml.train': {
@@ -45,6 +46,7 @@ const types: Record<string, NodeTypeJson> = {
     description: '',
     inputs: { data: 'Dataset', extra: 'Json' },
     outputs: { model: 'Model' },
+    capabilities: [],
     paramsJsonSchema: {},
   },
   'core.noop': {
@@ -55,6 +57,7 @@ const types: Record<string, NodeTypeJson> = {
     description: '',
     inputs: {},
     outputs: {},
+    capabilities: [],
     paramsJsonSchema: {},
   },
 };

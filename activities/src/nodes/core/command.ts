@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
-import { runShell } from './run-shell';
+import { runUserCode } from './user-code';
 
 export const STDOUT_TAIL_BYTES = 64 * 1024;
 
@@ -8,12 +8,16 @@ export default defineNode({
   type: 'core.command',
   version: 1,
   category: 'core',
+  capabilities: ['user-code'],
   title: 'Shell command',
   description:
     'Runs a command with `sh -c`. Fails on a non-zero exit with the tail of stderr; outputs the exit code and the ' +
     'last 64 KiB of stdout (and, with `outputJson`, stdout parsed as JSON, e.g. a list for a later node to map ' +
-    'over). The command sees KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT and KILN_TASK_QUEUE. Cancellation and ' +
-    'timeouts kill its whole process group.',
+    'over). It runs user code, so an instance allows it only when the operator enables it (KILN_ALLOW_USER_CODE, ' +
+    'for the roles in KILN_USER_CODE_ROLES). The command gets a clean environment: PATH, HOME, locale, ' +
+    'KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT, KILN_TASK_QUEUE and its own `env`, nothing else of the worker’s; ' +
+    'a root worker runs it as an unprivileged user (KILN_USER_CODE_USER), under `resources.memoryMb` as an ' +
+    'address-space limit. Cancellation and timeouts kill its whole process group.',
   inputs: {},
   outputs: { exitCode: 'Json', stdout: 'Json', json: 'Json' },
   params: z.strictObject({
@@ -23,16 +27,8 @@ export default defineNode({
     outputJson: z.boolean().default(false).describe('Parse stdout as JSON into the `json` output.'),
   }),
   async run(ctx, _inputs, params) {
-    const env = {
-      KILN_RUN_ID: ctx.runId,
-      KILN_NODE_ID: ctx.nodeId,
-      KILN_ATTEMPT: String(ctx.attempt),
-      KILN_TASK_QUEUE: ctx.queue,
-      ...params.env,
-    };
-    const result = await runShell(params.command, {
-      signal: ctx.signal,
-      env,
+    const result = await runUserCode(ctx, params.command, {
+      ...(params.env ? { env: params.env } : {}),
       ...(params.cwd ? { cwd: params.cwd } : {}),
       stdoutTailBytes: STDOUT_TAIL_BYTES,
       onLine: (line) => ctx.progress({ line: line.slice(0, 500) }),

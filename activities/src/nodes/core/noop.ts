@@ -5,6 +5,7 @@ export default defineNode({
   type: 'core.noop',
   version: 1,
   category: 'core',
+  capabilities: [],
   title: 'No-op',
   description: 'Does nothing: a join point that waits for its upstream nodes.',
   inputs: {},

@@ -9,14 +9,27 @@ export interface ShellResult {
 
 export interface ShellOptions {
   signal: AbortSignal;
-  env?: Record<string, string>;
+  /** The command's whole environment (nothing of the worker's is added). */
+  env: Record<string, string>;
   cwd?: string;
+  /** Run as this account (the worker must be root). */
+  user?: { uid: number; gid: number };
+  /** Limit of each process's address space (`ulimit -v`), in MB. */
+  memoryMb?: number;
   stdoutTailBytes: number;
   stderrTailBytes?: number;
   /** Called with each complete stdout line. */
   onLine?: (line: string) => void;
   /** Grace between SIGTERM and SIGKILL when aborted. */
   killGraceMs?: number;
+}
+
+/** The arguments of `sh` that run `command`, under an address-space limit when one is given. */
+export function shellArgs(command: string, memoryMb?: number): string[] {
+  if (memoryMb === undefined) return ['-c', command];
+  // The limit is set in the shell that then becomes the command's shell, so it holds for everything
+  // the command starts; the command is passed as an argument, never spliced into this script.
+  return ['-c', `ulimit -v ${Math.floor(memoryMb) * 1024} || exit 125; exec sh -c "$1"`, 'sh', command];
 }
 
 /**
@@ -27,9 +40,10 @@ export interface ShellOptions {
 export function runShell(command: string, options: ShellOptions): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(options.signal.reason);
-    const child = spawn('sh', ['-c', command], {
+    const child = spawn('sh', shellArgs(command, options.memoryMb), {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.env,
+      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -38,6 +38,7 @@ export default defineNode({
   type: 'deploy.model',
   version: 1,
   category: 'deploy',
+  capabilities: ['kiln-api'],
   title: 'Deploy model',
   description:
     'Registers the model as the next version in the model registry (with its metrics, lineage and training data ' +

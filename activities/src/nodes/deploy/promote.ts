@@ -23,6 +23,7 @@ export default defineNode({
   type: 'deploy.promote',
   version: 1,
   category: 'deploy',
+  capabilities: ['kiln-api'],
   title: 'Promote or roll back',
   description:
     'Ends a canary or shadow rollout: promotes the candidate to all traffic or rolls it back, by hand (put a ' +

@@ -35,6 +35,7 @@ export default defineNode({
   type: 'evaluate.model',
   version: 1,
   category: 'evaluate',
+  capabilities: [],
   title: 'Evaluate model',
   description:
     'Scores a dataset with the ONNX model in onnxruntime and reports classification or regression metrics ' +

@@ -90,6 +90,7 @@ export default defineNode({
   type: 'featurize.tabular',
   version: 1,
   category: 'featurize',
+  capabilities: [],
   title: 'Featurize table',
   description:
     'Splits a dataset into train and test (seeded, stratified for classification) and fits the preprocessing on the ' +

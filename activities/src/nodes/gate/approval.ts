@@ -10,6 +10,7 @@ export default defineNode({
   type: APPROVAL_NODE_TYPE,
   version: 1,
   category: 'gate',
+  capabilities: [],
   title: 'Approval',
   description:
     'Waits for a person to approve or reject, with who and a comment. A rejection, or no decision before the ' +

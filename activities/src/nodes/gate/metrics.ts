@@ -78,6 +78,7 @@ export default defineNode({
   type: 'gate.metrics',
   version: 1,
   category: 'gate',
+  capabilities: ['kiln-api'],
   title: 'Metrics gate',
   description:
     'Checks metrics against thresholds (roc_auc >= 0.9) or against a baseline’s (within a tolerance): a connected ' +

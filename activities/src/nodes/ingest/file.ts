@@ -42,6 +42,7 @@ export default defineNode({
   type: 'ingest.file',
   version: 1,
   category: 'ingest',
+  capabilities: ['local-files', 'network'],
   title: 'Ingest file',
   description:
     'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +

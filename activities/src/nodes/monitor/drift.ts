@@ -52,6 +52,7 @@ export default defineNode({
   type: 'monitor.drift',
   version: 1,
   category: 'monitor',
+  capabilities: ['kiln-api'],
   title: 'Monitor drift',
   description:
     'Compares a window of a deployment’s logged production inputs with the training data of the version serving it ' +

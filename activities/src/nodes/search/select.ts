@@ -40,6 +40,7 @@ export default defineNode({
   type: 'search.select',
   version: 1,
   category: 'search',
+  capabilities: [],
   title: 'Select the best trial',
   description:
     'Takes the per-trial `metrics` and `model` lists of a mapped trainer node (a hyperparameter search), ranks the ' +

@@ -81,6 +81,7 @@ export default defineNode({
   type: 'search.space',
   version: 1,
   category: 'search',
+  capabilities: [],
   title: 'Hyperparameter search space',
   description:
     'Expands a search space (grid: every combination; random: seeded draws) into the list of trial param sets. ' +

@@ -24,6 +24,7 @@ export function testContext(overrides: Partial<NodeContext> = {}): NodeContext &
     api: () => {
       throw noApi('a test node');
     },
+    userCode: {},
     progressLog,
     ...overrides,
   };

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,6 +131,38 @@ describe('train.command', () => {
         }),
       ),
     ).rejects.toThrow(/model\.onnx is not an ONNX model/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('runs as the unprivileged account on a root worker, and never reads an output through a link', async () => {
+    delete process.env.KILN_GPU_SLOTS;
+    const { p, modelPath } = await withLinearModel();
+    const shared = mkdtempSync(join(tmpdir(), 'kiln-train-command-shared-'));
+    chmodSync(shared, 0o755);
+    copyFileSync(modelPath, join(shared, 'source.onnx'));
+    const scratch = mkdtemp(join(tmpdir(), 'kiln-train-command-scratch-'));
+    const ctx = { ...p.ctx, scratchDir: () => scratch, userCode: { runAs: { name: 'nobody', uid: 65534, gid: 65534 } } };
+    const t = await command.run(
+      ctx,
+      p.inputs,
+      command.params.parse({
+        command:
+          'test "$(id -u)" = 65534 && head -c 6 "$KILN_TRAIN_DATASET" | grep -q ARROW1 && cat "$KILN_TRANSFORM" >/dev/null && ' +
+          'cp "$SRC" "$KILN_OUTPUT_DIR/model.onnx" && echo \'{"accuracy": 0.5}\' > "$KILN_OUTPUT_DIR/metrics.json"',
+        env: { SRC: join(shared, 'source.onnx') },
+      }),
+    );
+    expect((t.outputs.metrics as { values: Record<string, number> }).values.accuracy).toBe(0.5);
+    const second = mkdtemp(join(tmpdir(), 'kiln-train-command-scratch-'));
+    await expect(
+      command.run(
+        { ...ctx, scratchDir: () => second },
+        p.inputs,
+        command.params.parse({
+          command: 'cp "$SRC" "$KILN_OUTPUT_DIR/model.onnx" && ln -s /etc/shadow "$KILN_OUTPUT_DIR/metrics.json"',
+          env: { SRC: join(shared, 'source.onnx') },
+        }),
+      ),
+    ).rejects.toThrow('metrics.json in KILN_OUTPUT_DIR is a symbolic link');
   });
 
   it('kills the program when the signal aborts', async () => {

@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { constants, copyFile, mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { z } from 'zod';
 import { NodeFailure, defineNode } from '../../define-node';
 import { ElemType } from '../../ml/onnx/model-builder';
-import { runShell } from '../core/run-shell';
+import { handToUserCode, runUserCode } from '../core/user-code';
 import { requireDatasetRef } from '../shared/tabular';
 import { putOnnx, readTransform, trainingMetrics, type ModelRef } from './common';
 import { acquireGpuSlot } from './gpu-slots';
@@ -79,11 +79,18 @@ function metricValues(text: string): {
 
 async function readOutput(dir: string, name: string): Promise<Buffer> {
   try {
-    return await readFile(join(dir, name));
+    // Never through a link: code running as another account must not make the worker read its files.
+    const file = await open(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return await file.readFile();
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw fail(`the command exited 0 but wrote no ${name} in KILN_OUTPUT_DIR (${dir})`, 'MissingOutput');
     }
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw fail(`${name} in KILN_OUTPUT_DIR is a symbolic link; write the file itself`);
     throw error;
   }
 }
@@ -92,12 +99,16 @@ export default defineNode({
   type: 'train.command',
   version: 1,
   category: 'train',
+  capabilities: ['user-code'],
   title: 'Train with your own program',
   description:
     'Runs your own training program with `sh -c` (any language, e.g. `python train.py`). Contract: the command ' +
     'gets KILN_TRAIN_DATASET (path of the training set, an Arrow IPC file), KILN_TRANSFORM (path of the fitted ' +
     'transform, JSON `kiln.transform/v1`: target, task, classes, features), KILN_OUTPUT_DIR (an empty scratch ' +
-    'folder), plus KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT and KILN_TASK_QUEUE. It must write ' +
+    'folder), plus KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT and KILN_TASK_QUEUE, PATH, HOME, locale and its own ' +
+    '`env` (nothing else of the worker’s environment). It runs user code: allowed only where the operator enables ' +
+    'it (KILN_ALLOW_USER_CODE, KILN_USER_CODE_ROLES); a root worker runs it as an unprivileged user ' +
+    '(KILN_USER_CODE_USER) under `resources.memoryMb` as an address-space limit. It must write ' +
     'KILN_OUTPUT_DIR/model.onnx (inputs: raw columns of the dataset as float or string tensors [N,1]; outputs ' +
     '`label` and `probabilities` for classification or `variable` for regression, like train.gbdt) and ' +
     'KILN_OUTPUT_DIR/metrics.json (a JSON object; its top-level numbers become the metrics). Stdout lines ' +
@@ -118,7 +129,14 @@ export default defineNode({
     await mkdir(outDir, { recursive: true });
     const transformPath = join(scratch, 'transform.json');
     await writeFile(transformPath, JSON.stringify(spec));
-    const datasetPath = await ctx.store.localPath(train.artifact.digest);
+    let datasetPath = await ctx.store.localPath(train.artifact.digest);
+    if (ctx.userCode.runAs) {
+      // The unprivileged account may not reach the store: it gets a copy (a reflink where the file system has them).
+      const copy = join(scratch, 'train.arrow');
+      await copyFile(datasetPath, copy, constants.COPYFILE_FICLONE);
+      datasetPath = copy;
+    }
+    await handToUserCode(ctx, { passable: [scratch], writable: [outDir] });
     const history: Record<string, unknown>[] = [];
     const started = Date.now();
     const gpu = await acquireGpuSlot(ctx.signal, () =>
@@ -126,14 +144,9 @@ export default defineNode({
     );
     let result;
     try {
-      result = await runShell(p.command, {
-        signal: ctx.signal,
-        env: {
-          KILN_RUN_ID: ctx.runId,
-          KILN_NODE_ID: ctx.nodeId,
-          KILN_ATTEMPT: String(ctx.attempt),
-          KILN_TASK_QUEUE: ctx.queue,
-          ...p.env,
+      result = await runUserCode(ctx, p.command, {
+        ...(p.env ? { env: p.env } : {}),
+        contract: {
           KILN_TRAIN_DATASET: datasetPath,
           KILN_TRANSFORM: transformPath,
           KILN_OUTPUT_DIR: outDir,

@@ -51,6 +51,7 @@ export default defineNode({
   type: 'train.cv',
   version: 1,
   category: 'train',
+  capabilities: [],
   title: 'Train with k-fold cross-validation',
   description:
     'Runs train.gbdt, train.linear or train.mlp with the given params under k-fold cross-validation (each fold ' +

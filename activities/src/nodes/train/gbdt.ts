@@ -56,6 +56,7 @@ export default defineNode({
   type: 'train.gbdt',
   version: 1,
   category: 'train',
+  capabilities: [],
   title: 'Train gradient-boosted trees',
   description:
     'Trains a histogram gradient-boosted tree model (binary, multiclass or regression) with early stopping on a ' +

@@ -32,6 +32,7 @@ export default defineNode({
   type: 'train.linear',
   version: 1,
   category: 'train',
+  capabilities: [],
   title: 'Train a linear model',
   description:
     'Trains logistic (binary) or softmax (multiclass) regression with an L2 penalty (C), or ridge regression ' +

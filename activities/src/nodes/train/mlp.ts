@@ -37,6 +37,7 @@ export default defineNode({
   type: 'train.mlp',
   version: 1,
   category: 'train',
+  capabilities: [],
   title: 'Train a neural network (MLP)',
   description:
     'Trains a multilayer perceptron (Adam on mini-batches; sigmoid, softmax or identity output) with optional ' +

@@ -75,6 +75,7 @@ export default defineNode({
   type: 'validate.tabular',
   version: 1,
   category: 'validate',
+  capabilities: [],
   title: 'Validate table',
   description:
     'Checks a dataset against expectations (columns and types, not-null, ranges, allowed values, unique, regex, row ' +
