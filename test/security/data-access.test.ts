@@ -1,14 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'minio';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiProcess, startApiProcess } from '../support/api-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiProcess } from '../support/api-process';
 import { tempDir } from '../support/harness';
 import { type MinioServer, startMinio } from '../support/minio-server';
-import { startWorkerProcess, stopProcess } from '../support/worker-process';
+import { type SecuredInstance, runAroundTheApi, startSecuredInstance } from '../support/security-instance';
 
 // Data access has roots (issue #16), against a real `kiln api` and a real `kiln worker` sharing
 // MinIO as their artifact store. The API refuses literal URIs when a pipeline is saved (422 naming
@@ -24,8 +23,8 @@ writeFileSync(join(root, 'inside.csv'), 'x,y\n1,a\n2,b\n');
 writeFileSync(join(base, 'secret.csv'), SECRET);
 symlinkSync(join(base, 'secret.csv'), join(root, 'escape.csv'));
 
+let instance: SecuredInstance;
 let api: ApiProcess;
-let worker: ChildProcess;
 let minio: MinioServer;
 let data: Server; // allow-listed by port through KILN_FETCH_ALLOW
 let inner: Server; // never allowed
@@ -71,12 +70,9 @@ beforeAll(async () => {
     S3_SECRET_KEY: minio.secretKey,
     S3_BUCKET: 'kiln-security-artifacts',
   };
-  const temporalAddress = inject('temporalAddress');
-  // One after the other: both compile the sources at start, and a busy machine is slow at that.
-  api = await startApiProcess({ temporalAddress, env });
-  worker = await startWorkerProcess(temporalAddress, 'cpu,gpu', { env });
-  editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
-  viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
+  instance = await startSecuredInstance({ apiEnv: env, workerEnv: env });
+  api = instance.api;
+  ({ editor, viewer } = instance.tokens);
   const created = await api.call(
     'POST',
     '/api/v1/pipelines',
@@ -87,8 +83,7 @@ beforeAll(async () => {
   pipelineId = created.json.id;
 });
 afterAll(async () => {
-  if (worker) await stopProcess(worker);
-  await api?.stop();
+  await instance?.stop();
   await minio?.stop();
   data?.close();
   inner?.close();
@@ -236,5 +231,28 @@ describe('a run parameter naming data: the worker decides', () => {
     expect(seen.status).toBe(200);
     expect(seen.json.state.nodes.load.outputs).toBeUndefined();
     expect(JSON.stringify(seen.json)).not.toContain('kiln_admin_s3cr3t');
+  });
+});
+
+describe('a spec started on Temporal directly, around the API', () => {
+  it('is refused by the worker: file:///etc/passwd and a loopback URL as literals', async () => {
+    const spec = {
+      apiVersion: 'kiln/v1' as const,
+      name: 'around-the-api',
+      nodes: [
+        { id: 'passwd', type: 'ingest.file', params: { uri: 'file:///etc/passwd' } },
+        { id: 'temporal', type: 'ingest.file', params: { uri: `${innerUrl}/api/v1/namespaces` } },
+      ],
+    };
+    const state = await runAroundTheApi(instance, spec);
+    expect(state.status).toBe('failed');
+    for (const id of ['passwd', 'temporal']) {
+      const node = state.nodes[id]!;
+      expect(node.status, id).toBe('failed');
+      expect(node.attempts).toBe(1);
+      expect(node.error?.type).toBe('DataAccessRefused');
+    }
+    expect(state.nodes.passwd!.error!.message).toContain('/etc/passwd is outside the data roots');
+    expect(state.nodes.temporal!.error!.message).toContain('127.0.0.1 is a loopback address');
   });
 });

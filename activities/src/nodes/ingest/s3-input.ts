@@ -13,20 +13,13 @@ export async function openS3Uri(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ stream: Readable; size: number; name: string }> {
   const parsed = parseS3Uri(uri);
-  if (!parsed)
-    throw new NodeFailure(`${uri} is not an S3 URI: write s3://bucket/key`, {
-      type: 'BadUri',
-      retryable: false,
-    });
+  if (!parsed) throw new NodeFailure(`${uri} is not an S3 URI: write s3://bucket/key`, { type: 'BadUri', retryable: false });
   const { bucket, key } = parsed;
   let connection;
   try {
     connection = s3ConnectionFromEnv(env);
   } catch (error) {
-    throw new NodeFailure(`cannot read ${uri}: ${(error as Error).message}`, {
-      type: 'S3NotConfigured',
-      retryable: false,
-    });
+    throw new NodeFailure(`cannot read ${uri}: ${(error as Error).message}`, { type: 'S3NotConfigured', retryable: false });
   }
   if (!connection) {
     throw new NodeFailure(
