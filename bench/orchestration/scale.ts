@@ -59,7 +59,7 @@ async function main() {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const store = new FolderArtifactStore(mkdtempSync(join(tmpdir(), 'kiln-bench-scale-')));
-  const workers = await createWorkers({ address: server.address, queues: ['cpu'], concurrency: 100, store, logLevel: 'ERROR' });
+  const workers = await createWorkers({ temporal: { address: server.address }, queues: ['cpu'], concurrency: 100, store, logLevel: 'ERROR' });
   const running = workers.run();
   const specStore = artifactSpecStore(store);
 

@@ -24,7 +24,7 @@ let locked: WorkerSet;
 beforeAll(async () => {
   kiln = await startSecuredInstance({ apiEnv: OPERATOR, workerEnv: OPERATOR });
   locked = await createWorkers({
-    address: inject('temporalAddress'),
+    temporal: { address: inject('temporalAddress') },
     queues: ['locked'],
     workflows: false,
     logLevel: 'ERROR',
