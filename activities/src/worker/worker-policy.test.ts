@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITY_POLICY, OPEN_CAPABILITY_POLICY } from '@kiln/engine';
 import { command } from '../nodes/index';
-import { refusalOf } from './node-activity';
+import { memoryLimit, refusalOf } from './node-activity';
 import { localWorkerPolicy, lookupUser, userCodeAccount, workerPolicyFromEnv } from './worker-policy';
 
 const passwd =
@@ -54,5 +54,12 @@ describe('worker policy', () => {
       'not for role editor',
     );
     expect(refusalOf(command, { nodeId: 'sh' }, enabled)).toContain('not through the API');
+  });
+
+  it('takes the node’s memory limit, never above the worker’s ceiling', () => {
+    expect(memoryLimit(512, undefined)).toEqual({ memoryMb: 512 });
+    expect(memoryLimit(8192, 1024)).toEqual({ memoryMb: 1024 });
+    expect(memoryLimit(undefined, 1024)).toEqual({ memoryMb: 1024 });
+    expect(memoryLimit(undefined, undefined)).toEqual({});
   });
 });

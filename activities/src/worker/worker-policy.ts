@@ -7,15 +7,15 @@ export interface WorkerPolicy {
   capabilities: CapabilityPolicy;
   /** The account user code runs as when the worker is root (absent: the worker's own). */
   runAs?: UnixUser;
-  /** Address-space limit of user code, in MB, when the node sets no `resources.memoryMb`. */
+  /** The most address space user code may have, in MB (a node's `resources.memoryMb` may ask for less). */
   memoryMb?: number;
 }
 
 /**
  * A worker's policy from its environment: `KILN_ALLOW_USER_CODE` / `KILN_USER_CODE_ROLES` (see
  * `capabilityPolicyFromEnv`), `KILN_USER_CODE_USER` (default `nobody`; only a root worker switches
- * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (default: no limit beyond the
- * node's own). Bad values throw, so a misconfigured worker does not start.
+ * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (a ceiling over the node's own
+ * `resources.memoryMb`; default none). Bad values throw, so a misconfigured worker does not start.
  */
 export function workerPolicyFromEnv(
   env: Readonly<Record<string, string | undefined>>,
