@@ -1,9 +1,8 @@
 // Who can make a worker run user code, and what that code sees: probed against a real `kiln api` and a
 // real `kiln worker` (one of each for the whole file), through the API and around it on Temporal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWorkers, type WorkerSet, workerPolicyFromEnv } from '@kiln/activities/worker';
 import type { NodeState, RunStarter } from '@kiln/engine';
-import { inject } from 'vitest';
 import { spec } from '../support/harness';
 import {
   PLANTED_SECRETS,

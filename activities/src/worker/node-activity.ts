@@ -25,6 +25,12 @@ export function refusalOf(def: NodeDefinition, task: Pick<NodeTask, 'nodeId' | '
   return undefined;
 }
 
+/** The node's own memory limit, never above the worker's ceiling. */
+export function memoryLimit(node: number | undefined, ceiling: number | undefined): { memoryMb?: number } {
+  const limits = [node, ceiling].filter((m): m is number => m !== undefined);
+  return limits.length > 0 ? { memoryMb: Math.min(...limits) } : {};
+}
+
 /**
  * Wraps a node definition as a Temporal activity: checks the type's capabilities against the
  * worker's policy and the run's starter, checks params, heartbeats while the node runs,
@@ -89,7 +95,7 @@ export function nodeActivity(
       },
       userCode: {
         ...(policy.runAs ? { runAs: policy.runAs } : {}),
-        ...((task.memoryMb ?? policy.memoryMb) !== undefined ? { memoryMb: task.memoryMb ?? policy.memoryMb } : {}),
+        ...memoryLimit(task.memoryMb, policy.memoryMb),
       },
     };
     try {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITY_POLICY, OPEN_CAPABILITY_POLICY } from '@kiln/engine';
 import { command } from '../nodes/index';
-import { refusalOf } from './node-activity';
+import { memoryLimit, refusalOf } from './node-activity';
 import { localWorkerPolicy, lookupUser, userCodeAccount, workerPolicyFromEnv } from './worker-policy';
 
-const passwd = 'root:x:0:0:root:/root:/bin/bash\nkiln:x:990:985::/home/kiln:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
+const passwd =
+  'root:x:0:0:root:/root:/bin/bash\nkiln:x:990:985::/home/kiln:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 
 describe('worker policy', () => {
   it('finds users by name or uid', () => {
@@ -23,15 +24,23 @@ describe('worker policy', () => {
   });
 
   it('reads the memory limit and refuses nonsense', () => {
-    expect(workerPolicyFromEnv({ KILN_USER_CODE_MEMORY_MB: '512', KILN_USER_CODE_USER: 'root' }).memoryMb).toBe(512);
-    expect(() => workerPolicyFromEnv({ KILN_USER_CODE_MEMORY_MB: '1.5' })).toThrow('KILN_USER_CODE_MEMORY_MB=1.5');
+    expect(
+      workerPolicyFromEnv({ KILN_USER_CODE_MEMORY_MB: '512', KILN_USER_CODE_USER: 'root' }).memoryMb,
+    ).toBe(512);
+    expect(() => workerPolicyFromEnv({ KILN_USER_CODE_MEMORY_MB: '1.5' })).toThrow(
+      'KILN_USER_CODE_MEMORY_MB=1.5',
+    );
   });
 
   it('refuses user code by default; kiln run’s own worker allows it unless told not to', () => {
-    expect(workerPolicyFromEnv({ KILN_USER_CODE_USER: 'root' }).capabilities).toEqual(DEFAULT_CAPABILITY_POLICY);
+    expect(workerPolicyFromEnv({ KILN_USER_CODE_USER: 'root' }).capabilities).toEqual(
+      DEFAULT_CAPABILITY_POLICY,
+    );
     expect(localWorkerPolicy({}).capabilities).toEqual(OPEN_CAPABILITY_POLICY);
     expect(localWorkerPolicy({}).runAs).toBeUndefined();
-    expect(localWorkerPolicy({ KILN_ALLOW_USER_CODE: 'false' }).capabilities).toEqual(DEFAULT_CAPABILITY_POLICY);
+    expect(localWorkerPolicy({ KILN_ALLOW_USER_CODE: 'false' }).capabilities).toEqual(
+      DEFAULT_CAPABILITY_POLICY,
+    );
   });
 
   it('lets the worker’s own setting, not the run’s claimed role, decide', () => {
@@ -41,7 +50,16 @@ describe('worker policy', () => {
     );
     const enabled = workerPolicyFromEnv({ KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_USER: 'root' });
     expect(refusalOf(command, task, enabled)).toBeUndefined();
-    expect(refusalOf(command, { nodeId: 'sh', startedBy: { name: 'e', role: 'editor' } }, enabled)).toContain('not for role editor');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: { name: 'e', role: 'editor' } }, enabled)).toContain(
+      'not for role editor',
+    );
     expect(refusalOf(command, { nodeId: 'sh' }, enabled)).toContain('not through the API');
+  });
+
+  it('takes the node’s memory limit, never above the worker’s ceiling', () => {
+    expect(memoryLimit(512, undefined)).toEqual({ memoryMb: 512 });
+    expect(memoryLimit(8192, 1024)).toEqual({ memoryMb: 1024 });
+    expect(memoryLimit(undefined, 1024)).toEqual({ memoryMb: 1024 });
+    expect(memoryLimit(undefined, undefined)).toEqual({});
   });
 });

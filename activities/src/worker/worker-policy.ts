@@ -7,17 +7,20 @@ export interface WorkerPolicy {
   capabilities: CapabilityPolicy;
   /** The account user code runs as when the worker is root (absent: the worker's own). */
   runAs?: UnixUser;
-  /** Address-space limit of user code, in MB, when the node sets no `resources.memoryMb`. */
+  /** The most address space user code may have, in MB (a node's `resources.memoryMb` may ask for less). */
   memoryMb?: number;
 }
 
 /**
  * A worker's policy from its environment: `KILN_ALLOW_USER_CODE` / `KILN_USER_CODE_ROLES` (see
  * `capabilityPolicyFromEnv`), `KILN_USER_CODE_USER` (default `nobody`; only a root worker switches
- * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (default: no limit beyond the
- * node's own). Bad values throw, so a misconfigured worker does not start.
+ * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (a ceiling over the node's own
+ * `resources.memoryMb`; default none). Bad values throw, so a misconfigured worker does not start.
  */
-export function workerPolicyFromEnv(env: Readonly<Record<string, string | undefined>>, base?: CapabilityPolicy): WorkerPolicy {
+export function workerPolicyFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  base?: CapabilityPolicy,
+): WorkerPolicy {
   const memory = env.KILN_USER_CODE_MEMORY_MB;
   const memoryMb = memory === undefined || memory === '' ? undefined : Number(memory);
   if (memoryMb !== undefined && !(Number.isInteger(memoryMb) && memoryMb > 0)) {
@@ -37,7 +40,9 @@ export function workerPolicyFromEnv(env: Readonly<Record<string, string | undefi
  * developer (unless `KILN_USER_CODE_USER` names someone); the environment is cleaned all the same.
  */
 export function localWorkerPolicy(env: Readonly<Record<string, string | undefined>>): WorkerPolicy {
-  const refused = /^(0|false|no|off)$/i.test(env.KILN_ALLOW_USER_CODE ?? env.KILN_ALLOW_COMMAND_NODES ?? 'true');
+  const refused = /^(0|false|no|off)$/i.test(
+    env.KILN_ALLOW_USER_CODE ?? env.KILN_ALLOW_COMMAND_NODES ?? 'true',
+  );
   const policy = workerPolicyFromEnv(env, refused ? capabilityPolicyFromEnv(env) : OPEN_CAPABILITY_POLICY);
   if (!env.KILN_USER_CODE_USER) delete policy.runAs;
   return policy;
@@ -48,7 +53,9 @@ export function userCodeAccount(setting: string | undefined, uid = process.getui
   if (uid !== 0) {
     // Naming root (keep the worker's own account) or the worker's own account changes nothing here.
     if (setting && ![0, uid].includes(lookupUser(setting).uid)) {
-      throw new Error(`KILN_USER_CODE_USER=${setting}: only a worker running as root can run user code as another user`);
+      throw new Error(
+        `KILN_USER_CODE_USER=${setting}: only a worker running as root can run user code as another user`,
+      );
     }
     return undefined;
   }

@@ -47,13 +47,21 @@ const SETTINGS: Partial<Record<Capability, { enable: string; roles: string }>> =
 };
 
 /** The default: user code refused. */
-export const DEFAULT_CAPABILITY_POLICY: CapabilityPolicy = { rules: { 'user-code': { enabled: false, roles: ['admin'] } } };
+export const DEFAULT_CAPABILITY_POLICY: CapabilityPolicy = {
+  rules: { 'user-code': { enabled: false, roles: ['admin'] } },
+};
 
 /** A developer's own machine (`kiln run` with its embedded worker): everything allowed. */
-export const OPEN_CAPABILITY_POLICY: CapabilityPolicy = { rules: { 'user-code': { enabled: true, roles: 'any' } } };
+export const OPEN_CAPABILITY_POLICY: CapabilityPolicy = {
+  rules: { 'user-code': { enabled: true, roles: 'any' } },
+};
 
 /** Why a capability is refused to a starter, or undefined when it is allowed. */
-export function capabilityRefusal(capability: Capability, policy: CapabilityPolicy, starter: RunStarter | undefined): string | undefined {
+export function capabilityRefusal(
+  capability: Capability,
+  policy: CapabilityPolicy,
+  starter: RunStarter | undefined,
+): string | undefined {
   const rule = policy.rules[capability];
   if (!rule) return undefined;
   const setting = SETTINGS[capability];
@@ -64,7 +72,9 @@ export function capabilityRefusal(capability: Capability, policy: CapabilityPoli
   }
   if (rule.roles === 'any') return undefined;
   if (starter?.role && rule.roles.includes(starter.role)) return undefined;
-  const who = starter?.role ? `role ${starter.role}` : `a run started without a role (${starter?.name ?? 'not through the API'})`;
+  const who = starter?.role
+    ? `role ${starter.role}`
+    : `a run started without a role (${starter?.name ?? 'not through the API'})`;
   return `capability "${capability}" is allowed only for role${rule.roles.length === 1 ? '' : 's'} ${rule.roles.join(', ') || '(none)'}, not for ${who}; an operator names the roles in ${
     setting?.roles ?? 'its setting'
   }`;
@@ -90,7 +100,12 @@ export function capabilityProblems(
     for (const capability of capabilitiesOf(node.type) ?? []) {
       const why = capabilityRefusal(capability, policy, starter);
       if (!why) continue;
-      problems.push({ path: `nodes[${i}].type`, nodeId: node.id, capability, message: `node "${node.id}" (${node.type}): ${why}` });
+      problems.push({
+        path: `nodes[${i}].type`,
+        nodeId: node.id,
+        capability,
+        message: `node "${node.id}" (${node.type}): ${why}`,
+      });
       break;
     }
   });
@@ -114,7 +129,10 @@ function flag(name: string, value: string | undefined): boolean | undefined {
  * separated, default `admin`; `*` also admits runs started without a role). Bad values throw.
  */
 export function capabilityPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): CapabilityPolicy {
-  const enabled = flag('KILN_ALLOW_USER_CODE', env.KILN_ALLOW_USER_CODE) ?? flag('KILN_ALLOW_COMMAND_NODES', env.KILN_ALLOW_COMMAND_NODES) ?? false;
+  const enabled =
+    flag('KILN_ALLOW_USER_CODE', env.KILN_ALLOW_USER_CODE) ??
+    flag('KILN_ALLOW_COMMAND_NODES', env.KILN_ALLOW_COMMAND_NODES) ??
+    false;
   const listed = (env.KILN_USER_CODE_ROLES ?? 'admin')
     .split(',')
     .map((r) => r.trim())
@@ -123,7 +141,10 @@ export function capabilityPolicyFromEnv(env: Readonly<Record<string, string | un
   if (listed.includes('*')) roles = 'any';
   else {
     const unknown = listed.filter((r) => !(ROLES as readonly string[]).includes(r));
-    if (unknown.length > 0) throw new Error(`KILN_USER_CODE_ROLES: unknown role ${unknown.join(', ')} (roles: ${ROLES.join(', ')}, or *)`);
+    if (unknown.length > 0)
+      throw new Error(
+        `KILN_USER_CODE_ROLES: unknown role ${unknown.join(', ')} (roles: ${ROLES.join(', ')}, or *)`,
+      );
     roles = listed as Role[];
   }
   return { rules: { 'user-code': { enabled, roles } } };

@@ -38,26 +38,45 @@ describe('user code', () => {
   it('adds the node’s env, then its contract variables', async () => {
     process.env.KILN_API_TOKEN = 'kiln_secret';
     try {
-      const r = await runUserCode(testContext(), 'env', { env: { A: '1', KILN_OUTPUT_DIR: 'mine' }, contract: { KILN_OUTPUT_DIR: '/out' }, stdoutTailBytes: 10_000 });
-      const vars = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
-      expect(vars).toMatchObject({ A: '1', KILN_OUTPUT_DIR: '/out', KILN_RUN_ID: 'run-1' });
-      expect(Object.keys(vars).filter((k) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k)).sort()).toEqual(
-        Object.keys({ ...userCodeEnv(testContext(), '/'), A: '', KILN_OUTPUT_DIR: '' }).sort(),
+      const r = await runUserCode(testContext(), 'env', {
+        env: { A: '1', KILN_OUTPUT_DIR: 'mine' },
+        contract: { KILN_OUTPUT_DIR: '/out' },
+        stdoutTailBytes: 10_000,
+      });
+      const vars = Object.fromEntries(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/=(.*)/s).slice(0, 2)),
       );
+      expect(vars).toMatchObject({ A: '1', KILN_OUTPUT_DIR: '/out', KILN_RUN_ID: 'run-1' });
+      expect(
+        Object.keys(vars)
+          .filter((k) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k))
+          .sort(),
+      ).toEqual(Object.keys({ ...userCodeEnv(testContext(), '/'), A: '', KILN_OUTPUT_DIR: '' }).sort());
     } finally {
       delete process.env.KILN_API_TOKEN;
     }
   });
 
-  it.skipIf(!isRoot)('runs as the unprivileged account with a home of its own, under the memory limit', async () => {
-    // Directly under the temp folder, as the worker's scratch folders are (the test context's own sit in a private folder).
-    const scratch = mkdtemp(join(tmpdir(), 'kiln-user-code-test-'));
-    const ctx = testContext({ scratchDir: () => scratch, userCode: { runAs: { name: 'nobody', uid: 65534, gid: 65534 }, memoryMb: 100 } });
-    const r = await runUserCode(ctx, 'id -u; echo hi > "$HOME/f"; echo "$HOME"; ulimit -v', { stdoutTailBytes: 1000 });
-    const [uid, home, limit] = r.stdout.trim().split('\n');
-    expect([uid, limit]).toEqual(['65534', String(100 * 1024)]);
-    expect(home).toBe(join(await ctx.scratchDir(), 'home'));
-    expect(await readFile(join(home!, 'f'), 'utf8')).toBe('hi\n');
-    expect((await stat(await ctx.scratchDir())).mode & 0o777).toBe(0o711);
-  });
+  it.skipIf(!isRoot)(
+    'runs as the unprivileged account with a home of its own, under the memory limit',
+    async () => {
+      // Directly under the temp folder, as the worker's scratch folders are (the test context's own sit in a private folder).
+      const scratch = mkdtemp(join(tmpdir(), 'kiln-user-code-test-'));
+      const ctx = testContext({
+        scratchDir: () => scratch,
+        userCode: { runAs: { name: 'nobody', uid: 65534, gid: 65534 }, memoryMb: 100 },
+      });
+      const r = await runUserCode(ctx, 'id -u; echo hi > "$HOME/f"; echo "$HOME"; ulimit -v', {
+        stdoutTailBytes: 1000,
+      });
+      const [uid, home, limit] = r.stdout.trim().split('\n');
+      expect([uid, limit]).toEqual(['65534', String(100 * 1024)]);
+      expect(home).toBe(join(await ctx.scratchDir(), 'home'));
+      expect(await readFile(join(home!, 'f'), 'utf8')).toBe('hi\n');
+      expect((await stat(await ctx.scratchDir())).mode & 0o777).toBe(0o711);
+    },
+  );
 });

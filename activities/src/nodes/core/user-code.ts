@@ -14,9 +14,14 @@ const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
  * variables (KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT, KILN_TASK_QUEUE). Tokens, DATABASE_URL, S3
  * keys and every other variable of the worker stay out.
  */
-export function userCodeEnv(ctx: NodeContext, home: string, worker: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function userCodeEnv(
+  ctx: NodeContext,
+  home: string,
+  worker: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(worker)) if (value !== undefined && INHERITED.test(name)) env[name] = value;
+  for (const [name, value] of Object.entries(worker))
+    if (value !== undefined && INHERITED.test(name)) env[name] = value;
   env.PATH ??= DEFAULT_PATH;
   return {
     ...env,
@@ -33,7 +38,10 @@ export function userCodeEnv(ctx: NodeContext, home: string, worker: NodeJS.Proce
  * `passable` ones (their parents) stay the worker's but may be passed through (mode 711), so the code
  * cannot swap a folder the worker reads its outputs from for a link elsewhere.
  */
-export async function handToUserCode(ctx: NodeContext, folders: { writable?: string[]; passable?: string[] }): Promise<void> {
+export async function handToUserCode(
+  ctx: NodeContext,
+  folders: { writable?: string[]; passable?: string[] },
+): Promise<void> {
   const user = ctx.userCode.runAs;
   if (!user) return;
   for (const path of folders.passable ?? []) await chmod(path, 0o711);
@@ -55,7 +63,11 @@ export interface UserCodeOptions {
  * environment, the unprivileged account when the worker is root (HOME is then a folder of the
  * attempt's own), and the memory limit. The node's timeout and cancellation kill its process group.
  */
-export async function runUserCode(ctx: NodeContext, command: string, options: UserCodeOptions): Promise<ShellResult> {
+export async function runUserCode(
+  ctx: NodeContext,
+  command: string,
+  options: UserCodeOptions,
+): Promise<ShellResult> {
   const { runAs, memoryMb } = ctx.userCode;
   let home = process.env.HOME ?? '/';
   if (runAs) {
