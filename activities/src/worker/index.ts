@@ -1,4 +1,4 @@
 export * from './create-workers';
 export * from './node-activity';
 export * from './workflow-bundle';
-export * from './spec-store';
+export * from './read-spec-activity';
