@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { catalog } from '@kiln/activities';
-import { FolderArtifactStore } from '@kiln/activities/store';
-import { artifactSpecStore, createWorkers } from '@kiln/activities/worker';
+import { FolderArtifactStore, artifactSpecStore } from '@kiln/activities/store';
+import { createWorkers } from '@kiln/activities/worker';
 import { type PipelineSpec, validateSpec } from '@kiln/engine';
 import { awaitRun, startDevServer, startRun } from '@kiln/engine/temporal';
 

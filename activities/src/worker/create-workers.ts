@@ -7,7 +7,7 @@ import { nodeActivity } from './node-activity';
 import { type ApiConnection, apiConnectionFromEnv } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 import { defaultArtifactStore } from '../store/default-store';
-import { readSpecActivity } from './spec-store';
+import { readSpecActivity } from './read-spec-activity';
 import { workflowBundle } from './workflow-bundle';
 import { type WorkerPolicy, workerPolicyFromEnv } from './worker-policy';
 

@@ -1,5 +1,5 @@
 export * from './create-workers';
 export * from './node-activity';
 export * from './workflow-bundle';
-export * from './spec-store';
 export * from './worker-policy';
+export * from './read-spec-activity';

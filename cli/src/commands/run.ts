@@ -15,8 +15,8 @@ import {
   watchRun,
   type DevServer,
 } from '@kiln/engine/temporal';
-import { artifactSpecStore, createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
-import { defaultArtifactStore } from '@kiln/activities/store';
+import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
+import { artifactSpecStore, defaultArtifactStore } from '@kiln/activities/store';
 import type { Io } from '../io';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';

@@ -37,7 +37,9 @@ export const approvalSignal = defineSignal<[ApprovalDecision]>(APPROVAL_SIGNAL);
  * fails the run with `KilnRunTooLarge` instead (Temporal would refuse it and retry the task forever).
  */
 export async function pipelineWorkflow(input: RunInput): Promise<PackedRunState> {
-  const spec = input.spec ?? (await readSpec(input.specRef));
+  // Not cancellable (a few seconds at most): a cancellation that arrives meanwhile reaches the
+  // scheduler below, which then ends the run cancelled with every node's state.
+  const spec = input.spec ?? (await CancellationScope.nonCancellable(() => readSpec(input.specRef)));
   // The run id is the workflow id, whoever started it (the API, a schedule, a webhook).
   const run = new RunScheduler(input, spec, workflowInfo().workflowId);
   setHandler(stateQuery, () => packRunState(run.state));

@@ -13,8 +13,8 @@ export async function readSpec(ref: SpecRef): Promise<PipelineSpec> {
     const chunk = await scheduleActivity<string>(READ_SPEC_ACTIVITY, [page], {
       taskQueue: WORKFLOW_TASK_QUEUE,
       activityId: `spec@${page.offset}`,
-      startToCloseTimeout: '2 minutes',
-      retry: { maximumAttempts: 5 },
+      startToCloseTimeout: '1 minute',
+      retry: { maximumAttempts: 3 },
     });
     if (chunk.length === 0) throw new Error(`the stored spec ${ref.digest} ended at ${text.length} of ${ref.length} characters`);
     text += chunk;
