@@ -68,7 +68,7 @@ export async function superviseDevServer(options: DevServerOptions & SupervisorO
       const tail = server!.stderr().trim().split('\n').slice(-3).join(' | ');
       fastFailures = lived >= healthyAfter ? 1 : fastFailures + 1;
       server = undefined;
-      let reason = `the Temporal dev server on ${options.port ?? ports.port} stopped (${describeExit(exit)}) after ${Math.round(lived / 1000)} s${tail ? `: ${tail}` : ''}`;
+      let reason = `the Temporal dev server on 127.0.0.1:${ports.port} stopped (${describeExit(exit)}) after ${Math.round(lived / 1000)} s${tail ? `: ${tail}` : ''}`;
       for (;;) {
         if (fastFailures >= maxFastFailures) return new Error(`${reason}; giving up after ${fastFailures} failures in a row`);
         const wait = Math.min(maxBackoff, initial * 2 ** (fastFailures - 1));
