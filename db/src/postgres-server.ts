@@ -10,6 +10,9 @@ const run = promisify(execFile);
 /** A private PostgreSQL cluster on a free loopback port, for tests and benchmarks. */
 export interface PostgresServer {
   readonly url: string;
+  /** Stops the server but keeps its data (an outage); `resume` starts it again on the same port. */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,18 +36,26 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'kiln', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  await pg('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
-    'start',
-  ]);
+  const start = () =>
+    pg('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
+      'start',
+    ]);
+  await start();
   return {
     url: `postgres://kiln@127.0.0.1:${port}/postgres`,
+    async halt() {
+      await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
+    },
     async stop() {
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });

@@ -49,6 +49,8 @@ beforeAll(async () => {
   child = spawn(process.execPath, [KILN_BIN, 'up', '--port', String(port)], {
     env: { ...process.env, KILN_HOME: tempDir('kiln-fault-up-'), TEMPORAL_CLI: inject('temporalCli'), KILN_TEMPORAL_RESTART_BACKOFF_MS: String(RESTART_BACKOFF_MS) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so the fallback below can take its Temporal server with it.
+    detached: true,
   });
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -68,7 +70,7 @@ afterAll(async () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGINT');
     // Still starting, it may not listen for Ctrl-C yet.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
   }
