@@ -26,7 +26,12 @@ async function takePort(port: number): Promise<Server> {
 it('restarts a dead Temporal dev server on the same address, and gives up (once) on one that cannot start again', async () => {
   const lines: string[] = [];
   const gaveUp: Error[] = [];
-  const supervised = await superviseDevServer({ log: (l) => lines.push(l), initialBackoffMs: 100, maxFastFailures: 3, onGiveUp: (e) => gaveUp.push(e) });
+  const supervised = await superviseDevServer({
+    log: (l) => lines.push(l),
+    initialBackoffMs: 100,
+    maxFastFailures: 3,
+    onGiveUp: (e) => gaveUp.push(e),
+  });
   try {
     const first = supervised.current()!;
     process.kill(first.pid, 'SIGKILL');
@@ -45,7 +50,9 @@ it('restarts a dead Temporal dev server on the same address, and gives up (once)
     process.kill(second.pid, 'SIGKILL');
     const squatter = await takePort(Number(supervised.address.split(':')[1]));
     try {
-      const noGiveUp = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no give-up: ${lines.join('\n')}`)), 60_000));
+      const noGiveUp = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no give-up: ${lines.join('\n')}`)), 60_000),
+      );
       const reason = await Promise.race([supervised.done, noGiveUp]);
       expect(reason?.message).toMatch(/did not start again.*giving up after 3 failures in a row/s);
       expect(gaveUp).toEqual([reason]);

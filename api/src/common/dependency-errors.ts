@@ -15,7 +15,16 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_UNREACHABLE = new Set<number>([GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED]);
 
 /** Socket errors: the peer is down, restarting, or unreachable. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * PostgreSQL SQLSTATEs that mean the server is going away or not there yet: class 08 (connection
@@ -55,7 +64,8 @@ export function unreachableDependency(error: unknown): Dependency | undefined {
     if (isGrpcServiceError(e)) return GRPC_UNREACHABLE.has(e.code) ? 'temporal' : undefined;
     if (typeof e.code === 'string' && PG_UNAVAILABLE.test(e.code)) return 'database';
     // The API's other socket peer is S3, whose SDK errors carry `$metadata`; gRPC errors are matched above.
-    if (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) return e.$metadata !== undefined ? 'artifact store' : 'database';
+    if (typeof e.code === 'string' && SOCKET_CODES.has(e.code))
+      return e.$metadata !== undefined ? 'artifact store' : 'database';
     if (typeof e.message === 'string' && PG_CONNECTION_MESSAGE.test(e.message)) return 'database';
   }
   return undefined;

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { PIPELINE_WORKFLOW_TYPE } from '@kiln/engine';
 import { Pipeline, Run } from '@kiln/db';
-import { unreachableDependency } from '../common/dependency-errors';
+import { type Dependency, unreachableDependency } from '../common/dependency-errors';
 import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { type RunMemo, RunService } from './run-service';
 
@@ -27,7 +27,7 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Workflows already recorded (or not ours), with their start times, pruned past the look-back. */
   private readonly seen = new Map<string, number>();
   /** The dependency the last pass found down, if any: an outage is logged when it starts and ends, not every second. */
-  private down: string | undefined;
+  private down: Dependency | undefined;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,

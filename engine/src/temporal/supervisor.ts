@@ -27,7 +27,8 @@ export interface SupervisedDevServer {
   stop(): Promise<void>;
 }
 
-const describeExit = (exit: DevServerExit) => (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`);
+const describeExit = (exit: DevServerExit) =>
+  exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 
 /**
  * Starts a Temporal dev server and keeps it up. When the process exits on its own, it is started
@@ -36,7 +37,9 @@ const describeExit = (exit: DevServerExit) => (exit.signal ? `killed by ${exit.s
  * fast (`maxFastFailures` in a row) is given up on: `onGiveUp` is called and `done` settles with the
  * reason. The first start is not retried (a broken install should fail at once).
  */
-export async function superviseDevServer(options: DevServerOptions & SupervisorOptions): Promise<SupervisedDevServer> {
+export async function superviseDevServer(
+  options: DevServerOptions & SupervisorOptions,
+): Promise<SupervisedDevServer> {
   const log = options.log ?? (() => {});
   const initial = options.initialBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
@@ -68,9 +71,10 @@ export async function superviseDevServer(options: DevServerOptions & SupervisorO
       const tail = server!.stderr().trim().split('\n').slice(-3).join(' | ');
       fastFailures = lived >= healthyAfter ? 1 : fastFailures + 1;
       server = undefined;
-      let reason = `the Temporal dev server on ${options.port ?? ports.port} stopped (${describeExit(exit)}) after ${Math.round(lived / 1000)} s${tail ? `: ${tail}` : ''}`;
+      let reason = `the Temporal dev server on 127.0.0.1:${ports.port} stopped (${describeExit(exit)}) after ${Math.round(lived / 1000)} s${tail ? `: ${tail}` : ''}`;
       for (;;) {
-        if (fastFailures >= maxFastFailures) return new Error(`${reason}; giving up after ${fastFailures} failures in a row`);
+        if (fastFailures >= maxFastFailures)
+          return new Error(`${reason}; giving up after ${fastFailures} failures in a row`);
         const wait = Math.min(maxBackoff, initial * 2 ** (fastFailures - 1));
         log(`${reason}; restarting it in ${(wait / 1000).toFixed(1)} s (same port and state file)`);
         await sleep(wait);
