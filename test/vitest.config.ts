@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { sourceConditions } from '../vite.source';
+import { sourceConditions } from '../vite.source.ts';
 
 // Every file here talks to one real Temporal dev server started by the global setup; files run one
 // at a time so their workers (which serve the same queues) never pick up each other's tasks.
