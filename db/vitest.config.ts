@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { sourceConditions } from '../vite.source';
+import { sourceConditions } from '../vite.source.ts';
 
 export default defineConfig({
   ...sourceConditions,

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { sourceConditions } from '../vite.source';
+import { sourceConditions } from '../vite.source.ts';
 import react from '@vitejs/plugin-react';
 
 // The API serves dist/ at `/`; in development, `vite` proxies API calls to a running `kiln up`.

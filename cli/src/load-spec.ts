@@ -15,9 +15,7 @@ export async function loadSpec(file: string): Promise<unknown> {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      throw new Error(
-        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
+      throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     try {
       return JSON.parse(text);
@@ -25,8 +23,7 @@ export async function loadSpec(file: string): Promise<unknown> {
       throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
     }
   }
-  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext))
-    throw new Error(`${file}: expected a .json, .ts or .js file`);
+  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) throw new Error(`${file}: expected a .json, .ts or .js file`);
   if (ext === '.ts' || ext === '.mts') typeScriptLoader();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const exported = mod.default ?? mod.pipeline;

@@ -5,7 +5,7 @@ type Command = (args: string[], io: Io) => Promise<number>;
 
 /**
  * Each command, loaded when it runs: `kiln --help` and `kiln validate` must not pay for the API, the
- * workers or the ML stack (cli/src/startup.test.ts checks what they load).
+ * workers or the ML stack (test/cli/built-cli.test.ts checks what they load).
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate')).validateCommand,
