@@ -80,7 +80,9 @@ it('finds no 5xx and no answer that breaks the OpenAPI document', { timeout: 600
     '--output-truncate',
     'false',
   ];
+  // cwd: the report folder, where schemathesis also keeps its cache (not the repository).
   const result = await run(st, args, {
+    cwd: reports,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
   }).then(
