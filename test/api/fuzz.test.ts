@@ -46,14 +46,15 @@ beforeAll(async () => {
     await api.call('POST', '/api/v1/pipelines', { spec: spec('fuzz', [{ id: 'a', type: 'core.noop' }]) })
   ).json.id;
   await api.call('POST', `/api/v1/pipelines/${pipelineId}/runs`, {});
-});
+  // The first run on a machine installs schemathesis from PyPI (later runs find the venv at once).
+}, 600_000);
 afterAll(async () => {
   await api?.stop();
   await postgres?.stop();
   await h?.close();
 });
 
-it('finds no 5xx and no answer that breaks the OpenAPI document', async () => {
+it('finds no 5xx and no answer that breaks the OpenAPI document', { timeout: 600_000 }, async () => {
   const reports = tempDir('kiln-fuzz-');
   const args = [
     'run',
@@ -79,7 +80,9 @@ it('finds no 5xx and no answer that breaks the OpenAPI document', async () => {
     '--output-truncate',
     'false',
   ];
+  // cwd: the report folder, where schemathesis also keeps its cache (not the repository).
   const result = await run(st, args, {
+    cwd: reports,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
   }).then(
