@@ -58,7 +58,7 @@ export async function startApiProcess(options: {
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kiln api did not start: ${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`kiln api did not start: ${output}`)), 240_000);
     const check = () => {
       if (output.includes('kiln api: listening')) {
         clearTimeout(timer);

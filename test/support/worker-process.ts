@@ -29,7 +29,7 @@ export async function startWorkerProcess(
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => options.onStderr?.(chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kiln worker did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`kiln worker did not start: ${stderr}`)), 240_000);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.includes('kiln worker: serving')) {

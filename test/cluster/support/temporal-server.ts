@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { findTemporalCli, freePort, isExecutable, toolsDir } from '@kiln/engine/temporal';
+import { findTemporalCli, isExecutable, toolsDir } from '@kiln/engine/temporal';
 import { tempDir } from '../../support/harness';
 
 const run = promisify(execFile);
@@ -93,10 +94,25 @@ export async function startTemporalServer(postgresUrl: string): Promise<Temporal
   };
 }
 
+/**
+ * Free loopback ports below 32768: Temporal stores membership ports in a `smallint` column, and
+ * the kernel's ephemeral ports (what `freePort` gets) are above it.
+ */
 async function distinctFreePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
+  while (ports.size < n) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.has(port) && (await isFree(port))) ports.add(port);
+  }
   return [...ports];
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 async function waitServing(address: string, child: ChildProcess, output: () => string): Promise<void> {
