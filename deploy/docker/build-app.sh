@@ -16,14 +16,18 @@ npm run build
 npm prune --omit=dev --no-audit --no-fund
 
 # What runs: the root manifest and node_modules (workspace packages are links into the tree), each
-# compiled package's manifest, dist/ and bin/, the studio's built assets. No TypeScript sources.
+# compiled package's manifest, dist/, bin/ and own node_modules, the studio's built assets. No
+# TypeScript sources.
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cp -a package.json package-lock.json node_modules "$OUT/"
 for pkg in engine db activities api cli; do
   mkdir -p "$OUT/$pkg"
   cp -a "$pkg/package.json" "$pkg/dist" "$OUT/$pkg/"
-  if [ -d "$pkg/bin" ]; then cp -a "$pkg/bin" "$OUT/$pkg/"; fi
+  # A package's own node_modules holds the versions npm could not hoist (engine's ajv, for one).
+  for extra in bin node_modules; do
+    if [ -d "$pkg/$extra" ]; then cp -a "$pkg/$extra" "$OUT/$pkg/"; fi
+  done
 done
 mkdir -p "$OUT/studio"
 cp -a studio/package.json studio/dist "$OUT/studio/"

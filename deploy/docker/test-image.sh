@@ -22,7 +22,8 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 mapfile -t entry < <(buildah inspect --type image --format '{{range .Docker.Config.Entrypoint}}{{println .}}{{end}}' "$IMAGE" | sed '/^$/d')
 user=$(buildah inspect --type image --format '{{.Docker.Config.User}}' "$IMAGE")
 echo "image $IMAGE: entrypoint ${entry[*]}, user $user"
-krun() { buildah run --isolation chroot --network host --user "$user" "$@"; }
+# Under chroot isolation tini is not PID 1: it registers as a subreaper instead, as it would need to.
+krun() { buildah run --isolation chroot --network host --user "$user" --env TINI_SUBREAPER=1 "$@"; }
 
 echo "== kiln --help"
 krun "$ctr" -- "${entry[@]}" --help | tee "$work/help"
@@ -51,8 +52,9 @@ krun --env DATABASE_URL="$db" --env TEMPORAL_ADDRESS="127.0.0.1:$tport" --env KI
   --env KILN_API_HOST=127.0.0.1 --env KILN_ADMIN_TOKEN=kiln_admin_image_test "$ctr" -- "${entry[@]}" api > "$work/api.log" 2>&1 &
 api=$!
 pids+=($api)
-for _ in $(seq 180); do curl -fsS "http://127.0.0.1:$aport/healthz" >/dev/null 2>&1 && break; sleep 1; done
-curl -fsS "http://127.0.0.1:$aport/healthz"; echo
+for _ in $(seq 600); do curl -fsS "http://127.0.0.1:$aport/healthz" >/dev/null 2>&1 && break; kill -0 "$api" 2>/dev/null || break; sleep 1; done
+curl -fsS "http://127.0.0.1:$aport/healthz" || { cat "$work/api.log"; exit 1; }
+echo
 curl -fsS "http://127.0.0.1:$aport/readyz"; echo
 tini=$(pgrep -f '^/usr/bin/tini -- node /app/cli/bin/kiln.js api' | head -1)
 kill -TERM "$tini"
