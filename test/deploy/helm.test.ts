@@ -120,8 +120,12 @@ describe('helm template, decoded strictly', () => {
       'database-url',
       's3-access-key',
       's3-secret-key',
+      'secret-key',
       'service-token',
     ]);
+    expect(envOf(api).KILN_SECRET_KEY).toEqual({ secretKeyRef: { name: 'kiln', key: 'secret-key' } });
+    expect(envOf(cpu).KILN_ALLOW_USER_CODE).toBe('false');
+    expect(envOf(api).KILN_USER_CODE_ROLES).toBe('admin');
     expect(
       objects.filter((o) =>
         [
@@ -305,7 +309,7 @@ describe('what fails', () => {
     const values = readFileSync(valuesFile('defaults'), 'utf8');
     expect(values).toContain('serviceToken');
     await expect(template([valuesFile('defaults')], ['auth.serviceToken='])).rejects.toThrow(
-      /auth\.adminToken and auth\.serviceToken, or auth\.existingSecret, are required/,
+      /auth\.adminToken, auth\.serviceToken and auth\.secretKey, or auth\.existingSecret, are required/,
     );
   });
 });

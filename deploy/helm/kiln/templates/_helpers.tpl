@@ -72,8 +72,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- if not .Values.s3.endpoint -}}
 {{- fail "s3.endpoint is required: pods share artifacts through S3 or MinIO" -}}
 {{- end -}}
-{{- if not (or .Values.auth.existingSecret (and .Values.auth.adminToken .Values.auth.serviceToken)) -}}
-{{- fail "auth.adminToken and auth.serviceToken, or auth.existingSecret, are required" -}}
+{{- if not (or .Values.auth.existingSecret (and .Values.auth.adminToken .Values.auth.serviceToken .Values.auth.secretKey)) -}}
+{{- fail "auth.adminToken, auth.serviceToken and auth.secretKey, or auth.existingSecret, are required" -}}
 {{- end -}}
 {{- if and (not .Values.s3.existingSecret) (not (and .Values.s3.accessKey .Values.s3.secretKey)) -}}
 {{- fail "s3.accessKey and s3.secretKey, or s3.existingSecret, are required" -}}
@@ -82,6 +82,10 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Environment shared by every Kiln container. */}}
 {{- define "kiln.env" -}}
+- name: KILN_ALLOW_USER_CODE
+  value: {{ .Values.userCode.allow | quote }}
+- name: KILN_USER_CODE_ROLES
+  value: {{ .Values.userCode.roles | quote }}
 - name: TEMPORAL_ADDRESS
   value: {{ .Values.temporal.address | quote }}
 - name: TEMPORAL_NAMESPACE
