@@ -18,6 +18,7 @@ const SECRETS = {
   MINIO_ROOT_PASSWORD: 'minio-secret',
   KILN_ADMIN_TOKEN: 'kiln_admin_x',
   KILN_SERVICE_TOKEN: 'kiln_svc_x',
+  KILN_SECRET_KEY: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
 };
 
 interface Project {
