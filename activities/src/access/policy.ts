@@ -1,6 +1,6 @@
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { kilnHome } from '@kiln/engine/temporal';
+import { kilnHome } from '@kiln/engine/home';
 
 /** One `KILN_FETCH_ALLOW` entry: a host name (any address it resolves to), or an address range. */
 export type FetchAllowEntry =
