@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { type PostgresServer, startPostgres } from '@kiln/db';
 import { type ApiProcess, startApiProcess } from '../../support/api-process';
@@ -44,7 +45,10 @@ export async function startCluster(options: { workerGraceSeconds?: number } = {}
     await Promise.all([temporalPg.stop(), kilnPg.stop(), minio.stop()]);
     throw err;
   }
-  const apiEnv = { ...s3, KILN_SERVICE_TOKEN: serviceToken };
+  // As a team deployment would: one sealing key for every replica, and user code allowed on the API
+  // and every worker alike (for any role: webhook deliveries start runs without one).
+  const userCode = { KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*' };
+  const apiEnv = { ...s3, ...userCode, KILN_SERVICE_TOKEN: serviceToken, KILN_SECRET_KEY: `k1:${randomBytes(32).toString('base64')}` };
   const startApi = () => startApiProcess({ temporalAddress: temporal.address, databaseUrl: kilnPg.url, adminToken, env: apiEnv });
   // Both replicas start together on a fresh database: migrations and the admin token race here.
   const apis = await Promise.all([startApi(), startApi()]);
@@ -53,7 +57,7 @@ export async function startCluster(options: { workerGraceSeconds?: number } = {}
     const gpu = name.startsWith('gpu');
     const child = await startWorkerProcess(temporal.address, gpu ? 'gpu' : 'cpu', {
       // Workers reach the API through replica 0 (a Service would stand in front in Kubernetes).
-      env: { ...s3, KILN_API_URL: apis[0]!.url, KILN_API_TOKEN: serviceToken, ...(gpu ? { KILN_GPU_SLOTS: '0' } : {}) },
+      env: { ...s3, ...userCode, KILN_API_URL: apis[0]!.url, KILN_API_TOKEN: serviceToken, ...(gpu ? { KILN_GPU_SLOTS: '0' } : {}) },
       args: [...(gpu ? ['--no-workflows'] : []), ...(options.workerGraceSeconds ? ['--grace-seconds', String(options.workerGraceSeconds)] : [])],
     });
     workers.set(name, child);
