@@ -10,7 +10,8 @@ let api: ApiProcess;
 let viewer: string;
 beforeAll(async () => {
   h = await openHarness();
-  api = await startApiProcess({ temporalAddress: h.address });
+  // Its pipelines run shell commands (user code), which this instance allows.
+  api = await startApiProcess({ temporalAddress: h.address, env: { KILN_ALLOW_USER_CODE: 'true' } });
   viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
 });
 afterAll(async () => {

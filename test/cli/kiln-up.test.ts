@@ -10,7 +10,8 @@ it('kiln up brings the product up on embedded defaults, serves the studio and th
   const port = await freePort();
   const home = tempDir('kiln-up-');
   const child = spawn(process.execPath, [KILN_BIN, 'up', '--port', String(port)], {
-    env: { ...process.env, KILN_HOME: home, TEMPORAL_CLI: inject('temporalCli') },
+    // The diamond example runs shell commands: user code, which the operator enables here.
+    env: { ...process.env, KILN_HOME: home, TEMPORAL_CLI: inject('temporalCli'), KILN_ALLOW_USER_CODE: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
