@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signWebhook } from '@kiln/api';
 import { eventually } from '../support/api-process';
-import { type ChurnRow, churnFeatures, churnRows } from '../support/churn-data';
+import { churnData, churnFeatures } from '../support/churn-data';
 import { tempDir } from '../support/harness';
 import { type Cluster, startCluster } from './support/cluster';
 import { followRun, followRunAcross, tryCall } from './support/client';
@@ -97,18 +97,6 @@ it('takes a webhook delivery once when it reaches both replicas at the same time
   expect((await c.api(0).settled(runs[0]!.id)).state.nodes.work.outputs.stdout).toBe('both\n');
 });
 
-/** churn.csv, optionally moved: the world changed (longer tenure, higher charges). */
-function churnData(shift: boolean): { header: string[]; rows: ChurnRow[] } {
-  const rows = churnRows();
-  if (shift) {
-    for (const row of rows) {
-      if (typeof row.monthly_charges === 'number') row.monthly_charges = Math.round(row.monthly_charges * 180) / 100 + 25;
-      if (typeof row.tenure_months === 'number') row.tenure_months = Math.min(120, row.tenure_months + 30);
-      if (typeof row.total_charges === 'number') row.total_charges = Math.round(row.total_charges * 250) / 100;
-    }
-  }
-  return { header: Object.keys(rows[0]!), rows };
-}
 
 it('closes the retrain loop with predictions, feedback and reads alternating between replicas', async () => {
   const shiftedCsv = join(tempDir(), 'churn-shifted.csv');

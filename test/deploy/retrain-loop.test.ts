@@ -11,7 +11,7 @@ import { type PostgresServer, startPostgres } from '@kiln/db';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { type MinioServer, startMinio } from '../support/minio-server';
-import { type ChurnRow, churnFeatures, churnRows } from '../support/churn-data';
+import { type ChurnRow, churnData, churnFeatures } from '../support/churn-data';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const SERVICE_TOKEN = `kiln_svc_loop_${Math.random().toString(36).slice(2)}`;
@@ -35,18 +35,6 @@ afterAll(async () => {
   await Promise.all([minio?.stop(), pg?.stop()]);
 });
 
-/** churn.csv, optionally moved: the world changed (longer tenure, higher charges). */
-function churnData(shift: boolean): { header: string[]; rows: ChurnRow[] } {
-  const rows = churnRows();
-  if (shift) {
-    for (const row of rows) {
-      if (typeof row.monthly_charges === 'number') row.monthly_charges = Math.round(row.monthly_charges * 180) / 100 + 25;
-      if (typeof row.tenure_months === 'number') row.tenure_months = Math.min(120, row.tenure_months + 30);
-      if (typeof row.total_charges === 'number') row.total_charges = Math.round(row.total_charges * 250) / 100;
-    }
-  }
-  return { header: Object.keys(rows[0]!), rows };
-}
 
 function writeCsv(path: string, data: { header: string[]; rows: ChurnRow[] }) {
   writeFileSync(path, [data.header.join(','), ...data.rows.map((r) => data.header.map((n) => r[n] ?? '').join(','))].join('\n') + '\n');
