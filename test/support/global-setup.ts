@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { findTemporalCli, startDevServer, type DevServer } from '@kiln/engine/temporal';
 import { workflowBundle } from '@kiln/activities/worker';
+import { ensureGoTool, prepareMinio } from './go-tools';
 
 let server: DevServer | undefined;
 
@@ -12,6 +13,11 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalCli', cli);
   // Bundle the workflow once, so test files start workers from the cache.
   await workflowBundle();
+  // MinIO for the S3 tests: built from the Go module proxy on the first run (minutes, once per tools
+  // folder); no setup hook timeout applies here. Without Go, only the tests that need it fail, saying why.
+  project.provide('minio', await prepareMinio());
+  // Helm too (test/deploy/helm.test.ts asks for it again and reports the reason if this failed).
+  if (!process.env.HELM_BIN) await ensureGoTool('helm').catch(() => undefined);
 }
 
 export async function teardown(): Promise<void> {
@@ -22,5 +28,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalCli: string;
+    minio: { path: string } | { error: string };
   }
 }

@@ -1,14 +1,33 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, isExecutable, toolsDir, withLock } from '@kiln/engine/temporal';
 
 const run = promisify(execFile);
 
-/** Helm, pinned: from the Go module proxy, like MinIO (`.ci/run` prebuilds it). */
-export const HELM_VERSION = 'v4.3.2';
+/** Builds the pinned Go tools (versions and locks in one place, shared with `.ci/run`). */
+const GO_TOOLS_SCRIPT = join(REPO_ROOT, 'scripts/go-tools.sh');
+
+/**
+ * The path of a pinned Go tool (`minio`, `helm`), built from the Go module proxy into the tools
+ * folder's bin/ the first time (minutes), under a lock. Without Go, the error is one line that names
+ * what to install and the command to run.
+ */
+export async function ensureGoTool(name: 'minio' | 'helm'): Promise<string> {
+  try {
+    const { stdout } = await run(GO_TOOLS_SCRIPT, [name], {
+      env: { ...process.env, KILN_TOOLS_DIR: toolsDir() },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout.trim();
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    const said = e.stderr?.trim().split('\n').at(-1);
+    throw new Error(said || e.message);
+  }
+}
 
 /** Builds a Go program into the tools folder's bin/ once, under a cross-process lock. */
 async function goBuildOnce(target: string, build: (outDir: string) => Promise<void>): Promise<string> {
@@ -28,16 +47,24 @@ async function goBuildOnce(target: string, build: (outDir: string) => Promise<vo
   return target;
 }
 
-/** `HELM_BIN`, or Helm built from `helm.sh/helm/v4` at {@link HELM_VERSION} into `.kiln/tools/bin/helm-<version>`. */
+/**
+ * For the global setup: `MINIO_BIN`, `minio` on PATH, or MinIO at the pinned version, built when
+ * missing (minutes, once per tools folder); or why it could not be had.
+ */
+export async function prepareMinio(): Promise<{ path: string } | { error: string }> {
+  const given = [process.env.MINIO_BIN, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'minio'))];
+  const found = given.find((c) => c && isExecutable(c));
+  if (found) return { path: found };
+  try {
+    return { path: await ensureGoTool('minio') };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/** `HELM_BIN`, or Helm at the pinned version (scripts/go-tools.sh). */
 export async function ensureHelm(): Promise<string> {
-  if (process.env.HELM_BIN) return process.env.HELM_BIN;
-  const target = join(toolsDir(), 'bin', `helm-${HELM_VERSION}`);
-  return goBuildOnce(target, async (out) => {
-    await run('go', ['install', `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`], {
-      env: { ...process.env, GOBIN: out, GOFLAGS: '-buildvcs=false' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  });
+  return process.env.HELM_BIN ?? ensureGoTool('helm');
 }
 
 const MANIFEST_CHECK = join(REPO_ROOT, 'deploy/tools/manifest-check');

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { freePort, REPO_ROOT } from '@kiln/engine/temporal';
+import { inject } from 'vitest';
+import { freePort } from '@kiln/engine/temporal';
 import { tempDir } from './harness';
 
 /** A MinIO server on a free loopback port, with its data in a temp folder. */
@@ -13,24 +12,14 @@ export interface MinioServer {
   stop(): Promise<void>;
 }
 
-/** `MINIO_BIN`, `minio` on PATH, or `.kiln/tools/bin/minio` (which `.ci/run` builds from the Go module proxy). */
+/**
+ * The MinIO the suite's global setup found or built (`prepareMinio`); when it could not, its one-line
+ * reason (e.g. no Go, and the command to run) fails the tests that need MinIO.
+ */
 export function findMinio(): string {
-  const candidates = [
-    process.env.MINIO_BIN,
-    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'minio')),
-    join(REPO_ROOT, '.kiln', 'tools', 'bin', 'minio'),
-  ].filter(Boolean) as string[];
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // Next.
-    }
-  }
-  throw new Error(
-    'MinIO not found: set MINIO_BIN, or build it with `GOBIN=$PWD/.kiln/tools/bin go install github.com/minio/minio@<version in .ci/run>`',
-  );
+  const found = inject('minio');
+  if ('error' in found) throw new Error(found.error);
+  return found.path;
 }
 
 export async function startMinio(): Promise<MinioServer> {
