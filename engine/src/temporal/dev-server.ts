@@ -42,6 +42,19 @@ export interface DevServer {
 }
 
 /**
+ * Server knobs for short steps. Each node costs two transfer tasks (dispatch the activity, then the
+ * workflow task that handles its result), and the history service reads its transfer queue at most
+ * `transferProcessorMaxPollRPS` times a second per shard (default 20): a task waits up to 50 ms
+ * before matching sees it, which was the ~100 ms per step of a chain of no-ops. The timer queue
+ * (retry backoff, durable timers) has the same limiter. The same keys belong in a production
+ * server's dynamic config (see bench/orchestration/README.md).
+ */
+export const LATENCY_DYNAMIC_CONFIG: readonly (readonly [string, number])[] = [
+  ['history.transferProcessorMaxPollRPS', 1000],
+  ['history.timerProcessorMaxPollRPS', 1000],
+];
+
+/**
  * Starts the Temporal CLI dev server on free loopback ports, waits until it answers, and returns a
  * handle that stops it (SIGTERM, then SIGKILL after 10 s).
  */
@@ -59,6 +72,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } else {
     args.push('--headless');
   }
+  args.push(...LATENCY_DYNAMIC_CONFIG.flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]));
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { findTemporalCli, isExecutable, toolsDir } from '@kiln/engine/temporal';
+import { LATENCY_DYNAMIC_CONFIG, findTemporalCli, isExecutable, toolsDir } from '@kiln/engine/temporal';
 import { tempDir } from '../../support/harness';
 
 const run = promisify(execFile);
@@ -153,12 +153,15 @@ async function waitNamespace(address: string): Promise<void> {
   }
 }
 
-/** Dynamic config: namespaces refresh quickly (the default is 10 s) so a registered one serves soon. */
+/**
+ * Dynamic config: namespaces refresh quickly (the default is 10 s) so a registered one serves soon;
+ * the history queues are read without the 20-reads-a-second limiter that costs short steps ~100 ms.
+ */
 const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
 system.namespaceCacheRefreshInterval:
   - value: 1s
-`;
+${LATENCY_DYNAMIC_CONFIG.map(([key, value]) => `${key}:\n  - value: ${value}\n`).join('')}`;
 
 function serverConfig(pg: URL, ports: number[], dynamicConfig: string): string {
   const [frontend, frontendMembership, frontendHttp, history, historyMembership, matching, matchingMembership, worker, workerMembership] = ports;
