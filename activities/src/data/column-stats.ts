@@ -9,6 +9,9 @@ import {
   type Accumulator,
 } from './stats-accumulators';
 import type { ColumnType } from './type-inference';
+import type { ColumnStats } from './stats-types';
+
+export type { BoolStats, CategoricalStats, ColumnStats, DateStats, Histogram, NumericStats } from './stats-types';
 
 /** Limits of the statistics. */
 export interface StatsOptions {
@@ -19,57 +22,6 @@ export interface StatsOptions {
   /** Histogram bins per numeric column (default 20). */
   histogramBins?: number;
 }
-
-interface BaseStats {
-  name: string;
-  type: ColumnType;
-  /** Non-null values. */
-  count: number;
-  nullCount: number;
-}
-
-/** Equal-width bins from min to max; bin k is `[edges[k], edges[k+1])`, the last one closed. */
-export interface Histogram {
-  edges: number[];
-  counts: number[];
-}
-
-/** int and float columns. `std` is the sample standard deviation (n − 1); nulls when undefined. */
-export interface NumericStats extends BaseStats {
-  kind: 'numeric';
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  std: number | null;
-  histogram: Histogram | null;
-}
-
-/**
- * string columns. Past `maxDistinct` values, counting stops: `distinctCount` reads `">100000"` and
- * `topValuesExact` is false (values first seen after that point are not counted).
- */
-export interface CategoricalStats extends BaseStats {
-  kind: 'categorical';
-  distinctCount: number | `>${number}`;
-  topValues: { value: string; count: number }[];
-  topValuesExact: boolean;
-}
-
-export interface BoolStats extends BaseStats {
-  kind: 'bool';
-  trueCount: number;
-  falseCount: number;
-}
-
-/** date columns: ISO 8601 strings (UTC). */
-export interface DateStats extends BaseStats {
-  kind: 'date';
-  min: string | null;
-  max: string | null;
-}
-
-/** Per-column statistics of a dataset: plain JSON, with no NaN or Infinity. */
-export type ColumnStats = NumericStats | CategoricalStats | BoolStats | DateStats;
 
 /** Accumulates statistics batch by batch; numeric histograms need a second pass (min/max first). */
 export class StatsCollector {

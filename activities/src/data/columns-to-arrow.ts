@@ -1,7 +1,8 @@
+import type { ColumnPiece } from './column-builders';
 import { TableAssembler, type TableWriteOptions, type TableWriteResult } from './table-assembler';
 import { NullTokens, type ColumnType } from './type-inference';
 
-/** One typed column of {@link columnsToArrow}'s input. */
+/** One typed column of {@link piecesToArrow}'s input. */
 export interface TypedColumn {
   name: string;
   type: ColumnType;
@@ -9,13 +10,13 @@ export interface TypedColumn {
 
 /**
  * Writes columns that already have their types (rows of a dataset read back, a split) to an Arrow IPC
- * file with statistics, through the same builders as CSV, JSON Lines and Parquet. `batches` yields
- * column-major values, one array per column, as the JSON path takes them: `null` or `undefined` for a
- * null, numbers, booleans, strings, and `Date`s or ISO text for `date` columns.
+ * file with statistics, through the same builders as CSV, JSON Lines and Parquet. Each batch is one
+ * {@link ColumnPiece} per column (of the builder's kind: Int32 for int, Float64 for float and date as
+ * epoch ms, bits for bool, UTF-8 with offsets for text), appended as the CSV threads' pieces are.
  */
-export async function columnsToArrow(
+export async function piecesToArrow(
   columns: readonly TypedColumn[],
-  batches: Iterable<readonly (readonly unknown[])[]> | AsyncIterable<readonly (readonly unknown[])[]>,
+  batches: Iterable<readonly ColumnPiece[]> | AsyncIterable<readonly ColumnPiece[]>,
   outPath: string,
   options: TableWriteOptions & { source?: string } = {},
 ): Promise<TableWriteResult> {
@@ -23,14 +24,7 @@ export async function columnsToArrow(
   const specs = columns.map((c) => ({ name: c.name, type: c.type, overridden: true }));
   const assembler = await TableAssembler.create(outPath, specs, context, options);
   try {
-    let first = 1;
-    for await (const batch of batches) {
-      const rowCount = batch[0]?.length ?? 0;
-      const rows = new Float64Array(rowCount);
-      for (let r = 0; r < rowCount; r++) rows[r] = first + r;
-      await assembler.appendColumns(batch, rows, rowCount);
-      first += rowCount;
-    }
+    for await (const pieces of batches) await assembler.appendPieces(pieces, pieces[0]?.length ?? 0);
     return await assembler.finish();
   } catch (error) {
     await assembler.abort();

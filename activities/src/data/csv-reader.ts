@@ -8,36 +8,10 @@ import {
   type ChunkMemoryPool,
 } from './text-input';
 import { asBuffer } from './value-parsers';
+import type { CsvChunk, CsvReadOptions } from './csv-chunk';
 
 export { fieldText } from './csv-tokenizer';
-
-/** Options of {@link readCsv}. */
-export interface CsvReadOptions {
-  /** One character (default `,`). */
-  delimiter?: string;
-  /** Whether the first record names the columns (default true); without one they are `column_1`, …. */
-  header?: boolean;
-  /** A name for the input in error messages (default: the file name when reading a path). */
-  source?: string;
-  /** Bytes read before a region is tokenized (default 1 MB; small values are for tests). */
-  regionBytes?: number;
-}
-
-/**
- * Complete rows of a CSV as byte ranges into validated UTF-8: field `i = row * columns.length + col`
- * is `bytes[starts[i], ends[i])`. A quoted field whose doubled quotes (`""`) still need undoing has
- * its start stored as `~start` (negative); {@link fieldText} handles both.
- */
-export interface CsvChunk {
-  /** Column names (the same array in every chunk). */
-  columns: readonly string[];
-  bytes: Buffer;
-  starts: Int32Array;
-  ends: Int32Array;
-  /** The line each row starts on (1-based, counting the header). */
-  lines: Float64Array;
-  rowCount: number;
-}
+export type { CsvChunk, CsvReadOptions } from './csv-chunk';
 
 const MIN_REGION = 1 << 20;
 

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { CsvChunk, CsvReadOptions } from './csv-reader';
+import type { CsvChunk, CsvReadOptions } from './csv-chunk';
 import { DataInputError } from './input-error';
 import { invalidUtf8Error } from './text-input';
 

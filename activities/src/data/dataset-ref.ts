@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
 import type { ColumnStats } from './column-stats';
-import { columnsToArrow, type TypedColumn } from './columns-to-arrow';
+import type { ColumnPiece } from './column-builders';
+import { piecesToArrow, type TypedColumn } from './columns-to-arrow';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
 import { jsonlToArrow, type JsonlToArrowOptions } from './jsonl-to-arrow';
 import { parquetToArrow, type ParquetToArrowOptions } from './parquet-to-arrow';
@@ -58,16 +59,14 @@ export function ingestParquetToDataset(
   return ingest(store, options.tmpDir, (out, sha256) => parquetToArrow(path, out, { ...options, sha256 }));
 }
 
-/** Writes typed column batches (see {@link columnsToArrow}) to Arrow, puts the file in the store and returns the dataset. */
-export function ingestColumnsToDataset(
+/** Writes typed column pieces (see {@link piecesToArrow}) to Arrow, puts the file in the store and returns the dataset. */
+export function ingestPiecesToDataset(
   store: ArtifactStore,
   columns: readonly TypedColumn[],
-  batches: Iterable<readonly (readonly unknown[])[]> | AsyncIterable<readonly (readonly unknown[])[]>,
+  batches: Iterable<readonly ColumnPiece[]> | AsyncIterable<readonly ColumnPiece[]>,
   options: TableWriteOptions & IngestOptions & { source?: string } = {},
 ): Promise<DatasetRef> {
-  return ingest(store, options.tmpDir, (out, sha256) =>
-    columnsToArrow(columns, batches, out, { ...options, sha256 }),
-  );
+  return ingest(store, options.tmpDir, (out, sha256) => piecesToArrow(columns, batches, out, { ...options, sha256 }));
 }
 
 /**

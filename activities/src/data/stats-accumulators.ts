@@ -1,5 +1,5 @@
 import type { Data } from 'apache-arrow';
-import type { BoolStats, CategoricalStats, ColumnStats, DateStats, NumericStats } from './column-stats';
+import type { BoolStats, CategoricalStats, ColumnStats, DateStats, NumericStats } from './stats-types';
 import { DistinctCounter } from './distinct-counter';
 
 /** Statistics of one column, fed batch by batch. */

@@ -1,4 +1,7 @@
-import type { Cell, Columns } from '../shared/tabular';
+import { columnData, type Columns } from '../shared/tabular';
+import { numbersOf, textCodesOf, type ColumnData } from '../shared/column-data';
+
+export { cellNumber, cellText } from '../shared/column-data';
 import { NodeFailure } from '../../define-node';
 
 /** How missing numbers are filled. */
@@ -65,33 +68,86 @@ function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export function cellNumber(v: Cell | undefined): number {
-  if (v === null || v === undefined) return NaN;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : NaN;
+/**
+ * {@link quantile} without sorting: the order statistics it needs, found by selection in linear time
+ * (rearranges `values`, which must hold no NaN).
+ */
+function selectQuantile(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = select(values, lo);
+  if (hi === lo) return a;
+  // Everything after index lo is at least a: the next order statistic is their minimum.
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (values[i]! < b) b = values[i]!;
+  return a + (b - a) * (pos - lo);
 }
 
-export function cellText(v: Cell | undefined): string {
-  return v === null || v === undefined ? '' : String(v);
+/** Rearranges `v` so that `v[k]` is its k-th smallest value, smaller ones before, larger after (Hoare). */
+function select(v: Float64Array, k: number): number {
+  let left = 0;
+  let right = v.length - 1;
+  while (left < right) {
+    // Median of three as the pivot, so sorted input stays linear.
+    const mid = (left + right) >> 1;
+    const x = v[left]!;
+    const y = v[mid]!;
+    const z = v[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return v[k]!;
+  }
+  return v[k]!;
+}
+
+function missingColumn(name: string): NodeFailure {
+  return new NodeFailure(`the dataset has no column "${name}", which the transform needs`, {
+    type: 'BadInput',
+    retryable: false,
+  });
+}
+
+function onlyMissing(name: string): NodeFailure {
+  return new NodeFailure(`feature column "${name}" has only missing values in the training split: drop it`, {
+    type: 'BadInput',
+    retryable: false,
+  });
 }
 
 /** Fits one feature's parameters on the training rows. */
-export function fitFeature(cols: Columns, name: string, rows: readonly number[], o: FitOptions): FeatureSpec {
-  const values = cols.values[name]!;
+export function fitFeature(cols: Columns, name: string, rows: ArrayLike<number>, o: FitOptions): FeatureSpec {
+  const data = columnData(cols, name);
+  if (!data) throw missingColumn(name);
   if (cols.types[name] === 'string') {
+    const { codes, dictionary } = textCodesOf(data, 'string');
+    const perCode = new Float64Array(dictionary.length);
+    for (let i = 0; i < rows.length; i++) {
+      const k = codes[rows[i]!]!;
+      if (k >= 0) perCode[k]!++;
+    }
+    // An empty text counts as missing, as it is served.
     const counts = new Map<string, number>();
-    for (const r of rows) {
-      const v = cellText(values[r]);
-      if (v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    if (counts.size === 0) {
-      throw new NodeFailure(`feature column "${name}" has only missing values in the training split: drop it`, {
-        type: 'BadInput',
-        retryable: false,
-      });
-    }
+    dictionary.forEach((v, k) => {
+      if (v !== '' && perCode[k]! > 0) counts.set(v, perCode[k]!);
+    });
+    if (counts.size === 0) throw onlyMissing(name);
     if (o.encoding === 'onehot' && counts.size > o.maxCategories) {
       throw new NodeFailure(
         `categorical column "${name}" has ${counts.size} distinct values in the training split, above maxCategories ` +
@@ -110,38 +166,44 @@ export function fitFeature(cols: Columns, name: string, rows: readonly number[],
       categories,
     };
   }
-  const present: number[] = [];
-  for (const r of rows) {
-    const x = cellNumber(values[r]);
-    if (!Number.isNaN(x)) present.push(Math.fround(x));
+  const values = numbersOf(data);
+  const all = new Float64Array(rows.length);
+  let count = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const x = values[rows[i]!]!;
+    if (x === x) all[count++] = Math.fround(x);
   }
-  if (present.length === 0) {
-    throw new NodeFailure(`feature column "${name}" has only missing values in the training split: drop it`, {
-      type: 'BadInput',
-      retryable: false,
-    });
-  }
-  // A typed array sorts numbers natively (present holds no NaN).
-  const sorted = Float64Array.from(present).sort();
-  const mean = present.reduce((s, x) => s + x, 0) / present.length;
+  if (count === 0) throw onlyMissing(name);
+  const present = all.subarray(0, count);
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += present[i]!;
+  const mean = sum / count;
+  // A typed array sorts numbers natively (present holds no NaN); a median alone is selected, not sorted.
+  const needsSorted = o.impute === 'most_frequent' || o.scale === 'minmax' || o.scale === 'robust';
+  const sorted = needsSorted ? present.slice().sort() : present;
   let impute: number;
   switch (o.impute) {
     case 'mean':
       impute = mean;
       break;
     case 'median':
-      impute = quantile(sorted, 0.5);
+      impute = needsSorted ? quantile(sorted, 0.5) : selectQuantile(present.slice(), 0.5);
       break;
     case 'constant':
       impute = o.imputeConstant;
       break;
     case 'most_frequent': {
-      const counts = new Map<number, number>();
+      // The longest run of equal values in sorted order; the smallest value wins a tie.
       let best = sorted[0]!;
-      for (const x of sorted) {
-        const c = (counts.get(x) ?? 0) + 1;
-        counts.set(x, c);
-        if (c > counts.get(best)!) best = x;
+      let bestRun = 0;
+      for (let i = 0; i < count;) {
+        let j = i + 1;
+        while (j < count && sorted[j] === sorted[i]) j++;
+        if (j - i > bestRun) {
+          best = sorted[i]!;
+          bestRun = j - i;
+        }
+        i = j;
       }
       impute = best;
       break;
@@ -151,10 +213,12 @@ export function fitFeature(cols: Columns, name: string, rows: readonly number[],
   let spread = 1;
   if (o.scale === 'standard') {
     offset = mean;
-    spread = Math.sqrt(present.reduce((s, x) => s + (x - mean) ** 2, 0) / present.length);
+    let squares = 0;
+    for (let i = 0; i < count; i++) squares += (present[i]! - mean) ** 2;
+    spread = Math.sqrt(squares / count);
   } else if (o.scale === 'minmax') {
     offset = sorted[0]!;
-    spread = sorted[sorted.length - 1]! - sorted[0]!;
+    spread = sorted[count - 1]! - sorted[0]!;
   } else if (o.scale === 'robust') {
     offset = quantile(sorted, 0.5);
     spread = quantile(sorted, 0.75) - quantile(sorted, 0.25);
@@ -174,7 +238,7 @@ export function fitFeature(cols: Columns, name: string, rows: readonly number[],
  * no part in the imputation, scaling or categories. Throws when the spec has no `fit` (a transform
  * written before it was recorded).
  */
-export function refitTransform(spec: TransformSpec, cols: Columns, rows: readonly number[]): TransformSpec {
+export function refitTransform(spec: TransformSpec, cols: Columns, rows: ArrayLike<number>): TransformSpec {
   const fit = spec.fit;
   if (!fit) throw new Error('the transform does not record its fit options; run featurize.tabular again');
   const features = spec.features.map((f) => fitFeature(cols, f.name, rows, fit));
@@ -191,67 +255,93 @@ export function outputNames(f: FeatureSpec): string[] {
  * Applies the transform to rows, in float32 arithmetic like the ONNX graph, giving one Float64Array per
  * output feature (column-major, the booster's input).
  */
-export function applyTransform(spec: TransformSpec, cols: Columns, rows: readonly number[]): Float64Array[] {
+export function applyTransform(spec: TransformSpec, cols: Columns, rows: ArrayLike<number>): Float64Array[] {
   const out: Float64Array[] = [];
   for (const f of spec.features) {
-    const values = cols.values[f.name];
-    if (!values) {
-      throw new NodeFailure(`the dataset has no column "${f.name}", which the transform needs`, {
-        type: 'BadInput',
-        retryable: false,
-      });
-    }
+    const data = columnData(cols, f.name);
+    if (!data) throw missingColumn(f.name);
     if (f.kind === 'numeric') {
+      const values = numbersOf(data);
       const col = new Float64Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
-        let x = Math.fround(cellNumber(values[rows[i]!]));
+        let x = Math.fround(values[rows[i]!]!);
         if (Number.isNaN(x)) x = f.impute;
         col[i] = Math.fround(Math.fround(x - f.offset) * f.scale);
       }
       out.push(col);
       continue;
     }
-    const index = new Map(f.categories.map((c, k) => [c, k]));
-    const codes = rows.map((r) => {
-      const v = cellText(values[r]);
-      return index.get(v === '' ? f.impute : v) ?? -1;
-    });
+    const { codes, byCode, missing } = categoryCodes(f, data, cols.types[f.name]!);
     if (f.encoding === 'ordinal') {
-      out.push(Float64Array.from(codes));
+      const col = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const k = codes[rows[i]!]!;
+        col[i] = k < 0 ? missing : byCode[k]!;
+      }
+      out.push(col);
     } else {
       // One pass over the rows sets each row's one column (an unknown category sets none).
       const onehot = f.categories.map(() => new Float64Array(rows.length));
-      codes.forEach((c, i) => {
+      for (let i = 0; i < rows.length; i++) {
+        const k = codes[rows[i]!]!;
+        const c = k < 0 ? missing : byCode[k]!;
         if (c >= 0) onehot[c]![i] = 1;
-      });
+      }
       out.push(...onehot);
     }
   }
   return out;
 }
 
+/**
+ * A text column's codes with, per code, the feature's category index (the imputed value's for an
+ * empty text, −1 for an unknown category), and the index a missing value takes.
+ */
+function categoryCodes(f: CategoricalFeature, data: ColumnData, type: Columns['types'][string]) {
+  const { codes, dictionary } = textCodesOf(data, type);
+  const index = new Map(f.categories.map((c, k) => [c, k]));
+  const byCode = Int32Array.from(dictionary, (v) => index.get(v === '' ? f.impute : v) ?? -1);
+  return { codes, byCode, missing: index.get(f.impute) ?? -1 };
+}
+
 /** Class index per row (classification) or the target value (regression); throws on a missing target. */
-export function encodeTarget(spec: TransformSpec, cols: Columns, rows: readonly number[]): Float64Array {
-  const values = cols.values[spec.target];
-  if (!values) {
+export function encodeTarget(spec: TransformSpec, cols: Columns, rows: ArrayLike<number>): Float64Array {
+  const data = columnData(cols, spec.target);
+  if (!data) {
     throw new NodeFailure(`the dataset has no target column "${spec.target}"`, { type: 'BadInput', retryable: false });
   }
-  const index = spec.classes ? new Map(spec.classes.map((c, k) => [String(c), k])) : null;
-  return Float64Array.from(rows, (r) => {
-    const v = values[r];
-    if (v === null || v === undefined) {
-      throw new NodeFailure(`target column "${spec.target}" is missing in row ${r + 1}`, { type: 'BadInput', retryable: false });
+  const missing = (r: number) =>
+    new NodeFailure(`target column "${spec.target}" is missing in row ${r + 1}`, { type: 'BadInput', retryable: false });
+  const out = new Float64Array(rows.length);
+  if (!spec.classes) {
+    const values = numbersOf(data);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const x = values[r]!;
+      // A text target that is not a number is NaN, as it was from cells; only a missing one fails.
+      if (x !== x && (data.kind === 'number' || data.codes[r]! < 0)) throw missing(r);
+      out[i] = x;
     }
-    if (!index) return cellNumber(v);
-    const k = index.get(String(v));
+    return out;
+  }
+  const index = new Map(spec.classes.map((c, k) => [String(c), k]));
+  const { codes, dictionary } = textCodesOf(data, cols.types[spec.target]!);
+  const byCode = dictionary.map((v) => index.get(v));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const code = codes[r]!;
+    if (code < 0) throw missing(r);
+    const k = byCode[code];
     if (k === undefined) {
+      const v = cols.types[spec.target] === 'string' ? dictionary[code]! : cols.values[spec.target]![r]!;
       throw new NodeFailure(`target value ${JSON.stringify(v)} in row ${r + 1} is not one of the classes seen in training`, {
         type: 'BadInput',
         retryable: false,
       });
     }
-    return k;
-  });
+    out[i] = k;
+  }
+  return out;
 }
 
 /** Checks a value read from the `transform` port. */

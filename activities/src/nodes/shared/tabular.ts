@@ -1,80 +1,70 @@
-import { DataType, Precision, makeVector, type Data, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../../store/artifact-store';
-import { ingestColumnsToDataset, readDataset, type DatasetRef } from '../../data/dataset-ref';
+import type { ColumnPiece } from '../../data/column-builders';
+import { ingestPiecesToDataset, readDataset, type DatasetRef } from '../../data/dataset-ref';
 import { DEFAULT_BATCH_ROWS } from '../../data/table-assembler';
 import type { ColumnType } from '../../data/type-inference';
 import { NodeFailure } from '../../define-node';
+import { columnCells, columnDataFromArrow, columnDataFromCells, columnPiece, utf8Values, type Cell, type ColumnData } from './column-data';
 
-/** A cell as plain JS: number (int, float, date as epoch ms), boolean, string, or null. */
-export type Cell = number | boolean | string | null;
+export type { Cell, ColumnData } from './column-data';
 
-/** Columns of a dataset as plain arrays, by name, in schema order. */
+/**
+ * Columns of a dataset by name, in schema order. `values` gives plain cells; read from a dataset,
+ * the columns are typed arrays underneath (`data`) and a column's cells are made the first time
+ * they are asked for. Code on the hot paths (split, fit, transform, write) reads
+ * {@link columnData}, which also serves columns built in memory from cells.
+ */
 export interface Columns {
   names: string[];
   types: Record<string, ColumnType>;
   values: Record<string, Cell[]>;
   rowCount: number;
+  data?: Record<string, ColumnData>;
 }
 
-function toCell(v: unknown): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.getTime();
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
-  if (typeof v === 'boolean' || typeof v === 'string') return v;
-  return String(v);
-}
-
-/** Reads a whole dataset into plain column arrays (the ML nodes work on modest tables in memory). */
+/** Reads a whole dataset into typed columns (the ML nodes work on modest tables in memory). */
 export async function readColumns(store: ArtifactStore, ref: DatasetRef): Promise<Columns> {
   requireDatasetRef(ref, 'dataset');
   const table: Table = await readDataset(store, ref);
   const names = ref.schema.map((c) => c.name);
   const types = Object.fromEntries(ref.schema.map((c) => [c.name, c.type])) as Record<string, ColumnType>;
-  const values: Record<string, Cell[]> = {};
+  const data: Record<string, ColumnData> = {};
   for (const name of names) {
     const vector = table.getChild(name);
-    const out: Cell[] = new Array(table.numRows);
-    if (vector) {
-      let at = 0;
-      for (const data of vector.data) {
-        copyCells(data, out, at);
-        at += data.length;
-      }
-    } else {
-      out.fill(null);
-    }
-    values[name] = out;
+    data[name] = columnDataFromArrow(vector ? vector.data : [], table.numRows, types[name]!);
   }
-  return { names, types, values, rowCount: table.numRows };
+  return { names, types, values: lazyCells(names, types, data), rowCount: table.numRows, data };
 }
 
-/**
- * Copies one Arrow chunk's cells into `out` from `at`: straight from the buffers for the Int32,
- * Float64 and Utf8 columns ingest writes, through `get` (and {@link toCell}) for anything else.
- */
-function copyCells(data: Data, out: Cell[], at: number): void {
-  const n = data.length;
-  const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
-  const valid = (i: number) => bitmap === undefined || ((bitmap[(data.offset + i) >> 3]! >> ((data.offset + i) & 7)) & 1) === 1;
-  const type = data.type;
-  if ((DataType.isInt(type) && type.bitWidth === 32 && type.isSigned) || (DataType.isFloat(type) && type.precision === Precision.DOUBLE)) {
-    const values = data.values as Int32Array | Float64Array;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      out[at + i] = valid(i) && v === v ? v : null;
-    }
-    return;
+/** Cells by column name, each column's made from its typed data on first use and kept. */
+function lazyCells(names: readonly string[], types: Record<string, ColumnType>, data: Record<string, ColumnData>): Record<string, Cell[]> {
+  const values: Record<string, Cell[]> = {};
+  for (const name of names) {
+    Object.defineProperty(values, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const cells = columnCells(data[name]!, types[name]!);
+        Object.defineProperty(values, name, { value: cells, enumerable: true, writable: true });
+        return cells;
+      },
+    });
   }
-  if (DataType.isUtf8(type)) {
-    const offsets = data.valueOffsets as Int32Array;
-    const bytes = data.values as Uint8Array;
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < n; i++) out[at + i] = valid(i) ? text.toString('utf8', offsets[i]!, offsets[i + 1]!) : null;
-    return;
-  }
-  const vector = makeVector(data);
-  for (let i = 0; i < n; i++) out[at + i] = toCell(vector.get(i));
+  return values;
+}
+
+const fromCells = new WeakMap<readonly Cell[], ColumnData>();
+
+/** A column's typed data (undefined when there is no such column). */
+export function columnData(cols: Columns, name: string): ColumnData | undefined {
+  const typed = cols.data?.[name];
+  if (typed) return typed;
+  if (!Object.hasOwn(cols.values, name)) return undefined;
+  const cells = cols.values[name]!;
+  let made = fromCells.get(cells);
+  if (!made) fromCells.set(cells, (made = columnDataFromCells(cells, cols.types[name]!)));
+  return made;
 }
 
 /** Throws a clear, non-retryable failure unless `value` looks like a DatasetRef. */
@@ -90,7 +80,7 @@ export function requireDatasetRef(value: unknown, port: string): asserts value i
 
 /**
  * Writes some rows of `cols` back to the store as a dataset, keeping the column types: the rows go
- * column-major, a record batch at a time, into the same builders ingest uses.
+ * column-major from the typed columns, a record batch at a time, into the same builders ingest uses.
  */
 export async function writeRows(
   store: ArtifactStore,
@@ -99,22 +89,15 @@ export async function writeRows(
   tmpDir: string,
 ): Promise<DatasetRef> {
   const columns = cols.names.map((name) => ({ name, type: cols.types[name]! }));
-  function* batches(): Generator<unknown[][]> {
+  const data = cols.names.map((name) => columnData(cols, name)!);
+  const utf8 = data.map((d) => (d.kind === 'text' ? utf8Values(d.dictionary) : undefined));
+  function* batches(): Generator<ColumnPiece[]> {
     for (let from = 0; from < rows.length; from += DEFAULT_BATCH_ROWS) {
       const to = Math.min(rows.length, from + DEFAULT_BATCH_ROWS);
-      yield cols.names.map((name) => {
-        const values = cols.values[name]!;
-        const date = cols.types[name] === 'date';
-        const out = new Array<unknown>(to - from);
-        for (let k = from; k < to; k++) {
-          const v = values[rows[k]!]!;
-          out[k - from] = date && typeof v === 'number' ? new Date(v) : v;
-        }
-        return out;
-      });
+      yield data.map((d, c) => columnPiece(d, columns[c]!.type, rows, from, to, utf8[c]));
     }
   }
-  return ingestColumnsToDataset(store, columns, batches(), { tmpDir, source: 'split' });
+  return ingestPiecesToDataset(store, columns, batches(), { tmpDir, source: 'split' });
 }
 
 /** Stores a JSON document as an artifact. */
