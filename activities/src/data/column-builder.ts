@@ -1,7 +1,7 @@
 import type { Data, DataType } from 'apache-arrow';
 import type { CsvChunk } from './csv-reader';
 import { DataInputError, quoteValue } from './input-error';
-import type { ColumnType, NullTokens } from './type-inference';
+import { OFFENDER_SAMPLES, type ColumnType, type NullTokens, type TypeOffenders } from './type-inference';
 import { isNonFiniteLiteral, parseDecimal } from './value-parsers';
 
 /**
@@ -32,6 +32,12 @@ export interface BuilderContext {
    * thread keeps allocating memory the garbage collector must account for.
    */
   shared?: boolean;
+  /**
+   * Cells that do not fit a column's inferred type are read as null and recorded
+   * ({@link ColumnBuilder.offenders}) rather than thrown; a column whose type was set in `types`
+   * still throws. Off on worker threads: a region with such a cell is converted on the calling thread.
+   */
+  tolerant?: boolean;
 }
 
 /** A typed array of `length` elements, in shared memory if `shared`. */
@@ -64,6 +70,10 @@ export abstract class ColumnBuilder {
   private readonly spare = new Map<string, ArrayBufferView[]>();
   /** Kinds of array handed out with the last piece (the builder needs others for the next one). */
   private readonly handedOut = new Set<string>();
+  /** Cells read as null because they do not fit the inferred type (tolerant builders only). */
+  readonly offenders: TypeOffenders = { count: 0, samples: [] };
+  /** The error the first offender would have thrown (the message when there are too many). */
+  firstOffence: Error | null = null;
 
   constructor(
     readonly name: string,
@@ -230,6 +240,18 @@ export abstract class ColumnBuilder {
     this.lent.at(-1)?.set(kind, array);
   }
 
+  /**
+   * Whether a cell that does not fit may be read as null and recorded (an inferred type in a
+   * tolerant context); then records it.
+   */
+  protected tolerate(line: number, text: string, error: () => Error): boolean {
+    if (!this.context.tolerant || this.overridden) return false;
+    this.firstOffence ??= error();
+    if (this.offenders.samples.length < OFFENDER_SAMPLES) this.offenders.samples.push({ line, value: text.length > 200 ? `${text.slice(0, 197)}...` : text });
+    this.offenders.count++;
+    return true;
+  }
+
   protected fail(line: number, message: string): DataInputError {
     const where = this.context.rows ? { row: line, column: this.name } : { line, column: this.name };
     return new DataInputError(
@@ -289,12 +311,22 @@ export abstract class TypedBuilder extends ColumnBuilder {
   /** The slow path for one cell: null tokens, escaped quotes, errors. */
   protected appendText(text: string, line: number): void {
     if (this.context.nulls.values.has(text) || text.trim() === '') return this.appendNull();
-    const value = this.parseText(text, line);
+    let value: number;
+    try {
+      value = this.parseText(text, line);
+    } catch (error) {
+      // A fraction in an int column, Infinity in a float one: offenders too when tolerated.
+      if (error instanceof DataInputError && this.tolerate(line, text, () => error)) return this.appendNull();
+      throw error;
+    }
     if (Number.isNaN(value)) {
-      throw this.fail(
-        line,
-        `${this.notThisType(quoteValue(text))}; ${this.asText}, or list ${quoteValue(text)} in nullValues to read it as null`,
-      );
+      const error = () =>
+        this.fail(
+          line,
+          `${this.notThisType(quoteValue(text))}; ${this.asText}, or list ${quoteValue(text)} in nullValues to read it as null`,
+        );
+      if (this.tolerate(line, text, error)) return this.appendNull();
+      throw error();
     }
     this.appendValue(value);
   }
@@ -307,13 +339,19 @@ export abstract class TypedBuilder extends ColumnBuilder {
 
   protected appendJsonValue(value: unknown, line: number): void {
     if (typeof value === 'string') return this.appendText(value, line);
-    const parsed = this.fromJson(value, line);
+    let parsed: number | undefined;
+    try {
+      parsed = this.fromJson(value, line);
+    } catch (error) {
+      if (error instanceof DataInputError && this.tolerate(line, JSON.stringify(value) ?? String(value), () => error)) return this.appendNull();
+      throw error;
+    }
     if (parsed === undefined || Number.isNaN(parsed)) {
       const shown = JSON.stringify(value) ?? String(value);
-      throw this.fail(
-        line,
-        `${this.notThisType(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown)}; ${this.asText}`,
-      );
+      const error = () =>
+        this.fail(line, `${this.notThisType(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown)}; ${this.asText}`);
+      if (this.tolerate(line, shown, error)) return this.appendNull();
+      throw error();
     }
     this.appendValue(parsed);
   }

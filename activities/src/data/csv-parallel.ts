@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CsvReader, joinPieces, type CsvReadOptions, type CsvRest } from './csv-reader';
 import {
-  firstCellFailure,
   regionErrorToThrow,
   type RegionConverter,
   type RegionResult,
@@ -177,7 +176,6 @@ interface Task {
 
 /** Options of {@link convertInWorkers}. */
 export interface ParallelOptions extends CsvReadOptions {
-  batchRows: number;
   /**
    * Converts regions on the calling thread while the threads are behind (it would only wait for
    * them otherwise): the same code as theirs, set up for the same CSV.
@@ -190,10 +188,11 @@ export interface ParallelOptions extends CsvReadOptions {
  * regions (each piece of input with the incomplete record before it) are cut after the last line
  * feed outside quotes, guessed from quote parity, and sent to the threads in turn, a bounded number
  * at a time. Each thread validates, tokenizes and converts its region into column pieces; this
- * thread takes the results in order, throws the first error as the single-thread path would
+ * thread takes the results in order, throws a region's syntax error as the single-thread path would
  * (lines counted from the region's first line), and appends the pieces. When a thread finds the cut
- * was not a record boundary (a stray quote in an unquoted field fooled the parity), or a thread
- * fails, the rest of the input is converted on this thread, as without workers.
+ * was not a record boundary (a stray quote in an unquoted field fooled the parity), a cell that does
+ * not fit its column, or a thread fails, the rest of the input is converted on this thread, as
+ * without workers.
  */
 export async function convertInWorkers(
   rest: CsvRest,
@@ -226,8 +225,10 @@ export async function convertInWorkers(
       return task.bytes;
     }
     if (result.failure) throw regionErrorToThrow(result.failure, line, source);
-    const failure = firstCellFailure(result.cellFailures, assembler.batchFill, options.batchRows);
-    if (failure) throw regionErrorToThrow(failure.error, line, source);
+    // A cell that does not fit its column: this thread converts from this region on, and reads it
+    // as null and records it (an inferred type, see BuilderContext.tolerant) or throws what the
+    // single-thread path throws, at the same line.
+    if (result.cellFailures.length > 0) return task.bytes;
     await assembler.appendPieces(result.pieces, result.rowCount);
     // The pieces are copied: their arrays can be filled again.
     if (task.onThisThread) options.here!.giveBack(result.pieces);

@@ -140,28 +140,3 @@ export function regionErrorToThrow(error: RegionError, firstLine: number, source
   };
   return new DataInputError(error.detail, where);
 }
-
-/**
- * The cell failure the single-thread path would report: it converts rows batch by batch, column by
- * column, so the failure in the earliest batch, then in the first column, comes first. `filled` rows
- * of the current batch (of `batchRows`) are taken before the region's.
- */
-export function firstCellFailure(
-  failures: readonly CellFailure[],
-  filled: number,
-  batchRows: number,
-): CellFailure | undefined {
-  const room = batchRows - filled;
-  const batchOf = (row: number) => (row < room ? 0 : 1 + Math.floor((row - room) / batchRows));
-  let first: CellFailure | undefined;
-  for (const failure of failures) {
-    if (
-      first === undefined ||
-      batchOf(failure.row) < batchOf(first.row) ||
-      (batchOf(failure.row) === batchOf(first.row) && failure.column < first.column)
-    ) {
-      first = failure;
-    }
-  }
-  return first;
-}

@@ -38,6 +38,10 @@ function rowsOf(table: Table): Record<string, unknown>[] {
   return rows;
 }
 
+/** What a conversion error adds when too few values fit a column's inferred type to read the rest as null. */
+const tooMany = (count: number, values: number, type: string) =>
+  ` (${count} of ${values} values do not fit ${type}; up to 1% of 20 values or more are read as null and reported instead)`;
+
 async function conversionError(csv: string, options: CsvToArrowOptions = {}): Promise<DataInputError> {
   const path = outPath();
   try {
@@ -141,7 +145,8 @@ describe('csvToArrow', () => {
       const error = await conversionError('id,x\n1,1.5\n2,2.5\n3,abc\n', { batchRows: 2 });
       expect(error.message).toBe(
         'line 4, column "x": "abc" is not a number (the column is float, inferred from the first 2 rows); ' +
-          'set types: { "x": "string" } to keep the column as text, or list "abc" in nullValues to read it as null',
+          'set types: { "x": "string" } to keep the column as text, or list "abc" in nullValues to read it as null' +
+          tooMany(1, 3, 'float'),
       );
       expect(error.line).toBe(4);
       expect(error.column).toBe('x');
@@ -160,19 +165,20 @@ describe('csvToArrow', () => {
         'line 3, column "n": "1.5" is not an integer (the column is int, as set in types); set types: { "n": "float" }',
       );
       expect((await conversionError('n\n1\n2\n3000000000\n', { batchRows: 2 })).message).toBe(
-        'line 4, column "n": "3000000000" does not fit a 32-bit integer (the column is int, inferred from the first 2 rows); set types: { "n": "float" }',
+        'line 4, column "n": "3000000000" does not fit a 32-bit integer (the column is int, inferred from the first 2 rows); set types: { "n": "float" }' +
+          tooMany(1, 3, 'int'),
       );
     });
 
     it('Infinity, and NaN once it is no longer a null value', async () => {
       expect((await conversionError('x\n1.5\n-Infinity\n')).message).toBe(
-        'line 3, column "x": "-Infinity" is not a finite number; list "-Infinity" in nullValues to read it as null',
+        'line 3, column "x": "-Infinity" is not a finite number; list "-Infinity" in nullValues to read it as null' + tooMany(1, 2, 'float'),
       );
       expect((await conversionError('x\n1.5\n1e999\n')).message).toBe(
-        'line 3, column "x": "1e999" is not a finite number; list "1e999" in nullValues to read it as null',
+        'line 3, column "x": "1e999" is not a finite number; list "1e999" in nullValues to read it as null' + tooMany(1, 2, 'float'),
       );
       expect((await conversionError('x\n1.5\nNaN\n', { nullValues: [''] })).message).toBe(
-        'line 3, column "x": "NaN" is not a finite number; list "NaN" in nullValues to read it as null',
+        'line 3, column "x": "NaN" is not a finite number; list "NaN" in nullValues to read it as null' + tooMany(1, 2, 'float'),
       );
       const { table } = await convert('x\n1.5\n-Infinity\n', { nullValues: ['-Infinity'] });
       expect([...table.getChild('x')!]).toEqual([1.5, null]);
@@ -181,11 +187,33 @@ describe('csvToArrow', () => {
     it('a bad bool or date', async () => {
       expect((await conversionError('b\ntrue\nyes\n', { batchRows: 1 })).message).toBe(
         'line 3, column "b": "yes" is not a boolean (true, false, 1 or 0) (the column is bool, inferred from the first 1 rows); ' +
-          'set types: { "b": "string" } to keep the column as text, or list "yes" in nullValues to read it as null',
+          'set types: { "b": "string" } to keep the column as text, or list "yes" in nullValues to read it as null' +
+          tooMany(1, 2, 'bool'),
       );
       expect((await conversionError('d\n2024-01-01\n2024-02-30\n', { batchRows: 1 })).message).toMatch(
         /^line 3, column "d": "2024-02-30" is not an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T12:30:00Z \(the column is date, inferred from the first 1 rows\)/,
       );
+    });
+
+    it("a few values that break a column's majority type: read as null and reported with line and value", async () => {
+      // 99 integers and "twelve" in the sample (the column is still int), and 1.5 after it.
+      const rows = Array.from({ length: 250 }, (_, r) => `${r},${r === 40 ? 'twelve' : r === 110 ? '1.5' : r % 50}`);
+      const { result, table } = await convert(`id,tenure_months\n${rows.join('\n')}\n`, { batchRows: 100 });
+      expect(result.schema[1]).toEqual({ name: 'tenure_months', type: 'int', nullable: true });
+      expect(result.stats[1]).toMatchObject({
+        count: 248,
+        nullCount: 2,
+        offenders: { count: 2, samples: [{ line: 42, value: 'twelve' }, { line: 112, value: '1.5' }] },
+      });
+      expect(result.stats[0]!.offenders).toBeUndefined();
+      expect(table.getChild('tenure_months')!.get(40)).toBeNull();
+      expect(table.getChild('tenure_months')!.get(41)).toBe(41);
+      // 2 of 19 values: the sample is too small to tolerate any; 2 of 100 in the sample: above 1%.
+      expect(await convert('n\n' + [...Array.from({ length: 18 }, (_, r) => r), 'x'].join('\n') + '\n').then((c) => c.result.schema[0]!.type)).toBe('string');
+      const twoBad = Array.from({ length: 100 }, (_, r) => (r === 3 || r === 7 ? 'bad' : String(r)));
+      expect((await convert(`n\n${twoBad.join('\n')}\n`)).result.schema[0]!.type).toBe('string');
+      // A type set in types stays strict.
+      expect((await conversionError(`n\n${rows.map((r) => r.split(',')[1]).join('\n')}\n`, { types: { n: 'int' } })).line).toBe(42);
     });
 
     it('an unknown override column', async () => {

@@ -76,7 +76,7 @@ export async function csvToArrow(
       options.types,
     );
     const source = sourceName(input, options.source);
-    const context = source === undefined ? { nulls, sampleRows } : { nulls, sampleRows, source };
+    const context = source === undefined ? { nulls, sampleRows, tolerant: true } : { nulls, sampleRows, source, tolerant: true };
     const specs = columns.map((name, i) => ({ name, type: types[i]!, overridden: overridden[i]! }));
     const assembler = await TableAssembler.create(outPath, specs, context, options);
     try {
@@ -96,7 +96,7 @@ export async function csvToArrow(
           if (rest) {
             workers ??= new RegionWorkers(threads);
             workers.setup(setup);
-            await convertInWorkers(rest, assembler, workers, { ...options, batchRows, here: new RegionConverter(setup) });
+            await convertInWorkers(rest, assembler, workers, { ...options, here: new RegionConverter(setup) });
           }
           break;
         }

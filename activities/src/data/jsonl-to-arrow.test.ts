@@ -98,14 +98,17 @@ describe('jsonlToArrow', () => {
     it('a value that does not fit the column type', async () => {
       expect(await conversionError('{"n": 1}\n{"n": 2}\n{"n": "many"}\n', { batchRows: 2 })).toBe(
         'line 3, column "n": "many" is not a number (the column is int, inferred from the first 2 rows); ' +
-          'set types: { "n": "string" } to keep the column as text, or list "many" in nullValues to read it as null',
+          'set types: { "n": "string" } to keep the column as text, or list "many" in nullValues to read it as null' +
+          ' (1 of 3 values do not fit int; up to 1% of 20 values or more are read as null and reported instead)',
       );
       expect(await conversionError('{"n": 1}\n{"n": 2.5}\n', { batchRows: 1 })).toBe(
-        'line 2, column "n": 2.5 is not an integer (the column is int, inferred from the first 1 rows); set types: { "n": "float" }',
+        'line 2, column "n": 2.5 is not an integer (the column is int, inferred from the first 1 rows); set types: { "n": "float" }' +
+          ' (1 of 2 values do not fit int; up to 1% of 20 values or more are read as null and reported instead)',
       );
       expect(await conversionError('{"b": true}\n{"b": {"x": 1}}\n', { batchRows: 1 })).toBe(
         'line 2, column "b": {"x":1} is not a boolean (true, false, 1 or 0) (the column is bool, inferred from the first 1 rows); ' +
-          'set types: { "b": "string" } to keep the column as text',
+          'set types: { "b": "string" } to keep the column as text' +
+          ' (1 of 2 values do not fit bool; up to 1% of 20 values or more are read as null and reported instead)',
       );
     });
 

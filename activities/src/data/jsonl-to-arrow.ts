@@ -63,7 +63,7 @@ export async function jsonlToArrow(
     const sampleRows = Math.min(sampled, batchRows);
     const tallies = tallySample(sample, columns, sampleRows, nulls);
     const { types, overridden } = resolveColumnTypes(columns, tallies, options.types);
-    const context = source === undefined ? { nulls, sampleRows } : { nulls, sampleRows, source };
+    const context = source === undefined ? { nulls, sampleRows, tolerant: true } : { nulls, sampleRows, source, tolerant: true };
     const specs = columns.map((name, i) => ({ name, type: types[i]!, overridden: overridden[i]! }));
     const index = new Map(columns.map((name, i) => [name, i]));
     const assembler = await TableAssembler.create(outPath, specs, context, options);

@@ -1,13 +1,19 @@
 // The JSON shapes of column statistics (kept apart so the accumulators and the collector do not
 // import each other).
-import type { ColumnType } from './type-inference';
+import type { ColumnType, TypeOffenders } from './type-inference';
 
 interface BaseStats {
   name: string;
   type: ColumnType;
   /** Non-null values. */
   count: number;
+  /** Nulls, offenders included. */
   nullCount: number;
+  /**
+   * Cells that did not fit the column's inferred type, read as null (absent when there are none):
+   * how many, and the first few with their line and value.
+   */
+  offenders?: TypeOffenders;
 }
 
 /** Equal-width bins from min to max; bin k is `[edges[k], edges[k+1])`, the last one closed. */

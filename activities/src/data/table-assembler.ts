@@ -4,7 +4,8 @@ import { ArrowFileWriter } from './arrow-file-writer';
 import { columnBuilder, type BuilderContext, type ColumnBuilder, type ColumnPiece } from './column-builders';
 import { StatsCollector, secondPassOverFile, type ColumnStats, type StatsOptions } from './column-stats';
 import type { CsvChunk } from './csv-reader';
-import type { ColumnSchema, ColumnType } from './type-inference';
+import { DataInputError } from './input-error';
+import { MAX_OFFENDER_SHARE, MIN_VALUES_FOR_MAJORITY, toleratedOffenders, type ColumnSchema, type ColumnType } from './type-inference';
 
 /** Options shared by the CSV and JSON Lines converters. */
 export interface TableWriteOptions {
@@ -84,11 +85,6 @@ export class TableAssembler {
     }
   }
 
-  /** Rows in the batch being built. */
-  get batchFill(): number {
-    return this.rows;
-  }
-
   /** Appends row-major JSON values (`undefined` for a missing key). */
   async appendJson(cells: readonly unknown[], lines: ArrayLike<number>, rowCount: number): Promise<void> {
     const width = this.builders.length;
@@ -126,7 +122,14 @@ export class TableAssembler {
     if (this.rows > 0) await this.flush();
     const { byteLength, sha256 } = await this.writer.close();
     await secondPassOverFile(this.path, this.schema, this.stats);
-    const stats = this.stats.finish();
+    const stats = this.stats.finish().map((s, i) => {
+      const builder = this.builders[i]!;
+      const { count } = builder.offenders;
+      if (count === 0) return s;
+      const values = s.count + count;
+      if (count > toleratedOffenders(values)) throw tooManyOffenders(builder, values);
+      return { ...s, offenders: builder.offenders };
+    });
     return {
       schema: this.builders.map((b, i) => ({
         name: b.name,
@@ -163,4 +166,20 @@ export class TableAssembler {
     this.total += this.rows;
     this.rows = 0;
   }
+}
+
+/** The first offender's error, saying that too many cells break the column's inferred type to read them as null. */
+function tooManyOffenders(builder: ColumnBuilder, values: number): Error {
+  const first = builder.firstOffence!;
+  if (!(first instanceof DataInputError)) return first;
+  const { count } = builder.offenders;
+  const more =
+    ` (${count.toLocaleString('en-US')} of ${values.toLocaleString('en-US')} values do not fit ${builder.type}; ` +
+    `up to ${MAX_OFFENDER_SHARE * 100}% of ${MIN_VALUES_FOR_MAJORITY} values or more are read as null and reported instead)`;
+  return new DataInputError(first.detail + more, {
+    ...(first.source === undefined ? {} : { source: first.source }),
+    ...(first.row === undefined ? {} : { row: first.row }),
+    ...(first.line === undefined ? {} : { line: first.line }),
+    ...(first.column === undefined ? {} : { column: first.column }),
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NullTokens, TypeTally, resolveColumnTypes, type ColumnType } from './type-inference';
+import { NullTokens, TypeTally, resolveColumnTypes, toleratedOffenders, type ColumnType } from './type-inference';
 
 function inferCells(...cells: string[]): ColumnType {
   const tally = new TypeTally();
@@ -25,6 +25,18 @@ describe('type inference from CSV cells', () => {
     expect(inferCells('true', 'False', 'TRUE', 'null')).toBe('bool');
     expect(inferCells('2024-01-01', '2024-01-02T10:00:00Z', '')).toBe('date');
     expect(inferCells('red', 'green', '1')).toBe('string');
+  });
+
+  it("takes the majority type when at most 1% of the values (one, from 20 values) break it", () => {
+    const ints = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+    expect([19, 20, 99, 100, 199, 200, 1000].map(toleratedOffenders)).toEqual([0, 1, 1, 1, 1, 2, 10]);
+    expect(inferCells(...ints(19), 'twelve')).toBe('int');
+    expect(inferCells(...ints(18), 'twelve')).toBe('string');
+    expect(inferCells(...ints(198), 'twelve', 'x')).toBe('int');
+    expect(inferCells(...ints(197), 'twelve', 'x', 'y')).toBe('string');
+    expect(inferCells(...ints(50), '2.5', 'n/a')).toBe('float');
+    expect(inferCells(...Array.from({ length: 30 }, () => 'true'), 'maybe')).toBe('bool');
+    expect(inferCells(...Array.from({ length: 30 }, () => '2024-01-01'), 'soon')).toBe('date');
   });
 
   it('keeps identifiers as text: leading zeros and integers beyond 2^53', () => {

@@ -38,6 +38,20 @@ export interface TypeOptions {
 
 export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'null', 'NaN'];
 
+/**
+ * How many non-null values of a column may break its inferred type: 1% of them, and at least one
+ * once there are {@link MIN_VALUES_FOR_MAJORITY}. A column whose sample is, say, all integers but one
+ * `twelve` is `int`; the cells that do not fit are read as null and reported with their line and
+ * value (see {@link TypeOffenders}), in the sample or after it. Below that share the column keeps
+ * the wider type (`string`); with fewer values every one must fit.
+ */
+export function toleratedOffenders(values: number): number {
+  return values < MIN_VALUES_FOR_MAJORITY ? 0 : Math.max(1, Math.floor(values * MAX_OFFENDER_SHARE));
+}
+
+export const MAX_OFFENDER_SHARE = 0.01;
+export const MIN_VALUES_FOR_MAJORITY = 20;
+
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 
@@ -104,23 +118,40 @@ export class TypeTally {
     else this.unsafeInts++;
   }
 
-  /** The narrowest type every sample value fits; `string` when there is nothing to go by. */
+  /**
+   * The narrowest type the sample values fit, all but at most {@link toleratedOffenders} of them;
+   * `string` when there is nothing to go by.
+   */
   type(): ColumnType {
     const n = this.nonNull;
     if (n === 0) return 'string';
+    const tolerated = toleratedOffenders(n);
     const integers = this.ints + this.bigInts;
     const numeric = integers + this.unsafeInts + this.codes + this.floats + this.nonFinite;
-    if (numeric === n && numeric > this.nonFinite) {
+    if (n - numeric <= tolerated && numeric > this.nonFinite) {
       // Codes and huge integers are identifiers: doubles would drop their zeros or digits.
       if (this.floats === 0 && (this.codes > 0 || this.unsafeInts > 0)) return 'string';
       if (this.floats === 0 && this.nonFinite === 0 && this.bigInts === 0) return 'int';
       return 'float';
     }
-    if (this.bools === n) return 'bool';
-    if (this.dates === n) return 'date';
+    if (n - this.bools <= tolerated && this.bools > 0) return 'bool';
+    if (n - this.dates <= tolerated && this.dates > 0) return 'date';
     return 'string';
   }
 }
+
+/**
+ * Cells of a column whose type was inferred that do not fit it (`twelve` in an `int` column): read
+ * as null, counted, and the first few kept with their line (or row) and value, for the dataset's
+ * statistics and validation reports.
+ */
+export interface TypeOffenders {
+  count: number;
+  /** The first {@link OFFENDER_SAMPLES}, in input order. */
+  samples: { line: number; value: string }[];
+}
+
+export const OFFENDER_SAMPLES = 10;
 
 /** Exact-match null tokens, compared on bytes without decoding. */
 export class NullTokens {

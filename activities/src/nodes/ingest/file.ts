@@ -45,7 +45,8 @@ export default defineNode({
           header: p.header,
         });
       }
-      ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length });
+      const offenders = dataset.stats.flatMap((s) => (s.offenders ? [{ column: s.name, type: s.type, ...s.offenders }] : []));
+      ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length, ...(offenders.length > 0 ? { offenders } : {}) });
       return { outputs: { dataset } };
     } catch (error) {
       if (error instanceof DataInputError) {

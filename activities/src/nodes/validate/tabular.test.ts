@@ -45,6 +45,23 @@ describe('validate.tabular', () => {
     expect(byCheck['type:id']).toMatchObject({ passed: true });
   });
 
+  it("names the line, column and value of a cell that broke its column's inferred type (one `twelve` in ints)", async () => {
+    const ctx = testContext();
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i === 41 ? 'twelve' : (i % 24) + 1}`);
+    const ds = await dataset(ctx, `id,tenure_months\n${rows.join('\n')}\n`);
+    expect(ds.schema[1]).toMatchObject({ name: 'tenure_months', type: 'int' });
+    const params = validate.params.parse({ columns: [{ name: 'tenure_months', type: 'int' }] });
+    await expect(validate.run(ctx, { dataset: ds, reference: undefined }, params)).rejects.toThrow(
+      '1 of 2 checks failed: tenure_months: 1 value not int (the column\'s type), read as null: line 43: "twelve"',
+    );
+    const warned = await validate.run(ctx, { dataset: ds, reference: undefined }, { ...params, onFailure: 'warn' });
+    const full = await getJson<{ checks: any[] }>(ctx.store, (warned.outputs.report as any).artifact);
+    expect(full.checks).toEqual([
+      expect.objectContaining({ check: 'type_offenders', column: 'tenure_months', passed: false, failing: 1, total: 60, offenders: [{ line: 43, column: 'tenure_months', value: 'twelve' }] }),
+      expect.objectContaining({ check: 'type', column: 'tenure_months', passed: true }),
+    ]);
+  });
+
   it('detects drift against a reference (PSI on its histogram bins, KS) and none against itself', async () => {
     const ctx = testContext();
     const rows = (shift: number) =>

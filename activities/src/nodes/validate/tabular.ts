@@ -61,6 +61,22 @@ export default defineNode({
         checks.push({ check: 'max_missing_ratio', column: name, passed: ratio <= p.maxMissingRatio, failing: nulls, total: n, ratio, message: `${name}: ${(ratio * 100).toFixed(2)}% missing (max ${(p.maxMissingRatio * 100).toFixed(2)}%)` });
       }
     }
+    // Cells ingest read as null because they broke their column's inferred type (see toleratedOffenders).
+    for (const s of ref.stats ?? []) {
+      if (!s.offenders) continue;
+      const { count, samples } = s.offenders;
+      const shown = samples.slice(0, 3).map((o) => `line ${o.line}: ${JSON.stringify(o.value)}`);
+      checks.push({
+        check: 'type_offenders',
+        column: s.name,
+        passed: false,
+        failing: count,
+        total: s.count + count,
+        type: s.type,
+        offenders: samples.map((o) => ({ line: o.line, column: s.name, value: o.value })),
+        message: `${s.name}: ${count} value${count === 1 ? '' : 's'} not ${s.type} (the column's type), read as null: ${shown.join(', ')}${count > shown.length ? ', …' : ''}`,
+      });
+    }
     for (const e of p.columns) {
       if (!cols.values[e.name]) {
         checks.push({ check: 'column_exists', column: e.name, passed: false, failing: 1, total: 1, message: `${e.name}: no such column (columns: ${cols.names.join(', ')})` });
