@@ -37,7 +37,9 @@ export default declareNode({
   title: 'Ingest file',
   description:
     'Reads a CSV, JSON Lines or Parquet file (local path, file://, http(s):// or s3://) into an Arrow dataset in the ' +
-    'artifact store, with inferred column types and per-column statistics. Bad input fails with the line (or row) and column.',
+    'artifact store, with inferred column types and per-column statistics. A column takes the type all but 1% of its ' +
+    'sampled values fit; the cells that break it are read as null and listed with line and value in its statistics ' +
+    '(offenders). Bad input fails with the line (or row) and column.',
   inputs: {},
   outputs: { dataset: 'Dataset' },
   params,

@@ -11,7 +11,8 @@ export type Cell = number | boolean | string | null;
  * boxed values: numbers (int, float, date as epoch ms, bool as 1/0) with NaN for a missing value, or
  * text as codes into a dictionary of its distinct values (−1 for a missing value).
  */
-export type ColumnData = { kind: 'number'; values: Float64Array } | { kind: 'text'; codes: Int32Array; dictionary: string[] };
+export type ColumnData =
+  { kind: 'number'; values: Float64Array } | { kind: 'text'; codes: Int32Array; dictionary: string[] };
 
 function toCell(v: unknown): Cell {
   if (v === null || v === undefined) return null;
@@ -129,7 +130,8 @@ export function columnDataFromArrow(chunks: readonly Data[], rowCount: number, t
         const bytes = data.values as Uint8Array;
         const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        for (let i = 0; i < n; i++) if (valid(i)) codes[at + i] = dictionary.code(text, view, offsets[i]!, offsets[i + 1]!);
+        for (let i = 0; i < n; i++)
+          if (valid(i)) codes[at + i] = dictionary.code(text, view, offsets[i]!, offsets[i + 1]!);
         at += n;
       }
       return { kind: 'text', codes, dictionary: dictionary.values };
@@ -152,7 +154,10 @@ export function columnDataFromArrow(chunks: readonly Data[], rowCount: number, t
     const n = data.length;
     const valid = validBits(data);
     const t = data.type;
-    if ((DataType.isInt(t) && t.bitWidth === 32 && t.isSigned) || (DataType.isFloat(t) && t.precision === Precision.DOUBLE)) {
+    if (
+      (DataType.isInt(t) && t.bitWidth === 32 && t.isSigned) ||
+      (DataType.isFloat(t) && t.precision === Precision.DOUBLE)
+    ) {
       const source = data.values as Int32Array | Float64Array;
       for (let i = 0; i < n; i++) if (valid(i)) values[at + i] = source[i]!;
     } else if (DataType.isBool(t)) {
@@ -192,7 +197,9 @@ export function columnCells(data: ColumnData, type: ColumnType): Cell[] {
 export function columnDataFromCells(cells: readonly Cell[], type: ColumnType): ColumnData {
   if (type === 'string') {
     const dictionary = new Dictionary();
-    const codes = Int32Array.from(cells, (v) => (v === null || v === undefined ? -1 : dictionary.code(String(v))));
+    const codes = Int32Array.from(cells, (v) =>
+      v === null || v === undefined ? -1 : dictionary.code(String(v)),
+    );
     return { kind: 'text', codes, dictionary: dictionary.values };
   }
   return { kind: 'number', values: Float64Array.from(cells, (v) => cellNumber(v)) };
@@ -237,7 +244,14 @@ export function utf8Values(dictionary: readonly string[]): Utf8Values {
   return { bytes, offsets };
 }
 
-export function columnPiece(data: ColumnData, type: ColumnType, rows: ArrayLike<number>, from: number, to: number, utf8?: Utf8Values): ColumnPiece {
+export function columnPiece(
+  data: ColumnData,
+  type: ColumnType,
+  rows: ArrayLike<number>,
+  from: number,
+  to: number,
+  utf8?: Utf8Values,
+): ColumnPiece {
   const length = to - from;
   const validity = new Uint8Array((length + 7) >> 3);
   let nullCount = 0;
@@ -261,7 +275,14 @@ export function columnPiece(data: ColumnData, type: ColumnType, rows: ArrayLike<
         for (let b = at[k]!, e = at[k + 1]!, o = offsets[i]!; b < e; b++, o++) bytes[o] = source[b]!;
       }
     }
-    return { length, nullCount, validity: nullCount > 0 ? validity : null, values: null, offsets, data: bytes };
+    return {
+      length,
+      nullCount,
+      validity: nullCount > 0 ? validity : null,
+      values: null,
+      offsets,
+      data: bytes,
+    };
   }
   const source = data.values;
   let values: Float64Array | Int32Array | Uint8Array;

@@ -39,7 +39,8 @@ export default declareNode({
   description:
     'Checks a dataset against expectations (columns and types, not-null, ranges, allowed values, unique, regex, row ' +
     'count, missing ratio) and, given a reference dataset, drift per column (PSI, Kolmogorov–Smirnov). Writes a report ' +
-    'of every check with sample offending rows; fails or warns.',
+    'of every check with sample offending rows; fails or warns. Cells ingest read as null because they broke their ' +
+    "column's inferred type always fail a type_offenders check that names their lines and values.",
   inputs: { dataset: 'Dataset', reference: { type: 'Dataset', optional: true, description: 'Data to compare with for drift.' } },
   outputs: { dataset: 'Dataset', report: 'Report' },
   params,
