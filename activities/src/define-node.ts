@@ -1,4 +1,5 @@
 import type { KilnApi } from './platform/kiln-api';
+import type { NodeLogger } from './logs/attempt-log';
 import { z } from 'zod';
 import type { ArtifactStore } from './store/artifact-store';
 import { CAPABILITIES, type Capability, type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
@@ -31,6 +32,12 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   /** Records progress (iteration, loss, a last log line); sent to Temporal with the next heartbeat. */
   progress(details: Record<string, unknown>): void;
+  /**
+   * The attempt's log, which users read live (`kiln logs`, the studio): what the node does that a
+   * user wants to see (rows read, iterations, early stopping, decisions). Processes the node runs
+   * through `runUserCode` have their stdout and stderr captured here too.
+   */
+  readonly log: NodeLogger;
   /** The current item, in a node that maps over items. */
   readonly item?: { readonly index: number; readonly value: unknown };
   /** Where datasets, models and reports go: content-addressed, verified on read. */

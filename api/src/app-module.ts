@@ -23,6 +23,7 @@ import { HealthController } from './ops/health-controller';
 import { API_METRICS, type ApiMetrics } from './ops/metrics';
 import { PipelineController } from './pipelines/pipeline-controller';
 import { PipelineService } from './pipelines/pipeline-service';
+import { NodeLogController } from './runs/node-log-controller';
 import { RunController } from './runs/run-controller';
 import { RunService } from './runs/run-service';
 import { RunSync } from './runs/run-sync';
@@ -47,7 +48,7 @@ export class AppModule {
   static with(handles: AppHandles): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, CatalogController, PipelineController, RunController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController, DeploymentController],
+      controllers: [HealthController, CatalogController, PipelineController, RunController, NodeLogController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController, DeploymentController],
       providers: [
         { provide: API_CONFIG, useValue: handles.config },
         { provide: DATA_SOURCE, useValue: handles.db },

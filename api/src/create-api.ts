@@ -20,6 +20,7 @@ import { PREDICT_PATH, predictOpenApi, registerPredictRoute } from './deployment
 import { ServingRuntime } from './deployments/serving-runtime';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './ops/metrics';
+import { NodeLogController } from './runs/node-log-controller';
 import { RunController } from './runs/run-controller';
 import { serveStudio } from './studio/serve-studio';
 import { connectTemporal } from './temporal-connection';
@@ -109,6 +110,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
         // stop the inference pool, flush prediction logs and stop run sync.
         closing = true;
         app.get(RunController).endStreams();
+        app.get(NodeLogController).endStreams();
         // One turn of the event loop first: requests whose bytes have arrived are read and become
         // in-flight (Node's close would reset their connections as idle).
         await new Promise((r) => setImmediate(r));

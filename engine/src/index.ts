@@ -18,4 +18,5 @@ export * from './run/run-input';
 export * from './run/packed-state';
 export * from './run/queue';
 export * from './run/approval';
+export * from './run/node-log';
 export * from './authoring/pipeline-builder';

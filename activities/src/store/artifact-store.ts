@@ -1,5 +1,6 @@
 import { createHash, webcrypto } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { NamedObjects } from './named-objects';
 
 /**
  * A pointer to immutable bytes in an artifact store. The digest is the identity: two refs with the
@@ -67,6 +68,8 @@ export interface ArtifactStore {
   localPath(digest: string): Promise<string>;
   /** Whether bytes are stored under `digest` (not verified). */
   has(digest: string): Promise<boolean>;
+  /** Named, replaceable objects in the same store (live node logs). */
+  readonly objects: NamedObjects;
 }
 
 /** No bytes are stored under a digest. */

@@ -14,6 +14,7 @@ import {
   type ArtifactStore,
   type PutOptions,
 } from './artifact-store';
+import { FolderObjects } from './folder-objects';
 import { verifyingStream } from './verify-stream';
 
 /** Options of {@link FolderArtifactStore}. */
@@ -33,10 +34,12 @@ export class FolderArtifactStore implements ArtifactStore {
   private readonly fsync: boolean;
   /** Files verified by `localPath`, keyed by hex digest, valued by a stat fingerprint. */
   private readonly verified = new Map<string, string>();
+  readonly objects: FolderObjects;
 
   constructor(root: string, options: FolderStoreOptions = {}) {
     this.root = resolve(root);
     this.fsync = options.fsync ?? true;
+    this.objects = new FolderObjects(join(this.root, 'named'));
   }
 
   /** Where the bytes of `digest` live (whether or not they are there). */

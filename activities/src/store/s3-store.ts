@@ -17,6 +17,7 @@ import {
   type PutOptions,
 } from './artifact-store';
 import { isNoSuchKey, s3Client, type S3Connection } from './s3-connection';
+import { S3Objects } from './s3-objects';
 import { verifyingStream } from './verify-stream';
 
 /** Where an S3 (or MinIO) store lives. */
@@ -38,10 +39,12 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly client: Client;
   private readonly cacheDir: string;
   private bucketReady: Promise<void> | undefined;
+  readonly objects: S3Objects;
 
   constructor(private readonly options: S3StoreOptions) {
     this.client = s3Client(options, { partSize: PART_SIZE });
     this.cacheDir = options.cacheDir ?? join(tmpdir(), 'kiln-s3-cache', options.bucket);
+    this.objects = new S3Objects(this.client, options.bucket, () => this.ensureBucket());
   }
 
   /** Makes the bucket on first use if it is missing. */

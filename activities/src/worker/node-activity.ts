@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { type NodeFailureDetails, type NodeResult, type NodeTask, capabilityRefusal } from '@kiln/engine';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
+import { AttemptLog } from '../logs/attempt-log';
 import { type ApiConnection, KilnApi, noApi } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { WorkerPolicy } from './worker-policy';
@@ -78,6 +79,9 @@ export function nodeActivity(
     let progress: Record<string, unknown> | undefined;
     let scratch: Promise<string> | undefined;
     const beat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
+    const log = new AttemptLog(store, { runId: task.runId, nodeId: task.nodeId, attempt, ...(task.item ? { item: task.item.index } : {}) });
+    log.start({ type: def.type, queue: activity.info.taskQueue });
+    let outcome: 'succeeded' | 'failed' | 'cancelled' = 'failed';
     const ctx: NodeContext = {
       runId: task.runId,
       pipeline: task.pipeline,
@@ -86,6 +90,7 @@ export function nodeActivity(
       queue: activity.info.taskQueue,
       signal: controller.signal,
       progress: (details) => (progress = details),
+      log: log.logger,
       ...(task.item ? { item: task.item } : {}),
       store,
       scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), `kiln-${task.nodeId.slice(0, 40)}-`))),
@@ -99,14 +104,17 @@ export function nodeActivity(
       },
     };
     try {
-      const outcome = await def.run(ctx, task.inputs, parsed.data);
+      const result = await def.run(ctx, task.inputs, parsed.data);
+      outcome = 'succeeded';
       return {
-        outputs: outcome.outputs,
+        outputs: result.outputs,
         attempt,
-        ...(outcome.skipDownstream ? { skipDownstream: outcome.skipDownstream } : {}),
+        ...(result.skipDownstream ? { skipDownstream: result.skipDownstream } : {}),
       };
     } catch (err) {
+      log.logger.warn(`attempt ${attempt} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (activity.cancellationSignal.aborted) {
+        outcome = 'cancelled';
         // The worker is shutting down and the grace period is over: hand the node back (retryable,
         // even on the node's last attempt; Temporal allows two more for attempts lost with workers).
         const reason = activity.cancellationSignal.reason as { message?: string } | undefined;
@@ -120,10 +128,20 @@ export function nodeActivity(
       const error = err instanceof Error ? err : new Error(String(err));
       throw fail(error.message, error.name || 'Error');
     } finally {
+      await finishLog(log, outcome);
       if (scratch) await rm(await scratch, { recursive: true, force: true }).catch(() => {});
       clearInterval(beat);
       if (timeout) clearTimeout(timeout);
       activity.cancellationSignal.removeEventListener('abort', onCancel);
     }
   };
+}
+
+/** How long the end of an attempt waits for its log to reach the store (a store outage must not hold the node). */
+const LOG_FINISH_MS = 10_000;
+
+async function finishLog(log: AttemptLog, outcome: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([log.finish(outcome), new Promise((resolve) => (timer = setTimeout(resolve, LOG_FINISH_MS)))]);
+  clearTimeout(timer);
 }

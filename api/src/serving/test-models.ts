@@ -41,6 +41,7 @@ export async function trainGbdtModel(csvPath: string, o: TrainOptions): Promise<
       queue: 'cpu',
       signal: new AbortController().signal,
       progress: () => {},
+      log: { info: () => {}, warn: () => {}, output: () => {} },
       store,
       scratchDir: async () => mkdtempSync(join(root, 'scratch-')),
       api: () => {

@@ -3,6 +3,8 @@ import { runUserCode } from './user-code';
 import declaration from './command.decl';
 
 export const STDOUT_TAIL_BYTES = 64 * 1024;
+/** Lines of stdout a failure message repeats (the log has them all). */
+const STDOUT_LINES_IN_FAILURE = 10;
 
 export default defineNode({
   ...declaration,
@@ -16,7 +18,10 @@ export default defineNode({
     if (result.exitCode !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
       const tail = result.stderrTail.trim();
-      throw new NodeFailure(`command ${how}${tail ? `: ${tail}` : ''}`, { type: 'CommandFailed' });
+      // The whole output is in the attempt's log; the failure carries the last lines of both streams.
+      const stdout = result.stdout.trimEnd().split('\n').slice(-STDOUT_LINES_IN_FAILURE).join('\n').slice(-2000);
+      const parts = [tail, stdout ? `stdout (last lines):\n${stdout}` : ''].filter(Boolean).join('\n');
+      throw new NodeFailure(`command ${how}${parts ? `: ${parts}` : ''}`, { type: 'CommandFailed' });
     }
     let json: unknown = null;
     if (params.outputJson) {

@@ -20,6 +20,8 @@ export interface ShellOptions {
   stderrTailBytes?: number;
   /** Called with each complete stdout line. */
   onLine?: (line: string) => void;
+  /** Called with every chunk of stdout and stderr as it arrives (the node's log). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Grace between SIGTERM and SIGKILL when aborted. */
   killGraceMs?: number;
 }
@@ -52,12 +54,16 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
+      options.onOutput?.('stdout', chunk);
       if (!options.onLine) return;
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop()!.slice(-4096);
       for (const line of lines) if (line) options.onLine(line);
     });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      options.onOutput?.('stderr', chunk);
+    });
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (sig: NodeJS.Signals) => {
       try {

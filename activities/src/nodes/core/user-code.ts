@@ -62,6 +62,7 @@ export interface UserCodeOptions {
  * Runs a command the pipeline author wrote, confined as this worker says (`ctx.userCode`): a clean
  * environment, the unprivileged account when the worker is root (HOME is then a folder of the
  * attempt's own), and the memory limit. The node's timeout and cancellation kill its process group.
+ * Its stdout and stderr go to the attempt's log (`ctx.log`) as they arrive.
  */
 export async function runUserCode(
   ctx: NodeContext,
@@ -84,5 +85,6 @@ export async function runUserCode(
     ...(memoryMb !== undefined ? { memoryMb } : {}),
     stdoutTailBytes: options.stdoutTailBytes,
     ...(options.onLine ? { onLine: options.onLine } : {}),
+    onOutput: (stream, chunk) => ctx.log.output(stream, chunk),
   });
 }

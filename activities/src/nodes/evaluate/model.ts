@@ -102,6 +102,7 @@ export default defineNode({
       throw error;
     }
     const values = { ...metrics, ...latency, model_bytes: artifact.size, rows: n } as Record<string, number | null>;
+    ctx.log.info(`evaluated on ${n} rows: ${Object.entries(values).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`).join(', ')}`);
     const reportRef = await putJson(ctx.store, {
       kind: 'kiln.evaluation-report/v1',
       task: model.task,

@@ -76,6 +76,8 @@ export default defineNode({
       return { ...r, actual, passed, message: describe(r.value) };
     });
     const failed = checks.filter((c) => !c.passed);
+    for (const c of checks) ctx.log.info(`${c.passed ? 'pass' : 'FAIL'}: ${c.message}`);
+    ctx.log.info(failed.length === 0 ? 'decision: passed, downstream runs' : `decision: failed (${failed.length} of ${checks.length} rules), downstream is skipped`);
     const decision = { passed: failed.length === 0, checks, ...(champion ? { champion } : {}) };
     if (failed.length > 0) {
       return {

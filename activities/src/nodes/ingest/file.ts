@@ -23,6 +23,7 @@ export default defineNode({
     const opened = await openIngestInput(p.uri, ctx, (name) => formatOf(name) === 'parquet');
     const { input, name } = opened;
     const format = formatOf(name);
+    ctx.log.info(`reading ${name} as ${format}`);
     const tmpDir = await ctx.scratchDir();
     try {
       const common = {
@@ -47,6 +48,11 @@ export default defineNode({
       }
       const offenders = dataset.stats.flatMap((s) => (s.offenders ? [{ column: s.name, type: s.type, ...s.offenders }] : []));
       ctx.progress({ rows: dataset.rowCount, columns: dataset.schema.length, ...(offenders.length > 0 ? { offenders } : {}) });
+      ctx.log.info(`read ${dataset.rowCount} rows × ${dataset.schema.length} columns: ${dataset.schema.map((c) => `${c.name} ${c.type}`).join(', ')}`);
+      for (const o of offenders) {
+        const samples = o.samples.map((x) => `line ${x.line}: ${JSON.stringify(x.value)}`).join(', ');
+        ctx.log.warn(`column ${o.column} is ${o.type}; ${o.count} value(s) did not fit and were read as null (${samples})`);
+      }
       return { outputs: { dataset } };
     } catch (error) {
       if (error instanceof DataInputError) {

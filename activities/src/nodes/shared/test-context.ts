@@ -1,4 +1,4 @@
-// A NodeContext for unit tests: a folder store in a temp folder, recorded progress.
+// A NodeContext for unit tests: a folder store in a temp folder, recorded progress and log.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,12 @@ import type { NodeContext } from '../../define-node';
 import { noApi } from '../../platform/kiln-api';
 import { FolderArtifactStore } from '../../store/folder-store';
 
-export function testContext(overrides: Partial<NodeContext> = {}): NodeContext & { progressLog: Record<string, unknown>[] } {
+export function testContext(
+  overrides: Partial<NodeContext> = {},
+): NodeContext & { progressLog: Record<string, unknown>[]; logLines: string[] } {
   const root = mkdtempSync(join(tmpdir(), 'kiln-node-test-'));
   const progressLog: Record<string, unknown>[] = [];
+  const logLines: string[] = [];
   let scratch: Promise<string> | undefined;
   return {
     runId: 'run-1',
@@ -19,6 +22,11 @@ export function testContext(overrides: Partial<NodeContext> = {}): NodeContext &
     queue: 'cpu',
     signal: new AbortController().signal,
     progress: (d) => progressLog.push(d),
+    log: {
+      info: (m) => logLines.push(`info: ${m}`),
+      warn: (m) => logLines.push(`warn: ${m}`),
+      output: (s, chunk) => logLines.push(`${s}: ${Buffer.from(chunk).toString('utf8')}`),
+    },
     store: new FolderArtifactStore(join(root, 'artifacts')),
     scratchDir: () => (scratch ??= mkdtemp(join(root, 'scratch-'))),
     api: () => {
@@ -26,6 +34,7 @@ export function testContext(overrides: Partial<NodeContext> = {}): NodeContext &
     },
     userCode: {},
     progressLog,
+    logLines,
     ...overrides,
   };
 }

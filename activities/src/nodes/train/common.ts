@@ -81,3 +81,16 @@ export async function trainingMetrics(
 }
 
 export type { MetricsRef, ModelRef };
+
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6));
+
+/** A trainer's log line for one iteration (or epoch): `iteration 12/100: train logloss 0.41, valid 0.43`. */
+export function iterationLine(unit: string, i: number, of: number, loss: number, valid: number | null | undefined, metricName: string): string {
+  return `${unit} ${i}/${of}: train ${metricName} ${fmt(loss)}${valid === undefined || valid === null ? '' : `, valid ${fmt(valid)}`}`;
+}
+
+/** A trainer's last log line: whether it stopped early, and at which best iteration. */
+export function stoppingLine(unit: string, ran: number, of: number, best: number, seconds: number): string {
+  const took = `in ${seconds.toFixed(1)} s`;
+  return ran < of ? `stopped early after ${ran} of ${of} ${unit}s (best ${unit} ${best}) ${took}` : `trained ${ran} ${unit}s ${took}`;
+}

@@ -5,7 +5,7 @@ import { NodeFailure, defineNode } from '../../define-node';
 import { applyTransform, encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
 import { splitRows } from '../featurize/tabular';
 import { getJson, readColumns, requireDatasetRef } from '../shared/tabular';
-import { modelRef, trainingMetrics } from './common';
+import { iterationLine, modelRef, stoppingLine, trainingMetrics } from './common';
 import { pipelineToOnnx } from './onnx-pipeline';
 import declaration from './gbdt.decl';
 
@@ -73,8 +73,10 @@ export default defineNode({
         {
           ...(useValid ? { valid: { features: applyTransform(spec, cols, split.test), labels: pick(split.test) } } : {}),
           signal: ctx.signal,
-          onProgress: (iteration, loss, metric) =>
-            ctx.progress({ iteration, loss, metric: metric ?? null, metricName, of: p.numIterations }),
+          onProgress: (iteration, loss, metric) => {
+            ctx.progress({ iteration, loss, metric: metric ?? null, metricName, of: p.numIterations });
+            ctx.log.info(iterationLine('iteration', iteration, p.numIterations, loss, metric, metricName));
+          },
         },
       );
     } catch (error) {
@@ -82,6 +84,7 @@ export default defineNode({
       throw error;
     }
     const trainSeconds = (Date.now() - started) / 1000;
+    ctx.log.info(stoppingLine('iteration', booster.history.length, p.numIterations, booster.bestIteration, trainSeconds));
     const bytes = pipelineToOnnx(spec, booster);
     const artifact = await ctx.store.put(bytes, {
       mediaType: ONNX_MEDIA_TYPE,

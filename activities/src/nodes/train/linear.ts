@@ -2,7 +2,7 @@ import { defineNode } from '../../define-node';
 import { linearToOnnx, type LinearModel, trainLogistic, trainRidge } from '../../ml/linear';
 import { serializeModel } from '../../ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
+import { asNodeFailure, iterationLine, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
 import { classLabelsOf, FEATURES_INPUT, withRawInputs } from './onnx-pipeline';
 import declaration from './linear.decl';
 
@@ -16,8 +16,10 @@ export default defineNode({
     const of = p.maxIterations ?? (spec.task === 'binary' ? 100 : spec.task === 'multiclass' ? 1000 : 1);
     const options = {
       signal: ctx.signal,
-      onProgress: (iteration: number, loss: number) =>
-        ctx.progress({ iteration, loss, metric: null, metricName, of }),
+      onProgress: (iteration: number, loss: number) => {
+        ctx.progress({ iteration, loss, metric: null, metricName, of });
+        ctx.log.info(iterationLine('iteration', iteration, of, loss, undefined, metricName));
+      },
     };
     let model: LinearModel;
     try {

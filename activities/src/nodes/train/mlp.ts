@@ -2,7 +2,7 @@ import { defineNode } from '../../define-node';
 import { type MlpModel, mlpToOnnx, trainMlp } from '../../ml/mlp';
 import { serializeModel } from '../../ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { asNodeFailure, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
+import { asNodeFailure, iterationLine, modelRef, putOnnx, readTrainingInputs, stoppingLine, trainingMetrics } from './common';
 import { classLabelsOf, FEATURES_INPUT, withRawInputs } from './onnx-pipeline';
 import declaration from './mlp.decl';
 
@@ -34,14 +34,17 @@ export default defineNode({
         },
         {
           signal: ctx.signal,
-          onProgress: (epoch, loss, valid) =>
-            ctx.progress({ epoch, iteration: epoch, loss, metric: valid ?? null, metricName, of: p.epochs }),
+          onProgress: (epoch, loss, valid) => {
+            ctx.progress({ epoch, iteration: epoch, loss, metric: valid ?? null, metricName, of: p.epochs });
+            ctx.log.info(iterationLine('epoch', epoch, p.epochs, loss, valid, metricName));
+          },
         },
       );
     } catch (error) {
       throw asNodeFailure(error);
     }
     const trainSeconds = (Date.now() - started) / 1000;
+    ctx.log.info(stoppingLine('epoch', model.history.length, p.epochs, model.bestEpoch, trainSeconds));
     const classLabels = classLabelsOf(spec);
     const onnx = mlpToOnnx(model, {
       inputName: FEATURES_INPUT,

@@ -1,0 +1,3 @@
+export * from './attempt-log';
+export * from './log-location';
+export * from './log-reader';
