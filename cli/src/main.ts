@@ -1,5 +1,5 @@
 import { type Io, processIo } from './io';
-import { API_USAGE, APPLY_USAGE, APPROVE_USAGE, MIGRATE_USAGE, RUN_USAGE, UP_USAGE, VALIDATE_USAGE, WORKER_USAGE } from './commands/usage';
+import { API_USAGE, APPLY_USAGE, APPROVE_USAGE, LOGS_USAGE, MIGRATE_USAGE, RUN_USAGE, UP_USAGE, VALIDATE_USAGE, WORKER_USAGE } from './commands/usage';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./commands/api')).apiCommand,
   apply: async () => (await import('./commands/apply')).applyCommand,
   approve: async () => (await import('./commands/approve')).approveCommand,
+  logs: async () => (await import('./commands/logs')).logsCommand,
   migrate: async () => (await import('./commands/migrate')).migrateCommand,
 };
 
@@ -26,6 +27,7 @@ const USAGE = `usage:
   ${API_USAGE}
   ${APPLY_USAGE}
   ${APPROVE_USAGE}
+  ${LOGS_USAGE}
   ${MIGRATE_USAGE}`;
 
 /** Runs one `kiln` command line; returns the exit code. */

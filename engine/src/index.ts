@@ -18,5 +18,6 @@ export * from './run/run-input';
 export * from './run/packed-state';
 export * from './run/queue';
 export * from './run/approval';
-export * from './run/node-log';
+export * from './logs/node-log';
+export * from './client/sse';
 export * from './authoring/pipeline-builder';

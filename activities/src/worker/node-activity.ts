@@ -112,7 +112,8 @@ export function nodeActivity(
         ...(result.skipDownstream ? { skipDownstream: result.skipDownstream } : {}),
       };
     } catch (err) {
-      log.logger.warn(`attempt ${attempt} failed: ${err instanceof Error ? err.message : String(err)}`);
+      // The first line only: a command's failure repeats its output, which the log already holds.
+      log.logger.warn(`attempt ${attempt} failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
       if (activity.cancellationSignal.aborted) {
         outcome = 'cancelled';
         // The worker is shutting down and the grace period is over: hand the node back (retryable,

@@ -14,4 +14,6 @@ export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir 
 export const APPLY_USAGE =
   'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
 export const APPROVE_USAGE = `kiln approve <runId> <nodeId> [--reject] [--comment text] [--api URL --token T | ${TEMPORAL_FLAGS}]`;
+export const LOGS_USAGE =
+  'kiln logs <runId> [node] [-f] [--attempt N] [--item N] [--tail N] [--json] [--api URL] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
 export const MIGRATE_USAGE = 'kiln migrate [--data-dir DIR]  (DATABASE_URL)';

@@ -1,0 +1,195 @@
+// Node logs end to end on real parts: a `kiln api` process and in-process workers sharing a MinIO
+// store, a `core.command` that fails its first attempt and then runs until the test opens a gate.
+// The API (JSON, tail, SSE follow, 4xx and path safety, 503), `kiln logs -f` and the studio's log
+// panel in Chromium read the same logs, live and after the retry.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LogLine, type NodeLog, streamEvents } from '@kiln/engine';
+import { S3ArtifactStore } from '@kiln/activities/store';
+import { AttemptLog } from '@kiln/activities/logs';
+import { type Harness, openHarness, tempDir } from '../support/harness';
+import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { kiln } from '../support/kiln-process';
+import { type MinioServer, startMinio } from '../support/minio-server';
+
+let minio: MinioServer;
+let api: ApiProcess;
+let h: Harness;
+let viewer: string;
+let runId: string;
+const gateDir = tempDir('kiln-logs-gate-');
+const gate = join(gateDir, 'open');
+
+/** Prints, fails its first attempt; the second ticks until the gate file exists, then says done. */
+const SCRIPT = [
+  'echo "attempt $KILN_ATTEMPT starting"; echo "warning on stderr" >&2',
+  'if [ "$KILN_ATTEMPT" = 1 ]; then echo "failing now"; exit 3; fi',
+  'i=0; while [ ! -e "$GATE" ]; do i=$((i+1)); echo "tick $i"; sleep 0.2; done; echo done',
+].join('\n');
+
+const spec = {
+  apiVersion: 'kiln/v1',
+  name: 'logs-demo',
+  nodes: [
+    { id: 'prep', type: 'core.command', params: { command: 'echo prepared' } },
+    { id: 'flaky', type: 'core.command', retry: { maxAttempts: 2, initialIntervalSeconds: 1 }, params: { command: SCRIPT, env: { GATE: gate } } },
+  ],
+  edges: [{ from: 'prep', to: 'flaky' }],
+};
+
+const logsPath = (node: string, query = '') => `/api/v1/runs/${runId}/nodes/${node}/logs${query}`;
+const texts = (lines: LogLine[]) => lines.map((l) => l.m);
+
+/** A GET with the path sent exactly as written (fetch would resolve `..` and `%2E%2E` segments first). */
+function rawGet(path: string, token: string): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(api.url);
+    const req = request({ hostname, port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(body) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  chmodSync(gateDir, 0o755);
+  minio = await startMinio();
+  const s3 = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey, S3_SECRET_KEY: minio.secretKey, S3_BUCKET: 'kiln-logs' };
+  api = await startApiProcess({ temporalAddress: inject('temporalAddress'), env: { ...s3, KILN_ALLOW_USER_CODE: 'true' } });
+  const store = new S3ArtifactStore({ endpoint: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey, bucket: 'kiln-logs', cacheDir: tempDir() });
+  h = await openHarness({ store });
+  viewer = (await api.call('POST', '/api/v1/tokens', { name: 'logs-viewer', role: 'viewer' })).json.token;
+  const saved = await api.call('POST', '/api/v1/pipelines', { spec });
+  expect(saved.status).toBe(201);
+  const started = await api.call('POST', `/api/v1/pipelines/${saved.json.id}/runs`, { params: {} });
+  expect(started.status).toBe(201);
+  runId = started.json.runId;
+});
+
+afterAll(async () => {
+  writeFileSync(gate, '');
+  await api?.stop();
+  await h?.close();
+  await minio?.stop();
+});
+
+describe('node logs', () => {
+  it('reads a running attempt live, and the failed attempt before it with its stdout and stderr', async () => {
+    const live = await eventually(async () => {
+      const res = await api.call('GET', logsPath('flaky'));
+      return res.status === 200 && res.json.attempt === 2 && texts(res.json.lines).includes('tick 5') ? (res.json as NodeLog) : undefined;
+    }, 120_000, 'attempt 2 ticking');
+    expect(live.ended).toBe(false);
+    expect(live.attempts).toEqual([{ attempt: 1 }, { attempt: 2 }]);
+    expect(live.lines[0]).toMatchObject({ n: 1, s: 'stdout', m: 'attempt 2 starting' });
+    expect(live.lines.find((l) => l.m === 'warning on stderr')?.s).toBe('stderr');
+
+    const first = (await api.call('GET', logsPath('flaky', '?attempt=1'))).json as NodeLog;
+    expect(first).toMatchObject({ attempt: 1, ended: true, end: { outcome: 'failed', droppedLines: 0 } });
+    // Each stream in order (the two pipes are read independently, so not interleaved exactly).
+    const of = (s: string) => texts(first.lines.filter((l) => l.s === s));
+    expect(of('stdout')).toEqual(['attempt 1 starting', 'failing now']);
+    expect(of('stderr')).toEqual(['warning on stderr']);
+    expect(first.lines.at(-1)).toMatchObject({ s: 'warn', m: 'attempt 1 failed: command exited with code 3: warning on stderr' });
+    expect(first.lines.map((l) => l.n)).toEqual([1, 2, 3, 4]);
+    for (const line of first.lines) expect(Number.isNaN(Date.parse(line.t))).toBe(false);
+
+    const tail = (await api.call('GET', logsPath('flaky', '?tail=2'), undefined, viewer)).json as NodeLog;
+    expect(tail.lines).toHaveLength(2);
+    expect(tail.lines[1]!.m).toMatch(/^tick \d+$/);
+  });
+
+  it('follows the running attempt over SSE and with `kiln logs -f` until it ends', async () => {
+    const events: { event: string; data: any }[] = [];
+    const sse = streamEvents(`${api.url}${logsPath('flaky', '?follow=true')}`, viewer, (e) => events.push({ event: e.event, data: JSON.parse(e.data) }), AbortSignal.timeout(120_000));
+    let cliOut = '';
+    const cli = kiln(['logs', runId, 'flaky', '-f', '--tail', '2', '--api', api.url, '--token', viewer], { onStdout: (text) => (cliOut = text) });
+    // Both have read live lines before the gate opens.
+    await eventually(async () => events.some((e) => e.event === 'lines' && e.data.some((l: LogLine) => /^tick/.test(l.m))) && /tick \d+/.test(cliOut), 120_000, 'live lines');
+    writeFileSync(gate, '');
+    const [, result] = await Promise.all([sse, cli]);
+    expect(events[0]).toEqual({ event: 'attempt', data: { attempt: 2 } });
+    const lines = events.filter((e) => e.event === 'lines').flatMap((e) => e.data as LogLine[]);
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i + 1));
+    expect(lines.at(-1)!.m).toBe('done');
+    expect(events.at(-1)).toMatchObject({ event: 'end', data: { attempt: 2, end: { outcome: 'succeeded' } } });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('following attempt 2');
+    expect(result.stderr).toContain('attempt ended (succeeded)');
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} out {2}tick \d+$/m);
+    expect(result.stdout).toMatch(/out {2}done$/m);
+    expect(result.stdout).not.toContain('attempt 2 starting'); // --tail 2 began after it
+    const run = await api.settled(runId);
+    expect(run.status).toBe('succeeded');
+  });
+
+  it('prints a whole run, or one earlier attempt, with `kiln logs`', async () => {
+    const all = await kiln(['logs', runId, '--api', api.url, '--token', viewer]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('── prep (attempt 1) ──');
+    expect(all.stdout).toMatch(/prep │ .* out {2}prepared/);
+    expect(all.stdout).toMatch(/flaky │ .* out {2}done/);
+    const one = await kiln(['logs', runId, 'flaky', '--attempt', '1', '--json'], { env: { KILN_API_URL: api.url, KILN_TOKEN: viewer } });
+    expect(one.code).toBe(0);
+    expect(one.stdout.trim().split('\n').map((l) => JSON.parse(l).m)).toContain('failing now');
+    const missing = await kiln(['logs', runId, 'flaky', '--attempt', '7', '--api', api.url, '--token', viewer]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('attempt 7 of node "flaky"');
+    const bad = await kiln(['logs', runId, 'flaky', '--tail', 'x', '--api', api.url, '--token', viewer]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--tail must be an integer');
+  });
+
+  it('answers 404 naming what is missing, 400 for bad queries, and never reads outside the run', async () => {
+    // A log planted under another run: no id, attempt or item a request can send reaches it.
+    const store = new S3ArtifactStore({ endpoint: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey, bucket: 'kiln-logs', cacheDir: tempDir() });
+    const planted = new AttemptLog(store, { runId: 'other-run', nodeId: 'flaky', attempt: 1 });
+    planted.logger.info('SECRET of another run');
+    await planted.finish('succeeded');
+
+    const cases: [string, number, RegExp][] = [
+      [`/api/v1/runs/no-such-run/nodes/flaky/logs`, 404, /run no-such-run not found/],
+      [logsPath('nope'), 404, /node "nope" in run .* not found/],
+      [logsPath('flaky', '?attempt=9'), 404, /attempt 9 of node "flaky" .*attempts with logs: 1, 2/],
+      [logsPath('flaky', '?item=0'), 404, /item 0/],
+      [logsPath('flaky', '?attempt=0'), 400, /attempt/],
+      [logsPath('flaky', '?attempt=abc'), 400, /attempt/],
+      [logsPath('flaky', '?attempt=1%2F..%2F..%2Fother-run'), 400, /attempt/],
+      [logsPath('flaky', '?tail=-1'), 400, /tail/],
+      [logsPath('flaky', '?item=-1'), 400, /item/],
+      [logsPath('flaky', '?follow=maybe'), 400, /follow/],
+      [`/api/v1/runs/${runId}/nodes/%2E%2E/logs`, 400, /nodeId/],
+      [`/api/v1/runs/${runId}/nodes/../../other-run/nodes/flaky/logs`, 404, /Cannot GET/],
+      [`/api/v1/runs/${runId}/nodes/..%2F..%2Fother-run%2Fflaky/logs`, 400, /nodeId/],
+      [`/api/v1/runs/..%2Fother-run/nodes/flaky/logs`, 400, /runId/],
+      [`/api/v1/runs/other-run/nodes/flaky/logs`, 404, /run other-run not found/],
+    ];
+    for (const [path, status, message] of cases) {
+      const res = await rawGet(path, viewer);
+      expect({ path, status: res.status, message: String(res.json.message) }).toEqual({ path, status, message: expect.stringMatching(message) });
+      expect(JSON.stringify(res.json)).not.toContain('SECRET');
+    }
+    expect((await api.call('GET', logsPath('flaky'), undefined, null)).status).toBe(401);
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await api.call('GET', '/api/openapi.json', undefined, null)).json;
+    const op = doc.paths['/api/v1/runs/{runId}/nodes/{nodeId}/logs'].get;
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['attempt', 'follow', 'item', 'nodeId', 'runId', 'tail']);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404', '503']));
+    expect(Object.keys(op.responses['200'].content)).toEqual(['application/json', 'text/event-stream']);
+  });
+
+  it('answers 503 naming the store when it is down', async () => {
+    await minio.stop();
+    const res = await api.call('GET', logsPath('flaky'));
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ dependency: 'artifact store' });
+  });
+});
