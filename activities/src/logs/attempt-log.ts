@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { LogAttempt, LogEnd, LogLine, LogStream } from '@kiln/engine';
 import type { ArtifactStore } from '../store/artifact-store';
-import { END_OBJECT, LOG_MEDIA_TYPE, START_OBJECT, attemptLogKey, segmentName } from './log-location';
+import { END_OBJECT, LOG_MEDIA_TYPE, attemptLogKey, segmentName } from './log-location';
 
 /** How much of an attempt's log is kept, and how often it is written out. */
 export interface LogLimits {
@@ -83,10 +83,11 @@ export class AttemptLog {
     };
   }
 
-  /** Marks the attempt as started in the store (readers list it at once) and starts flushing. */
-  start(meta: Record<string, unknown> = {}): void {
-    const start = { ...this.where, startedAt: new Date().toISOString(), ...meta };
-    this.enqueue(() => this.store.objects.put(`${this.key}/${START_OBJECT}`, json(start)));
+  /**
+   * Starts flushing. Nothing is written before the first line (an attempt that prints nothing costs
+   * one small write, its `end.json`), so readers list an attempt from its first flush on.
+   */
+  start(): void {
     this.timer = setInterval(() => this.flush(), this.limits.flushMs);
     this.timer.unref();
   }

@@ -58,6 +58,5 @@ export function parseSegmentName(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export const START_OBJECT = 'start.json';
 export const END_OBJECT = 'end.json';
 export const LOG_MEDIA_TYPE = 'application/vnd.kiln.node-log+jsonl';

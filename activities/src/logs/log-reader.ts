@@ -1,6 +1,6 @@
 import { type LogAttempt, type LogEnd, type LogLine, logEndSchema, logLineSchema } from '@kiln/engine';
 import type { ArtifactStore } from '../store/artifact-store';
-import { END_OBJECT, START_OBJECT, attemptLogKey, nodeLogKey, parseAttemptName, parseSegmentName, runLogKey } from './log-location';
+import { END_OBJECT, attemptLogKey, nodeLogKey, parseAttemptName, parseSegmentName, runLogKey } from './log-location';
 
 /** The attempts of a node that have a log, oldest first (items of a mapped node by item, then attempt). */
 export async function logAttempts(store: ArtifactStore, runId: string, nodeId: string): Promise<LogAttempt[]> {
@@ -21,8 +21,6 @@ export interface AttemptLogRead {
   lines: LogLine[];
   /** Set once the attempt has ended (its log is complete). */
   end?: LogEnd;
-  /** Whether the attempt has started (has any object in the store). */
-  started: boolean;
 }
 
 /**
@@ -37,7 +35,7 @@ export async function readAttemptLog(
   const key = attemptLogKey(where.runId, where.nodeId, where);
   for (let tries = 0; tries < 3; tries++) {
     const end = await readEnd(store, key);
-    if (end) return { lines: parseLines(await store.get(end.digest), after), end, started: true };
+    if (end) return { lines: parseLines(await store.get(end.digest), after), end };
     const names = await store.objects.list(key);
     const segments = names
       .map((name) => ({ name, first: parseSegmentName(name) }))
@@ -55,9 +53,9 @@ export async function readAttemptLog(
       }
       lines.push(...parseLines(bytes, after));
     }
-    if (!missing) return { lines, started: names.includes(START_OBJECT) || segments.length > 0 };
+    if (!missing) return { lines };
   }
-  return { lines: [], started: true };
+  return { lines: [] };
 }
 
 async function readEnd(store: ArtifactStore, key: string): Promise<LogEnd | undefined> {

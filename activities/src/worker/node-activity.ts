@@ -80,7 +80,7 @@ export function nodeActivity(
     let scratch: Promise<string> | undefined;
     const beat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
     const log = new AttemptLog(store, { runId: task.runId, nodeId: task.nodeId, attempt, ...(task.item ? { item: task.item.index } : {}) });
-    log.start({ type: def.type, queue: activity.info.taskQueue });
+    log.start();
     let outcome: 'succeeded' | 'failed' | 'cancelled' = 'failed';
     const ctx: NodeContext = {
       runId: task.runId,
