@@ -78,6 +78,12 @@ export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap =
    * list, in the API and again in the worker, so a type that runs user code must say so here.
    */
   readonly capabilities: readonly Capability[];
+  /**
+   * Declares the type light (done in well under a second, no heavy I/O: a no-op, a gate, a small JSON
+   * transform): the workflow runs its nodes as local activities on the workflow worker, which serves
+   * this same activity too. See `NodeTypeInfo.light`.
+   */
+  readonly light?: boolean;
   run(ctx: NodeContext, inputs: { [K in keyof I]: unknown }, params: z.output<S>): Promise<NodeOutcome<O>>;
 }
 
@@ -119,6 +125,7 @@ export function nodeTypeInfo(def: NodeDeclaration): NodeTypeInfo {
     inputs: def.inputs,
     outputs: def.outputs,
     capabilities: def.capabilities,
+    ...(def.light ? { light: true } : {}),
     paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     checkParams: zodParamCheck(def.params),
   };

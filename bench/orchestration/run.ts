@@ -9,6 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, m
 import type { PipelineSpec } from '@kiln/engine';
 import { awaitRun, startDevServer, startRun } from '@kiln/engine/temporal';
 import { createWorkers } from '@kiln/activities/worker';
+import { catalog } from '@kiln/activities';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,7 +55,7 @@ async function main() {
   let seq = 0;
   const kiln = async (spec: PipelineSpec) => {
     const t = performance.now();
-    const state = await awaitRun(await startRun(client, { spec, params: {} }));
+    const state = await awaitRun(await startRun(client, { spec, params: {}, catalog }));
     if (state.status !== 'succeeded') throw new Error(`kiln run ${state.runId} ${state.status}`);
     return performance.now() - t;
   };

@@ -78,7 +78,7 @@ async function main() {
     };
     const sampler = setInterval(sample, 500);
     const t = performance.now();
-    const state = await awaitRun(await startRun(client, { spec, params: {}, specStore }));
+    const state = await awaitRun(await startRun(client, { spec, params: {}, specStore, catalog }));
     const ms = performance.now() - t;
     clearInterval(sampler);
     sample();

@@ -72,7 +72,7 @@ export async function start(
   if (!checked.ok) throw new Error(`invalid spec: ${JSON.stringify(checked.problems)}`);
   const resolved = resolveRunParams(checked.spec, params);
   if (!resolved.ok) throw new Error(`invalid params: ${JSON.stringify(resolved.problems)}`);
-  return startRun(h.client, { spec: checked.spec, params: resolved.values, ...(limits ? { limits } : {}) });
+  return startRun(h.client, { spec: checked.spec, params: resolved.values, catalog, ...(limits ? { limits } : {}) });
 }
 
 export async function run(h: Harness, raw: unknown, params: Record<string, unknown> = {}): Promise<RunState> {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
+import { catalog } from '@kiln/activities';
 import type { PipelineSpec, RunStarter, RunState } from '@kiln/engine';
 import { awaitRun, freePort, startRun } from '@kiln/engine/temporal';
 import { type ApiProcess, startApiProcess } from './api-process';
@@ -125,6 +126,6 @@ export async function runAroundTheApi(
   startedBy?: RunStarter,
 ): Promise<RunState> {
   return awaitRun(
-    await startRun(instance.temporal.client, { spec, params: {}, ...(startedBy ? { startedBy } : {}) }),
+    await startRun(instance.temporal.client, { spec, params: {}, catalog, ...(startedBy ? { startedBy } : {}) }),
   );
 }

@@ -74,7 +74,10 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
   const namespace = options.temporal.namespace ?? 'default';
   const store = options.store ?? defaultArtifactStore();
   const api = options.api ?? apiConnectionFromEnv();
-  const activities = Object.fromEntries((options.definitions ?? nodeDefinitions).map((d) => [d.type, nodeActivity(d, store, policy, api)]));
+  const definitions = options.definitions ?? nodeDefinitions;
+  const activities = Object.fromEntries(definitions.map((d) => [d.type, nodeActivity(d, store, policy, api)]));
+  // Light node types run as local activities on the workflow worker: the same activities, served there too.
+  const localActivities = Object.fromEntries(definitions.filter((d) => d.light).map((d) => [d.type, activities[d.type]!]));
   const common = {
     connection,
     namespace,
@@ -104,7 +107,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
           taskQueue: WORKFLOW_TASK_QUEUE,
           workflowBundle: await workflowBundle(),
           // Bookkeeping the workflow asks for: reading a large spec kept by digest.
-          activities: { [READ_SPEC_ACTIVITY]: readSpecActivity(store) },
+          activities: { ...localActivities, [READ_SPEC_ACTIVITY]: readSpecActivity(store) },
         }),
       );
     }

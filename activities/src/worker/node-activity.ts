@@ -78,7 +78,8 @@ export function nodeActivity(
         : undefined;
     let progress: Record<string, unknown> | undefined;
     let scratch: Promise<string> | undefined;
-    const beat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
+    // A local activity (a light type on the workflow worker) has no heartbeats: its workflow task is its pulse.
+    const beat = activity.info.isLocal ? undefined : setInterval(() => activity.heartbeat(progress), HEARTBEAT_EVERY_MS);
     const log = new AttemptLog(store, { runId: task.runId, nodeId: task.nodeId, attempt, ...(task.item ? { item: task.item.index } : {}) });
     log.start();
     let outcome: 'succeeded' | 'failed' | 'cancelled' = 'failed';
@@ -131,7 +132,7 @@ export function nodeActivity(
     } finally {
       await finishLog(log, outcome);
       if (scratch) await rm(await scratch, { recursive: true, force: true }).catch(() => {});
-      clearInterval(beat);
+      if (beat) clearInterval(beat);
       if (timeout) clearTimeout(timeout);
       activity.cancellationSignal.removeEventListener('abort', onCancel);
     }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, RunTooLargeError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 import { type ArtifactStore, artifactSpecStore } from '@kiln/activities/store';
 import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
@@ -11,7 +11,7 @@ import { AuditService } from '../audit/audit-service';
 import { unreachableDependency } from '../common/dependency-errors';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
-import { ARTIFACT_STORE, DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
+import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from '../database';
 import { PipelineService } from '../pipelines/pipeline-service';
 
 /** What the API keeps with each workflow, so runs started by schedules can be traced back. */
@@ -52,6 +52,7 @@ export class RunService {
     @Inject(PipelineService) private readonly pipelines: PipelineService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    @Inject(NODE_CATALOG) private readonly catalog: Catalog,
   ) {}
 
   /** The run input for a version: its spec and checked params (422 with every problem otherwise). */
@@ -78,7 +79,7 @@ export class RunService {
     try {
       // A large spec goes to the workers by digest, through the artifact store they share.
       const specStore = artifactSpecStore(this.store);
-      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, startedBy, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId), specStore });
+      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, startedBy, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId), specStore, catalog: this.catalog });
     } catch (err) {
       if (err instanceof RunExistsError && req.uniqueRunId) return { runId, existing: true };
       if (err instanceof RunTooLargeError) throw new ProblemsException('the run is too large', [{ path: 'params', message: err.message }]);

@@ -3,12 +3,12 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { type Client, type ScheduleOverlapPolicy, ScheduleNotFoundError } from '@temporalio/client';
 import { Cron } from 'croner';
 import { DataSource } from 'typeorm';
-import { PIPELINE_WORKFLOW_TYPE, type RunInput, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
+import { type Catalog, PIPELINE_WORKFLOW_TYPE, type RunInput, WORKFLOW_TASK_QUEUE, localTypesOf } from '@kiln/engine';
 import { Schedule, type ScheduleRecord } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { notFound } from '../common/http-errors';
-import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
+import { DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from '../database';
 import { type RunMemo, starterOf, RunService } from '../runs/run-service';
 
 export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'] as const;
@@ -29,6 +29,7 @@ export class ScheduleService {
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(RunService) private readonly runs: RunService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(NODE_CATALOG) private readonly catalog: Catalog,
   ) {}
 
   /**
@@ -70,7 +71,7 @@ export class ScheduleService {
     this.runs.authorize(prepared.spec, startedBy);
     const id = `kiln-${pipelineId.slice(0, 8)}-${randomBytes(6).toString('hex')}`;
     const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: id };
-    const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', startedBy };
+    const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', startedBy, localTypes: localTypesOf(prepared.spec, this.catalog) };
     await this.temporal.schedule.create({
       scheduleId: id,
       spec: { cronExpressions: [req.cron], timezone: req.timezone },

@@ -17,6 +17,7 @@ import {
 } from '@kiln/engine/temporal';
 import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
 import { artifactSpecStore, defaultArtifactStore } from '@kiln/activities/store';
+import { catalog } from '@kiln/activities/catalog';
 import type { Io } from '../io';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
@@ -112,6 +113,7 @@ async function execute(
     trigger: 'cli',
     startedBy: { name: `kiln run (${localUser()})` },
     specStore: artifactSpecStore(defaultArtifactStore()),
+    catalog,
   });
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
   let interrupts = 0;

@@ -23,6 +23,12 @@ export interface NodeTypeInfo {
   readonly capabilities: readonly Capability[];
   /** JSON Schema of the params object (drives forms and API docs). */
   readonly paramsJsonSchema: Record<string, unknown>;
+  /**
+   * A light type (a no-op, a gate, a small JSON transform, bookkeeping: done in well under a second,
+   * no heavy I/O) runs as a Temporal local activity on the workflow worker, skipping the round trip
+   * through the server's task queues; its node's timeout and retries apply as to any node.
+   */
+  readonly light?: boolean;
   /** Default resources of the type; a node's own `resources` override them. */
   readonly resources?: { readonly queue?: string; readonly gpu?: number };
   /** Checks a params object; absent means "anything goes". */

@@ -26,6 +26,12 @@ interface RunInputBase {
    * worker that disables a capability refuses it whatever the claim).
    */
   startedBy?: RunStarter;
+  /**
+   * Node types this run schedules as local activities (the catalog's light types, chosen when the run
+   * starts so every replay of it makes the same choice). Nodes that name a queue or ask for a GPU
+   * still go to their queue.
+   */
+  localTypes?: string[];
   /** History thresholds that make the workflow continue as new (tests set them low). */
   limits?: { maxHistoryEvents?: number; maxHistoryBytes?: number };
   resume?: {

@@ -27,6 +27,8 @@ import {
 } from '../run/packed-state';
 import type { NodeState, RunChanges, RunState } from '../run/run-state';
 import type { PipelineSpec } from '../spec/schema';
+import type { Catalog } from '../catalog/node-type-info';
+import { localTypesOf } from '../run/queue';
 
 export interface StartRunOptions {
   spec: PipelineSpec;
@@ -46,6 +48,11 @@ export interface StartRunOptions {
    * one, large specs go inline, and one too large for a Temporal payload is refused.
    */
   specStore?: SpecStore;
+  /**
+   * The node types' catalog: nodes of the types it declares light run as local activities on the
+   * workflow worker (without one, every node goes through its task queue).
+   */
+  catalog?: Catalog;
 }
 
 /** Keeps a spec's JSON and returns its digest (workers read it back with the `kiln.readSpec` activity). */
@@ -84,6 +91,7 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     ...(options.trigger ? { trigger: options.trigger } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+    ...(options.catalog ? { localTypes: localTypesOf(options.spec, options.catalog) } : {}),
   } as RunInput;
   const bytes = jsonBytes(input);
   if (bytes > MAX_PAYLOAD_BYTES) throw new RunTooLargeError(bytes);

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../spec/defaults';
 import type { NodeSpec } from '../spec/schema';
 import { queueOf } from '../run/queue';
@@ -11,13 +11,23 @@ import { DEFAULT_NODE_TIMEOUT_SECONDS, INFRA_RETRY_ALLOWANCE } from '../run/run-
  * than the node's timeout, and a few extra attempts for workers that die mid-task.
  */
 export function activityOptionsOf(node: NodeSpec): ActivityOptions {
+  return {
+    taskQueue: queueOf(node),
+    heartbeatTimeout: `${node.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}s`,
+    ...localActivityOptionsOf(node),
+  };
+}
+
+/**
+ * The same policy for a node run as a local activity (a light type, on the workflow worker): the
+ * same timeout backstop and retries, no queue and no heartbeats (the workflow worker runs it).
+ */
+export function localActivityOptionsOf(node: NodeSpec): LocalActivityOptions & { retry: RetryPolicy } {
   const retry = node.retry ?? {};
   const maxAttempts = retry.maxAttempts ?? 1;
   const initial = retry.initialIntervalSeconds ?? 1;
   return {
-    taskQueue: queueOf(node),
     startToCloseTimeout: `${(node.timeoutSeconds ?? DEFAULT_NODE_TIMEOUT_SECONDS) + 30}s`,
-    heartbeatTimeout: `${node.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}s`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       maximumAttempts: maxAttempts + INFRA_RETRY_ALLOWANCE,

@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   scheduleActivity,
+  scheduleLocalActivity,
 } from '@temporalio/workflow';
 import {
   APPROVAL_NODE_TYPE,
@@ -16,7 +17,7 @@ import {
 import { type Dag, buildDag, descendants } from '../graph/dag';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
 import type { RunInput } from '../run/run-input';
-import { INFRA_RETRY_ALLOWANCE, MAX_PAYLOAD_BYTES } from '../run/run-input';
+import { INFRA_RETRY_ALLOWANCE, MAX_PAYLOAD_BYTES, WORKFLOW_TASK_QUEUE } from '../run/run-input';
 import { type PackedRunChanges, jsonBytes, packNodes, unpackNodes } from '../run/packed-state';
 import {
   DONE_NODE_STATUSES,
@@ -28,8 +29,8 @@ import {
 import { DEFAULT_MAX_PARALLEL } from '../spec/defaults';
 import type { NodeSpec, PipelineSpec } from '../spec/schema';
 import { resolveRefs } from '../spec/value-refs';
-import { queueOf } from '../run/queue';
-import { activityOptionsOf } from './activity-options';
+import { queueOf, runsLocally } from '../run/queue';
+import { activityOptionsOf, localActivityOptionsOf } from './activity-options';
 
 interface MapProgress {
   items: unknown[];
@@ -43,6 +44,14 @@ interface MapProgress {
 }
 
 type Unit = { node: NodeSpec; index?: number };
+
+/**
+ * Local activities (light node types) a run has scheduled at once, at most: the SDK's default
+ * local-activity slots per worker, so more would only queue there. Holding 1,000 at once (a wide
+ * fan-out of no-ops) crashed the workflow thread ("async hook stack has become corrupted"), also when
+ * the extra ones waited on a `condition`; so the scheduler does not take them from the ready list.
+ */
+const MAX_LOCAL_IN_FLIGHT = 100;
 
 /**
  * The state machine of one run: starts every node whose dependencies are done, at most
@@ -62,6 +71,9 @@ export class RunScheduler {
   private readonly changedAt = new Map<string, number>();
   private version = 0;
   private inFlight = 0;
+  private localInFlight = 0;
+  /** A light unit taken from the ready list while the local slots were full; it goes first. */
+  private held: Unit | undefined;
   /** Approval gates waiting for a person; they hold no activity slot. */
   private waitingApprovals = 0;
   private readonly decisions = new Map<string, ApprovalDecision>();
@@ -129,8 +141,13 @@ export class RunScheduler {
         this.draining = 'continueAsNew';
         break;
       }
-      const unit = this.nextUnit();
+      const unit = this.held ?? this.nextUnit();
+      this.held = undefined;
       if (!unit) break;
+      if (this.localInFlight >= MAX_LOCAL_IN_FLIGHT && runsLocally(unit.node, this.input.localTypes)) {
+        this.held = unit;
+        break;
+      }
       this.launch(unit, shouldContinueAsNew);
     }
   }
@@ -172,7 +189,7 @@ export class RunScheduler {
   }
 
   private hasWork(): boolean {
-    return this.readyHead < this.ready.length || this.activeMaps.some((id) => this.mapHasWork(id));
+    return this.held !== undefined || this.readyHead < this.ready.length || this.activeMaps.some((id) => this.mapHasWork(id));
   }
 
   private mapHasWork(id: string): boolean {
@@ -226,7 +243,8 @@ export class RunScheduler {
   private startNode(node: NodeSpec): void {
     const current = this.state.nodes[node.id]!;
     if (current.status === 'running') return;
-    this.update(node.id, { status: 'running', startedAt: new Date().toISOString(), queue: queueOf(node) });
+    const queue = runsLocally(node, this.input.localTypes) ? WORKFLOW_TASK_QUEUE : queueOf(node);
+    this.update(node.id, { status: 'running', startedAt: new Date().toISOString(), queue });
   }
 
   /** Takes a decision for a waiting approval gate; false when no such gate waits. */
@@ -291,13 +309,17 @@ export class RunScheduler {
     this.inFlight++;
     if (index !== undefined) this.maps.get(node.id)!.running++;
     else this.startNode(node);
+    const local = runsLocally(node, this.input.localTypes);
+    if (local) this.localInFlight++;
     this.activities
-      // The activity id names the node (and item), so pending activities can be matched to nodes.
       .run(() =>
-        scheduleActivity<NodeResult>(node.type, [task], {
-          ...activityOptionsOf(node),
-          activityId: index === undefined ? node.id : `${node.id}#${index}`,
-        }),
+        local
+          ? scheduleLocalActivity<NodeResult>(node.type, [task], localActivityOptionsOf(node))
+          : // The activity id names the node (and item), so pending activities can be matched to nodes.
+            scheduleActivity<NodeResult>(node.type, [task], {
+              ...activityOptionsOf(node),
+              activityId: index === undefined ? node.id : `${node.id}#${index}`,
+            }),
       )
       .then(
         (result) => this.onResult(node, index, result),
@@ -305,6 +327,7 @@ export class RunScheduler {
       )
       .finally(() => {
         this.inFlight--;
+        if (local) this.localInFlight--;
         this.pump(shouldContinueAsNew);
       });
   }

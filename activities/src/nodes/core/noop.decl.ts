@@ -6,6 +6,7 @@ export default declareNode({
   version: 1,
   category: 'core',
   capabilities: [],
+  light: true,
   title: 'No-op',
   description: 'Does nothing: a join point that waits for its upstream nodes.',
   inputs: {},

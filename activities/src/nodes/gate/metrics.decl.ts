@@ -42,6 +42,7 @@ export default declareNode({
   version: 1,
   category: 'gate',
   capabilities: ['kiln-api'],
+  light: true,
   title: 'Metrics gate',
   description:
     'Checks metrics against thresholds (roc_auc >= 0.9) or against a baseline’s (within a tolerance): a connected ' +

@@ -12,6 +12,7 @@ export default declareNode({
   version: 1,
   category: 'search',
   capabilities: [],
+  light: true,
   title: 'Select the best trial',
   description:
     'Takes the per-trial `metrics` and `model` lists of a mapped trainer node (a hyperparameter search), ranks the ' +

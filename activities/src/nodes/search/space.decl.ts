@@ -29,6 +29,7 @@ export default declareNode({
   version: 1,
   category: 'search',
   capabilities: [],
+  light: true,
   title: 'Hyperparameter search space',
   description:
     'Expands a search space (grid: every combination; random: seeded draws) into the list of trial param sets. ' +

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { catalogOf, type NodeTypeInfo } from '../catalog/node-type-info';
+import { localTypesOf, queueOf, runsLocally } from './queue';
+
+const info = (type: string, light?: boolean): NodeTypeInfo => ({
+  type,
+  version: 1,
+  category: 'test',
+  title: type,
+  description: type,
+  inputs: {},
+  outputs: {},
+  capabilities: [],
+  paramsJsonSchema: {},
+  ...(light ? { light } : {}),
+});
+
+describe('where a node runs', () => {
+  it('routes by queue, then GPU, else cpu', () => {
+    expect(queueOf({})).toBe('cpu');
+    expect(queueOf({ resources: { gpu: 1 } })).toBe('gpu');
+    expect(queueOf({ resources: { queue: 'special', gpu: 1 } })).toBe('special');
+  });
+
+  it('lists the light types a spec uses, once each, and runs those nodes locally unless they ask for a queue or GPU', () => {
+    const catalog = catalogOf([info('t.light', true), info('t.heavy'), info('t.other', true)]);
+    const types = localTypesOf({ nodes: [{ id: 'a', type: 't.light' }, { id: 'b', type: 't.light' }, { id: 'c', type: 't.heavy' }, { id: 'd', type: 't.unknown' }] }, catalog);
+    expect(types).toEqual(['t.light']);
+    expect(runsLocally({ type: 't.light' }, types)).toBe(true);
+    expect(runsLocally({ type: 't.heavy' }, types)).toBe(false);
+    expect(runsLocally({ type: 't.light', resources: { queue: 'special' } }, types)).toBe(false);
+    expect(runsLocally({ type: 't.light', resources: { gpu: 1 } }, types)).toBe(false);
+    expect(runsLocally({ type: 't.light' }, undefined)).toBe(false);
+  });
+});
