@@ -31,14 +31,23 @@ describe('trainBooster cancellation', () => {
     const controller = new AbortController();
     let abortedAt = 0;
     let lastIteration = 0;
-    setTimeout(() => {
-      abortedAt = lastIteration;
-      controller.abort();
-    }, 100);
+    // The timer is set once training is under way (its first iteration reported), so the abort lands
+    // mid-training however slow the machine is.
+    const abortSoon = () =>
+      setTimeout(() => {
+        abortedAt = lastIteration;
+        controller.abort();
+      }, 20);
     const run = trainBooster(
       { features: data.columns, labels: data.labels },
       { objective: 'multiclass', numIterations: 10_000 },
-      { signal: controller.signal, onProgress: (i) => void (lastIteration = i) },
+      {
+        signal: controller.signal,
+        onProgress: (i) => {
+          lastIteration = i;
+          if (i === 1) abortSoon();
+        },
+      },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(abortedAt).toBeGreaterThan(0);
