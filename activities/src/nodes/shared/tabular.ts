@@ -58,8 +58,7 @@ const fromCells = new WeakMap<readonly Cell[], ColumnData>();
 
 /** A column's typed data (undefined when there is no such column). */
 export function columnData(cols: Columns, name: string): ColumnData | undefined {
-  const typed = cols.data?.[name];
-  if (typed) return typed;
+  if (cols.data && Object.hasOwn(cols.data, name)) return cols.data[name];
   if (!Object.hasOwn(cols.values, name)) return undefined;
   const cells = cols.values[name]!;
   let made = fromCells.get(cells);
