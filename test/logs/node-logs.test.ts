@@ -5,13 +5,17 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureStudioBuilt } from '@kiln/api';
 import { type LogLine, type NodeLog, streamEvents } from '@kiln/engine';
 import { S3ArtifactStore } from '@kiln/activities/store';
 import { AttemptLog } from '@kiln/activities/logs';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { kiln } from '../support/kiln-process';
+import { launchChromium } from '../support/chromium';
 import { type MinioServer, startMinio } from '../support/minio-server';
 
 let minio: MinioServer;
@@ -19,6 +23,11 @@ let api: ApiProcess;
 let h: Harness;
 let viewer: string;
 let runId: string;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+const SHOTS = join(import.meta.dirname, 'screenshots');
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const gateDir = tempDir('kiln-logs-gate-');
 const gate = join(gateDir, 'open');
 
@@ -58,7 +67,9 @@ function rawGet(path: string, token: string): Promise<{ status: number; json: an
 
 beforeAll(async () => {
   chmodSync(gateDir, 0o755);
-  minio = await startMinio();
+  mkdirSync(SHOTS, { recursive: true });
+  const [server] = await Promise.all([startMinio(), ensureStudioBuilt()]);
+  minio = server;
   const s3 = { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey, S3_SECRET_KEY: minio.secretKey, S3_BUCKET: 'kiln-logs' };
   api = await startApiProcess({ temporalAddress: inject('temporalAddress'), env: { ...s3, KILN_ALLOW_USER_CODE: 'true' } });
   const store = new S3ArtifactStore({ endpoint: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey, bucket: 'kiln-logs', cacheDir: tempDir() });
@@ -69,9 +80,15 @@ beforeAll(async () => {
   const started = await api.call('POST', `/api/v1/pipelines/${saved.json.id}/runs`, { params: {} });
   expect(started.status).toBe(201);
   runId = started.json.runId;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
 });
 
 afterAll(async () => {
+  await page?.screenshot({ path: join(SHOTS, 'zz-last.png') }).catch(() => undefined);
+  await browser?.close();
   writeFileSync(gate, '');
   await api?.stop();
   await h?.close();
@@ -104,7 +121,25 @@ describe('node logs', () => {
     expect(tail.lines[1]!.m).toMatch(/^tick \d+$/);
   });
 
-  it('follows the running attempt over SSE and with `kiln logs -f` until it ends', async () => {
+  it('follows the running attempt over SSE, with `kiln logs -f` and in the studio, until it ends; the studio then shows the failed attempt', async () => {
+    // The studio's run view, signed in as a viewer: the log panel of the running node follows it.
+    await page.goto(`${api.url}/`);
+    await page.evaluate((t) => (globalThis as any).localStorage.setItem('kiln.token', t), viewer);
+    await page.goto(`${api.url}/#/runs/${encodeURIComponent(runId)}`);
+    await page.getByLabel(/^node flaky: /).click();
+    const panel = page.getByRole('region', { name: 'Log' });
+    const lines = panel.getByRole('log', { name: 'Log lines' });
+    await panel.getByRole('status', { name: 'Log state' }).filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await lines.getByText('attempt 2 starting').waitFor();
+    // New lines arrive while it runs.
+    const ticks = async () => Number(/tick (\d+)\s*$/.exec((await lines.textContent()) ?? '')?.[1] ?? 0);
+    const seen = await (async () => {
+      await expect.poll(ticks, { timeout: 30_000 }).toBeGreaterThan(0);
+      return ticks();
+    })();
+    await expect.poll(ticks, { timeout: 30_000 }).toBeGreaterThan(seen);
+    await shot('01-live-log');
+
     const events: { event: string; data: any }[] = [];
     const sse = streamEvents(`${api.url}${logsPath('flaky', '?follow=true')}`, viewer, (e) => events.push({ event: e.event, data: JSON.parse(e.data) }), AbortSignal.timeout(120_000));
     let cliOut = '';
@@ -127,6 +162,17 @@ describe('node logs', () => {
     expect(result.stdout).not.toContain('attempt 2 starting'); // --tail 2 began after it
     const run = await api.settled(runId);
     expect(run.status).toBe('succeeded');
+
+    // The panel saw the end; the earlier, failed attempt is one pick away.
+    await lines.getByText('done', { exact: true }).waitFor({ timeout: 30_000 });
+    await panel.getByRole('status', { name: 'Log state' }).filter({ hasText: /^succeeded/ }).waitFor({ timeout: 30_000 });
+    await panel.getByLabel('Attempt').selectOption('1');
+    await lines.getByText('failing now').waitFor();
+    await panel.getByRole('status', { name: 'Log state' }).filter({ hasText: /^failed, 4 lines/ }).waitFor();
+    expect(await lines.textContent()).not.toContain('tick');
+    expect(await lines.locator('.log-stderr').textContent()).toContain('warning on stderr');
+    await shot('02-earlier-attempt');
+    expect(consoleErrors).toEqual([]);
   });
 
   it('prints a whole run, or one earlier attempt, with `kiln logs`', async () => {

@@ -10,6 +10,7 @@ import { Loaded, useAsync } from '../ui/async';
 import { navigate } from '../ui/router';
 import { STATUS_FILL, StatusBadge, formatDuration } from '../ui/status';
 import { NodeCharts } from './Charts';
+import { NodeLogPanel } from './NodeLogPanel';
 
 export function RunView({ runId, theme }: { runId: string; theme: 'light' | 'dark' }) {
   const state = useAsync(async () => {
@@ -260,6 +261,7 @@ function LiveRun({
                   </pre>
                 </section>
               )}
+              <NodeLogPanel key={selectedSpec.id} runId={runId} nodeId={selectedSpec.id} nodeStatus={selectedState?.status} />
               {selectedState?.outputs && <NodeCharts key={selectedSpec.id} outputs={selectedState.outputs} />}
               <section aria-label="Outputs">
                 <h3>Outputs</h3>
