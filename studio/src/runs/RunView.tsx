@@ -261,7 +261,7 @@ function LiveRun({
                   </pre>
                 </section>
               )}
-              <NodeLogPanel key={selectedSpec.id} runId={runId} nodeId={selectedSpec.id} nodeStatus={selectedState?.status} />
+              <NodeLogPanel key={`log-${selectedSpec.id}`} runId={runId} nodeId={selectedSpec.id} nodeStatus={selectedState?.status} />
               {selectedState?.outputs && <NodeCharts key={selectedSpec.id} outputs={selectedState.outputs} />}
               <section aria-label="Outputs">
                 <h3>Outputs</h3>
