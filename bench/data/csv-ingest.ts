@@ -5,6 +5,7 @@
 // BENCH_ROUNDS: interleaved rounds of Kiln and polars 1 thread, default 3)
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
@@ -65,13 +66,15 @@ async function main() {
   // speed drifts by ±15% over minutes, and the median drops a round that met a slow spell.
   const ours: number[] = [];
   const polars1: number[] = [];
+  const loads: number[] = [];
   let shape = { rowCount: 0, columns: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     const run = kiln();
     shape = run;
     ours.push(run.seconds);
     polars1.push(py(timePolars, { POLARS_MAX_THREADS: '1' }));
-    console.log(`round ${round + 1}: kiln ${run.seconds.toFixed(2)} s, polars 1 thread ${polars1.at(-1)!.toFixed(2)} s`);
+    loads.push(loadavg()[0]!);
+    console.log(`round ${round + 1}: kiln ${run.seconds.toFixed(2)} s, polars 1 thread ${polars1.at(-1)!.toFixed(2)} s, load ${loads.at(-1)!.toFixed(1)}`);
   }
   const pandas = py(timePandas);
   const polarsAll = py(timePolars);
@@ -84,7 +87,7 @@ async function main() {
   ] as const;
   console.log(
     `\nbench/data — ${size.toFixed(0)} MB CSV, ${shape.rowCount.toLocaleString()} rows × ${shape.columns} columns, parse threads: ${THREADS ?? 'default'}; ` +
-      `kiln and polars 1 thread: median of ${ROUNDS} interleaved rounds`,
+      `kiln and polars 1 thread: median of ${ROUNDS} interleaved rounds; load average (1 min) per round: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores`,
   );
   console.log('reader                                          seconds     MB/s   rounds (s)');
   for (const [name, s, all] of rows) {
@@ -93,7 +96,7 @@ async function main() {
   console.log(`kiln / polars 1 thread: ${(median(polars1) / median(ours)).toFixed(2)}×   kiln / pandas: ${(pandas / median(ours)).toFixed(2)}×`);
   writeFileSync(
     join(results, 'data.json'),
-    JSON.stringify({ at: new Date().toISOString(), sizeMb: size, seconds: Object.fromEntries(rows.map(([n, s]) => [n, s])), rounds: { kiln: ours, polars1 } }, null, 2),
+    JSON.stringify({ at: new Date().toISOString(), sizeMb: size, seconds: Object.fromEntries(rows.map(([n, s]) => [n, s])), rounds: { kiln: ours, polars1, load: loads } }, null, 2),
   );
 }
 
