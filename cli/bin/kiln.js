@@ -24,4 +24,6 @@ if (compiled) {
   register('./source-condition.js', import.meta.url);
   ({ main } = await import('../src/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+// The command has finished (what it started is stopped, its output written; stdout and stderr are
+// synchronous on files and pipes): exit now, not when the Temporal SDK's native threads wind down.
+process.exit(await main(process.argv.slice(2)));

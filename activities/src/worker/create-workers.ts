@@ -16,6 +16,8 @@ export interface WorkerSetOptions {
   temporal: TemporalTarget;
   /** Activity task queues to serve, e.g. `["cpu", "gpu"]`. */
   queues: readonly string[];
+  /** Appended to every queue served, the workflow queue included (runs started with the same `queueSuffix`). */
+  queueSuffix?: string;
   /** Also run pipeline workflows (on the `kiln-workflows` queue). */
   workflows?: boolean;
   /** Nodes run at once per queue. */
@@ -48,14 +50,20 @@ export interface WorkerSet {
 
 let runtimeInstalled = false;
 
-/** Sets the SDK's log level; the Rust core and the SDK are chatty at INFO. */
+/**
+ * Sets the SDK's log level (the Rust core and the SDK are chatty at INFO). Every line, the core's
+ * included, goes through the logger to stderr, never stdout (`kiln run --json` keeps stdout for its
+ * summary). Signals are left to the commands: each stops its workers itself, in its own order (the SDK
+ * would shut every worker down on the first SIGINT, before a cancelled run could finish).
+ */
 function installRuntime(level: LogLevel): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
     Runtime.install({
       logger: new DefaultLogger(level),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }) } },
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} } },
+      shutdownSignals: [],
     });
   } catch {
     // Already installed by the host process.
@@ -94,7 +102,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
       workers.push(
         await Worker.create({
           ...common,
-          taskQueue: queue,
+          taskQueue: queue + (options.queueSuffix ?? ''),
           activities,
           maxConcurrentActivityTaskExecutions: options.concurrency ?? 8,
         }),
@@ -104,7 +112,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
       workers.push(
         await Worker.create({
           ...common,
-          taskQueue: WORKFLOW_TASK_QUEUE,
+          taskQueue: WORKFLOW_TASK_QUEUE + (options.queueSuffix ?? ''),
           workflowBundle: await workflowBundle(),
           // Bookkeeping the workflow asks for: reading a large spec kept by digest.
           activities: { ...localActivities, [READ_SPEC_ACTIVITY]: readSpecActivity(store) },

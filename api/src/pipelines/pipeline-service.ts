@@ -91,6 +91,36 @@ export class PipelineService {
     });
   }
 
+  /**
+   * The version a spec run outside the API is (`kiln run` beside `kiln up`, see
+   * `RunService.recordCliRun`): of the live pipeline of its name, the version with the same hash, else
+   * a new version; a new pipeline when none has the name. Undefined for a spec this API finds invalid.
+   */
+  async recordRan(raw: unknown, by: string): Promise<{ pipelineId: string; version: number } | undefined> {
+    const result = validateSpec(raw, this.catalog);
+    if (!result.ok) return undefined;
+    const spec = result.spec;
+    const hash = specHash(spec);
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const pipeline = await m.getRepository(Pipeline).findOne({ where: { name: spec.name, archivedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+      if (!pipeline) {
+        const id = randomUUID();
+        await m.getRepository(Pipeline).insert({ id, name: spec.name, description: spec.description ?? null, latestVersion: 1, createdAt: now, updatedAt: now, archivedAt: null, createdBy: by });
+        await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash, author: by, createdAt: now });
+        await this.audit.record(by, 'pipeline.create', `pipeline:${id}`, { name: spec.name, version: 1, ranBy: by }, m);
+        return { pipelineId: id, version: 1 };
+      }
+      const same = await m.getRepository(PipelineVersion).findOne({ where: { pipelineId: pipeline.id, hash }, order: { version: 'DESC' } });
+      if (same) return { pipelineId: pipeline.id, version: same.version };
+      const version = pipeline.latestVersion + 1;
+      await m.getRepository(PipelineVersion).insert({ pipelineId: pipeline.id, version, spec: spec as JsonDoc, hash, author: by, createdAt: now });
+      await m.getRepository(Pipeline).update({ id: pipeline.id }, { latestVersion: version, updatedAt: now, description: spec.description ?? null });
+      await this.audit.record(by, 'pipeline.update', `pipeline:${pipeline.id}`, { version, hash, ranBy: by }, m);
+      return { pipelineId: pipeline.id, version };
+    });
+  }
+
   async archive(id: string, actor: Actor): Promise<void> {
     const result = await this.db.getRepository(Pipeline).update({ id, archivedAt: IsNull() }, { archivedAt: new Date() });
     if (!result.affected) throw notFound(`pipeline ${id}`);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunInput, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, RunTooLargeError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
 import { type ArtifactStore, artifactSpecStore } from '@kiln/activities/store';
 import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
@@ -21,6 +21,15 @@ export interface RunMemo {
   trigger: RunTrigger;
   source?: string;
 }
+
+/** The memo `kiln run` puts on runs it starts itself (no pipeline of this API's). */
+export interface CliRunMemo {
+  pipelineId?: undefined;
+  trigger: 'cli';
+  source?: string;
+}
+
+export const isCliRunMemo = (memo: RunMemo | CliRunMemo | undefined): memo is CliRunMemo => !memo?.pipelineId && memo?.trigger === 'cli';
 
 export interface StartRequest {
   pipelineId: string;
@@ -135,8 +144,13 @@ export class RunService {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
     }
-    const memo = description.memo?.kiln as RunMemo | undefined;
-    if (description.type !== PIPELINE_WORKFLOW_TYPE || !memo?.pipelineId) return null;
+    const memo = description.memo?.kiln as RunMemo | CliRunMemo | undefined;
+    if (description.type !== PIPELINE_WORKFLOW_TYPE) return null;
+    if (isCliRunMemo(memo)) {
+      await this.recordCliRun(runId, memo, description.startTime);
+      return this.db.getRepository(Run).findOneBy({ id: runId });
+    }
+    if (!memo?.pipelineId) return null;
     if (!(await this.db.getRepository(Pipeline).existsBy({ id: memo.pipelineId }))) return null;
     await this.recordFromTemporal(runId, memo, description.startTime);
     return this.db.getRepository(Run).findOneBy({ id: runId });
@@ -148,16 +162,41 @@ export class RunService {
     await this.recordStarted(runId, memo, await this.paramsOf(runId), startedAt, by);
   }
 
+  /**
+   * Records a run `kiln run` started on this API's Temporal (beside `kiln up`): the spec it ran, read
+   * from the workflow's input, is a version of the pipeline of its name (found, or added), so the run
+   * shows with the others. No role is checked: whoever can start workflows on Temporal is trusted
+   * as an operator already (see ARCHITECTURE, Trust boundaries); running that version again through
+   * the API is checked like any run.
+   */
+  async recordCliRun(runId: string, memo: CliRunMemo, startedAt: Date) {
+    const input = await this.inputOf(runId);
+    if (!input) return;
+    const spec: unknown = input.specRef
+      ? JSON.parse(Buffer.from(await this.store.get(input.specRef.digest)).toString('utf8'))
+      : input.spec;
+    const by = memo.source ?? 'kiln run';
+    const version = await this.pipelines.recordRan(spec, by);
+    if (!version) return;
+    const recorded: RunMemo = { ...version, trigger: 'cli', ...(memo.source ? { source: memo.source } : {}) };
+    await this.recordStarted(runId, recorded, input.params ?? {}, startedAt, by);
+  }
+
   private async paramsOf(workflowId: string): Promise<Record<string, unknown>> {
+    return (await this.inputOf(workflowId))?.params ?? {};
+  }
+
+  /** The workflow's input (`RunInput`), from the first event of its history. */
+  private async inputOf(workflowId: string): Promise<Partial<RunInput> | undefined> {
     try {
       const history = await this.temporal.workflow.getHandle(workflowId).fetchHistory();
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       const payload = started?.input?.payloads?.[0];
-      if (!payload) return {};
-      return (defaultPayloadConverter.fromPayload(payload) as { params?: Record<string, unknown> }).params ?? {};
+      if (!payload) return undefined;
+      return defaultPayloadConverter.fromPayload(payload) as Partial<RunInput>;
     } catch (err) {
       if (unreachableDependency(err)) throw err;
-      return {};
+      return undefined;
     }
   }
 

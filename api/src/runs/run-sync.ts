@@ -5,7 +5,7 @@ import { PIPELINE_WORKFLOW_TYPE } from '@kiln/engine';
 import { Pipeline, Run } from '@kiln/db';
 import { type Dependency, unreachableDependency } from '../common/dependency-errors';
 import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
-import { type RunMemo, RunService } from './run-service';
+import { type CliRunMemo, type RunMemo, RunService, isCliRunMemo } from './run-service';
 
 const EVERY_MS = 1000;
 /**
@@ -73,12 +73,15 @@ export class RunSync implements OnApplicationBootstrap, OnApplicationShutdown {
     for await (const wf of this.temporal.workflow.list({ query })) {
       if (wf.startTime > newest) newest = wf.startTime;
       if (this.seen.has(wf.workflowId)) continue;
-      const memo = (wf.memo?.kiln ?? undefined) as RunMemo | undefined;
+      const memo = (wf.memo?.kiln ?? undefined) as RunMemo | CliRunMemo | undefined;
       try {
         // Skipped: not a Kiln run, a run of a pipeline this database does not hold (another Kiln on
         // the same namespace), or one already recorded.
         if (memo?.pipelineId && (await this.isNew(wf.workflowId, memo.pipelineId))) {
           await this.runs.recordFromTemporal(wf.workflowId, memo, wf.startTime);
+        } else if (isCliRunMemo(memo) && !(await this.db.getRepository(Run).existsBy({ id: wf.workflowId }))) {
+          // `kiln run` beside `kiln up`: recorded under the pipeline of its spec's name.
+          await this.runs.recordCliRun(wf.workflowId, memo, wf.startTime);
         }
         this.seen.set(wf.workflowId, wf.startTime.getTime());
       } catch (err) {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Io } from '../io';
+import { apiUrlOf } from '../up-state';
 import { loadAndValidate } from './validate';
 import { APPLY_USAGE } from './usage';
 
@@ -14,7 +15,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
   const [file, ...extra] = parsed.positionals;
-  const base = (parsed.values.api ?? process.env.KILN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  const base = apiUrlOf(parsed.values.api);
   const token = parsed.values.token ?? process.env.KILN_TOKEN;
   if (!file || extra.length > 0 || !token) {
     io.err(`${token ? '' : 'a token is needed (--token or KILN_TOKEN)\n'}usage: ${APPLY_USAGE}`);

@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
 import { TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
+import { apiUrlOf } from '../up-state';
 import { APPROVE_USAGE } from './usage';
 
 /**
@@ -47,7 +48,7 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
         await connection.close();
       }
     } else {
-      const base = (parsed.values.api ?? process.env.KILN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+      const base = apiUrlOf(parsed.values.api);
       const token = parsed.values.token ?? process.env.KILN_TOKEN;
       if (!token) {
         io.err(`a token is needed (--token or KILN_TOKEN), or --temporal-address\nusage: ${APPROVE_USAGE}`);

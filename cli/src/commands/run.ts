@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -19,13 +20,15 @@ import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activiti
 import { artifactSpecStore, defaultArtifactStore } from '@kiln/activities/store';
 import { catalog } from '@kiln/activities/catalog';
 import type { Io } from '../io';
+import { Interrupts } from '../interrupts';
+import { waitForUp } from '../up-state';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
 import { RUN_USAGE } from './usage';
 
-/** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params. */
+/** Runs a pipeline to the end. Exit 0 succeeded, 1 failed or cancelled, 2 invalid spec or params, 130 Ctrl-C. */
 export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   let parsed;
   try {
@@ -52,7 +55,8 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
   const params = parseParams(spec, parsed.values.param ?? [], io);
   if (!params) return 2;
 
-  const say = parsed.values.json ? io.err : io.out;
+  const json = Boolean(parsed.values.json);
+  const say = json ? io.err : io.out;
   let temporal;
   try {
     temporal = temporalSettings(process.env, parsed.values);
@@ -60,29 +64,54 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     io.err(`kiln run: ${(err as Error).message}\nusage: ${RUN_USAGE}`);
     return 2;
   }
-  // A Temporal named by flag or TEMPORAL_ADDRESS is used as it is (its workers serve the run);
-  // otherwise an embedded dev server and in-process workers.
+  // Ctrl-C from here on: the first cancels (the run, or the start), a second stops at once.
+  const interrupts = new Interrupts(signals, () => {
+    say('stopping now, without waiting for the run to be cancelled');
+    process.exit(INTERRUPTED);
+  });
+  // A Temporal named by flag or TEMPORAL_ADDRESS is used as it is (its workers serve the run).
+  // Otherwise a running `kiln up`'s (on this KILN_HOME), else an embedded dev server; either way with
+  // in-process workers, which beside `kiln up` serve private queues (its workers never take this
+  // run's nodes, nor these workers its runs).
   const remote = Boolean(parsed.values['temporal-address'] || process.env.TEMPORAL_ADDRESS);
   let server: DevServer | undefined;
   let workers: WorkerSet | undefined;
+  let queueSuffix: string | undefined;
   try {
     if (!remote) {
-      say('starting the embedded Temporal dev server…');
-      server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace: temporal.namespace, log: say });
-      // The embedded server is local plaintext, whatever TLS the environment names.
-      temporal = { address: server.address, namespace: temporal.namespace };
+      const up = await waitForUp();
+      if (up?.temporal) {
+        say(`using the Temporal of kiln up (pid ${up.pid}) at ${up.temporal.address}; the run shows in its studio at ${up.apiUrl}/`);
+        temporal = { address: up.temporal.address, namespace: up.temporal.namespace };
+        queueSuffix = `@kiln-run-${randomUUID().slice(0, 8)}`;
+      } else {
+        say('starting the embedded Temporal dev server…');
+        server = await startDevServer({ dbFile: join(kilnHome(), 'temporal.db'), namespace: temporal.namespace, log: say });
+        // The embedded server is local plaintext, whatever TLS the environment names.
+        temporal = { address: server.address, namespace: temporal.namespace };
+      }
+      if (interrupts.count > 0) return cancelledBeforeStart(say);
       const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
       // The developer's own file on their own machine: user code is allowed (localWorkerPolicy).
-      workers = await createWorkers({ temporal, queues: [...queues], workflows: true, logLevel: 'ERROR', policy: localWorkerPolicy(process.env) });
+      workers = await createWorkers({
+        temporal,
+        queues: [...queues],
+        ...(queueSuffix ? { queueSuffix } : {}),
+        workflows: true,
+        logLevel: 'ERROR',
+        policy: localWorkerPolicy(process.env),
+      });
       void workers.run();
     }
+    if (interrupts.count > 0) return cancelledBeforeStart(say);
     const namespace = temporal.namespace;
     const connection = await connectTemporalClient(temporal);
     try {
       const client = new Client({ connection, namespace });
-      const state = await execute(client, spec, params, io, say, signals, Boolean(parsed.values.json));
-      if (parsed.values.json) io.out(JSON.stringify(runSummary(state)));
+      const state = await execute(client, spec, params, { io, say, interrupts, json, ...(queueSuffix ? { queueSuffix } : {}) });
+      if (json) io.out(JSON.stringify(runSummary(state)));
+      if (state.status === 'cancelled' && interrupts.count > 0) return INTERRUPTED;
       return state.status === 'succeeded' ? 0 : 1;
     } finally {
       await connection.close();
@@ -91,40 +120,50 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     io.err(`kiln run: ${(err as Error).message}`);
     return err instanceof RunTooLargeError ? 2 : 1;
   } finally {
+    // Workers first, the server they talk to last.
     await workers?.shutdown();
     await server?.stop();
+    interrupts.dispose();
   }
 }
 
-async function execute(
-  client: Client,
-  spec: PipelineSpec,
-  params: Record<string, unknown>,
-  io: Io,
-  say: (line: string) => void,
-  signals: NodeJS.EventEmitter,
-  json: boolean,
-): Promise<RunState> {
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const INTERRUPTED = 130;
+
+function cancelledBeforeStart(say: (line: string) => void): number {
+  say('cancelled before the run started');
+  return INTERRUPTED;
+}
+
+interface ExecuteContext {
+  io: Io;
+  say: (line: string) => void;
+  interrupts: Interrupts;
+  json: boolean;
+  queueSuffix?: string;
+}
+
+async function execute(client: Client, spec: PipelineSpec, params: Record<string, unknown>, ctx: ExecuteContext): Promise<RunState> {
+  const { io, say, json } = ctx;
+  const startedBy = `kiln run (${localUser()})`;
   // A large spec goes to the workers by digest, through the artifact store they read (KILN_HOME or S3).
   // No token, so no role: workers other than this command's own decide whether to run user code for it.
+  // The memo's trigger lets a `kiln up` API on the same Temporal record the run (run sync).
   const handle = await startRun(client, {
     spec,
     params,
     trigger: 'cli',
-    startedBy: { name: `kiln run (${localUser()})` },
+    startedBy: { name: startedBy },
+    memo: { kiln: { trigger: 'cli', source: startedBy } },
     specStore: artifactSpecStore(defaultArtifactStore()),
     catalog,
+    ...(ctx.queueSuffix ? { queueSuffix: ctx.queueSuffix } : {}),
   });
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      say('cancelling the run (Ctrl-C again to leave it running and exit)…');
-      void handle.cancel().catch(() => {});
-    } else process.exit(130);
-  };
-  signals.on('SIGINT', onInterrupt);
+  ctx.interrupts.onFirst(() => {
+    say('cancelling the run (Ctrl-C again to stop at once)…');
+    void handle.cancel().catch(() => {});
+  });
   const live = !json && io.isTty ? new LiveView(`run ${handle.workflowId}`, io.write) : undefined;
   const redraw = live ? setInterval(() => live.render(), 200) : undefined;
   const done = awaitRun(handle);
@@ -142,7 +181,6 @@ async function execute(
     say(`run ${state.runId} ${state.status}`);
     return state;
   } finally {
-    signals.off('SIGINT', onInterrupt);
     if (redraw) clearInterval(redraw);
   }
 }

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFromEnv, ensureStudioBuilt, startApi } from '@kiln/api';
-import { kilnHome, superviseDevServer } from '@kiln/engine/temporal';
-import { startCsvThreads } from '@kiln/activities/data';
-import { createWorkers } from '@kiln/activities/worker';
+import { kilnHome } from '@kiln/engine/home';
 import type { Io } from '../io';
+import { claimUp } from '../up-state';
 import { UP_USAGE } from './usage';
 
 
@@ -26,7 +24,27 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
   // Workers and the API pick the artifact store from the environment.
   if (values.s3) process.env.S3_ENDPOINT = values.s3;
   const home = kilnHome();
-  const stops: (() => Promise<void>)[] = [];
+  // One `kiln up` per state folder: a second would open the same Temporal and PostgreSQL files.
+  const taken = await claimUp(home);
+  if ('running' in taken) {
+    const at = taken.running.apiUrl ? `at ${taken.running.apiUrl}/` : '(still starting)';
+    io.err(`kiln up is already running ${at}: pid ${taken.running.pid}, state ${home}`);
+    return 1;
+  }
+  const { claim } = taken;
+  // Loaded once this folder is ours: a second `kiln up` answers at once.
+  const [{ configFromEnv, ensureStudioBuilt, startApi }, { superviseDevServer }, { startCsvThreads }, { createWorkers }] = await Promise.all([
+    import('@kiln/api'),
+    import('@kiln/engine/temporal'),
+    import('@kiln/activities/data'),
+    import('@kiln/activities/worker'),
+  ]);
+  // Ctrl-C while starting: finish the step under way, then stop what was started.
+  let interrupted = false;
+  const onStartInterrupt = () => (interrupted = true);
+  signals.once('SIGINT', onStartInterrupt);
+  signals.once('SIGTERM', onStartInterrupt);
+  const stops: (() => Promise<void>)[] = [async () => claim.release()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => io.err(`while stopping: ${(err as Error).message}`));
   };
@@ -75,6 +93,14 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     const api = await startApi(config);
     stops.push(() => api.close());
     if (!process.env.KILN_API_URL) apiConnection.url = api.url;
+    claim.publish({ temporal: { address: temporal.address, namespace: 'default', ...(temporal.uiUrl ? { uiUrl: temporal.uiUrl } : {}) }, apiUrl: api.url });
+    signals.off('SIGINT', onStartInterrupt);
+    signals.off('SIGTERM', onStartInterrupt);
+    if (interrupted) {
+      io.err('stopping…');
+      await stopAll();
+      return 0;
+    }
     const artifacts = process.env.S3_ENDPOINT ? `${process.env.S3_ENDPOINT} (bucket ${process.env.S3_BUCKET ?? 'kiln-artifacts'})` : `${home}/artifacts`;
     io.out(`Kiln is up.
   Studio       ${api.url}/

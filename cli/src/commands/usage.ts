@@ -12,7 +12,7 @@ export const RUN_USAGE = `kiln run <file.json|file.ts> [--param k=v]... [--json]
 export const WORKER_USAGE = `kiln worker [--queues cpu,gpu] [--concurrency N] [--no-workflows] [--grace-seconds 30] ${TEMPORAL_FLAGS}`;
 export const API_USAGE = `kiln api [--port 8080] [--host 127.0.0.1] [--data-dir DIR] ${TEMPORAL_FLAGS}`;
 export const APPLY_USAGE =
-  'kiln apply <file.json|file.ts> [--api http://127.0.0.1:8080] [--token T]  (or KILN_API_URL, KILN_TOKEN)';
+  'kiln apply <file.json|file.ts> [--api URL] [--token T]  (or KILN_API_URL, KILN_TOKEN; default: the running kiln up)';
 export const APPROVE_USAGE = `kiln approve <runId> <nodeId> [--reject] [--comment text] [--api URL --token T | ${TEMPORAL_FLAGS}]`;
 export const LOGS_USAGE =
   'kiln logs <runId> [node] [-f] [--attempt N] [--item N] [--tail N] [--json] [--api URL] [--token T]  (or KILN_API_URL, KILN_TOKEN)';

@@ -32,6 +32,11 @@ interface RunInputBase {
    * still go to their queue.
    */
   localTypes?: string[];
+  /**
+   * Appended to every task queue of this run, the workflow's own included (`kiln run` beside a
+   * running `kiln up`: its in-process workers serve private queues, so neither takes the other's tasks).
+   */
+  queueSuffix?: string;
   /** History thresholds that make the workflow continue as new (tests set them low). */
   limits?: { maxHistoryEvents?: number; maxHistoryBytes?: number };
   resume?: {

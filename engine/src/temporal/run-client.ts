@@ -41,6 +41,8 @@ export interface StartRunOptions {
   startedBy?: RunInput['startedBy'];
   /** Searchable context kept with the workflow (the API stores pipeline id and version here). */
   memo?: Record<string, unknown>;
+  /** Appended to every task queue of the run (see `RunInput.queueSuffix`); its workers serve the same. */
+  queueSuffix?: string;
   /** Never start a second run with this id, even after the first has closed (webhook deliveries). */
   uniqueId?: boolean;
   /**
@@ -92,13 +94,14 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.startedBy ? { startedBy: options.startedBy } : {}),
     ...(options.catalog ? { localTypes: localTypesOf(options.spec, options.catalog) } : {}),
+    ...(options.queueSuffix ? { queueSuffix: options.queueSuffix } : {}),
   } as RunInput;
   const bytes = jsonBytes(input);
   if (bytes > MAX_PAYLOAD_BYTES) throw new RunTooLargeError(bytes);
   try {
     return await client.workflow.start(PIPELINE_WORKFLOW_TYPE, {
       workflowId: runId,
-      taskQueue: WORKFLOW_TASK_QUEUE,
+      taskQueue: WORKFLOW_TASK_QUEUE + (options.queueSuffix ?? ''),
       args: [input],
       ...(options.memo ? { memo: options.memo } : {}),
       ...(options.uniqueId ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),

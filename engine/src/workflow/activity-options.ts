@@ -10,9 +10,9 @@ import { DEFAULT_NODE_TIMEOUT_SECONDS, INFRA_RETRY_ALLOWANCE } from '../run/run-
  * and marks the last allowed attempt final, so Temporal's own limits are a backstop: a little longer
  * than the node's timeout, and a few extra attempts for workers that die mid-task.
  */
-export function activityOptionsOf(node: NodeSpec): ActivityOptions {
+export function activityOptionsOf(node: NodeSpec, queueSuffix = ''): ActivityOptions {
   return {
-    taskQueue: queueOf(node),
+    taskQueue: queueOf(node) + queueSuffix,
     heartbeatTimeout: `${node.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}s`,
     ...localActivityOptionsOf(node),
   };

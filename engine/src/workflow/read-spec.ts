@@ -1,5 +1,5 @@
-import { scheduleActivity } from '@temporalio/workflow';
-import { READ_SPEC_ACTIVITY, type ReadSpecPage, type SpecRef, WORKFLOW_TASK_QUEUE } from '../run/run-input';
+import { scheduleActivity, workflowInfo } from '@temporalio/workflow';
+import { READ_SPEC_ACTIVITY, type ReadSpecPage, type SpecRef } from '../run/run-input';
 import type { PipelineSpec } from '../spec/schema';
 
 /**
@@ -11,7 +11,8 @@ export async function readSpec(ref: SpecRef): Promise<PipelineSpec> {
   while (text.length < ref.length) {
     const page: ReadSpecPage = { digest: ref.digest, offset: text.length };
     const chunk = await scheduleActivity<string>(READ_SPEC_ACTIVITY, [page], {
-      taskQueue: WORKFLOW_TASK_QUEUE,
+      // Served by the workers of the workflow's own queue.
+      taskQueue: workflowInfo().taskQueue,
       activityId: `spec@${page.offset}`,
       startToCloseTimeout: '1 minute',
       retry: { maximumAttempts: 3 },

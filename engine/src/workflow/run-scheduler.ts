@@ -317,7 +317,7 @@ export class RunScheduler {
           ? scheduleLocalActivity<NodeResult>(node.type, [task], localActivityOptionsOf(node))
           : // The activity id names the node (and item), so pending activities can be matched to nodes.
             scheduleActivity<NodeResult>(node.type, [task], {
-              ...activityOptionsOf(node),
+              ...activityOptionsOf(node, this.input.queueSuffix),
               activityId: index === undefined ? node.id : `${node.id}#${index}`,
             }),
       )

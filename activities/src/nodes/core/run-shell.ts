@@ -72,16 +72,21 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
         // Already gone.
       }
     };
+    // A worker process that exits at once (a second Ctrl-C on `kiln run`) takes the command with it.
+    const killOnExit = () => killGroup('SIGKILL');
+    process.once('exit', killOnExit);
     const onAbort = () => {
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 5000);
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
+      process.off('exit', killOnExit);
       options.signal.removeEventListener('abort', onAbort);
       reject(new Error(`could not start sh: ${err.message}`));
     });
     child.on('close', (code, sig) => {
+      process.off('exit', killOnExit);
       options.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       // Children that outlived the shell (background jobs) go with it.
