@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, inject, it } from 'vitest';
 import { freePort } from '@kiln/engine/temporal';
 import { tempDir } from '../support/harness';
-import { KILN_BIN } from '../support/kiln-process';
+import { KILN_BIN, kiln } from '../support/kiln-process';
 
 it('kiln up brings the product up on embedded defaults, serves the studio and the API, and stops on Ctrl-C', async () => {
   const port = await freePort();
@@ -43,6 +43,37 @@ it('kiln up brings the product up on embedded defaults, serves the studio and th
     }
     expect(status).toBe('succeeded');
 
+    // One kiln up per state folder: a second says where the first is and exits 1 at once.
+    const startedAt = Date.now();
+    const second = await kiln(['up', '--port', String(await freePort())], { env: { KILN_HOME: home, TEMPORAL_CLI: inject('temporalCli') } });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`kiln up is already running at ${url}/`);
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(second.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+
+    // kiln run beside it uses its Temporal (no second dev server on the same state) and the run is
+    // recorded by its API, under the pipeline of the spec's name.
+    const temporalServers = () => devServersOf(home);
+    expect(temporalServers()).toHaveLength(1);
+    let serversDuringRun = 0;
+    const cliRun = await kiln(['run', resolve(import.meta.dirname, '../../examples/diamond/diamond.ts'), '--param', 'msg=echo beside-up'], {
+      env: { KILN_HOME: home, TEMPORAL_CLI: inject('temporalCli') },
+      onStdout: (text) => {
+        if (text.includes(' started (')) serversDuringRun = Math.max(serversDuringRun, temporalServers().length);
+      },
+    });
+    expect(cliRun.code, cliRun.stderr).toBe(0);
+    expect(cliRun.stdout).toContain('using the Temporal of kiln up');
+    expect(cliRun.stdout).not.toContain('starting the embedded Temporal');
+    expect(serversDuringRun).toBe(1);
+    const cliRunId = /run (diamond-\S+) succeeded/.exec(cliRun.stdout)![1]!;
+    let listed: { id: string; trigger: string; status: string; pipelineId: string }[] = [];
+    for (let i = 0; i < 50 && !listed.some((r) => r.id === cliRunId && r.status === 'succeeded'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = (await (await fetch(`${url}/api/v1/runs`, { headers: H })).json()) as typeof listed;
+    }
+    expect(listed.find((r) => r.id === cliRunId)).toMatchObject({ trigger: 'cli', status: 'succeeded', pipelineId: id });
+
     // Its own workers reach the API (a service token made for this start): train, deploy, serve.
     const examples = resolve(import.meta.dirname, '../../examples');
     const loop = JSON.parse(readFileSync(resolve(examples, 'retrain-loop/churn-deploy.json'), 'utf8'));
@@ -65,3 +96,18 @@ it('kiln up brings the product up on embedded defaults, serves the studio and th
   expect(await exited).toBe(0);
   expect(out).toContain('stopping…');
 }, 240_000);
+
+/** The Temporal dev servers running on this state folder's database. */
+function devServersOf(home: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmdline.includes('start-dev') && cmdline.includes(`${home}/temporal.db`)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
