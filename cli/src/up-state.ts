@@ -38,11 +38,6 @@ export async function waitForUp(home = kilnHome(), timeoutMs = 120_000): Promise
   }
 }
 
-/** The API URL for commands given none: `--api`, `KILN_API_URL`, a running `kiln up`'s, else the default port. */
-export function apiUrlOf(given: string | undefined): string {
-  return (given ?? process.env.KILN_API_URL ?? readUpState()?.apiUrl ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-}
-
 /** What `kiln up` holds while it runs. */
 export interface UpClaim {
   /** Writes the addresses (atomically: other readers see the old or the new file, never half). */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Io } from '../io';
-import { apiUrlOf } from '../up-state';
+import { apiTarget } from '../api-target';
 import { loadAndValidate } from './validate';
 import { APPLY_USAGE } from './usage';
 
@@ -15,8 +15,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
   const [file, ...extra] = parsed.positionals;
-  const base = apiUrlOf(parsed.values.api);
-  const token = parsed.values.token ?? process.env.KILN_TOKEN;
+  const { base, token } = apiTarget(parsed.values);
   if (!file || extra.length > 0 || !token) {
     io.err(`${token ? '' : 'a token is needed (--token or KILN_TOKEN)\n'}usage: ${APPLY_USAGE}`);
     return 2;

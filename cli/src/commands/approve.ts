@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
 import { TEMPORAL_FLAG_OPTIONS, TemporalSettingsError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
 import type { Io } from '../io';
-import { apiUrlOf } from '../up-state';
+import { apiTarget } from '../api-target';
 import { APPROVE_USAGE } from './usage';
 
 /**
@@ -48,8 +48,7 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
         await connection.close();
       }
     } else {
-      const base = apiUrlOf(parsed.values.api);
-      const token = parsed.values.token ?? process.env.KILN_TOKEN;
+      const { base, token } = apiTarget(parsed.values);
       if (!token) {
         io.err(`a token is needed (--token or KILN_TOKEN), or --temporal-address\nusage: ${APPROVE_USAGE}`);
         return 2;
