@@ -2,7 +2,17 @@ import type { KilnApi } from './platform/kiln-api';
 import type { NodeLogger } from './logs/attempt-log';
 import { z } from 'zod';
 import type { ArtifactStore } from './store/artifact-store';
-import { CAPABILITIES, type Capability, type NodeTypeDecl, type NodeTypeInfo, type PortMap, zodParamCheck } from '@kiln/engine';
+import {
+  CAPABILITIES,
+  type Capability,
+  type NodeTypeDecl,
+  type NodeTypeInfo,
+  type PortMap,
+  type PortValue,
+  type PortValues,
+  type TypeOf,
+  zodParamCheck,
+} from '@kiln/engine';
 
 /** An account user code runs as (a root worker switches to it). */
 export interface UnixUser {
@@ -50,9 +60,12 @@ export interface NodeContext {
   readonly userCode: UserCodeLimits;
 }
 
-/** What `run` returns: one value per output port; a gate may ask for its downstream to be skipped. */
+/**
+ * What `run` returns: one value per output port, of its port type's schema (the worker checks); a
+ * gate may ask for its downstream to be skipped.
+ */
 export interface NodeOutcome<O extends PortMap> {
-  outputs: { [K in keyof O]: unknown };
+  outputs: { [K in keyof O]: PortValue<TypeOf<O[K]>> };
   skipDownstream?: { reason: string };
 }
 
@@ -84,7 +97,8 @@ export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap =
    * this same activity too. See `NodeTypeInfo.light`.
    */
   readonly light?: boolean;
-  run(ctx: NodeContext, inputs: { [K in keyof I]: unknown }, params: z.output<S>): Promise<NodeOutcome<O>>;
+  /** Runs the node on inputs the worker has checked against their ports' schemas. */
+  run(ctx: NodeContext, inputs: PortValues<I>, params: z.output<S>): Promise<NodeOutcome<O>>;
 }
 
 /**

@@ -1,6 +1,5 @@
 export * from './define-node';
 export * from './nodes/index';
 export type { LoggedPrediction, LoggedRequest } from './nodes/monitor/prediction-logs';
-export type { DeploymentRef } from './nodes/deploy/model';
 export { type ApiConnection, apiConnectionFromEnv } from './platform/kiln-api';
 export { quantile } from './nodes/monitor/prediction-logs';

@@ -1,5 +1,6 @@
 // The engine's pure surface: safe to import from the studio, the API, the CLI and workers.
 export * from './catalog/port-types';
+export * from './catalog/port-values';
 export * from './catalog/node-type-info';
 export * from './catalog/capabilities';
 export * from './catalog/zod-param-check';

@@ -96,7 +96,11 @@ describe.each([
   it('serves the node catalog from the node definitions', async () => {
     const types = (await api.call('GET', '/api/v1/node-types', undefined, viewer)).json;
     const command = types.find((t: { type: string }) => t.type === 'core.command');
-    expect(command).toMatchObject({ category: 'core', outputs: { stdout: 'Json' }, paramsJsonSchema: { required: ['command'] } });
+    expect(command).toMatchObject({ category: 'core', outputs: { stdout: { type: 'Json' } }, paramsJsonSchema: { required: ['command'] } });
+    // Each port comes with the JSON Schema of the values it carries.
+    const evaluate = types.find((t: { type: string }) => t.type === 'evaluate.model');
+    expect(evaluate.inputs.model).toMatchObject({ type: 'Model', schema: { type: 'object', properties: { task: { enum: ['binary', 'multiclass', 'regression'] } } } });
+    expect(evaluate.inputs.dataset.schema.required).toEqual(expect.arrayContaining(['artifact', 'schema', 'rowCount', 'stats']));
   });
 
   it('runs a pipeline over HTTP, with node states visible while it runs', async () => {

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
 import { feedsFor, loadOrt } from '../../activities/src/nodes/evaluate/onnx-runner';
 import { readColumns } from '../../activities/src/nodes/shared/tabular';
-import gbdt, { type ModelRef } from '../../activities/src/nodes/train/gbdt';
+import type { ModelValue } from '@kiln/engine';
+import gbdt from '../../activities/src/nodes/train/gbdt';
 import linear from '../../activities/src/nodes/train/linear';
 import mlp from '../../activities/src/nodes/train/mlp';
 import { CHURN, prepare, type Prepared } from '../../activities/src/nodes/train/test-helpers';
@@ -40,7 +41,7 @@ function plainTensor(t: Tensor): Output {
 }
 
 /** Runs the model on the test split in both runtimes; returns node's and Python's outputs. */
-async function bothRuntimes(ort: Ort, p: Prepared, model: ModelRef) {
+async function bothRuntimes(ort: Ort, p: Prepared, model: ModelValue) {
   const cols = await readColumns(p.ctx.store, p.test);
   const rows = Array.from({ length: cols.rowCount }, (_, i) => i);
   const feeds = feedsFor(ort, model, cols, rows);
@@ -100,7 +101,7 @@ describe("Python's onnxruntime predicts what onnxruntime-node does with every tr
       const p = await prepare(CHURN, target, { drop: ['customer_id'] });
       for (const t of trainers) {
         const out = await t.node.run(p.ctx, p.inputs, t.node.params.parse(t.params) as never);
-        const model = out.outputs.model as ModelRef;
+        const model = out.outputs.model as ModelValue;
         expect(model.task, t.name).toBe(task);
         const { node, py, rows, hasMissing } = await bothRuntimes(ort, p, model);
         expect(rows).toBeGreaterThan(100);

@@ -1,9 +1,9 @@
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DatasetValue } from '@kiln/engine';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { ArtifactRef, ArtifactStore } from '../store/artifact-store';
-import type { ColumnStats } from './column-stats';
 import type { ColumnPiece } from './column-builders';
 import { piecesToArrow, type TypedColumn } from './columns-to-arrow';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
@@ -11,21 +11,12 @@ import { jsonlToArrow, type JsonlToArrowOptions } from './jsonl-to-arrow';
 import { parquetToArrow, type ParquetToArrowOptions } from './parquet-to-arrow';
 import type { TableWriteOptions, TableWriteResult } from './table-assembler';
 import type { ByteInput } from './text-input';
-import type { ColumnSchema } from './type-inference';
 
 /** Media type of an Arrow IPC file (the random-access format). */
 export const ARROW_FILE_MEDIA_TYPE = 'application/vnd.apache.arrow.file';
 
-/**
- * The value on a `Dataset` port: an Arrow IPC file in the artifact store, with what a consumer wants
- * to know before opening it. JSON-serialisable.
- */
-export interface DatasetRef {
-  artifact: ArtifactRef;
-  schema: ColumnSchema[];
-  rowCount: number;
-  stats: ColumnStats[];
-}
+/** The value on a `Dataset` port (its schema is the engine's `datasetValueSchema`). */
+export type DatasetRef = DatasetValue;
 
 /** Where ingestion writes its Arrow file before the store takes it (default: the OS temp folder). */
 export interface IngestOptions {

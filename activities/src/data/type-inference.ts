@@ -1,3 +1,4 @@
+import { COLUMN_TYPES, type ColumnSchema, type ColumnType, type TypeOffenders } from '@kiln/engine';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 import {
@@ -10,20 +11,12 @@ import {
 } from './value-parsers';
 
 /**
- * A column's type: `int` is a 32-bit integer (Arrow Int32), `float` a double (Float64), `bool` a
- * boolean, `date` an ISO 8601 date or date-time (Arrow Timestamp in milliseconds, UTC) and `string`
- * text, categorical or not (Utf8).
+ * A column's type (declared with the `Dataset` port value): `int` is a 32-bit integer (Arrow Int32),
+ * `float` a double (Float64), `bool` a boolean, `date` an ISO 8601 date or date-time (Arrow Timestamp
+ * in milliseconds, UTC) and `string` text, categorical or not (Utf8). A `ColumnSchema`'s `nullable`
+ * says whether the column holds at least one null.
  */
-export type ColumnType = 'int' | 'float' | 'bool' | 'date' | 'string';
-
-export const COLUMN_TYPES: readonly ColumnType[] = ['int', 'float', 'bool', 'date', 'string'];
-
-/** A column of a written table. `nullable` says whether it holds at least one null. */
-export interface ColumnSchema {
-  name: string;
-  type: ColumnType;
-  nullable: boolean;
-}
+export { COLUMN_TYPES, type ColumnSchema, type ColumnType };
 
 /** How cells become typed values. */
 export interface TypeOptions {
@@ -145,11 +138,7 @@ export class TypeTally {
  * as null, counted, and the first few kept with their line (or row) and value, for the dataset's
  * statistics and validation reports.
  */
-export interface TypeOffenders {
-  count: number;
-  /** The first {@link OFFENDER_SAMPLES}, in input order. */
-  samples: { line: number; value: string }[];
-}
+export type { TypeOffenders };
 
 export const OFFENDER_SAMPLES = 10;
 

@@ -9,6 +9,11 @@ import evaluate from './evaluate/model';
 import gate from './gate/metrics';
 import { tempFile, testContext } from './shared/test-context';
 import { getJson } from './shared/tabular';
+import { portValueProblem } from '../worker/port-check';
+import type { NodeDeclaration } from '../define-node';
+
+/** What the worker would say of a node's outputs (undefined: they fit their ports' schemas). */
+const outputProblem = (def: NodeDeclaration, outputs: Record<string, unknown>) => portValueProblem({ nodeId: 'n', type: def.type }, 'output', def.outputs, outputs);
 
 const CHURN = fileURLToPath(new URL('../../../examples/churn/churn.csv', import.meta.url));
 
@@ -30,6 +35,9 @@ describe('the tabular ML nodes on the churn example', () => {
     expect(g.skipDownstream?.reason).toMatch(/roc_auc/);
     const report = await getJson<any>(ctx.store, m.report);
     expect(report.predictions.predicted).toHaveLength((f.outputs.test as DatasetRef).rowCount);
+    for (const [def, outputs] of [[ingest, i], [validate, v.outputs], [featurize, f.outputs], [train, t.outputs], [evaluate, e.outputs], [gate, g.outputs]] as const) {
+      expect(outputProblem(def as NodeDeclaration, outputs)).toBeUndefined();
+    }
   });
 
   async function prepared(csv: string, target: string, extra: Record<string, unknown> = {}) {
@@ -52,6 +60,8 @@ describe('the tabular ML nodes on the churn example', () => {
     const reg = await prepared(rows(600, (i) => `${i % 50},${['a', 'b'][i % 2]},${(i % 50) * 2 + (i % 2) * 10}.5`, 'v,c,y'), 'y');
     const rt = await train.run(reg.ctx, reg.f.outputs as any, train.params.parse({ numIterations: 200 }));
     expect(rt.outputs.model).toMatchObject({ task: 'regression', classes: null });
+    expect(outputProblem(train as NodeDeclaration, rt.outputs)).toBeUndefined();
+    expect(outputProblem(train as NodeDeclaration, t.outputs)).toBeUndefined();
     const re = await evaluate.run(reg.ctx, { model: rt.outputs.model, dataset: reg.f.outputs.test }, evaluate.params.parse({ latencyRows: 0 }));
     expect((re.outputs.metrics as any).values.r2).toBeGreaterThan(0.95);
   });

@@ -1,23 +1,10 @@
 import { createHash, webcrypto } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { ArtifactRef } from '@kiln/engine';
 import type { NamedObjects } from './named-objects';
 
-/**
- * A pointer to immutable bytes in an artifact store. The digest is the identity: two refs with the
- * same digest name the same bytes, wherever `uri` says they live.
- */
-export interface ArtifactRef {
-  /** Where the bytes live: `file://…` for the folder store (`s3://…` for the S3 store). */
-  uri: string;
-  /** `sha256:<64 lowercase hex>` of the bytes. */
-  digest: string;
-  /** Byte length. */
-  size: number;
-  /** IANA media type, e.g. `application/vnd.apache.arrow.file`. */
-  mediaType: string;
-  /** Free-form, JSON-serialisable facts about the artifact (not part of its identity). */
-  meta?: Record<string, unknown>;
-}
+/** A pointer to immutable bytes in an artifact store (declared with the port values, in the engine). */
+export type { ArtifactRef };
 
 /** What describes an artifact besides its bytes. */
 export interface PutOptions {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { type NodeFailureDetails, type NodeResult, type NodeTask, capabilityRefusal } from '@kiln/engine';
+import { type NodeFailureDetails, type NodeResult, type NodeTask, type PortMap, type PortValues, capabilityRefusal } from '@kiln/engine';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
 import { AttemptLog } from '../logs/attempt-log';
 import { type ApiConnection, KilnApi, noApi } from '../platform/kiln-api';
 import type { ArtifactStore } from '../store/artifact-store';
+import { portValueProblem } from './port-check';
 import type { WorkerPolicy } from './worker-policy';
 
 /** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
@@ -65,6 +66,11 @@ export function nodeActivity(
       throw fail(`invalid params for ${def.type}: ${issues}`, 'InvalidParams', false);
     }
 
+    // Port values: inputs and outputs are checked against their ports' schemas, so nodes never
+    // guard by duck typing; a wrong value is a bug or bad data, not worth another attempt.
+    const badInput = portValueProblem(task, 'input', def.inputs, task.inputs);
+    if (badInput) throw fail(badInput, 'InvalidPortValue', false);
+
     const controller = new AbortController();
     let timedOut = false;
     const onCancel = () => controller.abort(activity.cancellationSignal.reason);
@@ -105,7 +111,10 @@ export function nodeActivity(
       },
     };
     try {
-      const result = await def.run(ctx, task.inputs, parsed.data);
+      // The inputs were checked against their ports' schemas above.
+      const result = await def.run(ctx, task.inputs as PortValues<PortMap>, parsed.data);
+      const badOutput = portValueProblem(task, 'output', def.outputs, result.outputs);
+      if (badOutput) throw new NodeFailure(badOutput, { type: 'InvalidPortValue', retryable: false });
       outcome = 'succeeded';
       return {
         outputs: result.outputs,

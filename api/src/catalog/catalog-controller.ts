@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Catalog, validateSpec } from '@kiln/engine';
+import { type Catalog, nodeTypeJson, validateSpec } from '@kiln/engine';
 import { NODE_CATALOG } from '../database';
 
 @ApiTags('catalog')
@@ -9,10 +9,10 @@ import { NODE_CATALOG } from '../database';
 export class CatalogController {
   constructor(@Inject(NODE_CATALOG) private readonly catalog: Catalog) {}
 
-  /** Every node type: ports, params JSON Schema and docs, from the node definitions. */
+  /** Every node type: ports (each with the JSON Schema of its values), params JSON Schema and docs, from the node definitions. */
   @Get('node-types')
   nodeTypes() {
-    return this.catalog.types().map(({ checkParams: _check, ...info }) => info);
+    return this.catalog.types().map(nodeTypeJson);
   }
 
   /** Every problem in a spec, as `kiln validate` reports them. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpException, Inject, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { datasetValueSchema, deployStrategySchema, modelValueSchema } from '@kiln/engine';
 import { z } from 'zod';
 import { CurrentActor } from '../auth/actor.decorator';
 import { type Actor, RequireRole } from '../auth/roles';
@@ -9,27 +10,20 @@ import { ServingRuntime } from './serving-runtime';
 import { IdParam, PARAM_KINDS, ZodQuery, versionNumber } from '../common/params';
 
 const nameParam = PARAM_KINDS.name;
-const strategy = z.enum(['replace', 'canary', 'blue-green', 'shadow']);
+const strategy = deployStrategySchema;
 const traffic = {
   canaryPercent: z.number().min(0).max(100).optional(),
   logSampleRate: z.number().min(0).max(1).optional(),
 };
-const modelRef = z.object({
-  artifact: z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/), size: z.number().optional() }).passthrough(),
-  task: z.enum(['binary', 'multiclass', 'regression']),
-  features: z.array(z.object({ name: z.string().min(1), type: z.enum(['float', 'string']) })).min(1),
-  classes: z.array(z.union([z.string(), z.number()])).nullable(),
-  target: z.string(),
-});
 const putBody = z.object({ model: nameParam, version: versionNumber, strategy: strategy.default('replace'), ...traffic });
 const rolloutBody = z.object({
   model: nameParam,
   strategy: strategy.default('replace'),
   ...traffic,
   register: z.object({
-    model: modelRef,
+    model: modelValueSchema,
     metrics: z.record(z.string(), z.unknown()).default({}),
-    reference: z.unknown().optional(),
+    reference: datasetValueSchema.optional().describe('The training data (a Dataset port value), for drift monitoring.'),
     runId: PARAM_KINDS.runId,
     nodeId: PARAM_KINDS.nodeId,
     description: z.string().max(5000).optional(),

@@ -79,8 +79,8 @@ export class DeploymentService {
 
   private async versionFor(req: RolloutRequest, actor: Actor): Promise<ModelVersionRecord> {
     if (req.register) {
-      const ref = req.register.reference as { artifact?: { digest?: string }; rowCount?: number; schema?: unknown[] } | undefined;
-      const datasets = ref?.artifact?.digest ? [{ nodeId: 'data', digest: ref.artifact.digest, rowCount: ref.rowCount ?? 0, columns: ref.schema?.length ?? 0 }] : [];
+      const ref = req.register.reference;
+      const datasets = ref ? [{ nodeId: 'data', digest: ref.artifact.digest, rowCount: ref.rowCount, columns: ref.schema.length }] : [];
       return this.models.insertVersion(req.model, { ...req.register, datasets }, actor);
     }
     if (req.version === undefined) throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'give a model version to deploy' }, 400);

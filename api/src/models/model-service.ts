@@ -1,4 +1,5 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { type DatasetValue, type ModelValue, datasetValueSchema, modelValueSchema } from '@kiln/engine';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type JsonDoc, Model, type ModelStage, ModelVersion, type ModelVersionRecord, Pipeline } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
@@ -14,28 +15,18 @@ interface NodeOutputs {
   outputs?: Record<string, unknown>;
 }
 
-const isModelRef = (v: unknown): v is { artifact: { digest: string } } =>
-  !!v && typeof v === 'object' && 'artifact' in v && 'task' in v && 'features' in v;
-const isDatasetRef = (v: unknown): v is { artifact: { digest: string }; rowCount: number; schema: unknown[] } =>
-  !!v && typeof v === 'object' && 'artifact' in v && 'rowCount' in v && 'schema' in v;
-
-/** A Model port value as the registry keeps it. */
-export interface ModelInput {
-  artifact: { digest: string; size?: number };
-  task: 'binary' | 'multiclass' | 'regression';
-  features: { name: string; type: 'float' | 'string' }[];
-  classes: (string | number)[] | null;
-  target: string;
-}
+const isModel = (v: unknown): v is ModelValue => modelValueSchema.safeParse(v).success;
+const isDataset = (v: unknown): v is DatasetValue => datasetValueSchema.safeParse(v).success;
 
 export interface VersionInput {
-  model: ModelInput;
+  /** The `Model` port value the registry keeps. */
+  model: ModelValue;
   metrics: Record<string, unknown>;
   datasets: { nodeId: string; digest: string; rowCount: number; columns: number }[];
   runId: string;
   nodeId: string;
-  /** The training dataset (DatasetRef), kept for drift monitoring. */
-  reference?: unknown;
+  /** The training dataset, kept for drift monitoring. */
+  reference?: DatasetValue;
   description?: string;
 }
 
@@ -50,12 +41,12 @@ export class ModelService {
   ) {}
 
   /** The dataset a run fed into a node's `train` input (the drift reference of the model it made). */
-  private async trainingData(run: { pipelineId: string; version: number }, nodes: Record<string, NodeOutputs>, nodeId: string): Promise<unknown> {
+  private async trainingData(run: { pipelineId: string; version: number }, nodes: Record<string, NodeOutputs>, nodeId: string): Promise<DatasetValue | undefined> {
     const { spec } = await this.pipelines.checkedVersion(run.pipelineId, run.version);
     const edge = (spec.edges ?? []).find((e) => e.to === `${nodeId}.train`);
     const [from, port] = edge?.from.split('.') ?? [];
     const value = from && port ? nodes[from]?.outputs?.[port] : undefined;
-    return isDatasetRef(value) ? value : undefined;
+    return isDataset(value) ? value : undefined;
   }
 
   /** Registers the model a finished run's node produced, as the next version of `name`. */
@@ -66,20 +57,20 @@ export class ModelService {
     const node = nodes[req.nodeId];
     if (!node) throw notFound(`node "${req.nodeId}" in run ${req.runId}`);
     const model = node.outputs?.model;
-    if (!isModelRef(model)) throw new HttpException({ statusCode: 422, error: 'Unprocessable Entity', message: `node "${req.nodeId}" has no Model output` }, 422);
+    if (!isModel(model)) throw new HttpException({ statusCode: 422, error: 'Unprocessable Entity', message: `node "${req.nodeId}" has no Model output` }, 422);
     const metricsOut = (req.metricsNodeId ? nodes[req.metricsNodeId]?.outputs?.metrics : node.outputs?.metrics) as { values?: Record<string, unknown> } | undefined;
     if (req.metricsNodeId && !metricsOut) throw notFound(`Metrics output of node "${req.metricsNodeId}" in run ${req.runId}`);
     const metrics = metricsOut?.values ?? {};
     const datasets = Object.entries(nodes).flatMap(([nodeId, n]) =>
       Object.values(n.outputs ?? {})
-        .filter(isDatasetRef)
+        .filter(isDataset)
         .map((d) => ({ nodeId, digest: d.artifact.digest, rowCount: d.rowCount, columns: d.schema.length })),
     );
     const reference = await this.trainingData(run, nodes, req.nodeId);
     return this.insertVersion(
       name,
       {
-        model: model as ModelInput,
+        model,
         metrics,
         datasets,
         runId: run.id,

@@ -11,6 +11,7 @@ import { mergeColumns, splitOutputs, transferables } from './batching';
 import { InferenceError, ModelLoadError, ModelNotLoadedError } from './errors';
 import { instancesToColumns, type Columns } from './instances';
 import { outputsFor, signatureProblems } from './model-check';
+import { formatValuePath, modelSignatureSchema } from '@kiln/engine';
 import type { ModelSignature, PredictResult } from './signature';
 import type { FromThread, ToThread } from './thread-protocol';
 import { type InferenceHost, createInferenceHost } from './inference-host.mjs';
@@ -471,16 +472,13 @@ export class InferencePool {
 
 /** Problems of the signature itself (before any model is opened). */
 function signatureShapeProblems(sig: ModelSignature): string[] {
+  const parsed = modelSignatureSchema.safeParse(sig);
+  if (!parsed.success) return parsed.error.issues.map((i) => `${formatValuePath(i.path as (string | number)[]) || 'signature'}: ${i.message}`);
   const problems: string[] = [];
-  if (!sig || !Array.isArray(sig.features) || sig.features.length === 0) return ['it has no features'];
   const seen = new Set<string>();
   for (const f of sig.features) {
     if (seen.has(f.name)) problems.push(`feature "${f.name}" appears twice`);
     seen.add(f.name);
-    if (f.type !== 'float' && f.type !== 'string')
-      problems.push(`feature "${f.name}" has type ${JSON.stringify(f.type)}, not float or string`);
   }
-  if (!['binary', 'multiclass', 'regression'].includes(sig.task))
-    problems.push(`unknown task ${JSON.stringify(sig.task)}`);
   return problems;
 }

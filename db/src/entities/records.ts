@@ -4,7 +4,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonDoc = Record<string, any>;
 
-import type { Role } from '@kiln/engine';
+import type { DeployStrategy, Role } from '@kiln/engine';
 
 // Roles are defined with the capability policy in the engine; re-exported for the db's callers.
 export { ROLES, type Role } from '@kiln/engine';
@@ -137,7 +137,8 @@ export interface ModelVersionRecord {
   createdBy: string;
 }
 
-export type DeploymentStrategy = 'replace' | 'canary' | 'blue-green' | 'shadow';
+/** How a version is rolled out (declared with the `Deployment` port value). */
+export type DeploymentStrategy = DeployStrategy;
 
 /**
  * What a deployment serves: `primaryVersion` takes live traffic; a `candidateVersion` either takes

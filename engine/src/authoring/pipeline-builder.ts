@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type PortDecl, type PortMap, type PortType, isOptionalPort } from '../catalog/port-types';
+import { type OptionalKeys, type PortMap, type PortType, type RequiredKeys, type TypeOf, isOptionalPort } from '../catalog/port-types';
 import { API_VERSION, type EdgeSpec, type NodeSpec, type PipelineSpec } from '../spec/schema';
 
 /** What the authoring API needs of a node type: its name, version, ports and params schema. */
@@ -18,9 +18,6 @@ export interface OutputRef<T extends PortType = PortType> {
   readonly portType: T;
 }
 
-type TypeOf<D extends PortDecl> = D extends PortType ? D : D extends { type: infer T extends PortType } ? T : never;
-type OptionalKeys<I extends PortMap> = { [K in keyof I]: I[K] extends { optional: true } ? K : never }[keyof I];
-type RequiredKeys<I extends PortMap> = Exclude<keyof I, OptionalKeys<I>>;
 
 /** The inputs of a node: each required port fed by an output of the same type. */
 export type InputRefs<I extends PortMap> = { [K in RequiredKeys<I>]: OutputRef<TypeOf<I[K]>> } & {

@@ -1,5 +1,6 @@
 import type { Capability } from './capabilities';
-import type { PortMap } from './port-types';
+import { type PortMap, type PortType, portTypeOf } from './port-types';
+import { portValueJsonSchema } from './port-values';
 
 /** One problem found in a node's params, with a path relative to the params object. */
 export interface ParamIssue {
@@ -48,4 +49,36 @@ export function catalogOf(infos: Iterable<NodeTypeInfo>): Catalog {
     byType.set(info.type, info);
   }
   return { get: (type) => byType.get(type), types: () => [...byType.values()] };
+}
+
+/** A port as the catalog serves it: its declaration with the JSON Schema of the values it carries. */
+export interface ServedPort {
+  readonly type: PortType;
+  readonly optional?: boolean;
+  readonly description?: string;
+  readonly schema: Record<string, unknown>;
+}
+
+/** A catalog entry as `GET /node-types` serves it: no `checkParams`, and each port with its value schema. */
+export type NodeTypeJson = Omit<NodeTypeInfo, 'checkParams' | 'inputs' | 'outputs'> & {
+  readonly inputs: Readonly<Record<string, ServedPort>>;
+  readonly outputs: Readonly<Record<string, ServedPort>>;
+};
+
+const portSchemas = new Map<PortType, Record<string, unknown>>();
+
+function servedPorts(ports: PortMap): Record<string, ServedPort> {
+  return Object.fromEntries(
+    Object.entries(ports).map(([name, decl]) => {
+      const type = portTypeOf(decl);
+      let schema = portSchemas.get(type);
+      if (!schema) portSchemas.set(type, (schema = portValueJsonSchema(type)));
+      return [name, { ...(typeof decl === 'string' ? { type } : decl), schema }];
+    }),
+  );
+}
+
+export function nodeTypeJson(info: NodeTypeInfo): NodeTypeJson {
+  const { checkParams: _check, inputs, outputs, ...rest } = info;
+  return { ...rest, inputs: servedPorts(inputs), outputs: servedPorts(outputs) };
 }

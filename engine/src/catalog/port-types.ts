@@ -20,3 +20,9 @@ export function portTypeOf(decl: PortDecl): PortType {
 export function isOptionalPort(decl: PortDecl): boolean {
   return typeof decl !== 'string' && decl.optional === true;
 }
+
+/** The port type of a declaration, at the type level. */
+export type TypeOf<D extends PortDecl> = D extends PortType ? D : D extends { type: infer T extends PortType } ? T : never;
+/** The ports of a map declared `optional: true`. */
+export type OptionalKeys<I extends PortMap> = { [K in keyof I]: I[K] extends { optional: true } ? K : never }[keyof I];
+export type RequiredKeys<I extends PortMap> = Exclude<keyof I, OptionalKeys<I>>;

@@ -3,7 +3,6 @@ import { testContext } from '../shared/test-context';
 import monitorDrift from '../monitor/drift';
 import { quantile } from '../monitor/prediction-logs';
 import deployModel from './model';
-import deployPromote from './promote';
 
 const model = { artifact: { digest: `sha256:${'a'.repeat(64)}`, uri: 'file:///m', size: 1, mediaType: 'application/onnx' }, task: 'binary', features: [{ name: 'x', type: 'float' }], classes: [0, 1], target: 'y' };
 
@@ -17,10 +16,7 @@ describe('nodes that need the Kiln API', () => {
     await expect(monitorDrift.run(ctx, {}, monitorDrift.params.parse({ deployment: 'd' }))).rejects.toMatchObject({ type: 'NoApi' });
   });
 
-  it('refuse inputs that are not what the port says', async () => {
-    const ctx = testContext();
-    await expect(deployModel.run(ctx, { model: { nope: 1 }, metrics: undefined, data: undefined }, deployModel.params.parse({ deployment: 'd' }))).rejects.toMatchObject({ type: 'BadInput' });
-    await expect(deployPromote.run(ctx, { deployment: 42 }, deployPromote.params.parse({}))).rejects.toMatchObject({ type: 'BadInput' });
+  it('refuse params that are not what the schema says', () => {
     expect(() => deployModel.params.parse({ deployment: 'bad name!' })).toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { deployStrategySchema } from '@kiln/engine';
 import { z } from 'zod';
 import { declareNode } from '../../define-node';
 
@@ -6,8 +7,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const params = z.strictObject({
   deployment: z.string().regex(NAME).describe('The deployment to roll out to (created on first use); it serves POST /api/v1/deployments/<name>/predict.'),
   model: z.string().regex(NAME).optional().describe('The registered model name the version is filed under (default: the deployment name).'),
-  strategy: z
-    .enum(['replace', 'canary', 'blue-green', 'shadow'])
+  strategy: deployStrategySchema
     .default('replace')
     .describe(
       'replace: the new version takes all traffic; blue-green: it takes all traffic and the old one stays on standby ' +

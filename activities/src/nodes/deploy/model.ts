@@ -1,28 +1,13 @@
-import { z } from 'zod';
-import { NodeFailure, defineNode } from '../../define-node';
-import type { DatasetRef } from '../../data/dataset-ref';
-import type { MetricsRef, ModelRef } from '../train/gbdt';
+import type { DeploymentValue } from '@kiln/engine';
+import { defineNode } from '../../define-node';
 import declaration from './model.decl';
-
-/** The value on a `Deployment` port. */
-export interface DeploymentRef {
-  name: string;
-  model: string;
-  version: number;
-  strategy: z.output<typeof declaration.params>['strategy'];
-  /** How the version serves after the rollout: all traffic, a canary share, or shadow traffic. */
-  role: 'primary' | 'canary' | 'shadow';
-}
-
-const isModel = (v: unknown): v is ModelRef => !!v && typeof v === 'object' && 'artifact' in v && 'features' in v && 'task' in v;
 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    if (!isModel(inputs.model)) throw new NodeFailure('input "model" is not a Model value', { type: 'BadInput', retryable: false });
     const model = inputs.model;
-    const metrics = (inputs.metrics as MetricsRef | undefined)?.values ?? {};
-    const data = inputs.data as DatasetRef | undefined;
+    const metrics = inputs.metrics?.values ?? {};
+    const data = inputs.data;
     const name = p.model ?? p.deployment;
     ctx.progress({ message: `rolling out to ${p.deployment} (${p.strategy})` });
     const result = await ctx.api().request<{ deployedVersion: number; primaryVersion: number | null; candidateVersion: number | null; candidateMode: 'canary' | 'shadow' | null }>(
@@ -45,7 +30,7 @@ export default defineNode({
     );
     const version = result.deployedVersion;
     const role = result.primaryVersion === version ? 'primary' : (result.candidateMode ?? 'primary');
-    const deployment: DeploymentRef = { name: p.deployment, model: name, version, strategy: p.strategy, role };
+    const deployment: DeploymentValue = { name: p.deployment, model: name, version, strategy: p.strategy, role };
     return { outputs: { deployment } };
   },
 });

@@ -1,13 +1,12 @@
+import { type DeploymentValue } from '@kiln/engine';
 import { NodeFailure, defineNode } from '../../define-node';
 import { quantile, readPredictionLogs } from '../monitor/prediction-logs';
-import type { DeploymentRef } from './model';
 import declaration from './promote.decl';
 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    const dep = inputs.deployment as DeploymentRef;
-    if (!dep || typeof dep.name !== 'string') throw new NodeFailure('input "deployment" is not a Deployment value', { type: 'BadInput', retryable: false });
+    const dep = inputs.deployment;
     const api = ctx.api();
     const path = `/deployments/${encodeURIComponent(dep.name)}`;
     if (dep.role === 'primary') {
@@ -48,6 +47,6 @@ export default defineNode({
         skipDownstream: { reason: `version ${dep.version} rolled back${reasons.length ? `: ${reasons.join('; ')}` : ''}` },
       };
     }
-    return { outputs: { deployment: { ...dep, role: 'primary' } satisfies DeploymentRef, decision } };
+    return { outputs: { deployment: { ...dep, role: 'primary' } satisfies DeploymentValue, decision } };
   },
 });

@@ -31,11 +31,4 @@ describe('evaluate.model', () => {
     expect(error.type).toBe('NotOnnx');
     expect(error.message).toMatch(/^model artifact sha256:[0-9a-f]{64} is not a valid ONNX model: /);
   });
-
-  it('refuses an input that is not a Model reference', async () => {
-    const { ctx, dataset } = await setup();
-    await expect(evaluate.run(ctx, { model: { path: '/tmp/m.onnx' }, dataset }, evaluate.params.parse({}))).rejects.toThrow(
-      'input "model" is not a Model reference',
-    );
-  });
 });

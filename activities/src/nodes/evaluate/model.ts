@@ -1,29 +1,17 @@
+import { ONNX_MEDIA_TYPE, type MetricsValue } from '@kiln/engine';
 import { classificationReport, regressionReport } from '../../ml/metrics';
 import { MetricsInputError } from '../../ml/metrics/validate';
 import type { ArtifactRef } from '../../store/artifact-store';
 import { NodeFailure, defineNode } from '../../define-node';
 import { cellNumber } from '../featurize/transform-spec';
-import { putJson, readColumns, requireDatasetRef } from '../shared/tabular';
-import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from '../train/gbdt';
+import { putJson, readColumns } from '../shared/tabular';
 import { loadOrt, openSession, predict } from './onnx-runner';
 import declaration from './model.decl';
-
-function requireModelRef(value: unknown): ModelRef {
-  const v = value as Partial<ModelRef> | null;
-  if (!v || typeof v !== 'object' || !v.artifact || !Array.isArray(v.features) || !v.task) {
-    throw new NodeFailure('input "model" is not a Model reference (expected {artifact, task, features, classes, target})', {
-      type: 'BadInput',
-      retryable: false,
-    });
-  }
-  return v as ModelRef;
-}
 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    const model = requireModelRef(inputs.model);
-    requireDatasetRef(inputs.dataset, 'dataset');
+    const model = inputs.model;
     const artifact: ArtifactRef = model.artifact;
     if (artifact.mediaType !== ONNX_MEDIA_TYPE) {
       throw new NodeFailure(
@@ -112,7 +100,7 @@ export default defineNode({
       report: full,
       ...(p.includePredictions ? { predictions: { predicted, proba: model.task === 'regression' ? null : proba } } : {}),
     });
-    const out: MetricsRef = { task: model.task, values, report: reportRef };
+    const out: MetricsValue = { task: model.task, values, report: reportRef };
     return { outputs: { metrics: out, report: { artifact: reportRef, summary: values } } };
   },
 });

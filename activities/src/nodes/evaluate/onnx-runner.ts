@@ -1,8 +1,8 @@
+import { type ModelValue } from '@kiln/engine';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { NodeFailure } from '../../define-node';
 import type { Columns } from '../shared/tabular';
 import { cellNumber, cellText } from '../featurize/transform-spec';
-import type { ModelRef } from '../train/gbdt';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -25,7 +25,7 @@ export async function openSession(ort: Ort, bytes: Uint8Array, what: string): Pr
 }
 
 /** Input tensors for rows of raw columns: float [n,1] (missing → NaN) or string [n,1] (missing → ""). */
-export function feedsFor(ort: Ort, model: Pick<ModelRef, 'features'>, cols: Columns, rows: readonly number[]): Record<string, Tensor> {
+export function feedsFor(ort: Ort, model: Pick<ModelValue, 'features'>, cols: Columns, rows: readonly number[]): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const f of model.features) {
     const values = cols.values[f.name];
@@ -54,7 +54,7 @@ export interface Predictions {
 export async function predict(
   ort: Ort,
   session: InferenceSession,
-  model: Pick<ModelRef, 'features' | 'task'>,
+  model: Pick<ModelValue, 'features' | 'task'>,
   cols: Columns,
   rows: readonly number[],
 ): Promise<Predictions> {

@@ -1,5 +1,6 @@
+import type { TransformValue } from '@kiln/engine';
 import { NodeFailure, defineNode } from '../../define-node';
-import { columnData, readColumns, requireDatasetRef, rng, writeRows, type ColumnData } from '../shared/tabular';
+import { columnData, readColumns, rng, writeRows, type ColumnData } from '../shared/tabular';
 import { textCodesOf } from '../shared/column-data';
 import type { ColumnType } from '../../data/type-inference';
 import type { ArtifactStore } from '../../store/artifact-store';
@@ -96,7 +97,6 @@ function sortedClasses(type: ColumnType, data: ColumnData, dictionary: readonly 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    requireDatasetRef(inputs.dataset, 'dataset');
     const cols = await readColumns(ctx.store, inputs.dataset);
     const bad = (message: string) => new NodeFailure(message, { type: 'BadInput', retryable: false });
     if (!Object.hasOwn(cols.types, p.target)) {
@@ -151,7 +151,7 @@ export default defineNode({
 });
 
 /** Stores a transform spec as JSON and gives the `Transform` port value that refers to it. */
-export async function storeTransform(store: ArtifactStore, spec: TransformSpec) {
+export async function storeTransform(store: ArtifactStore, spec: TransformSpec): Promise<TransformValue> {
   const artifact = await store.put(new TextEncoder().encode(JSON.stringify(spec)), {
     mediaType: TRANSFORM_MEDIA_TYPE,
     meta: { target: spec.target, task: spec.task, features: spec.features.length },

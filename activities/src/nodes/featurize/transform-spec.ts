@@ -1,3 +1,4 @@
+import type { Task } from '@kiln/engine';
 import { columnData, type Columns } from '../shared/tabular';
 import { numbersOf, textCodesOf, type ColumnData } from '../shared/column-data';
 
@@ -8,7 +9,7 @@ import { NodeFailure } from '../../define-node';
 export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
 export type ScaleMethod = 'none' | 'standard' | 'minmax' | 'robust';
 export type Encoding = 'onehot' | 'ordinal';
-export type Task = 'binary' | 'multiclass' | 'regression';
+export type { Task };
 
 /** A raw numeric column (int, float, bool, date as epoch ms): served as a float tensor [N,1]. */
 export interface NumericFeature {

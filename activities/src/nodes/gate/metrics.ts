@@ -1,6 +1,5 @@
 import { NodeFailure, defineNode } from '../../define-node';
 import type { KilnApi } from '../../platform/kiln-api';
-import type { MetricsRef } from '../train/gbdt';
 import declaration, { type ops } from './metrics.decl';
 
 type Op = (typeof ops)[number];
@@ -22,14 +21,6 @@ function compare(a: number, op: Op, b: number): boolean {
   }
 }
 
-function metricsValues(value: unknown, port: string): Record<string, number | null> {
-  const v = value as Partial<MetricsRef> | null;
-  if (!v || typeof v !== 'object' || !v.values || typeof v.values !== 'object') {
-    throw new NodeFailure(`input "${port}" is not a Metrics value (expected {task, values, report})`, { type: 'BadInput', retryable: false });
-  }
-  return v.values;
-}
-
 /** The production version of a registered model and its metrics, or null when there is none. */
 async function championMetrics(api: KilnApi, model: string): Promise<{ version: number; metrics: Record<string, number | null> } | null> {
   const found = await api.maybe<{ versions: { version: number; stage: string }[] }>(`/models/${encodeURIComponent(model)}`);
@@ -42,8 +33,8 @@ async function championMetrics(api: KilnApi, model: string): Promise<{ version: 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    const values = metricsValues(inputs.metrics, 'metrics');
-    let base = inputs.baseline === undefined || inputs.baseline === null ? undefined : metricsValues(inputs.baseline, 'baseline');
+    const values = inputs.metrics.values;
+    let base = inputs.baseline?.values;
     let champion: { model: string; version: number | null } | undefined;
     if (!base && p.champion) {
       const found = await championMetrics(ctx.api(), p.champion);

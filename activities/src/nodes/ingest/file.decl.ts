@@ -1,6 +1,6 @@
+import { columnTypeSchema } from '@kiln/engine';
 import { z } from 'zod';
 import { dataUriParam } from '../../access/data-uri';
-import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { declareNode } from '../../define-node';
 
 const params = z.strictObject({
@@ -20,7 +20,7 @@ const params = z.strictObject({
   delimiter: z.string().length(1).default(',').describe('CSV field delimiter (one character).'),
   header: z.boolean().default(true).describe('Whether the first CSV row names the columns.'),
   types: z
-    .record(z.string(), z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]))
+    .record(z.string(), columnTypeSchema)
     .default({})
     .describe('Column types that replace inference, by column name (int, float, bool, date, string).'),
   nullValues: z

@@ -1,14 +1,15 @@
+import type { DatasetValue, ModelValue } from '@kiln/engine';
 import { NodeFailure, defineNode } from '../../define-node';
-import type { DatasetRef } from '../../data/dataset-ref';
 import { driftChecks } from '../shared/drift';
 import { type Cell, type Columns, putJson, readColumns } from '../shared/tabular';
 import { type LoggedPrediction, quantile, readPredictionLogs } from './prediction-logs';
 import declaration from './drift.decl';
 
+/** What the node reads of a registry version (`GET /models/:name/versions/:version`). */
 interface ModelVersionView {
   version: number;
-  model: { task: 'binary' | 'multiclass' | 'regression'; target: string; features: { name: string }[] };
-  reference: DatasetRef | null;
+  model: ModelValue;
+  reference: DatasetValue | null;
 }
 
 /** Logged inputs as columns, typed like the reference's. */
@@ -104,13 +105,14 @@ export default defineNode({
       });
       retrain = { runId: started.runId, existing: Boolean(started.existing), pipeline: p.retrain.pipeline };
     }
-    const result = { deployment: p.deployment, version: version.version, windowStart, since, drifted, reasons, figures, retrain };
+    // Plain JSON (times as ISO strings): `result` is a Json port value.
+    const result = { deployment: p.deployment, version: version.version, windowStart: windowStart.toISOString(), since: since.toISOString(), drifted, reasons, figures, retrain };
     const report = await putJson(ctx.store, { kind: 'kiln.drift-report/v1', ...result, checks });
     await api.request('POST', `${path}/events`, {
       kind: drifted ? 'drift' : 'monitor',
       version: version.version,
       detail: { ...figures, reasons, report: report.digest, checks: checks.map((c) => ({ column: c.column, psi: c.psi ?? null, ks: c.ks ?? null, passed: c.passed })), ...(retrain ? { retrain } : {}) },
     });
-    return { outputs: { report, result } };
+    return { outputs: { report: { artifact: report, summary: { drifted, reasons, ...figures } }, result } };
   },
 });

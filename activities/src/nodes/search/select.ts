@@ -1,8 +1,8 @@
 // search.select: keeps the best trial of a search. Its inputs come from a mapped trainer node, whose
 // outputs are lists in item order (one `Metrics` and one `Model` per trial): the ports are typed
 // `Metrics` and `Model` so the edges validate, and the node accepts a single value or a list.
+import { type MetricsValue, type ModelValue } from '@kiln/engine';
 import { NodeFailure, defineNode } from '../../define-node';
-import type { MetricsRef, ModelRef } from '../train/common';
 import declaration from './select.decl';
 
 export interface LeaderboardEntry {
@@ -18,7 +18,7 @@ const bad = (message: string) => new NodeFailure(message, { type: 'BadInput', re
 
 /** Ranks trials by `metric`; trials without a finite value are left out. */
 export function leaderboard(
-  metrics: MetricsRef[],
+  metrics: MetricsValue[],
   metric: string,
   mode: 'max' | 'min',
   trials?: Record<string, unknown>[],
@@ -33,8 +33,8 @@ export function leaderboard(
 export default defineNode({
   ...declaration,
   run: async (_ctx, inputs, p) => {
-    const metrics = asList<MetricsRef>(inputs.metrics);
-    const models = asList<ModelRef>(inputs.model);
+    const metrics = asList<MetricsValue>(inputs.metrics);
+    const models = asList<ModelValue>(inputs.model);
     if (metrics.length === 0) throw bad('no trials: the "metrics" input is empty');
     if (metrics.length !== models.length) {
       throw bad(`"metrics" has ${metrics.length} trials but "model" has ${models.length}; feed both from the same mapped node`);
@@ -49,7 +49,7 @@ export default defineNode({
     const chosen = metrics[best.trial]!;
     return {
       outputs: {
-        model: models[best.trial],
+        model: models[best.trial]!,
         metrics: { ...chosen, values: { ...chosen.values, search_trial: best.trial, search_trials: metrics.length } },
         leaderboard: { metric: p.metric, mode: p.mode, best: best.trial, entries: board },
       },

@@ -4,7 +4,6 @@ import type { ColumnPiece } from '../../data/column-builders';
 import { ingestPiecesToDataset, readDataset, type DatasetRef } from '../../data/dataset-ref';
 import { DEFAULT_BATCH_ROWS } from '../../data/table-assembler';
 import type { ColumnType } from '../../data/type-inference';
-import { NodeFailure } from '../../define-node';
 import { columnCells, columnDataFromArrow, columnDataFromCells, columnPiece, utf8Values, type Cell, type ColumnData } from './column-data';
 
 export type { Cell, ColumnData } from './column-data';
@@ -25,7 +24,6 @@ export interface Columns {
 
 /** Reads a whole dataset into typed columns (the ML nodes work on modest tables in memory). */
 export async function readColumns(store: ArtifactStore, ref: DatasetRef): Promise<Columns> {
-  requireDatasetRef(ref, 'dataset');
   const table: Table = await readDataset(store, ref);
   const names = ref.schema.map((c) => c.name);
   const types = Object.fromEntries(ref.schema.map((c) => [c.name, c.type])) as Record<string, ColumnType>;
@@ -64,17 +62,6 @@ export function columnData(cols: Columns, name: string): ColumnData | undefined 
   let made = fromCells.get(cells);
   if (!made) fromCells.set(cells, (made = columnDataFromCells(cells, cols.types[name]!)));
   return made;
-}
-
-/** Throws a clear, non-retryable failure unless `value` looks like a DatasetRef. */
-export function requireDatasetRef(value: unknown, port: string): asserts value is DatasetRef {
-  const v = value as Partial<DatasetRef> | null;
-  if (!v || typeof v !== 'object' || !v.artifact || !Array.isArray(v.schema) || typeof v.rowCount !== 'number') {
-    throw new NodeFailure(`input "${port}" is not a Dataset reference (expected {artifact, schema, rowCount, stats})`, {
-      type: 'BadInput',
-      retryable: false,
-    });
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { type ModelValue } from '@kiln/engine';
 import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson } from '../shared/tabular';
 import command from './command';
 import linear from './linear';
-import type { ModelRef } from './gbdt';
 import { churn, maxAbsDiff, runOnnx, type Prepared } from './test-helpers';
 
 /** A training program: checks its inputs, prints progress, copies $SRC_MODEL and writes metrics. */
@@ -26,12 +26,12 @@ if (!process.env.NO_METRICS) fs.writeFileSync(path.join(out, 'metrics.json'), me
 
 const RUN = `"${process.execPath}" -e "$PROGRAM"`;
 
-let prepared: Promise<{ p: Prepared; modelPath: string; linearModel: ModelRef }> | undefined;
+let prepared: Promise<{ p: Prepared; modelPath: string; linearModel: ModelValue }> | undefined;
 function withLinearModel() {
   return (prepared ??= (async () => {
     const p = await churn();
     const t = await linear.run(p.ctx, p.inputs, linear.params.parse({}));
-    const linearModel = t.outputs.model as ModelRef;
+    const linearModel = t.outputs.model as ModelValue;
     const modelPath = join(mkdtempSync(join(tmpdir(), 'kiln-train-command-')), 'source.onnx');
     writeFileSync(modelPath, await p.ctx.store.get(linearModel.artifact.digest));
     return { p, modelPath, linearModel };
@@ -60,7 +60,7 @@ describe('train.command', () => {
       { iteration: 3, loss: 1 / 3 },
       { line: 'plain log line' },
     ]);
-    const model = t.outputs.model as ModelRef;
+    const model = t.outputs.model as ModelValue;
     expect(model.artifact.digest).toBe(linearModel.artifact.digest);
     expect(model).toMatchObject({
       task: 'binary',

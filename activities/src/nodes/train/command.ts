@@ -1,3 +1,4 @@
+import { type ModelValue } from '@kiln/engine';
 import { constants, copyFile, mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -5,8 +6,7 @@ import type { onnx } from 'onnx-proto';
 import { NodeFailure, defineNode } from '../../define-node';
 import { ElemType } from '../../ml/onnx/model-builder';
 import { handToUserCode, runUserCode } from '../core/user-code';
-import { requireDatasetRef } from '../shared/tabular';
-import { putOnnx, readTransform, trainingMetrics, type ModelRef } from './common';
+import { putOnnx, readTransform, trainingMetrics } from './common';
 import { acquireGpuSlot } from './gpu-slots';
 import declaration from './command.decl';
 
@@ -20,7 +20,7 @@ const HISTORY_LIMIT = 10_000;
 const fail = (message: string, type = 'BadOutput') => new NodeFailure(message, { type, retryable: false });
 
 /** The raw-column inputs of the model the command wrote: float or string tensors, named after dataset columns. */
-function modelFeatures(bytes: Uint8Array, columns: Set<string>): ModelRef['features'] {
+function modelFeatures(bytes: Uint8Array, columns: Set<string>): ModelValue['features'] {
   let model: onnx.ModelProto;
   try {
     model = proto.ModelProto.decode(bytes);
@@ -89,7 +89,6 @@ async function readOutput(dir: string, name: string): Promise<Buffer> {
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    requireDatasetRef(inputs.train, 'train');
     const train = inputs.train;
     const spec = await readTransform(ctx, inputs.transform);
     // A folder of this run's own inside the attempt's scratch folder, so KILN_OUTPUT_DIR starts empty.
@@ -165,7 +164,7 @@ export default defineNode({
       history,
       ...(gpu ? { gpuSlot: gpu.slot } : {}),
     });
-    const model: ModelRef = { artifact, task: spec.task, features, classes: spec.classes, target: spec.target };
+    const model: ModelValue = { artifact, task: spec.task, features, classes: spec.classes, target: spec.target };
     return { outputs: { model, metrics } };
   },
 });

@@ -1,23 +1,16 @@
 // What every trainer node shares: reading its inputs, mapping trainer errors, and the port values.
+import { ONNX_MEDIA_TYPE, type MetricsValue, type ModelValue, type TransformValue } from '@kiln/engine';
 import type { NodeContext } from '../../define-node';
 import { NodeFailure } from '../../define-node';
 import { ModelInputError } from '../../ml/linear/errors';
 import type { ArtifactRef } from '../../store/artifact-store';
 import type { DatasetRef } from '../../data/dataset-ref';
 import { encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
-import { getJson, putJson, readColumns, requireDatasetRef, type Columns } from '../shared/tabular';
-import { ONNX_MEDIA_TYPE, type MetricsRef, type ModelRef } from './gbdt';
+import { getJson, putJson, readColumns, type Columns } from '../shared/tabular';
 
 /** The transform spec behind a `Transform` port value. */
-export async function readTransform(ctx: NodeContext, value: unknown): Promise<TransformSpec> {
-  const ref = value as { artifact?: ArtifactRef } | null;
-  if (!ref?.artifact) {
-    throw new NodeFailure('input "transform" is not a Transform reference', {
-      type: 'BadInput',
-      retryable: false,
-    });
-  }
-  return requireTransformSpec(await getJson(ctx.store, ref.artifact));
+export async function readTransform(ctx: NodeContext, value: TransformValue): Promise<TransformSpec> {
+  return requireTransformSpec(await getJson(ctx.store, value.artifact));
 }
 
 export interface TrainingInputs {
@@ -33,9 +26,8 @@ export interface TrainingInputs {
 /** Reads the `train` and `transform` inputs of a trainer node. */
 export async function readTrainingInputs(
   ctx: NodeContext,
-  inputs: { train: unknown; transform: unknown },
+  inputs: { train: DatasetRef; transform: TransformValue },
 ): Promise<TrainingInputs> {
-  requireDatasetRef(inputs.train, 'train');
   const spec = await readTransform(ctx, inputs.transform);
   const cols = await readColumns(ctx.store, inputs.train);
   const rows = Array.from({ length: cols.rowCount }, (_, i) => i);
@@ -50,7 +42,7 @@ export function asNodeFailure(error: unknown): unknown {
 }
 
 /** The `Model` port value for an ONNX model taking the raw columns of `spec`. */
-export function modelRef(spec: TransformSpec, artifact: ArtifactRef): ModelRef {
+export function modelRef(spec: TransformSpec, artifact: ArtifactRef): ModelValue {
   return {
     artifact,
     task: spec.task,
@@ -72,15 +64,13 @@ export function putOnnx(
 /** Writes a trainer's report (`kiln.training-report/v1`) and returns the `Metrics` port value over it. */
 export async function trainingMetrics(
   ctx: NodeContext,
-  task: MetricsRef['task'],
-  values: MetricsRef['values'],
+  task: MetricsValue['task'],
+  values: MetricsValue['values'],
   details: Record<string, unknown>,
-): Promise<MetricsRef> {
+): Promise<MetricsValue> {
   const report = await putJson(ctx.store, { kind: 'kiln.training-report/v1', task, values, ...details });
   return { task, values, report };
 }
-
-export type { MetricsRef, ModelRef };
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6));
 

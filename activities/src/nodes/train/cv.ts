@@ -1,13 +1,14 @@
 // train.cv: k-fold cross-validation around any of the TypeScript trainers, then the final model on
 // every training row. It is the trial node of a hyperparameter search: map it over search.space's
 // `trials` with `params: {"$item": ""}` and rank the trials with search.select on a `cv_*` metric.
+import type { DatasetValue, MetricsValue, ModelValue, TransformValue } from '@kiln/engine';
 import { z } from 'zod';
 import { NodeFailure, defineNode, type NodeContext } from '../../define-node';
 import evaluateModel from '../evaluate/model';
 import { storeTransform } from '../featurize/tabular';
 import { encodeTarget, refitTransform } from '../featurize/transform-spec';
-import { readColumns, requireDatasetRef, rng, shuffle, writeRows } from '../shared/tabular';
-import { readTransform, type MetricsRef } from './common';
+import { readColumns, rng, shuffle, writeRows } from '../shared/tabular';
+import { readTransform } from './common';
 import trainGbdt from './gbdt';
 import trainLinear from './linear';
 import trainMlp from './mlp';
@@ -43,13 +44,12 @@ export default defineNode({
   run: async (ctx, inputs, p) => {
     const trainer = TRAINERS[p.trainer] as unknown as {
       params: z.ZodType;
-      run(c: NodeContext, i: { train: unknown; transform: unknown }, q: unknown): Promise<{ outputs: { model: unknown; metrics: unknown } }>;
+      run(c: NodeContext, i: { train: DatasetValue; transform: TransformValue }, q: unknown): Promise<{ outputs: { model: ModelValue; metrics: MetricsValue } }>;
     };
     const parsed = trainer.params.safeParse(p.params);
     if (!parsed.success) {
       throw bad(`params for train.${p.trainer}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     }
-    requireDatasetRef(inputs.train, 'train');
     const spec = await readTransform(ctx, inputs.transform);
     const cols = await readColumns(ctx.store, inputs.train);
     const cvValues: Record<string, number[]> = {};
@@ -74,13 +74,13 @@ export default defineNode({
           { model: fit.outputs.model, dataset: validRef },
           evaluateModel.params.parse({ latencyRows: 0, includePredictions: false }),
         );
-        for (const [name, v] of Object.entries((scored.outputs.metrics as MetricsRef).values)) {
+        for (const [name, v] of Object.entries(scored.outputs.metrics.values)) {
           if (typeof v === 'number' && Number.isFinite(v)) (cvValues[name] ??= []).push(v);
         }
       }
     }
     const final = await trainer.run(ctx, { train: inputs.train, transform: inputs.transform }, parsed.data);
-    const metrics = final.outputs.metrics as MetricsRef;
+    const metrics = final.outputs.metrics;
     const cv: Record<string, number> = {};
     for (const [name, xs] of Object.entries(cvValues)) {
       if (xs.length !== p.cvFolds || name.endsWith('_ms_per_row') || name === 'model_bytes') continue;

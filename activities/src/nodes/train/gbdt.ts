@@ -1,41 +1,18 @@
+import { ONNX_MEDIA_TYPE } from '@kiln/engine';
 import { GbdtInputError } from '../../ml/gbdt/errors';
 import { trainBooster } from '../../ml/gbdt/train';
-import type { ArtifactRef } from '../../store/artifact-store';
 import { NodeFailure, defineNode } from '../../define-node';
-import { applyTransform, encodeTarget, requireTransformSpec, type TransformSpec } from '../featurize/transform-spec';
+import { applyTransform, encodeTarget, type TransformSpec } from '../featurize/transform-spec';
 import { splitRows } from '../featurize/tabular';
-import { getJson, readColumns, requireDatasetRef } from '../shared/tabular';
-import { iterationLine, modelRef, stoppingLine, trainingMetrics } from './common';
+import { readColumns } from '../shared/tabular';
+import { iterationLine, modelRef, readTransform, stoppingLine, trainingMetrics } from './common';
 import { pipelineToOnnx } from './onnx-pipeline';
 import declaration from './gbdt.decl';
-
-export const ONNX_MEDIA_TYPE = 'application/onnx';
-
-/** The value on a `Model` port. */
-export interface ModelRef {
-  artifact: ArtifactRef;
-  task: 'binary' | 'multiclass' | 'regression';
-  features: { name: string; type: 'float' | 'string' }[];
-  classes: (string | number)[] | null;
-  target: string;
-}
-
-/** The value on a `Metrics` port: headline numbers plus the full report. */
-export interface MetricsRef {
-  task: 'binary' | 'multiclass' | 'regression';
-  values: Record<string, number | null>;
-  report: ArtifactRef;
-}
 
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    requireDatasetRef(inputs.train, 'train');
-    const transformRef = inputs.transform as { artifact?: ArtifactRef } | null;
-    if (!transformRef?.artifact) {
-      throw new NodeFailure('input "transform" is not a Transform reference', { type: 'BadInput', retryable: false });
-    }
-    const spec: TransformSpec = requireTransformSpec(await getJson(ctx.store, transformRef.artifact));
+    const spec: TransformSpec = await readTransform(ctx, inputs.transform);
     const cols = await readColumns(ctx.store, inputs.train);
     const all = Array.from({ length: cols.rowCount }, (_, i) => i);
     const labelsAll = encodeTarget(spec, cols, all);

@@ -1,7 +1,7 @@
+import { type ModelValue } from '@kiln/engine';
 import { describe, expect, it } from 'vitest';
 import { trainMlp } from '../../ml/mlp';
 import mlp from './mlp';
-import type { ModelRef } from './gbdt';
 import { churn, csv, maxAbsDiff, prepare, runOnnx } from './test-helpers';
 
 describe('train.mlp', () => {
@@ -17,7 +17,7 @@ describe('train.mlp', () => {
       seed: 7,
     };
     const t = await mlp.run(p.ctx, p.inputs, mlp.params.parse(params));
-    const model = t.outputs.model as ModelRef;
+    const model = t.outputs.model as ModelValue;
     expect(model).toMatchObject({ task: 'binary', classes: [0, 1], target: 'churned' });
     const progress = p.ctx.progressLog.slice(before);
     const metrics = t.outputs.metrics as { values: Record<string, number | null> };
@@ -55,7 +55,7 @@ describe('train.mlp', () => {
       multi.inputs,
       mlp.params.parse({ hiddenLayers: [8], epochs: 5, earlyStopping: false }),
     );
-    const mm = mt.outputs.model as ModelRef;
+    const mm = mt.outputs.model as ModelValue;
     const own = await trainMlp(
       { features: multi.features, labels: multi.labels },
       { task: 'multiclass', numClasses: 3, hiddenLayers: [8], maxEpochs: 5, earlyStopping: false },
@@ -74,7 +74,7 @@ describe('train.mlp', () => {
       { task: 'regression', hiddenLayers: [8], maxEpochs: 5 },
     );
     expect(
-      maxAbsDiff((await runOnnx(reg, rt.outputs.model as ModelRef)).scores, rown.predict(reg.features)),
+      maxAbsDiff((await runOnnx(reg, rt.outputs.model as ModelValue)).scores, rown.predict(reg.features)),
     ).toBeLessThan(1e-5);
   });
 

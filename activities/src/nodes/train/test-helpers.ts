@@ -1,4 +1,5 @@
 // Shared by the trainer nodes' tests: the churn example prepared as a trainer sees it, and ONNX runs.
+import { type ModelValue } from '@kiln/engine';
 import { fileURLToPath } from 'node:url';
 import type { DatasetRef } from '../../data/dataset-ref';
 import ingest from '../ingest/file';
@@ -12,7 +13,6 @@ import {
 } from '../featurize/transform-spec';
 import { getJson, readColumns, type Columns } from '../shared/tabular';
 import { tempFile, testContext } from '../shared/test-context';
-import type { ModelRef } from './gbdt';
 import type { ArtifactRef } from '../../store/artifact-store';
 
 export const CHURN = fileURLToPath(new URL('../../../../examples/churn/churn.csv', import.meta.url));
@@ -66,7 +66,7 @@ export function csv(header: string, n: number, row: (i: number) => string): stri
 /** Runs a stored ONNX model on raw rows: `probabilities` (row-major) or `variable`, and `label`. */
 export async function runOnnx(
   p: Prepared,
-  model: ModelRef,
+  model: ModelValue,
 ): Promise<{ scores: Float32Array; label: unknown[] | null }> {
   const ort = await loadOrt();
   const session = await ort.InferenceSession.create(await p.ctx.store.get(model.artifact.digest));

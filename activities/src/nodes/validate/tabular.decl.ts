@@ -1,10 +1,10 @@
+import { columnTypeSchema } from '@kiln/engine';
 import { z } from 'zod';
-import { COLUMN_TYPES, type ColumnType } from '../../data/type-inference';
 import { declareNode } from '../../define-node';
 
 const columnExpectation = z.strictObject({
   name: z.string().min(1).describe('The column; it must exist.'),
-  type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]).optional().describe('The column type it must have.'),
+  type: columnTypeSchema.optional().describe('The column type it must have.'),
   notNull: z.boolean().default(false).describe('No missing values allowed.'),
   min: z.number().optional().describe('Smallest allowed value (numbers).'),
   max: z.number().optional().describe('Largest allowed value (numbers).'),

@@ -1,7 +1,7 @@
 import type { DatasetRef } from '../../data/dataset-ref';
 import { NodeFailure, defineNode } from '../../define-node';
 import { driftChecks } from '../shared/drift';
-import { putJson, readColumns, requireDatasetRef, type Cell, type Columns } from '../shared/tabular';
+import { putJson, readColumns, type Cell, type Columns } from '../shared/tabular';
 import declaration from './tabular.decl';
 
 export interface CheckResult {
@@ -45,7 +45,6 @@ function rowCheck(cols: Columns, check: string, column: string, bad: (v: Cell, r
 export default defineNode({
   ...declaration,
   run: async (ctx, inputs, p) => {
-    requireDatasetRef(inputs.dataset, 'dataset');
     const ref: DatasetRef = inputs.dataset;
     const cols = await readColumns(ctx.store, ref);
     const checks: CheckResult[] = [];
@@ -125,7 +124,6 @@ export default defineNode({
       }
     }
     if (inputs.reference !== undefined && inputs.reference !== null) {
-      requireDatasetRef(inputs.reference, 'reference');
       const reference = await readColumns(ctx.store, inputs.reference);
       checks.push(...driftChecks(cols, reference, inputs.reference.stats, p.drift));
     }
