@@ -62,3 +62,20 @@ it('cancelling a run cancels a waiting gate', async () => {
   expect(state.nodes.review!.status).toBe('cancelled');
   expect(state.nodes.deploy!.status).toBe('cancelled');
 });
+
+it('resolves its timeout like any node param: a $param timeout waits that long, a bad one fails the node', async () => {
+  const pipeline = spec('param-timeout-gate', [{ id: 'review', type: 'gate.approval', params: { timeoutSeconds: { $param: 't' } } }, cmd('after', 'true')], [{ from: 'review', to: 'after' }], {
+    params: { type: 'object', properties: { t: { type: 'number', default: 3600 } } },
+  });
+  const state = await awaitRun(await start(h, pipeline, { t: 1 }));
+  expect(state.status).toBe('succeeded');
+  expect(state.nodes.review!.outputs!.decision).toMatchObject({ decision: 'rejected', by: 'timeout', comment: 'no decision within 1 s' });
+  expect(state.nodes.after!.status).toBe('skipped');
+
+  const bad = await awaitRun(await start(h, pipeline, { t: -5 }));
+  expect(bad.nodes.review).toMatchObject({
+    status: 'failed',
+    error: { type: 'InvalidParams', message: 'params.timeoutSeconds must be a number of seconds above 0 and at most 31536000, got -5' },
+  });
+  expect(bad.nodes.after!.status).toBe('skipped');
+});

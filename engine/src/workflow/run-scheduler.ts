@@ -8,12 +8,7 @@ import {
   scheduleActivity,
   scheduleLocalActivity,
 } from '@temporalio/workflow';
-import {
-  APPROVAL_NODE_TYPE,
-  type ApprovalDecision,
-  type ApprovalOutcome,
-  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
-} from '../run/approval';
+import { APPROVAL_NODE_TYPE, type ApprovalDecision, approvalResult, approvalTimeoutSeconds } from '../run/approval';
 import { type Dag, buildDag, descendants } from '../graph/dag';
 import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
 import type { RunInput } from '../run/run-input';
@@ -257,25 +252,24 @@ export class RunScheduler {
 
   /** An approval gate: waits (durably, holding no slot) for a decision, or rejects at its timeout. */
   private awaitApproval(node: NodeSpec, shouldContinueAsNew: () => boolean): void {
+    let seconds: number;
+    try {
+      // Params resolve as for any node: a `$param` or `$output` timeout is a value by now.
+      seconds = approvalTimeoutSeconds(this.paramsOf(node, undefined));
+    } catch (err) {
+      this.startNode(node);
+      this.failNode(node.id, { message: (err as Error).message, type: 'InvalidParams' }, 0);
+      return;
+    }
     this.waitingApprovals++;
     this.startNode(node);
     this.update(node.id, { reason: 'waiting for approval' });
-    const seconds = Number((node.params ?? {}).timeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS);
     this.activities
       .run(() => condition(() => this.decisions.has(node.id), `${seconds}s`))
       .then(
         (decided) => {
-          const d = this.decisions.get(node.id);
-          const outcome: ApprovalOutcome = decided && d
-            ? { decision: d.decision === 'approve' ? 'approved' : 'rejected', by: d.by, comment: d.comment ?? null, at: new Date().toISOString() }
-            : { decision: 'rejected', by: 'timeout', comment: `no decision within ${seconds} s`, at: new Date().toISOString() };
-          this.onResult(node, undefined, {
-            outputs: { decision: outcome },
-            attempt: 1,
-            ...(outcome.decision === 'rejected'
-              ? { skipDownstream: { reason: `rejected by ${outcome.by}${outcome.comment ? `: ${outcome.comment}` : ''}` } }
-              : {}),
-          });
+          const { outcome, skipDownstream } = approvalResult(decided ? this.decisions.get(node.id) : undefined, seconds, new Date().toISOString());
+          this.onResult(node, undefined, { outputs: { decision: outcome }, attempt: 1, ...(skipDownstream ? { skipDownstream } : {}) });
         },
         (err: unknown) => this.onFailure(node, undefined, err),
       )
@@ -334,11 +328,7 @@ export class RunScheduler {
 
   private taskFor(node: NodeSpec, index: number | undefined): NodeTask {
     const item = index === undefined ? undefined : { value: this.maps.get(node.id)!.items[index] };
-    const params = resolveRefs(node.params ?? {}, {
-      params: this.input.params,
-      outputs: (n, p) => this.outputOf(n, p),
-      ...(item ? { item } : {}),
-    }) as Record<string, unknown>;
+    const params = this.paramsOf(node, item);
     const inputs: Record<string, unknown> = {};
     for (const [port, source] of this.dag.inputs.get(node.id)!) inputs[port] = this.outputOf(source.node, source.port);
     return {
@@ -354,6 +344,15 @@ export class RunScheduler {
       ...(this.input.startedBy ? { startedBy: this.input.startedBy } : {}),
       ...(index !== undefined ? { item: { index, value: item!.value } } : {}),
     };
+  }
+
+  /** A node's params with its value references (`$param`, `$output`, `$item`) resolved. */
+  private paramsOf(node: NodeSpec, item: { value: unknown } | undefined): Record<string, unknown> {
+    return resolveRefs(node.params ?? {}, {
+      params: this.input.params,
+      outputs: (n, p) => this.outputOf(n, p),
+      ...(item ? { item } : {}),
+    }) as Record<string, unknown>;
   }
 
   private outputOf(nodeId: string, port: string): unknown {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_NODE_TYPE, DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, MAX_APPROVAL_TIMEOUT_SECONDS } from '@kiln/engine';
 import { declareNode } from '../../define-node';
 
 export default declareNode({
@@ -18,7 +18,7 @@ export default declareNode({
     timeoutSeconds: z
       .number()
       .positive()
-      .max(31_536_000)
+      .max(MAX_APPROVAL_TIMEOUT_SECONDS)
       .default(DEFAULT_APPROVAL_TIMEOUT_SECONDS)
       .describe('Reject when nobody has decided by then.'),
   }),
