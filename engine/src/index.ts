@@ -8,6 +8,7 @@ export * from './spec/schema';
 export * from './spec/defaults';
 export * from './spec/problem';
 export * from './spec/validate';
+export * from './spec/connection';
 export * from './spec/limits';
 export * from './spec/canonical';
 export * from './spec/run-params';

@@ -30,8 +30,6 @@ export interface NodeTypeInfo {
    * through the server's task queues; its node's timeout and retries apply as to any node.
    */
   readonly light?: boolean;
-  /** Default resources of the type; a node's own `resources` override them. */
-  readonly resources?: { readonly queue?: string; readonly gpu?: number };
   /** Checks a params object; absent means "anything goes". */
   checkParams?(params: unknown): readonly ParamIssue[];
 }

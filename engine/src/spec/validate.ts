@@ -99,7 +99,12 @@ function semanticProblems(spec: PipelineSpec, catalog: Catalog): Problem[] {
   return problems;
 }
 
-function edgeProblems(spec: PipelineSpec, infoOf: Map<string, NodeTypeInfo>, firstIndex: Map<string, number>): Problem[] {
+/**
+ * The edge rules of the validator: unknown nodes and ports, a node↔port mix, port type mismatches,
+ * inputs fed twice, required inputs not connected. `infoOf` maps node id → its type's catalog entry,
+ * `firstIndex` node id → the index of its first declaration.
+ */
+export function edgeProblems(spec: PipelineSpec, infoOf: Map<string, NodeTypeInfo>, firstIndex: Map<string, number>): Problem[] {
   const problems: Problem[] = [];
   const fedBy = new Map<string, number>();
   (spec.edges ?? []).forEach((edge, i) => {

@@ -147,8 +147,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   const onConnect = useCallback(
     (c: Connection) => {
       const { nodes, edges } = docRef.current;
-      const typeOf = (id: string) => byType.get(nodes.find((n) => n.id === id)?.data.spec.type ?? '');
-      const reason = refuseConnection(c, typeOf, edges);
+      const reason = refuseConnection(c, { nodes: nodes.map((n) => ({ ...n.data.spec, id: n.id })) }, edges, catalog);
       if (reason) {
         setNotice({ kind: 'error', text: `Connection refused: ${reason}.` });
         return;
@@ -169,7 +168,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         ],
       }));
     },
-    [byType, change],
+    [catalog, change],
   );
 
   const onDrop = useCallback(

@@ -161,7 +161,7 @@ function NodeInspectorView({
           Task queue
           <input
             value={resources.queue ?? ''}
-            placeholder={info?.resources?.queue ?? 'cpu / gpu by default'}
+            placeholder="cpu / gpu by default"
             onChange={(e) =>
               set({ resources: compact({ ...resources, queue: e.target.value || undefined }) })
             }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PipelineSpec } from '@kiln/engine';
-import { freshNodeId, graphToSpec, specToGraph } from './spec-graph';
+import { type PipelineSpec, validateSpec } from '@kiln/engine';
+import { edgeSpecOf, freshNodeId, graphToSpec, specToGraph } from './spec-graph';
 import { refuseConnection } from './connection-check';
-import type { NodeTypeJson } from '../api/catalog';
+import { type NodeTypeJson, browserCatalog } from '../api/catalog';
 
 const spec: PipelineSpec = {
   apiVersion: 'kiln/v1',
@@ -107,33 +107,56 @@ describe('spec ↔ graph', () => {
 });
 
 describe('connection checks', () => {
-  const { edges } = specToGraph(spec);
-  const typeOf = (id: string) => types[spec.nodes.find((n) => n.id === id)?.type ?? ''];
-  const attempt = (source: string, from: string, target: string, to: string) =>
-    refuseConnection(
-      { source, sourceHandle: `out:${from}`, target, targetHandle: `in:${to}` },
-      typeOf,
-      edges,
-    );
+  const catalog = browserCatalog(Object.values(types));
+  const attempt = (source: string, from: string, target: string, to: string, on: PipelineSpec = spec) =>
+    refuseConnection({ source, sourceHandle: `out:${from}`, target, targetHandle: `in:${to}` }, on, specToGraph(on).edges, catalog);
+  /** What the engine's validator says of the whole graph with the connection drawn, beyond what it said before. */
+  const validatorSays = (source: string, from: string, target: string, to: string, on: PipelineSpec) => {
+    const before = new Set(validateSpec(on, catalog).problems.map((p) => p.message));
+    const edge = edgeSpecOf(source, `out:${from}`, target, `in:${to}`);
+    const after = validateSpec({ ...on, edges: [...(on.edges ?? []), edge] }, catalog).problems;
+    return after.map((p) => p.message).filter((m) => !before.has(m));
+  };
+  /** The canvas refuses, and its sentence is one the validator gives for the same graph. */
+  const refusedAsValidated = (source: string, from: string, target: string, to: string, on: PipelineSpec = spec) => {
+    const refused = attempt(source, from, target, to, on);
+    expect(refused).toBeDefined();
+    expect(validatorSays(source, from, target, to, on)).toContain(refused);
+    return refused;
+  };
 
-  it('refuses a port type mismatch, naming both types', () => {
-    expect(attempt('load', 'meta', 'train', 'data')).toBe(
-      'output "load.meta" is Json but input "train.data" takes Dataset',
-    );
+  it('refuses a port type mismatch, in the validator’s words', () => {
+    expect(refusedAsValidated('load', 'meta', 'train', 'data')).toBe('output "load.meta" is a Json but input "train.data" takes a Dataset');
   });
   it('refuses a second source for an input', () => {
-    expect(attempt('load', 'dataset', 'train', 'data')).toMatch(/already fed by "load.dataset"/);
-  });
-  it('refuses a cycle, naming it', () => {
-    expect(attempt('done', '__order', 'load', '__order')).toBe(
-      'it would make a cycle: load → train → done → load',
+    const twoLoads = { ...spec, nodes: [...spec.nodes, { id: 'load2', type: 'ml.load' }] };
+    expect(refusedAsValidated('load2', 'dataset', 'train', 'data', twoLoads)).toBe(
+      'input "train.data" is already fed by edges[0] (load.dataset); an input takes one source',
     );
   });
-  it('refuses data to order handles and self-loops', () => {
-    expect(attempt('load', 'meta', 'done', '__order')).toMatch(/carries data/);
-    expect(attempt('load', '__order', 'load', '__order')).toMatch(/itself/);
+  it('refuses a cycle, naming it as the validator does', () => {
+    expect(refusedAsValidated('done', '__order', 'load', '__order')).toBe('cycle: load → train → done → load');
   });
-  it('accepts a compatible connection', () => {
+  it('counts $output references in cycles, as the run does', () => {
+    // `done` reads load's output through a param: load → done is a dependency without an edge.
+    const viaParam: PipelineSpec = {
+      apiVersion: 'kiln/v1',
+      name: 'refs',
+      params: { type: 'object', properties: {} },
+      nodes: [
+        { id: 'load', type: 'ml.load' },
+        { id: 'done', type: 'core.noop', params: { x: { $output: 'load.meta' } } },
+      ],
+      edges: [],
+    };
+    expect(refusedAsValidated('done', '__order', 'load', '__order', viaParam)).toBe('cycle: load → done → load');
+  });
+  it('refuses data to order handles and self-loops', () => {
+    expect(refusedAsValidated('load', 'meta', 'done', '__order')).toMatch(/mixes a node and a port/);
+    expect(refusedAsValidated('load', '__order', 'load', '__order')).toBe('cycle: load → load');
+  });
+  it('accepts a compatible connection, and refuses one already drawn', () => {
     expect(attempt('load', 'meta', 'train', 'extra')).toBeUndefined();
+    expect(attempt('train', '__order', 'done', '__order')).toBe('"train" and "done" are already connected that way');
   });
 });
