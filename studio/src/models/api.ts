@@ -1,4 +1,5 @@
 // Typed calls for the model registry and deployments (`/api/v1/models`, `/api/v1/deployments`).
+import type { ColumnStats, DatasetValue, ModelFeature, ModelValue } from '@kiln/engine';
 import { api } from '../api/client';
 
 export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
@@ -23,32 +24,16 @@ export interface ModelDetail {
   description: string | null;
   versions: ModelVersionSummary[];
 }
-export interface Feature {
-  name: string;
-  type: 'float' | 'string';
-}
-/** A column's training statistics, as a DatasetRef carries them (only what the studio reads). */
-export interface ColumnStats {
-  name: string;
-  kind?: string;
-  mean?: number | null;
-  min?: number | string | null;
-  max?: number | string | null;
-  topValues?: { value: string; count: number }[];
-  trueCount?: number;
-  falseCount?: number;
-}
+/** A model's raw input column (the `Model` port value's, declared in the engine). */
+export type Feature = ModelFeature;
+/** A column's training statistics (the `Dataset` port value's, declared in the engine). */
+export type { ColumnStats };
 export interface ModelVersionDetail {
   name: string;
   version: number;
   stage: ModelStage;
-  model: {
-    artifact: { digest: string; uri?: string; size?: number };
-    task: 'binary' | 'multiclass' | 'regression';
-    features: Feature[];
-    classes: (string | number)[] | null;
-    target: string;
-  };
+  /** The registered `Model` port value. */
+  model: ModelValue;
   metrics: Record<string, unknown>;
   lineage: {
     runId: string;
@@ -58,7 +43,8 @@ export interface ModelVersionDetail {
     datasets: { nodeId: string; digest: string; rowCount: number | null; columns: number | null }[];
   };
   card: { sections: Record<string, unknown>; markdown: string } | null;
-  reference: { rowCount?: number; stats?: ColumnStats[] } | null;
+  /** The training data (a `Dataset` port value), the drift reference. */
+  reference: DatasetValue | null;
   createdAt: string;
   createdBy: string | null;
 }

@@ -272,9 +272,9 @@ describe('predict form', () => {
   it('prefills training means, most frequent values and booleans', () => {
     expect(
       defaultInputs(features, [
-        { name: 'tenure', kind: 'numeric', mean: 31.123456 },
-        { name: 'plan', kind: 'categorical', topValues: [{ value: 'pro', count: 9 }] },
-        { name: 'senior', kind: 'bool', trueCount: 2, falseCount: 8 },
+        { name: 'tenure', type: 'float', count: 10, nullCount: 0, kind: 'numeric', min: 1, max: 70, mean: 31.123456, std: 3, histogram: null },
+        { name: 'plan', type: 'string', count: 10, nullCount: 0, kind: 'categorical', distinctCount: 2, topValues: [{ value: 'pro', count: 9 }], topValuesExact: true },
+        { name: 'senior', type: 'bool', count: 10, nullCount: 0, kind: 'bool', trueCount: 2, falseCount: 8 },
       ]),
     ).toEqual({ tenure: '31.12', plan: 'pro', senior: '0', unknown: '' });
   });

@@ -357,11 +357,11 @@ export function defaultInputs(features: Feature[], stats: ColumnStats[] | undefi
     features.map((f) => {
       const s = byName.get(f.name);
       if (f.type === 'float') {
-        if (s?.kind === 'bool') return [f.name, String(Number((s.trueCount ?? 0) >= (s.falseCount ?? 0)))];
-        const m = s?.mean;
+        if (s?.kind === 'bool') return [f.name, String(Number(s.trueCount >= s.falseCount))];
+        const m = s?.kind === 'numeric' ? s.mean : null;
         return [f.name, typeof m === 'number' ? String(Number(m.toPrecision(4))) : ''];
       }
-      return [f.name, s?.topValues?.[0]?.value ?? ''];
+      return [f.name, (s?.kind === 'categorical' && s.topValues[0]?.value) || ''];
     }),
   );
 }

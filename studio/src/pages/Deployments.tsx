@@ -647,7 +647,7 @@ function PredictFields({ deployment, version }: { deployment: string; version: M
     () =>
       new Map(
         (version.reference?.stats ?? []).map(
-          (s) => [s.name, (s.topValues ?? []).map((t) => t.value)] as const,
+          (s) => [s.name, s.kind === 'categorical' ? s.topValues.map((t) => t.value) : []] as const,
         ),
       ),
     [version.reference],
