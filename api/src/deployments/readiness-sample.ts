@@ -1,21 +1,13 @@
+import { type ColumnStats, datasetValueSchema } from '@kiln/engine';
 import type { ModelSignature } from '../serving/signature';
 
-interface StatsLike {
-  name: string;
-  kind?: string;
-  mean?: number | null;
-  topValues?: { value: string }[];
-  trueCount?: number;
-  falseCount?: number;
-  min?: string | null;
-}
-
-/** The reference statistics by column name (empty when the version has none). */
-function statsOf(reference: unknown): Map<string, StatsLike> {
-  const stats = new Map<string, StatsLike>();
-  const list = (reference as { stats?: StatsLike[] } | null)?.stats;
-  if (Array.isArray(list)) for (const s of list) if (s && typeof s.name === 'string') stats.set(s.name, s);
-  return stats;
+/**
+ * The reference statistics by column name: the registered training data is a `Dataset` port value;
+ * a version without one (or with one that does not parse as one) has none.
+ */
+function statsOf(reference: unknown): Map<string, ColumnStats> {
+  const parsed = datasetValueSchema.safeParse(reference);
+  return new Map(parsed.success ? parsed.data.stats.map((s) => [s.name, s]) : []);
 }
 
 /**
@@ -37,10 +29,10 @@ export function readinessSample(sig: ModelSignature, reference: unknown): Record
   for (const f of sig.features) {
     const s = stats.get(f.name);
     if (f.type === 'float') {
-      const mostlyTrue = (s?.trueCount ?? 0) >= (s?.falseCount ?? 0);
+      const mostlyTrue = s?.kind === 'bool' && s.trueCount >= s.falseCount;
       row[f.name] = f.json === 'boolean' ? mostlyTrue : s?.kind === 'numeric' && typeof s.mean === 'number' ? s.mean : null;
     } else {
-      row[f.name] = s?.kind === 'categorical' ? (s.topValues?.[0]?.value ?? null) : s?.kind === 'date' ? (s.min ?? null) : null;
+      row[f.name] = s?.kind === 'categorical' ? (s.topValues[0]?.value ?? null) : s?.kind === 'date' ? s.min : null;
     }
   }
   return row;

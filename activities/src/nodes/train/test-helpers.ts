@@ -1,5 +1,5 @@
 // Shared by the trainer nodes' tests: the churn example prepared as a trainer sees it, and ONNX runs.
-import { type ModelValue } from '@kiln/engine';
+import type { ModelValue, TransformValue } from '@kiln/engine';
 import { fileURLToPath } from 'node:url';
 import type { DatasetRef } from '../../data/dataset-ref';
 import ingest from '../ingest/file';
@@ -19,7 +19,7 @@ export const CHURN = fileURLToPath(new URL('../../../../examples/churn/churn.csv
 
 export interface Prepared {
   ctx: ReturnType<typeof testContext>;
-  inputs: { train: DatasetRef; transform: { artifact: ArtifactRef } };
+  inputs: { train: DatasetRef; transform: TransformValue };
   test: DatasetRef;
   spec: TransformSpec;
   cols: Columns;
