@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureStudioBuilt } from '@kiln/api';
+import { freePort } from '@kiln/engine/temporal';
 import { type LogLine, type NodeLog, streamEvents } from '@kiln/engine';
 import { S3ArtifactStore } from '@kiln/activities/store';
 import { AttemptLog } from '@kiln/activities/logs';
@@ -188,6 +189,9 @@ describe('node logs', () => {
     const missing = await kiln(['logs', runId, 'flaky', '--attempt', '7', '--api', api.url, '--token', viewer]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('attempt 7 of node "flaky"');
+    const nowhere = await kiln(['logs', runId, 'flaky', '-f', '--api', `http://127.0.0.1:${await freePort()}`, '--token', viewer]);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(/cannot reach the Kiln API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     const bad = await kiln(['logs', runId, 'flaky', '--tail', 'x', '--api', api.url, '--token', viewer]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--tail must be an integer');

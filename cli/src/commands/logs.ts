@@ -131,16 +131,24 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
             }
           }, new AbortController().signal);
         } catch (err) {
-          if (nodeId || !(err instanceof SseHttpError && err.status === 404)) failures.push(`${node}: ${(err as Error).message}`);
+          if (nodeId || !(err instanceof SseHttpError && err.status === 404)) failures.push(`${node}: ${unreachable(err, base) ?? (err as Error).message}`);
         }
       }),
     );
     for (const f of failures) io.err(`kiln logs: ${f}`);
     return failures.length > 0 ? 1 : 0;
   } catch (err) {
-    io.err(`kiln logs: ${(err as Error).message}`);
+    io.err(`kiln logs: ${unreachable(err, base) ?? (err as Error).message}`);
     return 1;
   }
+}
+
+/** A sentence for an API that did not answer (fetch says only "fetch failed"). */
+function unreachable(err: unknown, base: string): string | undefined {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? cause?.message;
+  if (!(err instanceof TypeError) || !code) return undefined;
+  return `cannot reach the Kiln API at ${base} (${code}): is \`kiln up\` or \`kiln api\` running there? Set --api or KILN_API_URL`;
 }
 
 const TAGS: Record<LogLine['s'], string> = { stdout: 'out ', stderr: 'err ', info: 'info', warn: 'warn' };
