@@ -126,7 +126,16 @@ export class NodeLogController {
       }
       raw.write(': waiting for the node to start\n\n');
       await sleep();
-      chosen = await logAttempts(this.store, runId, nodeId).then((all) => this.choose(runId, nodeId, { ...query, attempt: undefined }, all), () => undefined);
+      try {
+        chosen = this.choose(runId, nodeId, { ...query, attempt: undefined }, await logAttempts(this.store, runId, nodeId));
+      } catch (err) {
+        // A mapped node's items appeared without an item asked for: say so and end.
+        if (err instanceof HttpException) {
+          send('end', { reason: (err.getResponse() as { message?: string }).message ?? err.message });
+          return raw.end();
+        }
+        // The store is unreachable: keep waiting.
+      }
     }
     if (!chosen || closed) return;
     send('attempt', chosen);
