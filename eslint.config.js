@@ -1,6 +1,48 @@
 // One lint config for the whole workspace.
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Which workspace packages each folder may import: imports go downward only (ARCHITECTURE.md,
+ * "Layout"). `true` means all of them (tests and benchmarks). A package always imports itself.
+ */
+const MAY_IMPORT = {
+  engine: [],
+  'api-types': ['@kiln/engine'],
+  activities: ['@kiln/engine'],
+  db: ['@kiln/engine'],
+  api: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/activities'],
+  cli: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/activities', '@kiln/api'],
+  studio: ['@kiln/engine', '@kiln/api-types'],
+  examples: ['@kiln/engine', '@kiln/activities'],
+  scripts: ['@kiln/cli'],
+  test: true,
+  bench: true,
+};
+/** Packages whose browser code may take only their root entry (the Node-only subpaths stay out). */
+const ROOT_ENTRY_ONLY = new Set(['studio', 'api-types']);
+
+/** Test fixtures (they train models, fake node contexts): imported by tests, never by a package's src. */
+const testingOnly = {
+  group: ['**/testing', '**/testing/*', '**/test-helpers', '**/test-context', '**/test-models', '@kiln/*/testing'],
+  message: 'a test fixture: tests and benchmarks import it, src never does',
+};
+
+/** The `no-restricted-imports` options for files of `folder`: its downward imports only. */
+function layerRule(folder, extraPatterns = []) {
+  const allowed = MAY_IMPORT[folder];
+  const patterns = [...extraPatterns];
+  if (allowed !== true) {
+    const names = [`@kiln/${folder}`, ...allowed].map((n) => n.slice('@kiln/'.length));
+    const tail = ROOT_ENTRY_ONLY.has(folder) ? '$' : '(/|$)';
+    patterns.push({
+      regex: `^@kiln/(?!(${names.join('|')})${tail})`,
+      message: `${allowed.length ? `${folder} may import only ${allowed.join(', ')}` : `${folder} imports no other Kiln package`}${ROOT_ENTRY_ONLY.has(folder) ? ' (their browser-safe root entries)' : ''}: packages import downward (MAY_IMPORT in eslint.config.js)`,
+    });
+  }
+  return patterns;
+}
 
 /** What the deterministic workflow code may not import (see ARCHITECTURE.md, "The workflow is deterministic"). */
 const workflowForbidden = {
@@ -25,7 +67,7 @@ const workflowForbidden = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.kiln/**', '**/.nx/**', '**/dist/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/.kiln/**', '**/.nx/**', '**/dist/**', 'bench/results/**', 'test/lint/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,6 +78,40 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': 'off',
     },
   },
+  {
+    // Package boundaries: no relative import into another package (use its `exports`), no import cycle.
+    plugins: { 'import-x': importX },
+    settings: {
+      // The files whose imports the cycle check follows, and how to parse them.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'],
+          conditionNames: ['source', 'import', 'default'],
+        }),
+      ],
+    },
+    rules: {
+      'import-x/no-relative-packages': 'error',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // The tools' configs share the workspace's source-condition settings (vite.source.ts at the root).
+    files: ['*/vitest.config.ts', '*/vite.config.ts'],
+    rules: { 'import-x/no-relative-packages': 'off' },
+  },
+  ...Object.keys(MAY_IMPORT).map((folder) => ({
+    files: [`${folder}/**/*.{ts,tsx,js,mjs}`],
+    rules: { 'no-restricted-imports': ['error', { patterns: layerRule(folder) }] },
+  })),
+  ...['engine', 'activities', 'db', 'api', 'cli', 'api-types'].map((folder) => ({
+    // Package sources (not their tests, nor the fixtures themselves) never import test fixtures.
+    files: [`${folder}/src/**/*.{ts,tsx}`],
+    ignores: ['**/*.test.ts', '**/test-helpers.ts', '**/test-context.ts', '**/testing.ts', '**/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: layerRule(folder, [testingOnly]) }] },
+  })),
   {
     // Tests read JSON answers of many shapes.
     files: ['**/*.test.ts', 'test/support/**/*.ts'],

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformFile } from '@swc/core';
-import { BUILD_STAMP, COMPILED_PACKAGES } from '../cli/bin/build-state.js';
+import { BUILD_STAMP, COMPILED_PACKAGES } from '@kiln/cli/build-state';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Where the prebuilt workflow bundle goes: read by activities/src/worker/workflow-bundle.ts once compiled. */

@@ -69,16 +69,7 @@ export interface NodeOutcome<O extends PortMap> {
   skipDownstream?: { reason: string };
 }
 
-/** A failure a node raises on purpose: `type` names it, `retryable: false` stops further attempts. */
-export class NodeFailure extends Error {
-  readonly type: string;
-  readonly retryable: boolean;
-  constructor(message: string, options: { type?: string; retryable?: boolean } = {}) {
-    super(message);
-    this.type = options.type ?? 'NodeFailure';
-    this.retryable = options.retryable ?? true;
-  }
-}
+export { NodeFailure } from './node-failure';
 
 /** One node type, declared once: ports, params, docs and what it does. */
 export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap = PortMap, S extends z.ZodType = z.ZodType>

@@ -8,7 +8,7 @@ import { Client, type Connection } from '@temporalio/client';
 import { catalog } from '@kiln/activities';
 import { defaultArtifactStore } from '@kiln/activities/store';
 import { openDatabase } from '@kiln/db';
-import { kilnHome } from '@kiln/engine/temporal';
+import { kilnHome } from '@kiln/engine/home';
 import { AppModule } from './app-module';
 import { finishOpenApi, registerMethodNotAllowed } from './common/openapi';
 import { requestChecks } from './common/request-checks';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildIsCurrent } from '../../cli/bin/build-state.js';
+import { buildIsCurrent } from '@kiln/cli/build-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '../..');

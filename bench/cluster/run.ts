@@ -10,9 +10,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import autocannon from 'autocannon';
-import type { ApiProcess } from '../../test/support/api-process';
-import { churnFeatures, churnRows } from '../../test/support/churn-data';
-import { startCluster, type Cluster } from '../../test/cluster/support/cluster';
+import type { ApiProcess } from '@kiln/test/support/api-process';
+import { churnFeatures, churnRows } from '@kiln/test/support/churn-data';
+import { startCluster, type Cluster } from '@kiln/test/cluster/support/cluster';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);

@@ -9,7 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');

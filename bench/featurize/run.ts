@@ -19,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { ingestCsvToDataset, type DatasetRef } from '@kiln/activities/data';
 import { featurizeTabular } from '@kiln/activities/nodes';
 import { FolderArtifactStore, type ArtifactRef } from '@kiln/activities/store';
-import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
-import { applyTransform, requireTransformSpec } from '../../activities/src/nodes/featurize/transform-spec';
-import { getJson, readColumns } from '../../activities/src/nodes/shared/tabular';
-import { testContext } from '../../activities/src/nodes/shared/test-context';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
+import { applyTransform, requireTransformSpec } from '@kiln/activities/featurize';
+import { getJson, readColumns } from '@kiln/activities/tabular';
+import { testContext } from '@kiln/activities/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');

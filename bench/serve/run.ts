@@ -23,15 +23,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
+import { freePort } from '@kiln/engine/free-port';
 import {
-  ensurePythonVenv,
-  freePort,
   startDevServer,
-  venvPython,
   type DevServer,
 } from '@kiln/engine/temporal';
-import { InferencePool, type ModelSignature, type PredictResult } from '../../api/src/serving';
-import { CHURN_CSV, trainChurnModel } from '../../api/src/serving/test-models';
+import { InferencePool, type ModelSignature, type PredictResult } from '@kiln/api/serving';
+import { CHURN_CSV, trainChurnModel } from '@kiln/api/testing';
 import { child } from '../support/child';
 import { histogramOf, merged, percentile } from './latency';
 import { type HttpFigure, hasWrk, overWrk } from './wrk';

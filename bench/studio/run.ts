@@ -7,10 +7,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '@kiln/engine/temporal';
-import { startApiProcess } from '../../test/support/api-process';
-import { launchChromium } from '../../test/support/chromium';
+import { startApiProcess } from '@kiln/test/support/api-process';
+import { launchChromium } from '@kiln/test/support/chromium';
 // The test support's module augmentation (vitest's provided context), which api-process's harness import relies on.
-import type {} from '../../test/support/global-setup';
+import type {} from '@kiln/test/support/global-setup';
 import { buildBarePage, serveBarePage } from './bare-site';
 import { ensureStudioBuilt } from '@kiln/api';
 import { type InteractionFigures, type LoadFigures, measureInteractions, openPage } from './measure';

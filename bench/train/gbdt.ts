@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
-import { trainBooster } from '../../activities/src/ml/gbdt/train';
-import { makeSynthetic } from '../../activities/src/ml/gbdt/synthetic-data';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
+import { trainBooster } from '@kiln/activities/ml/gbdt';
+import { makeSynthetic } from '@kiln/activities/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 
 const run = promisify(execFile);
 

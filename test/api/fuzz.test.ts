@@ -12,7 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensurePythonVenv } from '@kiln/engine/temporal';
+import { ensurePythonVenv } from '@kiln/engine/python-venv';
 import { type PostgresServer, startPostgres } from '@kiln/db';
 import { type Harness, openHarness, spec, tempDir } from '../support/harness';
 import { type ApiProcess, startApiProcess } from '../support/api-process';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '@kiln/api';
 import { FolderArtifactStore } from '@kiln/activities/store';
 import { type PostgresServer, openDatabase, startPostgres } from '@kiln/db';
-import { csvFile, trainGbdtModel, type TrainedModel } from '../../api/src/serving/test-models';
+import { csvFile, trainGbdtModel, type TrainedModel } from '@kiln/api/testing';
 import { type Harness, openHarness, spec } from '../support/harness';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 

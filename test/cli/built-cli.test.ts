@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
-import { buildIsCurrent } from '../../cli/bin/build-state.js';
+import { buildIsCurrent } from '@kiln/cli/build-state';
 import { KILN_BIN } from '../support/kiln-process';
 
 const ROOT = resolve(import.meta.dirname, '../..');

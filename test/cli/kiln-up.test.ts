@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, inject, it } from 'vitest';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { tempDir } from '../support/harness';
 import { KILN_BIN, kiln } from '../support/kiln-process';
 

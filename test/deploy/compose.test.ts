@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@kiln/engine/temporal';
+import { REPO_ROOT } from '@kiln/engine/home';
 import { ensureManifestCheck } from '../support/go-tools';
 
 // deploy/compose/compose.yaml through compose-go, the compose-spec's own Go implementation (what

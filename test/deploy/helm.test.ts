@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@kiln/engine/temporal';
+import { REPO_ROOT } from '@kiln/engine/home';
 import { ensureHelm, ensureManifestCheck } from '../support/go-tools';
 
 // The Helm chart, proven without a cluster: `helm lint --strict` and `helm template` for a matrix of

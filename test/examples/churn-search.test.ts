@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { catalog } from '@kiln/activities';
 import { specHash, validateSpec } from '@kiln/engine';
-import churnSearch from '../../examples/churn-search/churn-search';
+import churnSearch from '@kiln/examples/churn-search/churn-search';
 
 const DIR = resolve(import.meta.dirname, '../../examples/churn-search');
 

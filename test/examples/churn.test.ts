@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { catalog } from '@kiln/activities';
 import { specHash, validateSpec } from '@kiln/engine';
-import churn from '../../examples/churn/churn';
-import { makeChurnCsv } from '../../examples/churn/make-data';
+import churn from '@kiln/examples/churn/churn';
+import { makeChurnCsv } from '@kiln/examples/churn/make-data';
 
 const DIR = resolve(import.meta.dirname, '../../examples/churn');
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { catalog } from '@kiln/activities';
 import { specHash, validateSpec } from '@kiln/engine';
-import diamond from '../../examples/diamond/diamond';
+import diamond from '@kiln/examples/diamond/diamond';
 
 it('the TypeScript diamond builds exactly the spec of its JSON twin', () => {
   const json = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../examples/diamond/diamond.json'), 'utf8'));

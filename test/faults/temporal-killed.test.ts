@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { eventually } from '../support/api-process';
 import { tempDir } from '../support/harness';
 import { KILN_BIN } from '../support/kiln-process';

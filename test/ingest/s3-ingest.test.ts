@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRef } from '@kiln/activities/data';
 import { NodeFailure, type NodeContext } from '@kiln/activities';
 import { ingestFile } from '@kiln/activities/nodes';
-import { REPO_ROOT } from '@kiln/engine/temporal';
-import { testContext } from '../../activities/src/nodes/shared/test-context';
+import { REPO_ROOT } from '@kiln/engine/home';
+import { testContext } from '@kiln/activities/testing';
 import { type MinioServer, startMinio } from '../support/minio-server';
 
 // ingest.file reading s3://bucket/key from a real MinIO with the S3 settings the artifact store uses

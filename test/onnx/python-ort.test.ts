@@ -5,14 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensurePythonVenv, venvPython } from '@kiln/engine/temporal';
-import { feedsFor, loadOrt } from '../../activities/src/nodes/evaluate/onnx-runner';
-import { readColumns } from '../../activities/src/nodes/shared/tabular';
+import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
+import { trainGbdt as gbdt, trainLinear as linear, trainMlp as mlp } from '@kiln/activities';
+import { feedsFor, loadOrt } from '@kiln/activities/onnx';
+import { readColumns } from '@kiln/activities/tabular';
+import { CHURN, prepare, type Prepared } from '@kiln/activities/testing';
 import type { ModelValue } from '@kiln/engine';
-import gbdt from '../../activities/src/nodes/train/gbdt';
-import linear from '../../activities/src/nodes/train/linear';
-import mlp from '../../activities/src/nodes/train/mlp';
-import { CHURN, prepare, type Prepared } from '../../activities/src/nodes/train/test-helpers';
 import { tempDir } from '../support/harness';
 
 // Every TypeScript trainer's exported model.onnx, run on the held-out rows (raw columns, missing

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { KILN_BIN } from './kiln-process';
 import { tempDir } from './harness';
 

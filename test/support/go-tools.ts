@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, isExecutable, toolsDir, withLock } from '@kiln/engine/temporal';
+import { REPO_ROOT, toolsDir } from '@kiln/engine/home';
+import { isExecutable, withLock } from '@kiln/engine/python-venv';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { tempDir } from './harness';
 
 /** A MinIO server on a free loopback port, with its data in a temp folder. */

@@ -1,4 +1,4 @@
-import { NodeFailure } from '../define-node';
+import { NodeFailure } from '../node-failure';
 
 /** Where the Kiln API is and the token a worker acts with (an editor token, or `kiln up`'s service token). */
 export interface ApiConnection {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { kilnHome } from '@kiln/engine/temporal';
+import { kilnHome } from '@kiln/engine/home';
 import type { ArtifactStore } from './artifact-store';
 import { FolderArtifactStore } from './folder-store';
 import { s3ConnectionFromEnv } from './s3-connection';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, exists
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { kilnHome } from '@kiln/engine/temporal';
+import { kilnHome } from '@kiln/engine/home';
 
 const require = createRequire(import.meta.url);
 

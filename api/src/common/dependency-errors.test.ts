@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { Connection } from '@temporalio/client';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { ENTITIES } from '@kiln/db';
 import { unavailableBody, unreachableDependency } from './dependency-errors';
 

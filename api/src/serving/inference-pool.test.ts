@@ -6,7 +6,7 @@ import { InferenceError, ModelLoadError, ModelNotLoadedError } from './errors';
 import { InferencePool } from './inference-pool';
 import { InstanceError } from './instances';
 import type { ModelSignature, PredictResult } from './signature';
-import { csvFile, trainChurnModel, trainGbdtModel, type TrainedModel } from './test-models';
+import { csvFile, trainChurnModel, trainGbdtModel, type TrainedModel } from '../../testing/trained-models';
 
 type Row = TrainedModel['instances'][number];
 

@@ -9,13 +9,13 @@ import {
   TEMPORAL_FLAG_OPTIONS,
   awaitRun,
   connectTemporalClient,
-  kilnHome,
   startDevServer,
   startRun,
   temporalSettings,
   watchRun,
   type DevServer,
 } from '@kiln/engine/temporal';
+import { kilnHome } from '@kiln/engine/home';
 import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
 import { artifactSpecStore, defaultArtifactStore } from '@kiln/activities/store';
 import { catalog } from '@kiln/activities/catalog';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort } from './free-port';
+import { freePort } from '../local/free-port';
 import { findTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {

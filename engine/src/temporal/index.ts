@@ -1,8 +1,7 @@
-// Node-side helpers: the Temporal CLI, Python virtualenvs for tools, the dev server launcher, and the run client.
-export * from './kiln-home';
+// Node-side Temporal helpers: the Temporal CLI, the dev server launcher and its supervisor, connection
+// settings, and the run client. (Kiln's home folder, free ports and Python venvs are `@kiln/engine/home`,
+// `@kiln/engine/free-port` and `@kiln/engine/python-venv`.)
 export * from './temporal-cli';
-export * from './python-venv';
-export * from './free-port';
 export * from './dev-server';
 export * from './run-client';
 export * from './supervisor';

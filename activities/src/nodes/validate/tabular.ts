@@ -1,20 +1,9 @@
 import type { DatasetRef } from '../../data/dataset-ref';
 import { NodeFailure, defineNode } from '../../define-node';
 import { driftChecks } from '../shared/drift';
+import type { CheckResult } from '../shared/check-result';
 import { putJson, readColumns, type Cell, type Columns } from '../shared/tabular';
 import declaration from './tabular.decl';
-
-export interface CheckResult {
-  check: string;
-  column?: string;
-  passed: boolean;
-  /** Rows (or values) that broke the expectation. */
-  failing: number;
-  total: number;
-  message: string;
-  samples?: { row: number; values: Record<string, Cell> }[];
-  [extra: string]: unknown;
-}
 
 const SAMPLES = 5;
 

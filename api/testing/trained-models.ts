@@ -1,5 +1,6 @@
-// Real ONNX models for the serving tests and bench/serve: trained in process by the node types a
-// pipeline runs (ingest.file → featurize.tabular → train.gbdt), on the churn example or a small CSV.
+// Real ONNX models for the serving tests and bench/serve (`@kiln/api/testing`, never imported by src nor
+// built): trained in process by the node types a pipeline runs (ingest.file → featurize.tabular → train.gbdt),
+// on the churn example or a small CSV.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { featurizeTabular, ingestFile, trainGbdt, type NodeContext } from '@kiln/activities';
 import { readDataset, type DatasetRef } from '@kiln/activities/data';
 import { FolderArtifactStore } from '@kiln/activities/store';
-import type { ModelSignature } from './signature';
+import type { ModelSignature } from '../src/serving/signature';
 
-export const CHURN_CSV = fileURLToPath(new URL('../../../examples/churn/churn.csv', import.meta.url));
+export const CHURN_CSV = fileURLToPath(new URL('../../examples/churn/churn.csv', import.meta.url));
 
 /** A trained model: its ONNX bytes, its signature and the raw rows of its test split as JSON instances. */
 export interface TrainedModel {
