@@ -16,14 +16,23 @@ async function problems(path: string, code: string): Promise<{ rule: string | nu
 
 describe('lint enforces the package boundaries', () => {
   it('refuses a relative import into another package, naming the package import to use', async () => {
-    const found = await problems('bench/probe.ts', "import { kilnHome } from '../engine/src/local/kiln-home';\nexport const h = kilnHome;\n");
+    const found = await problems(
+      'bench/probe.ts',
+      "import { kilnHome } from '../engine/src/local/kiln-home';\nexport const h = kilnHome;\n",
+    );
     expect(found).toEqual([
-      { rule: 'import-x/no-relative-packages', message: expect.stringContaining('Relative import from another package') },
+      {
+        rule: 'import-x/no-relative-packages',
+        message: expect.stringContaining('Relative import from another package'),
+      },
     ]);
   });
 
   it('refuses an import cycle', async () => {
-    const found = await problems('test/lint/fixtures/cycle-a.ts', "import { b } from './cycle-b';\nexport const a = (): string => `a${b.length}`;\n");
+    const found = await problems(
+      'test/lint/fixtures/cycle-a.ts',
+      "import { b } from './cycle-b';\nexport const a = (): string => `a${b.length}`;\n",
+    );
     expect(found).toEqual([{ rule: 'import-x/no-cycle', message: 'Dependency cycle detected' }]);
   });
 
@@ -39,17 +48,37 @@ describe('lint enforces the package boundaries', () => {
   });
 
   it("keeps the studio to the engine's browser-safe root entry", async () => {
-    const found = await problems('studio/src/probe.ts', "import { startDevServer } from '@kiln/engine/temporal';\nexport const s = startDevServer;\n");
-    expect(found).toEqual([{ rule: 'no-restricted-imports', message: expect.stringContaining('browser-safe') }]);
+    const found = await problems(
+      'studio/src/probe.ts',
+      "import { startDevServer } from '@kiln/engine/temporal';\nexport const s = startDevServer;\n",
+    );
+    expect(found).toEqual([
+      { rule: 'no-restricted-imports', message: expect.stringContaining('browser-safe') },
+    ]);
   });
 
   it("keeps test fixtures out of a package's src", async () => {
-    const found = await problems('api/src/probe.ts', "import { testContext } from '@kiln/activities/testing';\nexport const t = testContext;\n");
-    expect(found).toEqual([{ rule: 'no-restricted-imports', message: expect.stringContaining('test fixture') }]);
+    const found = await problems(
+      'api/src/probe.ts',
+      "import { testContext } from '@kiln/activities/testing';\nexport const t = testContext;\n",
+    );
+    expect(found).toEqual([
+      { rule: 'no-restricted-imports', message: expect.stringContaining('test fixture') },
+    ]);
   });
 
   it('accepts the allowed directions', async () => {
-    expect(await problems('api/src/probe.ts', "import { catalog } from '@kiln/activities/catalog';\nimport { pipeline } from '@kiln/engine';\nexport const x = [catalog, pipeline];\n")).toEqual([]);
-    expect(await problems('bench/probe.ts', "import { startApiProcess } from '@kiln/test/support/api-process';\nexport const s = startApiProcess;\n")).toEqual([]);
+    expect(
+      await problems(
+        'api/src/probe.ts',
+        "import { catalog } from '@kiln/activities/catalog';\nimport { pipeline } from '@kiln/engine';\nexport const x = [catalog, pipeline];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await problems(
+        'bench/probe.ts',
+        "import { startApiProcess } from '@kiln/test/support/api-process';\nexport const s = startApiProcess;\n",
+      ),
+    ).toEqual([]);
   });
 });
