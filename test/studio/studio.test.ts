@@ -111,13 +111,14 @@ describe('the studio in Chromium', () => {
     await expect.poll(() => problems.textContent()).toContain('nodes[0].params.command');
     expect(await first.getAttribute('aria-label')).toContain('has problems');
 
-    // command_1 before command_2; then the reverse, which would make a cycle, is refused with the reason.
+    // command_1 before command_2; then the reverse, which would make a cycle, is refused with the
+    // reason, in the validator's words.
     await dragBetween('command_1: done (order output)', 'command_2: run after (order input)');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
     await dragBetween('command_2: done (order output)', 'command_1: run after (order input)');
     await expect
       .poll(() => page.getByRole('alert').textContent())
-      .toContain('Connection refused: it would make a cycle: command_1 → command_2 → command_1');
+      .toContain('Connection refused: cycle: command_1 → command_2 → command_1');
     expect(await page.locator('.react-flow__edge').count()).toBe(1);
     await shot('02-connection-refused');
     // Undo takes the connection back, redo restores it.
@@ -270,7 +271,7 @@ describe('the studio in Chromium', () => {
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toContain(
-        'Connection refused: output "file_1.dataset" is Dataset but input "model_1.model" takes Model.',
+        'Connection refused: output "file_1.dataset" is a Dataset but input "model_1.model" takes a Model.',
       );
     expect(await page.locator('.react-flow__edge').count()).toBe(0);
     await dragBetween('file_1: output dataset (Dataset)', 'model_1: input dataset (Dataset)');
