@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { signWebhook } from '@kiln/api';
 import { type PostgresServer, startPostgres } from '@kiln/db';
 import { FolderArtifactStore } from '@kiln/activities/store';
-import { type Harness, cmd, openHarness, spec } from '../support/harness';
+import { type Harness, cmd, openHarness, spec, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { kiln } from '../support/kiln-process';
 
@@ -14,8 +14,10 @@ const diamond = () => JSON.parse(readFileSync(resolve(EXAMPLES, 'diamond/diamond
 
 let h: Harness;
 let postgres: PostgresServer;
+// The workers and the APIs share one artifact store, where large specs are kept by digest.
+const artifactsDir = tempDir('kiln-api-artifacts-');
 beforeAll(async () => {
-  h = await openHarness();
+  h = await openHarness({ artifactsDir });
   postgres = await startPostgres();
 });
 afterAll(async () => {
@@ -35,6 +37,7 @@ describe.each([
     // (which carry no role): user code enabled for any starter. test/security covers the defaults.
     api = await startApiProcess({
       temporalAddress: h.address,
+      artifactsDir,
       ...(usePostgres ? { databaseUrl: postgres.url } : {}),
       env: { KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*' },
     });
@@ -221,6 +224,54 @@ describe.each([
     const before = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json.length;
     await eventually(async () => (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json.length >= before + 2, 30_000);
     await api.call('DELETE', `/api/v1/schedules/${every2s.json.id}`, undefined, editor);
+  });
+
+  // Once (on PGlite): the path does not depend on the database.
+  it.runIf(!usePostgres)('schedules a pipeline over the inline spec limit by digest, on create and on update', async () => {
+    // 30 × 9,000-character node descriptions: a spec over INLINE_SPEC_BYTES (256 KiB).
+    const big = (word: string) =>
+      spec('sched-big', [cmd('tick', `echo ${word}`), ...Array.from({ length: 30 }, (_, i) => ({ id: `pad${i}`, type: 'core.noop', description: `${word} `.repeat(1800) }))]);
+    const id = await createPipeline(big('tick'));
+    const created = await api.call('POST', `/api/v1/pipelines/${id}/schedules`, { cron: '0 * * * *' }, editor);
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const scheduleId = created.json.id as string;
+    const actionInput = async () => {
+      const described = await h.client.schedule.getHandle(scheduleId).describe();
+      if (described.action.type !== 'startWorkflow') throw new Error('not a workflow action');
+      return described.action.args![0] as { spec?: unknown; specRef?: { digest: string; length: number }; startedBy?: unknown };
+    };
+    const first = await actionInput();
+    expect(first.spec).toBeUndefined();
+    expect(first.specRef?.digest).toMatch(/^sha256:/);
+    expect(first.specRef!.length).toBeGreaterThan(256 * 1024);
+    expect(first.startedBy).toMatchObject({ name: 'ed', role: 'editor' });
+
+    // A fire of the schedule itself (a backfill of the last hour) runs the spec read back by digest.
+    // Each fire at its own past hour: the workflow id ends with the fire's nominal time.
+    const fired = async (word: string, hoursAgo: number) => {
+      const before = new Set((await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json.map((r: { id: string }) => r.id));
+      const to = new Date((Math.floor(Date.now() / 3600_000) - hoursAgo + 1) * 3600_000 - 1000);
+      const back = await api.call('POST', `/api/v1/schedules/${scheduleId}/backfill`, { from: new Date(to.getTime() - 3600_000).toISOString(), to: to.toISOString() }, editor);
+      expect(back.status).toBe(202);
+      const runs = await eventually(async () => {
+        const all = (await api.call('GET', `/api/v1/runs?pipelineId=${id}&trigger=schedule`)).json as { id: string }[];
+        return all.filter((r) => !before.has(r.id)).length > 0 && all.filter((r) => !before.has(r.id));
+      });
+      const run = await waitRun(runs[0]!.id);
+      expect(run.state.nodes.tick.outputs.stdout).toBe(`${word}\n`);
+      return run;
+    };
+    expect((await fired('tick', 1)).version).toBe(1);
+
+    // A new version: the schedule follows it, again by digest.
+    const v2 = await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: big('tock') }, editor);
+    expect(v2.json.version).toBe(2);
+    const second = await actionInput();
+    expect(second.spec).toBeUndefined();
+    expect(second.specRef?.digest).toMatch(/^sha256:/);
+    expect(second.specRef?.digest).not.toBe(first.specRef?.digest);
+    expect((await fired('tock', 2)).version).toBe(2);
+    expect((await api.call('DELETE', `/api/v1/schedules/${scheduleId}`, undefined, editor)).status).toBe(204);
   });
 
   it('starts runs from signed webhooks, once per webhook-id, and refuses bad signatures', async () => {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunInput, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
-import { RunExistsError, RunTooLargeError, awaitRun, queryRun, startRun } from '@kiln/engine/temporal';
+import { RunExistsError, RunTooLargeError, awaitRun, queryRun, runInputOf, startRun } from '@kiln/engine/temporal';
 import { type ArtifactStore, artifactSpecStore } from '@kiln/activities/store';
 import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
@@ -77,6 +77,19 @@ export class RunService {
   /** 403 when the spec uses a capability this instance refuses to the starter (workers check again). */
   authorize(spec: PipelineSpec, starter: RunStarter): void {
     this.pipelines.authorize(spec, starter);
+  }
+
+  /**
+   * The input a run of this spec starts with, as a Temporal Schedule's action carries it: a large
+   * spec by digest (the same path as {@link start}), 422 when it cannot fit in one payload.
+   */
+  async input(spec: PipelineSpec, params: Record<string, unknown>, trigger: RunTrigger, startedBy: RunStarter): Promise<RunInput> {
+    try {
+      return await runInputOf({ spec, params, trigger, startedBy, specStore: artifactSpecStore(this.store), catalog: this.catalog });
+    } catch (err) {
+      if (err instanceof RunTooLargeError) throw new ProblemsException('the run is too large', [{ path: 'params', message: err.message }]);
+      throw err;
+    }
   }
 
   async start(req: StartRequest): Promise<{ runId: string; existing?: boolean }> {
@@ -240,6 +253,8 @@ export class RunService {
       return { ...run, state };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { ...run, state: run.state };
+      // A run started with its spec by digest answers queries once it has read the spec back.
+      if (err instanceof QueryNotRegisteredError) return { ...run, state: run.state };
       throw err;
     }
   }

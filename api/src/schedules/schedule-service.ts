@@ -3,12 +3,12 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { type Client, type ScheduleOverlapPolicy, ScheduleNotFoundError } from '@temporalio/client';
 import { Cron } from 'croner';
 import { DataSource } from 'typeorm';
-import { type Catalog, PIPELINE_WORKFLOW_TYPE, type RunInput, WORKFLOW_TASK_QUEUE, localTypesOf } from '@kiln/engine';
+import { PIPELINE_WORKFLOW_TYPE, type RunInput, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import { Schedule, type ScheduleRecord } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { notFound } from '../common/http-errors';
-import { DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from '../database';
+import { DATA_SOURCE, TEMPORAL_CLIENT } from '../database';
 import { type RunMemo, starterOf, RunService } from '../runs/run-service';
 
 export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'] as const;
@@ -29,7 +29,6 @@ export class ScheduleService {
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(RunService) private readonly runs: RunService,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(NODE_CATALOG) private readonly catalog: Catalog,
   ) {}
 
   /**
@@ -71,7 +70,8 @@ export class ScheduleService {
     this.runs.authorize(prepared.spec, startedBy);
     const id = `kiln-${pipelineId.slice(0, 8)}-${randomBytes(6).toString('hex')}`;
     const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: id };
-    const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', startedBy, localTypes: localTypesOf(prepared.spec, this.catalog) };
+    // A large spec rides by digest, as for a run started now: the action's args fire with every run.
+    const input = await this.runs.input(prepared.spec, prepared.params, 'schedule', startedBy);
     await this.temporal.schedule.create({
       scheduleId: id,
       spec: { cronExpressions: [req.cron], timezone: req.timezone },
@@ -110,14 +110,16 @@ export class ScheduleService {
       const handle = this.temporal.schedule.getHandle(record.id);
       const before = await handle.describe();
       const startedBy = before.action.type === 'startWorkflow' ? (before.action.args?.[0] as RunInput | undefined)?.startedBy : undefined;
+      const starter = startedBy ?? { name: `schedule ${record.id}` };
       try {
-        this.runs.authorize(prepared.spec, startedBy ?? { name: `schedule ${record.id}` });
+        this.runs.authorize(prepared.spec, starter);
       } catch {
         continue; // The new version needs a capability the schedule's creator may not use: keep the old one.
       }
+      const input = await this.runs.input(prepared.spec, prepared.params, 'schedule', starter).catch(() => undefined);
+      if (!input) continue; // Too large for one payload even by digest: keep the old version.
       await handle.update((prev) => {
         if (prev.action.type !== 'startWorkflow') return prev;
-        const input: RunInput = { spec: prepared.spec, params: prepared.params, trigger: 'schedule', ...(startedBy ? { startedBy } : {}) };
         const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: record.id };
         return { ...prev, action: { ...prev.action, args: [input], memo: { kiln: memo } } };
       });

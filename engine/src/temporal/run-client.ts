@@ -79,9 +79,15 @@ export class RunTooLargeError extends Error {
   }
 }
 
-/** Starts a run of a (validated) spec; the run id is the workflow id. */
-export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandle> {
-  const runId = options.runId ?? `${options.spec.name.replace(/[^\w-]/g, '-').slice(0, 80)}-${randomUUID()}`;
+/** What builds a run's input: the spec (inline, or by digest through a spec store), params and context. */
+export type RunInputOptions = Pick<StartRunOptions, 'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog'>;
+
+/**
+ * The input a run starts with, whoever starts it (a direct start or a Temporal Schedule's action):
+ * a spec over `INLINE_SPEC_BYTES` goes to the spec store and the input carries its digest. Throws
+ * {@link RunTooLargeError} when the input would not fit in one Temporal payload.
+ */
+export async function runInputOf(options: RunInputOptions): Promise<RunInput> {
   let specPart: Pick<RunInput, 'spec'> | { specRef: SpecRef } = { spec: options.spec };
   if (options.specStore && jsonBytes(options.spec) > INLINE_SPEC_BYTES) {
     const json = JSON.stringify(options.spec);
@@ -98,6 +104,13 @@ export async function startRun(client: Client, options: StartRunOptions): Promis
   } as RunInput;
   const bytes = jsonBytes(input);
   if (bytes > MAX_PAYLOAD_BYTES) throw new RunTooLargeError(bytes);
+  return input;
+}
+
+/** Starts a run of a (validated) spec; the run id is the workflow id. */
+export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandle> {
+  const runId = options.runId ?? `${options.spec.name.replace(/[^\w-]/g, '-').slice(0, 80)}-${randomUUID()}`;
+  const input = await runInputOf(options);
   try {
     return await client.workflow.start(PIPELINE_WORKFLOW_TYPE, {
       workflowId: runId,
