@@ -80,7 +80,10 @@ export class RunTooLargeError extends Error {
 }
 
 /** What builds a run's input: the spec (inline, or by digest through a spec store), params and context. */
-export type RunInputOptions = Pick<StartRunOptions, 'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog'>;
+export type RunInputOptions = Pick<
+  StartRunOptions,
+  'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog'
+>;
 
 /**
  * The input a run starts with, whoever starts it (a direct start or a Temporal Schedule's action):
