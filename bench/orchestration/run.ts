@@ -1,22 +1,42 @@
-// bench/orchestration: per-node overhead of Kiln's DAG workflow against a hand-written Temporal
-// workflow of the same shape, on one dev server, in one run. Usage: npm run bench:orchestration
+// bench/orchestration: per-node overhead of Kiln's DAG workflow beside a hand-written Temporal workflow
+// of the same shape (same server, same run) and beside Prefect 3 on its ephemeral server, in
+// interleaved rounds, median reported with the machine's load average. Two columns of servers: the
+// Temporal dev server and the production server (built temporal-server on PostgreSQL, as
+// test/cluster runs it). Usage: npm run orchestration -w @kiln/bench [-- --servers dev,production
+// --chain-rounds 7 --fan-rounds 5 --no-prefect]
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import type { PipelineSpec } from '@kiln/engine';
-import { awaitRun, startDevServer, startRun } from '@kiln/engine/temporal';
-import { createWorkers } from '@kiln/activities/worker';
+import { awaitRun, ensurePythonVenv, startDevServer, startRun, venvPython } from '@kiln/engine/temporal';
 import { catalog } from '@kiln/activities';
+import { createWorkers } from '@kiln/activities/worker';
+import { startPostgres } from '@kiln/db';
+import { startTemporalServer } from '../../test/cluster/support/temporal-server';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const CONCURRENCY = 100;
 const CHAIN = 40;
 const FAN_OUT = 1000;
-const ROUNDS = { chain: 7, fanOut: 5 };
+const PREFECT = 'prefect==3.9.1';
+
+const { values } = parseArgs({
+  options: {
+    servers: { type: 'string', default: 'dev,production' },
+    'chain-rounds': { type: 'string', default: '7' },
+    'fan-rounds': { type: 'string', default: '5' },
+    'no-prefect': { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = { chain: Number(values['chain-rounds']), fanOut: Number(values['fan-rounds']) };
 
 const chainSpec: PipelineSpec = {
   apiVersion: 'kiln/v1',
@@ -32,16 +52,78 @@ const fanOutSpec: PipelineSpec = {
   edges: [],
 };
 
-async function main() {
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+/** The Prefect peer: one long-lived Python process (its ephemeral server stays warm), a shape a line. */
+async function startPrefect(): Promise<{ run(shape: 'chain' | 'fan', n: number): Promise<number>; stop(): void }> {
+  const venv = await ensurePythonVenv({ name: 'prefect-venv', requirements: [PREFECT], log: console.log });
+  const home = mkdtempSync(join(tmpdir(), 'kiln-bench-prefect-'));
+  const child: ChildProcessWithoutNullStreams = spawn(venvPython(venv), [join(here, 'prefect_peer.py')], {
+    env: {
+      ...process.env,
+      PREFECT_HOME: home,
+      PREFECT_API_URL: '',
+      PREFECT_SERVER_ANALYTICS_ENABLED: 'false',
+      PREFECT_LOGGING_LEVEL: 'ERROR',
+      PREFECT_LOGGING_TO_API_ENABLED: 'false',
+      // Its server starts in a subprocess; on a loaded machine that can outlast the 20 s default.
+      PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: '180',
+    },
   });
+  let stderr = '';
+  // Prefect logs its server's shutdown noise to stderr; keep the tail for errors only.
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async run(shape, n) {
+      child.stdin.write(`${shape} ${n}\n`);
+      const next = await lines.next();
+      if (next.done) throw new Error(`the Prefect peer exited: ${stderr}`);
+      return Number(next.value);
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+interface Target {
+  name: string;
+  address: string;
+  stop(): Promise<void>;
+}
+
+async function devTarget(): Promise<Target> {
   const server = await startDevServer();
-  const connection = await Connection.connect({ address: server.address });
+  return { name: 'dev server', address: server.address, stop: () => server.stop() };
+}
+
+async function productionTarget(): Promise<Target> {
+  const pg = await startPostgres();
+  const server = await startTemporalServer(pg.url);
+  return {
+    name: 'production',
+    address: server.address,
+    async stop() {
+      await server.stop();
+      await pg.stop();
+    },
+  };
+}
+
+interface Row {
+  server: string;
+  shape: string;
+  kilnMsPerNode: number;
+  rawMsPerNode: number;
+  prefectMsPerNode?: number;
+  load: number;
+  kilnRunsMs: number[];
+  rawRunsMs: number[];
+  prefectRunsMs?: number[];
+}
+
+async function measure(target: Target, prefect: Awaited<ReturnType<typeof startPrefect>> | undefined): Promise<Row[]> {
+  const connection = await Connection.connect({ address: target.address });
   const client = new Client({ connection });
-  const kilnWorkers = await createWorkers({ temporal: { address: server.address }, queues: ['cpu'], concurrency: CONCURRENCY, logLevel: 'ERROR' });
-  const native = await NativeConnection.connect({ address: server.address });
+  const kilnWorkers = await createWorkers({ temporal: { address: target.address }, queues: ['cpu'], concurrency: CONCURRENCY, logLevel: 'ERROR' });
+  const native = await NativeConnection.connect({ address: target.address });
   const rawBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./raw-workflows.ts'), logger: new DefaultLogger('ERROR') });
   const rawWorkflows = await Worker.create({ connection: native, taskQueue: 'raw-workflows', workflowBundle: rawBundle });
   const rawActivities = await Worker.create({
@@ -53,72 +135,96 @@ async function main() {
   const running = Promise.all([kilnWorkers.run(), rawWorkflows.run(), rawActivities.run()]);
 
   let seq = 0;
-  const kiln = async (spec: PipelineSpec) => {
+  const timed = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
-    const state = await awaitRun(await startRun(client, { spec, params: {}, catalog }));
-    if (state.status !== 'succeeded') throw new Error(`kiln run ${state.runId} ${state.status}`);
+    await fn();
     return performance.now() - t;
   };
-  const raw = async (workflow: 'rawChain' | 'rawFanOut', n: number) => {
-    const t = performance.now();
-    await client.workflow.execute(workflow, { taskQueue: 'raw-workflows', workflowId: `raw-${seq++}-${Date.now()}`, args: [n] });
-    return performance.now() - t;
-  };
+  const kiln = (spec: PipelineSpec) =>
+    timed(async () => {
+      const state = await awaitRun(await startRun(client, { spec, params: {}, catalog }));
+      if (state.status !== 'succeeded') throw new Error(`kiln run ${state.runId} ${state.status}`);
+    });
+  const raw = (workflow: 'rawChain' | 'rawFanOut', n: number) =>
+    timed(() => client.workflow.execute(workflow, { taskQueue: 'raw-workflows', workflowId: `raw-${seq++}-${Date.now()}`, args: [n] }));
 
-  // Warm up both paths (worker caches, JIT) before measuring.
+  // Warm up every path (worker caches, JIT, the Prefect server) before measuring.
   await kiln(chainSpec);
   await raw('rawChain', CHAIN);
   await kiln(fanOutSpec);
   await raw('rawFanOut', FAN_OUT);
+  if (prefect) await prefect.run('chain', CHAIN);
 
-  const results = [];
+  const rows: Row[] = [];
   for (const shape of [
-    { name: `chain of ${CHAIN}`, nodes: CHAIN, rounds: ROUNDS.chain, kiln: () => kiln(chainSpec), raw: () => raw('rawChain', CHAIN) },
-    { name: `fan-out of ${FAN_OUT}`, nodes: FAN_OUT, rounds: ROUNDS.fanOut, kiln: () => kiln(fanOutSpec), raw: () => raw('rawFanOut', FAN_OUT) },
+    { name: `chain of ${CHAIN}`, nodes: CHAIN, rounds: ROUNDS.chain, kiln: () => kiln(chainSpec), raw: () => raw('rawChain', CHAIN), prefect: () => prefect!.run('chain', CHAIN) },
+    { name: `fan-out of ${FAN_OUT}`, nodes: FAN_OUT, rounds: ROUNDS.fanOut, kiln: () => kiln(fanOutSpec), raw: () => raw('rawFanOut', FAN_OUT), prefect: () => prefect!.run('fan', FAN_OUT) },
   ]) {
     const k: number[] = [];
     const r: number[] = [];
-    // Alternate so drift in machine load hits both sides alike.
+    const p: number[] = [];
+    const loads: number[] = [];
+    // Rotate the order each round so drift in machine load hits every side alike.
+    const sides = [() => shape.kiln().then((ms) => k.push(ms)), () => shape.raw().then((ms) => r.push(ms))];
+    if (prefect) sides.push(() => shape.prefect().then((ms) => p.push(ms)));
     for (let i = 0; i < shape.rounds; i++) {
-      if (i % 2 === 0) {
-        k.push(await shape.kiln());
-        r.push(await shape.raw());
-      } else {
-        r.push(await shape.raw());
-        k.push(await shape.kiln());
-      }
+      for (let j = 0; j < sides.length; j++) await sides[(i + j) % sides.length]!();
+      loads.push(loadavg()[0]!);
     }
-    const kMed = median(k);
-    const rMed = median(r);
-    results.push({
+    rows.push({
+      server: target.name,
       shape: shape.name,
-      rounds: shape.rounds,
-      kilnMsPerNode: kMed / shape.nodes,
-      rawMsPerNode: rMed / shape.nodes,
-      ratio: kMed / rMed,
+      kilnMsPerNode: median(k) / shape.nodes,
+      rawMsPerNode: median(r) / shape.nodes,
+      ...(prefect ? { prefectMsPerNode: median(p) / shape.nodes, prefectRunsMs: p.map(Math.round) } : {}),
+      load: median(loads),
       kilnRunsMs: k.map(Math.round),
       rawRunsMs: r.map(Math.round),
     });
   }
-
-  console.log(`\nbench/orchestration — Temporal dev server, ${CONCURRENCY} activity slots per worker, median of rounds`);
-  console.log('shape            kiln ms/node   raw ms/node   kiln/raw');
-  for (const x of results) {
-    console.log(
-      `${x.shape.padEnd(16)} ${x.kilnMsPerNode.toFixed(2).padStart(12)} ${x.rawMsPerNode.toFixed(2).padStart(13)} ${x.ratio.toFixed(3).padStart(10)}`,
-    );
-  }
-  const out = join(here, '..', 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'orchestration.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
-
   await kilnWorkers.shutdown();
   rawWorkflows.shutdown();
   rawActivities.shutdown();
   await running;
   await native.close();
   await connection.close();
-  await server.stop();
+  return rows;
+}
+
+async function main() {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
+  const prefect = values['no-prefect'] ? undefined : await startPrefect();
+  const rows: Row[] = [];
+  try {
+    for (const name of values.servers.split(',')) {
+      const target = name === 'production' ? await productionTarget() : await devTarget();
+      try {
+        // Prefect does not use Temporal: it is measured once, beside the first server.
+        rows.push(...(await measure(target, rows.length === 0 ? prefect : undefined)));
+      } finally {
+        await target.stop();
+      }
+    }
+  } finally {
+    prefect?.stop();
+  }
+
+  console.log(`\nbench/orchestration — ${CONCURRENCY} activity slots per worker, median of interleaved rounds, 2-core machine shared with other work`);
+  console.log('server       shape            kiln ms/node   raw ms/node  prefect ms/node   kiln/raw  prefect/kiln  load avg (1 min)');
+  for (const x of rows) {
+    const prefectCol = x.prefectMsPerNode === undefined ? '—' : x.prefectMsPerNode.toFixed(2);
+    const vsPrefect = x.prefectMsPerNode === undefined ? '—' : (x.prefectMsPerNode / x.kilnMsPerNode).toFixed(2);
+    console.log(
+      `${x.server.padEnd(12)} ${x.shape.padEnd(16)} ${x.kilnMsPerNode.toFixed(2).padStart(12)} ${x.rawMsPerNode.toFixed(2).padStart(13)} ` +
+        `${prefectCol.padStart(16)} ${(x.kilnMsPerNode / x.rawMsPerNode).toFixed(3).padStart(10)} ${vsPrefect.padStart(13)} ${x.load.toFixed(1).padStart(17)}`,
+    );
+  }
+  const out = join(here, '..', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'orchestration.json'), JSON.stringify({ at: new Date().toISOString(), prefect: PREFECT, rows }, null, 2));
 }
 
 function median(xs: number[]): number {
@@ -128,3 +234,5 @@ function median(xs: number[]): number {
 }
 
 await main();
+// The SDK's native runtime keeps the event loop alive after every worker and connection closed.
+process.exit(0);
