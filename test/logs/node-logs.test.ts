@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureStudioBuilt } from '@kiln/api';
-import { freePort } from '@kiln/engine/temporal';
+import { freePort } from '@kiln/engine/free-port';
 import { type LogLine, type NodeLog, streamEvents } from '@kiln/engine';
 import { S3ArtifactStore } from '@kiln/activities/store';
 import { AttemptLog } from '@kiln/activities/logs';
