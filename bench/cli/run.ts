@@ -36,6 +36,9 @@ const VARIANTS: Variant[] = [
   { name: 'kiln --help (build checked)', args: [KILN, '--help'], env: { KILN_DEV: '' }, goal: 0.3 },
   { name: 'kiln validate ten-nodes.json', args: [KILN, 'validate', TEN_NODES], env: compiled, goal: 1 },
   { name: 'kiln validate ten-nodes.ts', args: [KILN, 'validate', TEN_NODES_TS], env: compiled },
+  // A command's own help is its usage line, printed before the command (Temporal, workers) is loaded.
+  { name: 'kiln run --help', args: [KILN, 'run', '--help'], env: compiled, goal: 0.3 },
+  { name: 'kiln logs --help', args: [KILN, 'logs', '--help'], env: compiled, goal: 0.3 },
   { name: 'kiln --help (sources)', args: [KILN, '--help'], env: sources, slow: true },
   {
     name: 'kiln validate ten-nodes.json (sources)',

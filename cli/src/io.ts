@@ -3,6 +3,8 @@ export interface Io {
   out(line: string): void;
   err(line: string): void;
   readonly isTty: boolean;
+  /** The terminal's width, when stdout is one. */
+  readonly columns?: number | undefined;
   /** Writes raw text to stdout (live views). */
   write(text: string): void;
 }
@@ -12,4 +14,7 @@ export const processIo: Io = {
   err: (line) => process.stderr.write(`${line}\n`),
   write: (text) => process.stdout.write(text),
   isTty: Boolean(process.stdout.isTTY),
+  get columns() {
+    return process.stdout.columns;
+  },
 };

@@ -7,7 +7,7 @@ type Command = (args: string[], io: Io) => Promise<number>;
  * Each command, loaded when it runs: `kiln --help` and `kiln validate` must not pay for the API, the
  * workers or the ML stack (test/cli/built-cli.test.ts checks what they load).
  */
-const COMMANDS: Record<string, () => Promise<Command>> = {
+const COMMANDS = {
   validate: async () => (await import('./commands/validate')).validateCommand,
   run: async () => (await import('./commands/run')).runCommand,
   worker: async () => (await import('./commands/worker')).workerCommand,
@@ -17,18 +17,24 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   approve: async () => (await import('./commands/approve')).approveCommand,
   logs: async () => (await import('./commands/logs')).logsCommand,
   migrate: async () => (await import('./commands/migrate')).migrateCommand,
+} satisfies Record<string, () => Promise<Command>>;
+
+/** Each command's usage line: `kiln <command> --help` prints it without loading the command. */
+const USAGES: Record<keyof typeof COMMANDS, string> = {
+  up: UP_USAGE,
+  validate: VALIDATE_USAGE,
+  run: RUN_USAGE,
+  worker: WORKER_USAGE,
+  api: API_USAGE,
+  apply: APPLY_USAGE,
+  approve: APPROVE_USAGE,
+  logs: LOGS_USAGE,
+  migrate: MIGRATE_USAGE,
 };
 
-const USAGE = `usage:
-  ${UP_USAGE}
-  ${VALIDATE_USAGE}
-  ${RUN_USAGE}
-  ${WORKER_USAGE}
-  ${API_USAGE}
-  ${APPLY_USAGE}
-  ${APPROVE_USAGE}
-  ${LOGS_USAGE}
-  ${MIGRATE_USAGE}`;
+const USAGE = `usage:\n${Object.values(USAGES)
+  .map((line) => `  ${line}`)
+  .join('\n')}`;
 
 /** Runs one `kiln` command line; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -41,10 +47,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(USAGE);
       return command === undefined ? 2 : 0;
   }
-  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command as keyof typeof COMMANDS] : undefined;
   if (!load) {
     io.err(`kiln: unknown command "${command}"\n${USAGE}`);
     return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(`usage: ${USAGES[command as keyof typeof COMMANDS]}`);
+    return 0;
   }
   return (await load())(args, io);
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from '@temporalio/client';
-import { type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
+import { type NodeState, type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
 import {
   RunTooLargeError,
   TEMPORAL_FLAG_OPTIONS,
@@ -24,6 +24,8 @@ import { Interrupts } from '../interrupts';
 import { waitForUp } from '../up-state';
 import { LiveView } from '../progress/live-view';
 import { progressLine } from '../progress/progress-lines';
+import { nodeResult } from '../progress/node-results';
+import { paint, summaryTable } from '../progress/summary-table';
 import { runSummary } from '../summary';
 import { loadAndValidate } from './validate';
 import { RUN_USAGE } from './usage';
@@ -164,13 +166,18 @@ async function execute(client: Client, spec: PipelineSpec, params: Record<string
     say('cancelling the run (Ctrl-C again to stop at once)…');
     void handle.cancel().catch(() => {});
   });
+  // Results read by port type from the catalog; lines fit a terminal, plain (no colour) elsewhere.
+  const types = new Map(spec.nodes.map((n) => [n.id, n.type]));
+  const resultOf = (id: string, s: NodeState) => nodeResult(s, catalog.get(types.get(id) ?? ''));
+  const width = (json ? undefined : io.columns) ?? 120;
+  const colour = io.isTty && !json && !process.env.NO_COLOR;
   const live = !json && io.isTty ? new LiveView(`run ${handle.workflowId}`, io.write) : undefined;
   const redraw = live ? setInterval(() => live.render(), 200) : undefined;
   const done = awaitRun(handle);
   try {
     await watchRun(
       handle,
-      (nodeId, state) => (live ? live.update(nodeId, state) : say(progressLine(nodeId, state))),
+      (nodeId, state) => (live ? live.update(nodeId, state) : say(progressLine(nodeId, state, new Date(), resultOf(nodeId, state), width))),
       done,
     );
     const state = await done;
@@ -178,7 +185,9 @@ async function execute(client: Client, spec: PipelineSpec, params: Record<string
       for (const [id, s] of Object.entries(state.nodes)) live.update(id, s);
       live.render();
     }
-    say(`run ${state.runId} ${state.status}`);
+    say('');
+    for (const line of summaryTable(state, resultOf, width, colour)) say(line);
+    say(`run ${state.runId} ${paint(state.status, state.status, colour)}`);
     return state;
   } finally {
     if (redraw) clearInterval(redraw);

@@ -1,4 +1,6 @@
 import type { NodeState } from '@kiln/engine';
+import type { NodeResult } from './node-results';
+import { cut } from './summary-table';
 
 const MARK: Record<string, string> = {
   pending: '·',
@@ -10,8 +12,12 @@ const MARK: Record<string, string> = {
   cancelled: '■',
 };
 
-/** One line for a node state change, e.g. `12:00:03 ✘ train failed (attempt 3): command exited with code 1`. */
-export function progressLine(nodeId: string, state: NodeState, now = new Date()): string {
+/**
+ * One line for a node state change, e.g. `12:00:03 ✘ train failed (attempt 3): command exited with
+ * code 1`. A node that succeeded gets its result after a dash (cut to `width` columns), and a
+ * command's last output lines under it.
+ */
+export function progressLine(nodeId: string, state: NodeState, now = new Date(), result?: NodeResult, width = Infinity): string {
   const time = now.toTimeString().slice(0, 8);
   let line = `${time} ${MARK[state.status] ?? '?'} ${nodeId} ${state.status}`;
   if (state.items && state.status === 'running') line += ` (${state.items.done}/${state.items.total} items)`;
@@ -21,7 +27,10 @@ export function progressLine(nodeId: string, state: NodeState, now = new Date())
   }
   if (state.error) line += `: ${state.error.message}`;
   else if (state.reason) line += `: ${state.reason}`;
-  return line;
+  if (!result || !['succeeded', 'cached'].includes(state.status)) return line;
+  if (result.summary) line += ` — ${cut(result.summary, Math.max(10, width - line.length - 3))}`;
+  const indent = `${' '.repeat(time.length)} │ `;
+  return [line, ...result.tail.map((l) => indent + cut(l, Math.max(10, width - indent.length)))].join('\n');
 }
 
 export function formatDuration(ms: number): string {
