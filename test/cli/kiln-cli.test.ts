@@ -76,8 +76,12 @@ describe('kiln run', () => {
     expect(Object.keys(summary.nodes)).toEqual(['a', 'b', 'c', 'd']);
     expect(Object.keys(summary.nodes.b).sort()).toEqual(['attempts', 'endedAt', 'error', 'outputs', 'startedAt', 'status']);
     expect(summary.nodes.b).toMatchObject({ status: 'succeeded', attempts: 1, error: null, outputs: { stdout: 'from-cli\n' } });
-    // Progress goes to stderr under --json.
+    // Progress goes to stderr under --json, with each node's result: b's command output under its line,
+    // and the summary table.
     expect(result.stderr).toMatch(/✔ d succeeded/);
+    expect(result.stderr).toMatch(/✔ b succeeded in [\d.]+ m?s — exitCode 0\n\s+│ from-cli\n/);
+    expect(result.stderr).toMatch(/^node\s+status\s+tries\s+time\s+result$/m);
+    expect(result.stderr).toMatch(/^b\s+succeeded\s+1\s+[\d.]+ m?s\s+from-cli$/m);
   });
 
   it('exits 1 with the failure in the summary, and shows progress lines', async () => {
@@ -87,6 +91,10 @@ describe('kiln run', () => {
     expect(result.stdout).toMatch(/✔ ok succeeded/);
     expect(result.stdout).toMatch(/✘ bad failed in [\d.]+ m?s: command exited with code 9: nope/);
     expect(result.stdout).toMatch(/run fails-[0-9a-f-]+ failed/);
+    // The summary table: one row per node, plain text when stdout is not a terminal.
+    expect(result.stdout).toMatch(/^ok\s+succeeded\s+1\s+[\d.]+ m?s\s+exitCode 0$/m);
+    expect(result.stdout).toMatch(/^bad\s+failed\s+1\s+[\d.]+ m?s\s+command exited with code 9: nope$/m);
+    expect(result.stdout).not.toContain('\x1b[');
   });
 
   it('exits 2 for an invalid spec or bad params, without starting anything', async () => {
