@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogOf, type NodeTypeInfo } from '../catalog/node-type-info';
-import { localTypesOf, queueOf, runsLocally } from './queue';
+import { MAX_LOCAL_RUN_NODES, localTypesOf, queueOf, runsLocally } from './queue';
 
 const info = (type: string, light?: boolean): NodeTypeInfo => ({
   type,
@@ -31,5 +31,13 @@ describe('where a node runs', () => {
     expect(runsLocally({ type: 't.light', resources: { queue: 'special' } }, types)).toBe(false);
     expect(runsLocally({ type: 't.light', resources: { gpu: 1 } }, types)).toBe(false);
     expect(runsLocally({ type: 't.light' }, undefined)).toBe(false);
+    expect(runsLocally({ type: 't.light', map: { items: [1, 2] } }, types)).toBe(false);
+  });
+
+  it('runs nothing locally in a spec over MAX_LOCAL_RUN_NODES nodes', () => {
+    const catalog = catalogOf([info('t.light', true)]);
+    const nodes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: 't.light' }));
+    expect(localTypesOf({ nodes: nodes(MAX_LOCAL_RUN_NODES) }, catalog)).toEqual(['t.light']);
+    expect(localTypesOf({ nodes: nodes(MAX_LOCAL_RUN_NODES + 1) }, catalog)).toEqual([]);
   });
 });

@@ -7,12 +7,21 @@ export function queueOf(node: Pick<NodeSpec, 'resources'>): string {
   return (node.resources?.gpu ?? 0) > 0 ? 'gpu' : 'cpu';
 }
 
+/**
+ * The most nodes a run may have and still run light nodes as local activities. A local activity's
+ * result joins the history only when its workflow task completes; in a 20,000-node fan-out on a
+ * loaded machine those tasks grew past their 10 s timeout, were retried by replaying megabytes of
+ * markers, and timed out again: a wedged run. Larger specs, and mapped nodes, use the task queues.
+ */
+export const MAX_LOCAL_RUN_NODES = 1000;
+
 /** The node types of a spec that run as local activities on the workflow worker: the catalog's light ones. */
 export function localTypesOf(spec: Pick<PipelineSpec, 'nodes'>, catalog: Catalog): string[] {
+  if (spec.nodes.length > MAX_LOCAL_RUN_NODES) return [];
   return [...new Set(spec.nodes.map((n) => n.type))].filter((type) => catalog.get(type)?.light === true).sort();
 }
 
-/** Whether the workflow runs a node as a local activity: a light type, and no queue or GPU asked for. */
-export function runsLocally(node: Pick<NodeSpec, 'type' | 'resources'>, localTypes: readonly string[] | undefined): boolean {
-  return (localTypes?.includes(node.type) ?? false) && !node.resources?.queue && !(node.resources?.gpu ?? 0);
+/** Whether the workflow runs a node as a local activity: a light type, not mapped, and no queue or GPU asked for. */
+export function runsLocally(node: Pick<NodeSpec, 'type' | 'resources' | 'map'>, localTypes: readonly string[] | undefined): boolean {
+  return (localTypes?.includes(node.type) ?? false) && !node.map && !node.resources?.queue && !(node.resources?.gpu ?? 0);
 }
