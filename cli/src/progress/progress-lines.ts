@@ -1,6 +1,5 @@
 import type { NodeState } from '@kiln/engine';
 import type { NodeResult } from './node-results';
-import { cut } from './summary-table';
 
 const MARK: Record<string, string> = {
   pending: '·',
@@ -37,6 +36,12 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Text on one line, cut to `width` characters with "…". */
+export function cut(text: string, width: number): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
 export { MARK as STATUS_MARK };

@@ -1,5 +1,5 @@
 import type { NodeState, RunState } from '@kiln/engine';
-import { formatDuration } from './progress-lines';
+import { cut, formatDuration } from './progress-lines';
 import type { NodeResult } from './node-results';
 
 const STATUS_COLOUR: Record<string, string> = { succeeded: '32', cached: '32', failed: '31', cancelled: '33', skipped: '33', running: '36' };
@@ -38,9 +38,4 @@ export function summaryTable(state: RunState, results: (id: string, node: NodeSt
       .join('  ')
       .trimEnd();
   return [line(head, false), ...rows.map((r) => line(r, true))];
-}
-
-export function cut(text: string, width: number): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
 }

@@ -82,7 +82,7 @@ export class RunTooLargeError extends Error {
 /** What builds a run's input: the spec (inline, or by digest through a spec store), params and context. */
 export type RunInputOptions = Pick<
   StartRunOptions,
-  'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog'
+  'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog' | 'queueSuffix'
 >;
 
 /**
