@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { type NodeFailureDetails, type NodeResult, type NodeTask, type PortMap, type PortValues, capabilityRefusal } from '@kiln/engine';
+import { trustedStarter } from '@kiln/engine/temporal';
 import { type NodeContext, type NodeDefinition, NodeFailure } from '../define-node';
 import { AttemptLog } from '../logs/attempt-log';
 import { type ApiConnection, KilnApi, noApi } from '../platform/kiln-api';
@@ -19,10 +20,12 @@ const HEARTBEAT_EVERY_MS = 1000;
  * worker's own policy decides, whatever the API allowed: a run that reached Temporal some other way
  * is checked here all the same.
  */
-export function refusalOf(def: NodeDefinition, task: Pick<NodeTask, 'nodeId' | 'startedBy'>, policy: WorkerPolicy): string | undefined {
+export function refusalOf(def: NodeDefinition, task: Pick<NodeTask, 'nodeId' | 'startedBy'>, policy: WorkerPolicy, workflowId: string): string | undefined {
+  // A role counts only when the API's seal on it verifies for this run.
+  const { starter, unverified } = trustedStarter(policy.starterKeys, task.startedBy, workflowId);
   for (const capability of def.capabilities) {
-    const why = capabilityRefusal(capability, policy.capabilities, task.startedBy);
-    if (why) return `node "${task.nodeId}" (${def.type}) refused by this worker: ${why}`;
+    const why = capabilityRefusal(capability, policy.capabilities, starter);
+    if (why) return `node "${task.nodeId}" (${def.type}) refused by this worker: ${why}${unverified ? `; ${unverified}` : ''}`;
   }
   return undefined;
 }
@@ -57,7 +60,7 @@ export function nodeActivity(
         details: [{ attempt } satisfies NodeFailureDetails],
       });
 
-    const refused = refusalOf(def, task, policy);
+    const refused = refusalOf(def, task, policy, activity.info.workflowExecution.workflowId);
     if (refused) throw fail(refused, 'CapabilityRefused', false);
 
     const parsed = def.params.safeParse(task.params);

@@ -1,5 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITY_POLICY, OPEN_CAPABILITY_POLICY } from '@kiln/engine';
+import { parseKeyRing } from '@kiln/engine/secret-keys';
+import { sealStarter } from '@kiln/engine/temporal';
 import { command } from '../nodes/index';
 import { memoryLimit, refusalOf } from './node-activity';
 import { localWorkerPolicy, lookupUser, userCodeAccount, workerPolicyFromEnv } from './worker-policy';
@@ -43,17 +49,39 @@ describe('worker policy', () => {
     );
   });
 
-  it('lets the worker’s own setting, not the run’s claimed role, decide', () => {
-    const task = { nodeId: 'sh', startedBy: { name: 'forged', role: 'admin' as const } };
-    expect(refusalOf(command, task, { capabilities: DEFAULT_CAPABILITY_POLICY })).toMatch(
+  it('lets the worker’s own setting, and only a sealed role claim, decide', () => {
+    const forged = { name: 'forged', role: 'admin' as const };
+    const task = { nodeId: 'sh', startedBy: forged };
+    expect(refusalOf(command, task, { capabilities: DEFAULT_CAPABILITY_POLICY }, 'run-1')).toMatch(
       /^node "sh" \(core\.command\) refused by this worker: capability "user-code" is disabled on this instance/,
     );
-    const enabled = workerPolicyFromEnv({ KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_USER: 'root' });
-    expect(refusalOf(command, task, enabled)).toBeUndefined();
-    expect(refusalOf(command, { nodeId: 'sh', startedBy: { name: 'e', role: 'editor' } }, enabled)).toContain(
-      'not for role editor',
-    );
-    expect(refusalOf(command, { nodeId: 'sh' }, enabled)).toContain('not through the API');
+    const old = `k1:${randomBytes(32).toString('base64')}`;
+    const current = `k2:${randomBytes(32).toString('base64')}`;
+    const enabled = workerPolicyFromEnv({ KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_USER: 'root', KILN_SECRET_KEY: `${current},${old}` });
+    // Unsealed, or sealed for another run or by another key: the role does not count.
+    expect(refusalOf(command, task, enabled, 'run-1')).toMatch(/without a role \(forged\).*unverified role claim "admin".*KILN_SECRET_KEY/);
+    const sealed = sealStarter(enabled.starterKeys!, forged, 'run-1');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: sealed }, enabled, 'run-1')).toBeUndefined();
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: sealed }, enabled, 'run-2')).toContain('unverified role claim "admin"');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: { ...sealed, name: 'someone else' } }, enabled, 'run-1')).toContain('unverified');
+    const stranger = parseKeyRing(`k1:${randomBytes(32).toString('base64')}`);
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: sealStarter(stranger, forged, 'run-1') }, enabled, 'run-1')).toContain('unverified');
+    // Rotation: a seal made under the old key still verifies while the ring lists it.
+    const byOld = sealStarter(parseKeyRing(old), forged, 'run-1');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: byOld }, enabled, 'run-1')).toBeUndefined();
+    // A schedule's seal covers the runs Temporal names after its action's workflow id, and only those.
+    const scheduled = sealStarter(enabled.starterKeys!, forged, 'nightly-kiln-abc', 'schedule');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: scheduled }, enabled, 'nightly-kiln-abc-2026-12-07T06:00:00Z')).toBeUndefined();
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: scheduled }, enabled, 'nightly-kiln-abc')).toContain('unverified');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: scheduled }, enabled, 'other-2026-12-07T06:00:00Z')).toContain('unverified');
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: { name: 'e', role: 'editor' } }, enabled, 'run-1')).toContain('unverified role claim "editor"');
+    expect(refusalOf(command, { nodeId: 'sh' }, enabled, 'run-1')).toContain('not through the API');
+    // Without a key ring nothing verifies: only `*` admits user code.
+    const keyless = workerPolicyFromEnv({ KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_USER: 'root', KILN_HOME: mkdtempSync(join(tmpdir(), 'kiln-nokey-')) });
+    expect(keyless.starterKeys).toBeUndefined();
+    expect(refusalOf(command, { nodeId: 'sh', startedBy: sealed }, keyless, 'run-1')).toMatch(/unverified role claim "admin" \(this worker has no key ring.*KILN_SECRET_KEY/);
+    const anyone = workerPolicyFromEnv({ KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*', KILN_USER_CODE_USER: 'root', KILN_HOME: mkdtempSync(join(tmpdir(), 'kiln-nokey-')) });
+    expect(refusalOf(command, task, anyone, 'run-1')).toBeUndefined();
   });
 
   it('takes the node’s memory limit, never above the worker’s ceiling', () => {

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type CapabilityPolicy, OPEN_CAPABILITY_POLICY, capabilityPolicyFromEnv } from '@kiln/engine';
+import { type KeyRing, readKeyRing } from '@kiln/engine/secret-keys';
 import type { UnixUser } from '../define-node';
 
 /** What a worker lets nodes do, from its own settings: the final say over what a run may claim. */
@@ -9,13 +11,19 @@ export interface WorkerPolicy {
   runAs?: UnixUser;
   /** The most address space user code may have, in MB (a node's `resources.memoryMb` may ask for less). */
   memoryMb?: number;
+  /**
+   * The instance's key ring, which verifies the API's seal on a run's role claim; absent, no claimed
+   * role is trusted (see `trustedStarter`).
+   */
+  starterKeys?: KeyRing;
 }
 
 /**
  * A worker's policy from its environment: `KILN_ALLOW_USER_CODE` / `KILN_USER_CODE_ROLES` (see
  * `capabilityPolicyFromEnv`), `KILN_USER_CODE_USER` (default `nobody`; only a root worker switches
  * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (a ceiling over the node's own
- * `resources.memoryMb`; default none). Bad values throw, so a misconfigured worker does not start.
+ * `resources.memoryMb`; default none), and the key ring that verifies role claims (`KILN_SECRET_KEY`,
+ * else the API's key file in `KILN_HOME`). Bad values throw, so a misconfigured worker does not start.
  */
 export function workerPolicyFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -27,10 +35,12 @@ export function workerPolicyFromEnv(
     throw new Error(`KILN_USER_CODE_MEMORY_MB=${memory}: expected a positive whole number of MB`);
   }
   const runAs = userCodeAccount(env.KILN_USER_CODE_USER);
+  const keys = readKeyRing(env.KILN_SECRET_KEY, resolve(env.KILN_HOME ?? join(process.cwd(), '.kiln')));
   return {
     capabilities: base ?? capabilityPolicyFromEnv(env),
     ...(runAs ? { runAs } : {}),
     ...(memoryMb ? { memoryMb } : {}),
+    ...(keys ? { starterKeys: keys.ring } : {}),
   };
 }
 

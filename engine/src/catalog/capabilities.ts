@@ -21,8 +21,13 @@ export type Role = (typeof ROLES)[number];
 export interface RunStarter {
   /** A token's name, `webhook <id>`, `schedule <id>`, or the local user of `kiln run`. */
   name: string;
-  /** The role of the token that started the run; absent when no token did (webhooks, direct Temporal starts). */
+  /** The role of the token that started the run (for webhooks and schedules: their creator's); absent when no token did. */
   role?: Role;
+  /**
+   * The API's HMAC over the run's workflow id (a schedule's: its workflow-id prefix), name and role
+   * (`engine/src/temporal/starter-seal.ts`): workers with the key ring trust the role only when it verifies.
+   */
+  seal?: string;
 }
 
 /** How an instance treats a role-restricted capability. */
