@@ -4,13 +4,14 @@ import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@tempora
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunInput, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
-import { RunExistsError, RunTooLargeError, awaitRun, queryRun, runInputOf, startRun } from '@kiln/engine/temporal';
+import { RunExistsError, RunTooLargeError, type SealScope, awaitRun, queryRun, runInputOf, sealStarter, startRun } from '@kiln/engine/temporal';
 import { type ArtifactStore, artifactSpecStore } from '@kiln/activities/store';
 import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import { unreachableDependency } from '../common/dependency-errors';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
+import { type KeyRing, SECRET_KEYS } from '../common/secret-keys';
 import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from '../database';
 import { PipelineService } from '../pipelines/pipeline-service';
 
@@ -40,6 +41,8 @@ export interface StartRequest {
   source?: string;
   /** A fixed run id that may never be used twice (webhook deliveries). */
   uniqueRunId?: string;
+  /** Whom the run acts as, when not the actor (a webhook's delivery: its creator, with the role they had). */
+  startedBy?: RunStarter;
 }
 
 /** Who starts a run, as the run carries it to the workers: a token's name and role, or a name alone (webhooks). */
@@ -62,7 +65,16 @@ export class RunService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(NODE_CATALOG) private readonly catalog: Catalog,
+    @Inject(SECRET_KEYS) private readonly keys: KeyRing,
   ) {}
+
+  /**
+   * The starter sealed to the workflow id it starts (a schedule's: its action's workflow id, which
+   * Temporal extends per fire), so workers trust its role (see engine/src/temporal/starter-seal.ts).
+   */
+  seal(starter: RunStarter, workflowId: string, scope: SealScope = 'run'): RunStarter {
+    return sealStarter(this.keys, starter, workflowId, scope);
+  }
 
   /** The run input for a version: its spec and checked params (422 with every problem otherwise). */
   async prepare(pipelineId: string, params: Record<string, unknown>, version?: number) {
@@ -94,9 +106,10 @@ export class RunService {
 
   async start(req: StartRequest): Promise<{ runId: string; existing?: boolean }> {
     const { spec, params, version } = await this.prepare(req.pipelineId, req.params, req.version);
-    const startedBy = starterOf(req.actor);
-    this.authorize(spec, startedBy);
+    const starter = req.startedBy ?? starterOf(req.actor);
+    this.authorize(spec, starter);
     const runId = req.uniqueRunId ?? `${slug(spec.name)}-${randomUUID()}`;
+    const startedBy = this.seal(starter, runId);
     const memo: RunMemo = { pipelineId: req.pipelineId, version, trigger: req.trigger, ...(req.source ? { source: req.source } : {}) };
     try {
       // A large spec goes to the workers by digest, through the artifact store they share.

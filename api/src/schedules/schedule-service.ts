@@ -66,9 +66,12 @@ export class ScheduleService {
     ScheduleService.nextTimes(req.cron, req.timezone, 1);
     const prepared = await this.runs.prepare(pipelineId, req.params);
     // Scheduled runs act with the creator's role (checked now, by the workers again at each run).
-    const startedBy = starterOf(actor);
-    this.runs.authorize(prepared.spec, startedBy);
+    const starter = starterOf(actor);
+    this.runs.authorize(prepared.spec, starter);
     const id = `kiln-${pipelineId.slice(0, 8)}-${randomBytes(6).toString('hex')}`;
+    const workflowId = `${prepared.spec.name.replace(/[^\w-]/g, '-').slice(0, 60)}-${id}`;
+    // Sealed to the action's workflow id, which Temporal extends with each fire's time.
+    const startedBy = this.runs.seal(starter, workflowId, 'schedule');
     const memo: RunMemo = { pipelineId, version: prepared.version, trigger: 'schedule', source: id };
     // A large spec rides by digest, as for a run started now: the action's args fire with every run.
     const input = await this.runs.input(prepared.spec, prepared.params, 'schedule', startedBy);
@@ -79,7 +82,7 @@ export class ScheduleService {
         type: 'startWorkflow',
         workflowType: PIPELINE_WORKFLOW_TYPE,
         taskQueue: WORKFLOW_TASK_QUEUE,
-        workflowId: `${prepared.spec.name.replace(/[^\w-]/g, '-').slice(0, 60)}-${id}`,
+        workflowId,
         args: [input],
         memo: { kiln: memo },
       },

@@ -87,6 +87,7 @@ export class WebhookService implements OnApplicationBootstrap {
       paramMapping,
       createdAt: new Date(),
       createdBy: actor.name,
+      createdRole: actor.role,
       deletedAt: null,
     };
     await this.db.getRepository(Webhook).insert(record);
@@ -160,6 +161,8 @@ export class WebhookService implements OnApplicationBootstrap {
       params: mapped.params,
       trigger: 'webhook',
       actor: `webhook ${hook.id}`,
+      // Deliveries act as the webhook's creator, with the role they had then (as schedules do).
+      startedBy: { name: hook.createdBy, ...(hook.createdRole ? { role: hook.createdRole } : {}) },
       source: hook.id,
       uniqueRunId: runId,
     });

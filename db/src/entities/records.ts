@@ -77,6 +77,8 @@ export interface WebhookRecord {
   paramMapping: Record<string, string>;
   createdAt: Date;
   createdBy: string;
+  /** The creator's role when making it, which deliveries act with; null for webhooks from before roles were kept. */
+  createdRole: Role | null;
   deletedAt: Date | null;
 }
 

@@ -95,6 +95,7 @@ export const Webhook = new EntitySchema<WebhookRecord>({
     paramMapping: { type: 'jsonb', name: 'param_mapping' },
     createdAt: ts('created_at'),
     createdBy: { type: 'text', name: 'created_by' },
+    createdRole: { type: 'text', name: 'created_role', nullable: true },
     deletedAt: ts('deleted_at', true),
   },
 });
