@@ -79,6 +79,8 @@ describe('compose.yaml', () => {
     expect(s.migrate!.command).toEqual(['migrate']);
     expect(s['worker-cpu']!.command).toEqual(['worker', '--queues', 'cpu', '--concurrency', '8']);
     expect(s['worker-cpu']!.deploy.replicas).toBe(2);
+    // Workers hold the API's key ring, to verify the seal on a run's role claim.
+    expect(s['worker-cpu']!.environment!.KILN_SECRET_KEY).toBe(s.api!.environment!.KILN_SECRET_KEY);
     expect(s.api!.environment).toMatchObject({
       DATABASE_URL: 'postgres://kiln:kiln@postgres:5432/kiln',
       TEMPORAL_ADDRESS: 'temporal:7233',
@@ -96,6 +98,7 @@ describe('compose.yaml', () => {
       { driver: 'nvidia', count: 1, capabilities: ['gpu'] },
     ]);
     expect(gpu.environment!.KILN_GPU_SLOTS).toBe('1');
+    expect(gpu.environment!.KILN_SECRET_KEY).toBe(SECRETS.KILN_SECRET_KEY);
   });
 
   it('refuses to start without its secrets, naming the variable', async () => {

@@ -124,6 +124,8 @@ describe('helm template, decoded strictly', () => {
       'service-token',
     ]);
     expect(envOf(api).KILN_SECRET_KEY).toEqual({ secretKeyRef: { name: 'kiln', key: 'secret-key' } });
+    // Workers hold the same key ring, to verify the seal on a run's role claim.
+    expect(envOf(cpu).KILN_SECRET_KEY).toEqual(envOf(api).KILN_SECRET_KEY);
     expect(envOf(cpu).KILN_ALLOW_USER_CODE).toBe('false');
     expect(envOf(api).KILN_USER_CODE_ROLES).toBe('admin');
     expect(

@@ -1,6 +1,11 @@
 // Who can make a worker run user code, and what that code sees: probed against a real `kiln api` and a
 // real `kiln worker` (one of each for the whole file), through the API and around it on Temporal.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signWebhook } from '@kiln/api';
+import { catalog } from '@kiln/activities';
+import { parseKeyRing } from '@kiln/engine/secret-keys';
+import { awaitRun, sealStarter, startRun } from '@kiln/engine/temporal';
 import { createWorkers, type WorkerSet, workerPolicyFromEnv } from '@kiln/activities/worker';
 import type { NodeState, RunStarter } from '@kiln/engine';
 import { spec } from '../support/harness';
@@ -12,8 +17,12 @@ import {
   startSecuredInstance,
 } from '../support/security-instance';
 
-/** The operator enabled user code for the default role list (admin) on both the API and the worker. */
-const OPERATOR = { KILN_ALLOW_USER_CODE: 'true' };
+/**
+ * The operator enabled user code for the default role list (admin) on both the API and the worker,
+ * which share a key ring mid-rotation: `k2` seals, `k1` (the old key) still verifies.
+ */
+const OLD_KEY = `k1:${randomBytes(32).toString('base64')}`;
+const OPERATOR = { KILN_ALLOW_USER_CODE: 'true', KILN_SECRET_KEY: `k2:${randomBytes(32).toString('base64')},${OLD_KEY}` };
 const NOBODY_UID = 65534;
 
 let kiln: SecuredInstance;
@@ -213,15 +222,16 @@ const aroundTheApi: [
       expect(node.error!.message).toContain('is disabled on this instance');
     },
   ],
-  // The trust boundary as documented: whoever can start workflows on Temporal can claim any role, so
-  // on a worker that enables user code for admins, a forged admin claim runs. Temporal access is an
-  // operator's privilege (ARCHITECTURE.md, "Trust boundaries").
+  // A role counts only when the API's seal on it verifies: a claim forged on Temporal is no role.
   [
-    'a forged admin role, on a worker that enables user code',
+    'a forged admin role, on a worker that enables user code for admin',
     'core.command',
-    spec('sec-direct-forged', [command('echo ran')]),
+    spec('sec-direct-forged', [command('echo ran', { retry: { maxAttempts: 3 } })]),
     { name: 'mallory', role: 'admin' },
-    (node) => expect(node).toMatchObject({ status: 'succeeded', outputs: { stdout: 'ran\n' } }),
+    (node) => {
+      refusedByWorker(node);
+      expect(node.error!.message).toMatch(/not for a run started without a role \(mallory\).*unverified role claim "admin".*KILN_SECRET_KEY/);
+    },
   ],
 ];
 
@@ -229,5 +239,36 @@ describe('around the API, started directly on Temporal', () => {
   it.each(aroundTheApi)('a run with %s and %s', async (_who, _what, pipeline, startedBy, check) => {
     const state = await runAroundTheApi(kiln, pipeline, startedBy);
     check(state.nodes.code!);
+  });
+});
+
+describe('sealed role claims', () => {
+  it('runs a claim sealed under the old key of the ring (rotation), and not one sealed for another run', async () => {
+    const pipeline = spec('sec-sealed-old-key', [command('echo sealed')]);
+    const runId = `sec-sealed-${randomUUID()}`;
+    const startedBy = sealStarter(parseKeyRing(OLD_KEY), { name: 'root-admin', role: 'admin' }, runId);
+    const ran = await awaitRun(await startRun(kiln.temporal.client, { spec: pipeline, params: {}, catalog, runId, startedBy }));
+    expect(ran.nodes.code).toMatchObject({ status: 'succeeded', outputs: { stdout: 'sealed\n' } });
+    // The same seal replayed onto another workflow id does not verify.
+    const replayed = await awaitRun(await startRun(kiln.temporal.client, { spec: pipeline, params: {}, catalog, runId: `${runId}-copy`, startedBy }));
+    refusedByWorker(replayed.nodes.code!);
+    expect(replayed.nodes.code!.error!.message).toContain('unverified role claim "admin"');
+  });
+
+  it('runs webhook deliveries as the webhook’s creator, with the role they had', async () => {
+    const saved = await kiln.api.call('POST', '/api/v1/pipelines', { spec: spec('sec-admin-hook', [command('echo hooked')]) }, kiln.tokens.admin);
+    expect(saved.status).toBe(201);
+    const hook = await kiln.api.call('POST', `/api/v1/pipelines/${saved.json.id}/webhooks`, { paramMapping: {} }, kiln.tokens.admin);
+    expect(hook.status).toBe(201);
+    const body = '{}';
+    const ts = Math.floor(Date.now() / 1000);
+    const delivered = await fetch(`${kiln.api.url}${new URL(hook.json.url).pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(hook.json.secret, 'msg_1', ts, body) },
+      body,
+    });
+    expect(delivered.status).toBe(202);
+    const run = await kiln.api.settled(((await delivered.json()) as { runId: string }).runId);
+    expect(run.state.nodes.code).toMatchObject({ status: 'succeeded', outputs: { stdout: 'hooked\n' } });
   });
 });
