@@ -60,7 +60,7 @@ export function nodeActivity(
         details: [{ attempt } satisfies NodeFailureDetails],
       });
 
-    const refused = refusalOf(def, task, policy, activity.info.workflowExecution.workflowId);
+    const refused = refusalOf(def, task, policy, activity.info.workflowExecution?.workflowId ?? '');
     if (refused) throw fail(refused, 'CapabilityRefused', false);
 
     const parsed = def.params.safeParse(task.params);
