@@ -6,9 +6,17 @@ import { Initial1795420000000 } from './migrations/0001-initial';
 import { ModelRegistry1795430000000 } from './migrations/0002-model-registry';
 import { Deployments1795440000000 } from './migrations/0003-deployments';
 import { SealedSecrets1795450000000 } from './migrations/0004-sealed-secrets';
+import { PipelineLayout1795460000000 } from './migrations/0005-pipeline-layout';
 import { WebhookCreatorRole1795470000000 } from './migrations/0006-webhook-creator-role';
 
-export const MIGRATIONS = [Initial1795420000000, ModelRegistry1795430000000, Deployments1795440000000, SealedSecrets1795450000000, WebhookCreatorRole1795470000000];
+export const MIGRATIONS = [
+  Initial1795420000000,
+  ModelRegistry1795430000000,
+  Deployments1795440000000,
+  SealedSecrets1795450000000,
+  PipelineLayout1795460000000,
+  WebhookCreatorRole1795470000000,
+];
 
 /**
  * Bounds on a PostgreSQL server (not PGlite, which lives and dies with the process): a connection

@@ -11,6 +11,7 @@ export * from './spec/validate';
 export * from './spec/connection';
 export * from './spec/limits';
 export * from './spec/canonical';
+export * from './spec/layout';
 export * from './spec/run-params';
 export * from './spec/value-refs';
 export * from './graph/dag';

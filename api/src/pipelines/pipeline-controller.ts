@@ -35,8 +35,8 @@ export class PipelineController {
 
   @Get(':id')
   async get(@IdParam('id', 'uuid') id: string) {
-    const pipeline = await this.pipelines.get(id);
-    const latest = await this.pipelines.version(id);
+    const { layout: _layout, ...pipeline } = await this.pipelines.get(id);
+    const latest = await this.pipelines.drawnVersion(id);
     return { ...pipeline, spec: latest.spec, hash: latest.hash };
   }
 
@@ -56,7 +56,7 @@ export class PipelineController {
 
   @Get(':id/versions/:version')
   version(@IdParam('id', 'uuid') id: string, @IdParam('version', 'version') version: number) {
-    return this.pipelines.version(id, version);
+    return this.pipelines.drawnVersion(id, version);
   }
 
   @Delete(':id')

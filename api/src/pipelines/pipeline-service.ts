@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import { type Catalog, type PipelineSpec, type RunStarter, capabilityProblems, specHash, validateSpec } from '@kiln/engine';
+import { type Catalog, type PipelineLayout, type PipelineSpec, type RunStarter, canonicalJson, capabilityProblems, pipelineHash, splitLayout, validateSpec, withLayout } from '@kiln/engine';
 import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/activities/access';
 import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
@@ -11,7 +11,11 @@ import { CapabilityRefusedException } from './capability-refused';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { DATA_SOURCE, NODE_CATALOG } from '../database';
 
-/** Pipelines and their immutable versions. */
+/**
+ * Pipelines and their immutable versions. Node positions are layout, not identity: versions hold
+ * specs without them (hashed by `pipelineHash`), the pipeline row holds the latest layout, and
+ * readers get the spec with the layout put back.
+ */
 @Injectable()
 export class PipelineService {
   /** Versions never change, so a version and its checked spec are kept once read. */
@@ -47,7 +51,7 @@ export class PipelineService {
   }
 
   async create(raw: unknown, actor: Actor): Promise<{ id: string; version: number }> {
-    const spec = this.check(raw, actor);
+    const { spec, layout } = splitLayout(this.check(raw, actor));
     const id = randomUUID();
     const now = new Date();
     await this.db.transaction(async (m) => {
@@ -62,22 +66,32 @@ export class PipelineService {
         updatedAt: now,
         archivedAt: null,
         createdBy: actor.name,
+        layout: Object.keys(layout).length ? layout : null,
       });
-      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash: specHash(spec), author: actor.name, createdAt: now });
+      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash: pipelineHash(spec), author: actor.name, createdAt: now });
       await this.audit.record(actor, 'pipeline.create', `pipeline:${id}`, { name: spec.name, version: 1 }, m);
     });
     return { id, version: 1 };
   }
 
-  /** A new version, unless the spec is the same as the latest (then that version is returned). */
-  async update(id: string, raw: unknown, actor: Actor): Promise<{ id: string; version: number; created: boolean }> {
-    const spec = this.check(raw, actor);
-    const hash = specHash(spec);
+  /**
+   * A new version, unless the spec is the same as the latest but for node positions (then that
+   * version is returned). Positions sent with the spec become the pipeline's layout either way;
+   * a spec without any keeps the layout it had.
+   */
+  async update(id: string, raw: unknown, actor: Actor): Promise<{ id: string; version: number; created: boolean; layoutChanged: boolean }> {
+    const { spec, layout: sent } = splitLayout(this.check(raw, actor));
+    const hash = pipelineHash(spec);
     return this.db.transaction(async (m) => {
       const pipeline = await m.getRepository(Pipeline).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!pipeline || pipeline.archivedAt) throw notFound(`pipeline ${id}`);
+      const layout = nextLayout(pipeline.layout as PipelineLayout | null, sent, spec);
+      const layoutChanged = canonicalLayout(layout) !== canonicalLayout(pipeline.layout as PipelineLayout | null);
       const latest = await m.getRepository(PipelineVersion).findOneByOrFail({ pipelineId: id, version: pipeline.latestVersion });
-      if (latest.hash === hash) return { id, version: latest.version, created: false };
+      if (latest.hash === hash) {
+        if (layoutChanged) await m.getRepository(Pipeline).update({ id }, { layout });
+        return { id, version: latest.version, created: false, layoutChanged };
+      }
       if (spec.name !== pipeline.name) {
         const taken = await m.getRepository(Pipeline).findOneBy({ name: spec.name, archivedAt: IsNull() });
         if (taken) throw conflict(`a pipeline named "${spec.name}" exists already (${taken.id})`);
@@ -85,9 +99,9 @@ export class PipelineService {
       const version = pipeline.latestVersion + 1;
       const now = new Date();
       await m.getRepository(PipelineVersion).insert({ pipelineId: id, version, spec: spec as JsonDoc, hash, author: actor.name, createdAt: now });
-      await m.getRepository(Pipeline).update({ id }, { latestVersion: version, updatedAt: now, name: spec.name, description: spec.description ?? null });
+      await m.getRepository(Pipeline).update({ id }, { latestVersion: version, updatedAt: now, name: spec.name, description: spec.description ?? null, layout });
       await this.audit.record(actor, 'pipeline.update', `pipeline:${id}`, { version, hash }, m);
-      return { id, version, created: true };
+      return { id, version, created: true, layoutChanged };
     });
   }
 
@@ -99,14 +113,15 @@ export class PipelineService {
   async recordRan(raw: unknown, by: string): Promise<{ pipelineId: string; version: number } | undefined> {
     const result = validateSpec(raw, this.catalog);
     if (!result.ok) return undefined;
-    const spec = result.spec;
-    const hash = specHash(spec);
+    // Positions are layout, not identity (see update): the version holds the spec without them.
+    const { spec, layout } = splitLayout(result.spec);
+    const hash = pipelineHash(spec);
     return this.db.transaction(async (m) => {
       const now = new Date();
       const pipeline = await m.getRepository(Pipeline).findOne({ where: { name: spec.name, archivedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
       if (!pipeline) {
         const id = randomUUID();
-        await m.getRepository(Pipeline).insert({ id, name: spec.name, description: spec.description ?? null, latestVersion: 1, createdAt: now, updatedAt: now, archivedAt: null, createdBy: by });
+        await m.getRepository(Pipeline).insert({ id, name: spec.name, description: spec.description ?? null, latestVersion: 1, createdAt: now, updatedAt: now, archivedAt: null, createdBy: by, layout: Object.keys(layout).length ? (layout as JsonDoc) : null });
         await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash, author: by, createdAt: now });
         await this.audit.record(by, 'pipeline.create', `pipeline:${id}`, { name: spec.name, version: 1, ranBy: by }, m);
         return { pipelineId: id, version: 1 };
@@ -119,6 +134,12 @@ export class PipelineService {
       await this.audit.record(by, 'pipeline.update', `pipeline:${pipeline.id}`, { version, hash, ranBy: by }, m);
       return { pipelineId: pipeline.id, version };
     });
+  }
+
+  /** A version's spec as readers see it: with the pipeline's layout on the nodes it places. */
+  async drawnVersion(id: string, version?: number): Promise<PipelineVersionRecord & { spec: PipelineSpec }> {
+    const [pipeline, record] = await Promise.all([this.get(id), this.version(id, version)]);
+    return { ...record, spec: withLayout(record.spec as PipelineSpec, pipeline.layout as PipelineLayout | null) };
   }
 
   async archive(id: string, actor: Actor): Promise<void> {
@@ -177,9 +198,19 @@ export class PipelineService {
           .getMany()
       : [];
     const byPipeline = new Map(lastRuns.map((r) => [r.pipelineId, r]));
-    return pipelines.map((p) => {
+    return pipelines.map(({ layout: _layout, ...p }) => {
       const run = byPipeline.get(p.id);
       return { ...p, lastRun: run ? { id: run.id, status: run.status, startedAt: run.startedAt, trigger: run.trigger } : null };
     });
   }
 }
+
+/** The layout after a save: the positions sent, or (none sent) the old layout of the nodes that remain. */
+function nextLayout(old: PipelineLayout | null, sent: PipelineLayout, spec: PipelineSpec): PipelineLayout | null {
+  if (Object.keys(sent).length) return sent;
+  if (!old) return null;
+  const kept = Object.fromEntries(spec.nodes.flatMap((n) => (old[n.id] ? [[n.id, old[n.id]!]] : [])));
+  return Object.keys(kept).length ? kept : null;
+}
+
+const canonicalLayout = (layout: PipelineLayout | null): string => (layout ? canonicalJson(layout) : 'null');

@@ -21,9 +21,11 @@ export interface PipelineRecord {
   updatedAt: Date;
   archivedAt: Date | null;
   createdBy: string;
+  /** Node positions by node id: the studio's layout, kept apart from the versions (not part of their identity). */
+  layout: JsonDoc | null;
 }
 
-/** An immutable version of a pipeline's spec. */
+/** An immutable version of a pipeline's spec (without node positions; `hash` is its identity, `pipelineHash`). */
 export interface PipelineVersionRecord {
   pipelineId: string;
   version: number;

@@ -33,6 +33,7 @@ export const Pipeline = new EntitySchema<PipelineRecord>({
     updatedAt: ts('updated_at'),
     archivedAt: ts('archived_at', true),
     createdBy: { type: 'text', name: 'created_by' },
+    layout: { type: 'jsonb', nullable: true },
   },
 });
 

@@ -33,6 +33,9 @@ export const mapSchema = z
   })
   .describe('Run the node once per item; `{"$item": ""}` in params is the current item.');
 
+/** A node's place on the studio's canvas. */
+export const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
+
 export const nodeSchema = z.strictObject({
   id: z.string().regex(NODE_ID_PATTERN, 'a node id starts with a letter or _ and holds letters, digits, _ and - only'),
   type: z.string().min(1),
@@ -46,8 +49,12 @@ export const nodeSchema = z.strictObject({
   heartbeatTimeoutSeconds: positiveSeconds.optional().describe('A worker silent this long is presumed lost (default 30).'),
   cache: z.boolean().optional(),
   map: mapSchema.optional(),
-  position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+  position: positionSchema.optional().describe('Where the studio draws the node: layout, not part of the pipeline\'s identity.'),
 });
+
+/** Node positions by node id: a pipeline's layout, kept apart from its versions. */
+export const pipelineLayoutSchema = z.record(z.string(), positionSchema);
+export type PipelineLayout = z.infer<typeof pipelineLayoutSchema>;
 
 export const edgeSchema = z.strictObject({
   from: z.string().min(1).describe('"node" (ordering) or "node.output" (data).'),

@@ -137,7 +137,7 @@ export const kilnApi = {
   createPipeline: (spec: PipelineSpec) =>
     api<{ id: string; version: number }>('POST', '/pipelines', { spec }),
   updatePipeline: (id: string, spec: PipelineSpec) =>
-    api<{ id: string; version: number; created: boolean }>('PUT', `/pipelines/${id}`, { spec }),
+    api<{ id: string; version: number; created: boolean; layoutChanged: boolean }>('PUT', `/pipelines/${id}`, { spec }),
   archivePipeline: (id: string) => api<void>('DELETE', `/pipelines/${id}`),
   startRun: (id: string, params: Record<string, unknown>) =>
     api<{ runId: string }>('POST', `/pipelines/${id}/runs`, { params }),

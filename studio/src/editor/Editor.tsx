@@ -16,7 +16,8 @@ import { type NodeSpec, type PipelineSpec, validateSpec } from '@kiln/engine';
 import { ApiError, type PipelineDetail, kilnApi } from '../api/client';
 import { refuseConnection } from '../graph/connection-check';
 import { ProblemNodesContext, nodeTypes } from '../graph/KilnNodeView';
-import { autoLayout, nodeHeight } from '../graph/layout';
+import { autoLayout } from '../graph/layout';
+import { useOpenLayout } from '../graph/use-open-layout';
 import {
   type KilnEdge,
   type KilnNode,
@@ -31,7 +32,7 @@ import { specToTypeScript } from '../export/to-typescript';
 import { Loaded, useAsync } from '../ui/async';
 import { useCatalog } from '../ui/catalog-context';
 import { navigate } from '../ui/router';
-import { type Doc, specOf, useDirty, useStructure } from './canvas-spec';
+import { type Doc, layoutOf, specOf, useDirty, useStructure } from './canvas-spec';
 import { useHistory } from './history';
 import { NodeInspector, PipelineInspector } from './Inspector';
 import { DRAG_MIME, Palette } from './Palette';
@@ -70,6 +71,8 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   const flow = useReactFlow<KilnNode, KilnEdge>();
   const [doc, setDoc] = useState<Doc>(() => specToGraph(pipeline?.spec ?? NEW_SPEC));
   const [saved, setSaved] = useState<PipelineSpec | null>(() => pipeline?.spec ?? null);
+  // Positions as saved (or as laid out on opening): moving nodes is a layout change, not a new version.
+  const [savedLayout, setSavedLayout] = useState(() => layoutOf(doc.nodes));
   const [version, setVersion] = useState(pipeline?.latestVersion);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string }>();
   const [busy, setBusy] = useState(false);
@@ -87,7 +90,14 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     () => new Set(problems.flatMap((p) => (p.nodeId ? [p.nodeId] : []))),
     [problems],
   );
-  const dirty = useDirty(structure, doc.nodes, saved);
+  const dirty = useDirty(structure, doc.nodes, saved, savedLayout);
+  // Nodes without positions (as `kiln apply` registers them) are laid out left to right once measured.
+  const layingOut = useOpenLayout(doc.nodes, (laid) => {
+    const at = new Map(laid.map((n) => [n.id, n.position]));
+    const nodes = docRef.current.nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position }));
+    setDoc((d) => ({ ...d, nodes }));
+    setSavedLayout(layoutOf(nodes));
+  });
   const minimapColor = useCallback(
     (n: KilnNode) => (problemNodes.has(n.id) ? '#e04848' : '#9aa3b2'),
     [problemNodes],
@@ -240,11 +250,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   }, [undo, redo, paste]);
 
   const layout = async () => {
-    const portCount = (n: KilnNode) => {
-      const t = byType.get(n.data.spec.type);
-      return Math.max(Object.keys(t?.inputs ?? {}).length, Object.keys(t?.outputs ?? {}).length);
-    };
-    const nodes = await autoLayout(doc.nodes, doc.edges, (n) => nodeHeight(portCount(n)));
+    const nodes = await autoLayout(doc.nodes, doc.edges);
     change((d) => ({ ...d, nodes }));
     window.requestAnimationFrame(() => void flow.fitView({ duration: 300 }));
   };
@@ -306,12 +312,15 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
       }
       const result = await kilnApi.updatePipeline(pipeline.id, spec);
       setSaved(spec);
+      setSavedLayout(layoutOf(docRef.current.nodes));
       setVersion(result.version);
       setNotice({
         kind: 'info',
         text: result.created
           ? `Saved as version ${result.version}.`
-          : `No change since version ${result.version}.`,
+          : result.layoutChanged
+            ? `Layout saved; the pipeline is unchanged (version ${result.version}).`
+            : `No change since version ${result.version}.`,
       });
     } catch (err) {
       const problems = err instanceof ApiError ? err.problems : [];
@@ -337,7 +346,9 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
       const parsed = JSON.parse(await file.text()) as PipelineSpec;
       if (!parsed || !Array.isArray(parsed.nodes))
         throw new Error('the file is not a pipeline spec (no "nodes" list)');
-      change(() => specToGraph(parsed));
+      const graph = specToGraph(parsed);
+      const nodes = await autoLayout(graph.nodes, graph.edges, { onlyUnplaced: true });
+      change(() => ({ ...graph, nodes }));
       window.requestAnimationFrame(() => void flow.fitView());
     } catch (err) {
       setNotice({ kind: 'error', text: `Import failed: ${(err as Error).message}` });
@@ -354,7 +365,11 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         <span className="muted small" aria-label="Saved version">
           {version ? `v${version}` : 'not saved yet'}
         </span>
-        {dirty && <span className="muted small">· unsaved changes</span>}
+        {dirty.structure ? (
+          <span className="muted small">· unsaved changes</span>
+        ) : (
+          dirty.layout && <span className="muted small">· layout not saved</span>
+        )}
         {pipeline && (
           <a href={`#/pipelines/${pipeline.id}/history`} className="small">
             Version history
@@ -420,7 +435,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         <button
           type="button"
           onClick={() =>
-            pipeline && !dirty
+            pipeline && !dirty.structure
               ? setRunning(true)
               : setNotice({ kind: 'error', text: 'Save the pipeline before running it.' })
           }
@@ -446,6 +461,8 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
           onDrop={onDrop}
           aria-label="Pipeline canvas"
           role="region"
+          aria-busy={layingOut}
+          style={layingOut ? { visibility: 'hidden' } : undefined}
         >
           <ProblemNodesContext.Provider value={problemNodes}>
             <ReactFlow<KilnNode, KilnEdge>

@@ -1,11 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useMemo, useState } from 'react';
+import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import { kilnApi } from '../api/client';
 import { DiffNodesContext, nodeTypes } from '../graph/KilnNodeView';
 import { type DiffStatus, type SpecDiff, diffSpecs, diffSummary } from '../graph/spec-diff';
-import { autoLayout, nodeHeight } from '../graph/layout';
+import { useOpenLayout } from '../graph/use-open-layout';
 import { type KilnEdge, type KilnNode, specToGraph } from '../graph/spec-graph';
-import { useCatalog } from '../ui/catalog-context';
 import { Loaded, useAsync } from '../ui/async';
 
 const EDGE_COLOR: Record<DiffStatus, string | undefined> = {
@@ -141,8 +140,6 @@ function Changes({ diff }: { diff: SpecDiff }) {
 }
 
 function DiffCanvas({ diff, theme }: { diff: SpecDiff; theme: 'light' | 'dark' }) {
-  const { byType } = useCatalog();
-  const flow = useReactFlow<KilnNode, KilnEdge>();
   const { nodes: initial, edges } = useMemo(() => {
     const g = specToGraph(diff.merged);
     return {
@@ -165,25 +162,15 @@ function DiffCanvas({ diff, theme }: { diff: SpecDiff; theme: 'light' | 'dark' }
   }, [diff]);
   // Removed nodes keep their old positions, which may overlap new ones: lay out the union afresh.
   const [nodes, setNodes] = useState(initial);
-  const [laidOut, setLaidOut] = useState(false);
-  useEffect(() => {
-    let live = true;
-    const ports = (n: KilnNode) => {
-      const t = byType.get(n.data.spec.type);
-      return Math.max(Object.keys(t?.inputs ?? {}).length, Object.keys(t?.outputs ?? {}).length);
-    };
-    void autoLayout(initial, edges, (n) => nodeHeight(ports(n))).then((laid) => {
-      if (!live) return;
-      setNodes(laid);
-      setLaidOut(true);
-      window.requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
-    });
-    return () => {
-      live = false;
-    };
-  }, [initial, edges, byType, flow]);
+  const laidOut = !useOpenLayout(initial, setNodes, { all: true });
   return (
-    <div className="canvas" role="region" aria-label="Version diff canvas" aria-busy={!laidOut}>
+    <div
+      className="canvas"
+      role="region"
+      aria-label="Version diff canvas"
+      aria-busy={!laidOut}
+      style={laidOut ? undefined : { visibility: 'hidden' }}
+    >
       <DiffNodesContext.Provider value={diff.nodes}>
         <ReactFlow<KilnNode, KilnEdge>
           nodes={nodes}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '@kiln/engine';
 import { applyNodeChanges } from '@xyflow/react';
 import { specToGraph } from '../graph/spec-graph';
-import { positionsDiffer, sameStructure, specOf, withoutPositions } from './canvas-spec';
+import { layoutOf, positionsDiffer, sameStructure, specOf, withoutPositions } from './canvas-spec';
 
 const spec: PipelineSpec = {
   apiVersion: 'kiln/v1',
@@ -45,12 +45,13 @@ describe('canvas spec', () => {
       { id: 'a', type: 'core.noop' },
       { id: 'b', type: 'core.command', params: { command: 'true' } },
     ]);
-    const saved = new Map(spec.nodes.map((n) => [n.id, n.position]));
+    const saved = layoutOf(doc.nodes);
+    expect(saved).toEqual({ a: { x: 0, y: 0 }, b: { x: 300, y: 0 } });
     expect(positionsDiffer(doc.nodes, saved)).toBe(false);
     const nudged = doc.nodes.map((n) => (n.id === 'a' ? { ...n, position: { x: 0.4, y: 0 } } : n));
     expect(positionsDiffer(nudged, saved)).toBe(false);
     const moved = doc.nodes.map((n) => (n.id === 'a' ? { ...n, position: { x: 12, y: 0 } } : n));
     expect(positionsDiffer(moved, saved)).toBe(true);
-    expect(positionsDiffer(doc.nodes, new Map())).toBe(true);
+    expect(positionsDiffer(doc.nodes, {})).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import { type NodeSpec, type PipelineSpec, canonicalJson } from '@kiln/engine';
+import { type PipelineLayout, type PipelineSpec, canonicalJson, splitLayout } from '@kiln/engine';
 import { type KilnEdge, type KilnNode, type PipelineMeta, graphToSpec } from '../graph/spec-graph';
 
 /** What the editor edits: the pipeline fields the canvas does not draw, and the canvas. */
@@ -12,10 +12,12 @@ export interface Doc {
 /** The doc as a spec, with the nodes' current (rounded) positions: for saving, running and export. */
 export const specOf = (doc: Doc): PipelineSpec => graphToSpec(doc.meta, doc.nodes, doc.edges);
 
-/** A spec without node positions: what validation depends on. */
-export function withoutPositions(spec: PipelineSpec): PipelineSpec {
-  return { ...spec, nodes: spec.nodes.map(({ position: _position, ...node }) => node) };
-}
+/** A spec without node positions: what validation and a pipeline's identity depend on. */
+export const withoutPositions = (spec: PipelineSpec): PipelineSpec => splitLayout(spec).spec;
+
+/** Node positions, rounded as saved, by node id. */
+export const layoutOf = (nodes: readonly KilnNode[]): PipelineLayout =>
+  Object.fromEntries(nodes.map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }]));
 
 /** Whether two docs hold the same spec but for node positions and selection (the same node specs and edges). */
 export function sameStructure(a: Doc, b: Doc): boolean {
@@ -39,30 +41,29 @@ export function useStructure(doc: Doc): PipelineSpec {
   return cache.current.spec;
 }
 
-/** Whether node positions (rounded, as saved) differ from the saved spec's, or a node is not in it. */
-export function positionsDiffer(
-  nodes: readonly KilnNode[],
-  savedPositions: ReadonlyMap<string, NodeSpec['position']>,
-): boolean {
+/** Whether node positions (rounded, as saved) differ from a saved layout, or a node is not in it. */
+export function positionsDiffer(nodes: readonly KilnNode[], saved: PipelineLayout): boolean {
   return nodes.some((n) => {
-    const at = savedPositions.get(n.id);
+    const at = saved[n.id];
     return !at || at.x !== Math.round(n.position.x) || at.y !== Math.round(n.position.y);
   });
 }
 
 /**
- * Whether the canvas differs from the saved spec (null: never saved). The structure is compared as
- * canonical JSON only when it changes; positions are compared on every render, which is cheap.
+ * What differs from the saved pipeline (saved null: never saved). `structure`: the spec without
+ * positions, a new version when saved; it is compared as canonical JSON only when it changes.
+ * `layout`: node positions only (saved apart from versions, never blocks a run); compared on every
+ * render, which is cheap.
  */
 export function useDirty(
   structure: PipelineSpec,
   nodes: readonly KilnNode[],
   saved: PipelineSpec | null,
-): boolean {
+  savedLayout: PipelineLayout,
+): { structure: boolean; layout: boolean } {
   const structureChanged = useMemo(
     () => saved === null || canonicalJson(structure) !== canonicalJson(withoutPositions(saved)),
     [structure, saved],
   );
-  const savedPositions = useMemo(() => new Map(saved?.nodes.map((n) => [n.id, n.position])), [saved]);
-  return structureChanged || positionsDiffer(nodes, savedPositions);
+  return { structure: structureChanged, layout: positionsDiffer(nodes, savedLayout) };
 }

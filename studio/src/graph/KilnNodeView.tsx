@@ -1,10 +1,9 @@
-import { createContext, memo, useContext } from 'react';
+import { Fragment, createContext, memo, useContext } from 'react';
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { type NodeState, portTypeOf } from '@kiln/engine';
 import { useCatalog } from '../ui/catalog-context';
 import { STATUS_STYLE, formatDuration } from '../ui/status';
 import { PORT_COLORS } from './port-colors';
-import { NODE_WIDTH } from './layout';
 import type { DiffStatus } from './spec-diff';
 import { ORDER_PORT, type KilnNode, handleId } from './spec-graph';
 
@@ -33,15 +32,11 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
   const outputs = Object.entries(info?.outputs ?? {});
   const title = data.spec.title || info?.title || data.spec.type;
   const label = `node ${id}: ${title}${status ? `, ${status}` : ''}${problems.has(id) ? ', has problems' : ''}${diff ? `, ${diff}` : ''}`;
-  const row = (i: number) => 58 + i * 22;
+  const rows = Math.max(inputs.length, outputs.length);
   return (
     <article
       className={`kiln-node${selected ? ' selected' : ''}${problems.has(id) ? ' invalid' : ''}${diff ? ` diff-${diff}` : ''}`}
-      style={{
-        width: NODE_WIDTH,
-        borderColor: style?.color,
-        minHeight: 66 + Math.max(inputs.length, outputs.length) * 22 + (state ? 22 : 0),
-      }}
+      style={style ? { borderColor: style.color } : undefined}
       aria-label={label}
       data-status={status}
     >
@@ -72,37 +67,53 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
             {style.icon}
           </span>
         )}
-        <strong>{title}</strong>
-        <span className="node-id">{id}</span>
+        <strong className="node-title">{title}</strong>
       </header>
       <div className="node-type">
-        {data.spec.type}
+        <span className="node-id">{id}</span> {data.spec.type}
         {!info && <span className="error-text"> (unknown type)</span>}
       </div>
-      {inputs.map(([port, decl], i) => (
-        <div key={`in-${port}`} className="port in" style={{ top: row(i) - 9 }}>
-          <Handle
-            type="target"
-            position={Position.Left}
-            id={handleId('in', port)}
-            style={{ top: 9, background: PORT_COLORS[portTypeOf(decl)] }}
-            aria-label={`${id}: input ${port} (${portTypeOf(decl)})`}
-          />
-          {port} <span className="muted small">{portTypeOf(decl)}</span>
+      {rows > 0 && (
+        // One row per port index, inputs left and outputs right: the node is as wide as its widest row.
+        <div className="ports">
+          {Array.from({ length: rows }, (_, i) => {
+            const input = inputs[i];
+            const output = outputs[i];
+            return (
+              <Fragment key={i}>
+                {input ? (
+                  <div className="port in">
+                    <Handle
+                      type="target"
+                      position={Position.Left}
+                      id={handleId('in', input[0])}
+                      style={{ background: PORT_COLORS[portTypeOf(input[1])] }}
+                      aria-label={`${id}: input ${input[0]} (${portTypeOf(input[1])})`}
+                    />
+                    {input[0]} <span className="muted small">{portTypeOf(input[1])}</span>
+                  </div>
+                ) : (
+                  <span />
+                )}
+                {output ? (
+                  <div className="port out">
+                    <span className="muted small">{portTypeOf(output[1])}</span> {output[0]}
+                    <Handle
+                      type="source"
+                      position={Position.Right}
+                      id={handleId('out', output[0])}
+                      style={{ background: PORT_COLORS[portTypeOf(output[1])] }}
+                      aria-label={`${id}: output ${output[0]} (${portTypeOf(output[1])})`}
+                    />
+                  </div>
+                ) : (
+                  <span />
+                )}
+              </Fragment>
+            );
+          })}
         </div>
-      ))}
-      {outputs.map(([port, decl], i) => (
-        <div key={`out-${port}`} className="port out" style={{ top: row(i) - 9 }}>
-          <span className="muted small">{portTypeOf(decl)}</span> {port}
-          <Handle
-            type="source"
-            position={Position.Right}
-            id={handleId('out', port)}
-            style={{ top: 9, background: PORT_COLORS[portTypeOf(decl)] }}
-            aria-label={`${id}: output ${port} (${portTypeOf(decl)})`}
-          />
-        </div>
-      ))}
+      )}
       {state && (
         <footer className="node-status" style={{ color: style?.color }}>
           <span>{status}</span>

@@ -27,7 +27,7 @@ export function edgeId(edge: EdgeSpec): string {
   return `${edge.from}->${edge.to}`;
 }
 
-/** Spec → canvas. Nodes without a position are laid out in a simple grid (auto layout refines it). */
+/** Spec → canvas. Nodes without a position start at the origin until the canvas lays them out (`useOpenLayout`). */
 export function specToGraph(spec: PipelineSpec): {
   meta: PipelineMeta;
   nodes: KilnNode[];
@@ -36,10 +36,10 @@ export function specToGraph(spec: PipelineSpec): {
   const { nodes, edges, ...meta } = spec;
   return {
     meta,
-    nodes: nodes.map((n, i) => ({
+    nodes: nodes.map((n) => ({
       id: n.id,
       type: 'kiln',
-      position: n.position ?? { x: (i % 4) * 280, y: Math.floor(i / 4) * 160 },
+      position: n.position ?? { x: 0, y: 0 },
       data: { spec: structuredClone(n) },
     })),
     edges: (edges ?? []).map((e) => {

@@ -6,6 +6,7 @@ import { streamEvents } from '../api/sse';
 import { ProgressContext, RunStatesContext, nodeTypes } from '../graph/KilnNodeView';
 import { progressOfNodes } from './progress';
 import { type KilnEdge, type KilnNode, specToGraph } from '../graph/spec-graph';
+import { useOpenLayout } from '../graph/use-open-layout';
 import { Loaded, useAsync } from '../ui/async';
 import { navigate } from '../ui/router';
 import { STATUS_FILL, StatusBadge, formatDuration } from '../ui/status';
@@ -49,6 +50,7 @@ function LiveRun({
     graph.nodes.map((n) => ({ ...n, draggable: false, connectable: false })),
   );
   const runId = initial.id;
+  const layingOut = useOpenLayout(nodes, (laid) => setNodes(laid));
 
   useEffect(() => {
     if (initial.status !== 'running') return;
@@ -185,7 +187,13 @@ function LiveRun({
         </div>
       )}
       <div className="editor-body run-body">
-        <div className="canvas" role="region" aria-label="Run graph">
+        <div
+          className="canvas"
+          role="region"
+          aria-label="Run graph"
+          aria-busy={layingOut}
+          style={layingOut ? { visibility: 'hidden' } : undefined}
+        >
           <RunStatesContext.Provider value={states}>
             <ProgressContext.Provider value={progress}>
               <ReactFlow<KilnNode, KilnEdge>
