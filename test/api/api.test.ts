@@ -65,9 +65,9 @@ describe.each([
     first.name = `crud-${usePostgres}`;
     const id = await createPipeline(first);
     const same = await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: first }, editor);
-    expect(same.json).toEqual({ id, version: 1, created: false });
+    expect(same.json).toEqual({ id, version: 1, created: false, layoutChanged: false });
     const changed = { ...first, description: 'second version' };
-    expect((await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: changed }, editor)).json).toEqual({ id, version: 2, created: true });
+    expect((await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: changed }, editor)).json).toEqual({ id, version: 2, created: true, layoutChanged: false });
     const got = await api.call('GET', `/api/v1/pipelines/${id}`, undefined, viewer);
     expect(got.json).toMatchObject({ id, name: first.name, latestVersion: 2, spec: { description: 'second version' } });
     const versions = await api.call('GET', `/api/v1/pipelines/${id}/versions`);
@@ -83,6 +83,32 @@ describe.each([
     // The name is free again; the archived pipeline's history stays.
     await createPipeline(first);
     expect((await api.call('GET', `/api/v1/pipelines/${id}/versions/2`)).status).toBe(200);
+  });
+
+  it('keeps node positions apart from versions: moving nodes saves the layout and makes no version', async () => {
+    const bare = diamond();
+    bare.name = `layout-${usePostgres}`;
+    for (const n of bare.nodes) delete n.position;
+    const id = await createPipeline(bare);
+    // Opened as applied: the spec as registered, no positions invented.
+    expect((await api.call('GET', `/api/v1/pipelines/${id}`)).json.spec).toEqual(bare);
+    const placed = structuredClone(bare);
+    placed.nodes.forEach((n: { position?: { x: number; y: number } }, i: number) => (n.position = { x: i * 300, y: 40 }));
+    const saved = await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: placed }, editor);
+    expect(saved.json).toEqual({ id, version: 1, created: false, layoutChanged: true });
+    expect((await api.call('GET', `/api/v1/pipelines/${id}/versions`)).json).toHaveLength(1);
+    const got = await api.call('GET', `/api/v1/pipelines/${id}`);
+    expect(got.json).toMatchObject({ latestVersion: 1, spec: placed });
+    expect(got.json.layout).toBeUndefined();
+    // The same positions again change nothing; a spec without positions keeps the layout.
+    expect((await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: placed }, editor)).json).toEqual({ id, version: 1, created: false, layoutChanged: false });
+    expect((await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: bare }, editor)).json).toEqual({ id, version: 1, created: false, layoutChanged: false });
+    // A real change is a version; its spec is stored without positions and drawn with the layout.
+    const changed = { ...placed, description: 'changed' };
+    expect((await api.call('PUT', `/api/v1/pipelines/${id}`, { spec: changed }, editor)).json).toEqual({ id, version: 2, created: true, layoutChanged: false });
+    expect((await api.call('GET', `/api/v1/pipelines/${id}/versions/2`)).json.spec).toEqual(changed);
+    const hashes = (await api.call('GET', `/api/v1/pipelines/${id}/versions`)).json.map((v: { hash: string }) => v.hash);
+    expect(new Set(hashes).size).toBe(2);
   });
 
   it('refuses invalid specs with every problem, and validates on request', async () => {

@@ -13,7 +13,7 @@ export class PipelineLayout1795460000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE pipelines ADD COLUMN layout jsonb`);
     const page = 200;
-    for (let after = { id: '00000000-0000-0000-0000-000000000000', version: 0 }; ; ) {
+    for (let after = { id: '00000000-0000-0000-0000-000000000000', version: 0 }; ;) {
       const rows = (await q.query(
         `SELECT v.pipeline_id, v.version, v.spec, p.latest_version FROM pipeline_versions v JOIN pipelines p ON p.id = v.pipeline_id
          WHERE jsonb_path_exists(v.spec, '$.nodes[*].position') AND (v.pipeline_id, v.version) > ($1::uuid, $2::int)
@@ -22,13 +22,15 @@ export class PipelineLayout1795460000000 implements MigrationInterface {
       )) as { pipeline_id: string; version: number; spec: PipelineSpec; latest_version: number }[];
       for (const row of rows) {
         const { spec, layout } = splitLayout(row.spec);
-        await q.query(`UPDATE pipeline_versions SET spec = $1, hash = $2 WHERE pipeline_id = $3 AND version = $4`, [
-          JSON.stringify(spec),
-          pipelineHash(spec),
-          row.pipeline_id,
-          row.version,
-        ]);
-        if (row.version === row.latest_version) await q.query(`UPDATE pipelines SET layout = $1 WHERE id = $2`, [JSON.stringify(layout), row.pipeline_id]);
+        await q.query(
+          `UPDATE pipeline_versions SET spec = $1, hash = $2 WHERE pipeline_id = $3 AND version = $4`,
+          [JSON.stringify(spec), pipelineHash(spec), row.pipeline_id, row.version],
+        );
+        if (row.version === row.latest_version)
+          await q.query(`UPDATE pipelines SET layout = $1 WHERE id = $2`, [
+            JSON.stringify(layout),
+            row.pipeline_id,
+          ]);
       }
       if (rows.length < page) break;
       after = { id: rows.at(-1)!.pipeline_id, version: rows.at(-1)!.version };

@@ -6,7 +6,12 @@ const spec = (positions: boolean): PipelineSpec => ({
   apiVersion: 'kiln/v1',
   name: 'p',
   nodes: [
-    { id: 'a', type: 'core.command', params: { command: 'echo a' }, ...(positions ? { position: { x: 10, y: 20 } } : {}) },
+    {
+      id: 'a',
+      type: 'core.command',
+      params: { command: 'echo a' },
+      ...(positions ? { position: { x: 10, y: 20 } } : {}),
+    },
     { id: 'b', type: 'core.command', params: { command: 'echo b' } },
   ],
   edges: [{ from: 'a', to: 'b' }],

@@ -17,7 +17,7 @@ import { ApiError, type PipelineDetail, kilnApi } from '../api/client';
 import { refuseConnection } from '../graph/connection-check';
 import { ProblemNodesContext, nodeTypes } from '../graph/KilnNodeView';
 import { autoLayout } from '../graph/layout';
-import { useOpenLayout } from '../graph/use-open-layout';
+import { FIT_ALL, MIN_ZOOM, useFitSoon, useOpenLayout } from '../graph/use-open-layout';
 import {
   type KilnEdge,
   type KilnNode,
@@ -44,7 +44,6 @@ let clipboard: Clip | undefined;
 
 const NEW_SPEC: PipelineSpec = { apiVersion: 'kiln/v1', name: 'untitled', nodes: [], edges: [] };
 // Props of <ReactFlow> that never change: new objects on every render would update its store each time.
-const FIT_VIEW_OPTIONS = { maxZoom: 1 };
 const DELETE_KEYS = ['Backspace', 'Delete'];
 const NO_PROBLEMS: ReturnType<typeof validateSpec>['problems'] = [];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
@@ -85,7 +84,10 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
   // responsive; the first render draws the canvas and validation follows it (initial value null).
   const structure = useStructure(doc);
   const validated = useDeferredValue<typeof structure | null>(structure, null);
-  const problems = useMemo(() => (validated ? validateSpec(validated, catalog).problems : NO_PROBLEMS), [validated, catalog]);
+  const problems = useMemo(
+    () => (validated ? validateSpec(validated, catalog).problems : NO_PROBLEMS),
+    [validated, catalog],
+  );
   const problemNodes = useMemo(
     () => new Set(problems.flatMap((p) => (p.nodeId ? [p.nodeId] : []))),
     [problems],
@@ -249,10 +251,11 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
     return () => window.removeEventListener('keydown', onKey);
   }, [undo, redo, paste]);
 
+  const fitSoon = useFitSoon();
   const layout = async () => {
     const nodes = await autoLayout(doc.nodes, doc.edges);
     change((d) => ({ ...d, nodes }));
-    window.requestAnimationFrame(() => void flow.fitView({ duration: 300 }));
+    fitSoon();
   };
 
   const deleteSelected = () => {
@@ -349,7 +352,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
       const graph = specToGraph(parsed);
       const nodes = await autoLayout(graph.nodes, graph.edges, { onlyUnplaced: true });
       change(() => ({ ...graph, nodes }));
-      window.requestAnimationFrame(() => void flow.fitView());
+      fitSoon();
     } catch (err) {
       setNotice({ kind: 'error', text: `Import failed: ${(err as Error).message}` });
     }
@@ -405,7 +408,7 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
         <button type="button" onClick={() => void layout()} disabled={doc.nodes.length === 0}>
           Auto layout
         </button>
-        <button type="button" onClick={() => void flow.fitView({ duration: 300 })}>
+        <button type="button" onClick={() => void flow.fitView({ ...FIT_ALL, duration: 300 })}>
           Zoom to fit
         </button>
         <button
@@ -476,7 +479,8 @@ function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; th
               onConnect={onConnect}
               colorMode={theme}
               fitView={fitOnOpen}
-              fitViewOptions={FIT_VIEW_OPTIONS}
+              fitViewOptions={FIT_ALL}
+              minZoom={MIN_ZOOM}
               deleteKeyCode={DELETE_KEYS}
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
               defaultEdgeOptions={EDGE_OPTIONS}

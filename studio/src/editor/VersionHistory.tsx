@@ -3,7 +3,7 @@ import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/reac
 import { kilnApi } from '../api/client';
 import { DiffNodesContext, nodeTypes } from '../graph/KilnNodeView';
 import { type DiffStatus, type SpecDiff, diffSpecs, diffSummary } from '../graph/spec-diff';
-import { useOpenLayout } from '../graph/use-open-layout';
+import { FIT_ALL, MIN_ZOOM, useOpenLayout } from '../graph/use-open-layout';
 import { type KilnEdge, type KilnNode, specToGraph } from '../graph/spec-graph';
 import { Loaded, useAsync } from '../ui/async';
 
@@ -178,7 +178,8 @@ function DiffCanvas({ diff, theme }: { diff: SpecDiff; theme: 'light' | 'dark' }
           nodeTypes={nodeTypes}
           colorMode={theme}
           fitView
-          fitViewOptions={{ maxZoom: 1 }}
+          fitViewOptions={FIT_ALL}
+          minZoom={MIN_ZOOM}
           nodesConnectable={false}
           nodesDraggable={false}
           elementsSelectable={false}

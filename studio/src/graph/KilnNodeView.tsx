@@ -90,14 +90,18 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
                       style={{ background: PORT_COLORS[portTypeOf(input[1])] }}
                       aria-label={`${id}: input ${input[0]} (${portTypeOf(input[1])})`}
                     />
-                    {input[0]} <span className="muted small">{portTypeOf(input[1])}</span>
+                    <span className="port-label">
+                      {input[0]} <span className="muted small">{portTypeOf(input[1])}</span>
+                    </span>
                   </div>
                 ) : (
                   <span />
                 )}
                 {output ? (
                   <div className="port out">
-                    <span className="muted small">{portTypeOf(output[1])}</span> {output[0]}
+                    <span className="port-label">
+                      <span className="muted small">{portTypeOf(output[1])}</span> {output[0]}
+                    </span>
                     <Handle
                       type="source"
                       position={Position.Right}

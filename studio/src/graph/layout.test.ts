@@ -6,7 +6,11 @@ const diamond = (placed: string[] = []) =>
   specToGraph({
     apiVersion: 'kiln/v1',
     name: 'l',
-    nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, type: 'core.noop', ...(placed.includes(id) ? { position: { x: 1000, y: 500 } } : {}) })),
+    nodes: ['a', 'b', 'c', 'd'].map((id) => ({
+      id,
+      type: 'core.noop',
+      ...(placed.includes(id) ? { position: { x: 1000, y: 500 } } : {}),
+    })),
     edges: [
       { from: 'a', to: 'b' },
       { from: 'a', to: 'c' },
@@ -28,7 +32,9 @@ describe('auto layout (elkjs)', () => {
 
   it('keeps placed nodes where they are and lays the others out to their right', async () => {
     const { nodes, edges } = diamond(['a']);
-    const laid = new Map((await autoLayout(nodes, edges, { onlyUnplaced: true })).map((n) => [n.id, n.position]));
+    const laid = new Map(
+      (await autoLayout(nodes, edges, { onlyUnplaced: true })).map((n) => [n.id, n.position]),
+    );
     expect(laid.get('a')).toEqual({ x: 1000, y: 500 });
     for (const id of ['b', 'c', 'd']) expect(laid.get(id)!.x).toBeGreaterThan(1000);
     expect(laid.get('d')!.x).toBeGreaterThan(laid.get('b')!.x);

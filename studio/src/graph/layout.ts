@@ -40,7 +40,9 @@ export async function autoLayout(
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     },
     children: nodes.map((n) => ({ id: n.id, ...sizeOf(n) })),
-    edges: edges.filter((e) => e.source !== e.target).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    edges: edges
+      .filter((e) => e.source !== e.target)
+      .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   });
   const at = new Map((graph.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
   const moved = options.onlyUnplaced ? nodes.filter(unplaced) : nodes;

@@ -1,7 +1,13 @@
-import { useEffect, useRef, useState } from 'react';
-import { useNodesInitialized, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { type FitViewOptions, useNodesInitialized, useReactFlow } from '@xyflow/react';
 import { autoLayout, unplaced } from './layout';
 import type { KilnEdge, KilnNode } from './spec-graph';
+
+/** The canvases' smallest zoom (React Flow's default is 0.5, too close for a wide pipeline). */
+export const MIN_ZOOM = 0.1;
+
+/** Zoom out far enough to show a whole pipeline on opening, never in beyond 1. */
+export const FIT_ALL = { maxZoom: 1, minZoom: MIN_ZOOM };
 
 /**
  * Lays out a pipeline opened with nodes that have no position (as `kiln apply` registers them):
@@ -20,6 +26,7 @@ export function useOpenLayout(
   const flow = useReactFlow<KilnNode, KilnEdge>();
   const applyRef = useRef(apply);
   applyRef.current = apply;
+  const fitSoon = useFitSoon();
   useEffect(() => {
     if (!pending || !measured) return;
     let live = true;
@@ -27,11 +34,27 @@ export function useOpenLayout(
       if (!live) return;
       applyRef.current(laid);
       setPending(false);
-      window.requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+      fitSoon();
     });
     return () => {
       live = false;
     };
-  }, [pending, measured, flow, all]);
+  }, [pending, measured, flow, all, fitSoon]);
   return pending;
+}
+
+/**
+ * A function that fits the view to every node after the next render: new positions set in state
+ * reach React Flow's store in its own effects (children's run first), so this fits the new graph
+ * where a fit in the same tick (or the next frame) would fit the old one.
+ */
+export function useFitSoon(options: FitViewOptions<KilnNode> = FIT_ALL): () => void {
+  const flow = useReactFlow<KilnNode, KilnEdge>();
+  const [requested, setRequested] = useState(0);
+  const optionsRef = useRef(options);
+  optionsRef.current = options;
+  useEffect(() => {
+    if (requested) void flow.fitView(optionsRef.current);
+  }, [requested, flow]);
+  return useCallback(() => setRequested((n) => n + 1), []);
 }

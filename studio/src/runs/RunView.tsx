@@ -6,7 +6,7 @@ import { streamEvents } from '../api/sse';
 import { ProgressContext, RunStatesContext, nodeTypes } from '../graph/KilnNodeView';
 import { progressOfNodes } from './progress';
 import { type KilnEdge, type KilnNode, specToGraph } from '../graph/spec-graph';
-import { useOpenLayout } from '../graph/use-open-layout';
+import { FIT_ALL, MIN_ZOOM, useOpenLayout } from '../graph/use-open-layout';
 import { Loaded, useAsync } from '../ui/async';
 import { navigate } from '../ui/router';
 import { STATUS_FILL, StatusBadge, formatDuration } from '../ui/status';
@@ -213,7 +213,8 @@ function LiveRun({
                 nodesDraggable={false}
                 colorMode={theme}
                 fitView
-                fitViewOptions={{ maxZoom: 1 }}
+                fitViewOptions={FIT_ALL}
+                minZoom={MIN_ZOOM}
               >
                 <Background />
                 <MiniMap
