@@ -4,6 +4,7 @@ import { type NodeState, portTypeOf } from '@kiln/engine';
 import { useCatalog } from '../ui/catalog-context';
 import { STATUS_STYLE, formatDuration } from '../ui/status';
 import { PORT_COLORS } from './port-colors';
+import { nodeVerdict } from '../runs/outputs';
 import type { DiffStatus } from './spec-diff';
 import { ORDER_PORT, type KilnNode, handleId } from './spec-graph';
 
@@ -33,6 +34,7 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
   const title = data.spec.title || info?.title || data.spec.type;
   const label = `node ${id}: ${title}${status ? `, ${status}` : ''}${problems.has(id) ? ', has problems' : ''}${diff ? `, ${diff}` : ''}`;
   const rows = Math.max(inputs.length, outputs.length);
+  const verdict = nodeVerdict(state?.outputs);
   return (
     <article
       className={`kiln-node${selected ? ' selected' : ''}${problems.has(id) ? ' invalid' : ''}${diff ? ` diff-${diff}` : ''}`}
@@ -121,6 +123,11 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
       {state && (
         <footer className="node-status" style={{ color: style?.color }}>
           <span>{status}</span>
+          {verdict && (
+            <span className={verdict.ok ? 'verdict-ok' : 'verdict-bad'} title={verdict.reason}>
+              {verdict.ok ? '✓' : '✗'} {verdict.label}
+            </span>
+          )}
           {state.attempts > 1 && <span>attempt {state.attempts}</span>}
           {state.items && (
             <span>

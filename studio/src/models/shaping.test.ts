@@ -269,6 +269,14 @@ describe('predict form', () => {
     { name: 'senior', type: 'float' as const },
     { name: 'unknown', type: 'float' as const },
   ];
+  it('prefills integer columns with a whole number (the rounded mean)', () => {
+    expect(
+      defaultInputs(features, [
+        { name: 'tenure', type: 'int', count: 10, nullCount: 0, kind: 'numeric', min: 1, max: 70, mean: 31.623456, std: 3, histogram: null },
+        { name: 'senior', type: 'int', count: 10, nullCount: 0, kind: 'numeric', min: 0, max: 1, mean: 0.16, std: 0.4, histogram: null },
+      ]),
+    ).toMatchObject({ tenure: '32', senior: '0' });
+  });
   it('prefills training means, most frequent values and booleans', () => {
     expect(
       defaultInputs(features, [

@@ -8,6 +8,7 @@ import type {
   MinuteStats,
   ModelStage,
 } from './api';
+import { formatScalar } from '../ui/format';
 
 // ---------------------------------------------------------------------------------------------
 // Traffic split
@@ -285,11 +286,8 @@ export function headlineMetrics(metrics: Record<string, unknown>[], n = 3): stri
   return [...known, ...rest].slice(0, n);
 }
 
-export function formatMetric(v: unknown): string {
-  if (typeof v !== 'number') return v === undefined || v === null ? '—' : String(v);
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4);
-}
+/** A metric value: integers as integers, others with at most four decimals (one rule: `formatNumber`). */
+export const formatMetric = (v: unknown): string => formatScalar(v);
 
 export function formatBytes(n: number | undefined | null): string {
   if (typeof n !== 'number') return '—';
@@ -350,7 +348,10 @@ export function describeEvent(e: DeploymentEvent): string {
 // ---------------------------------------------------------------------------------------------
 // Predict form
 
-/** A plausible starting value per feature: the training mean or most frequent value, else empty. */
+/**
+ * A plausible starting value per feature: the training mean (rounded for an integer column) or the
+ * most frequent value, else empty.
+ */
 export function defaultInputs(features: Feature[], stats: ColumnStats[] | undefined): Record<string, string> {
   const byName = new Map((stats ?? []).map((s) => [s.name, s]));
   return Object.fromEntries(
@@ -359,7 +360,8 @@ export function defaultInputs(features: Feature[], stats: ColumnStats[] | undefi
       if (f.type === 'float') {
         if (s?.kind === 'bool') return [f.name, String(Number(s.trueCount >= s.falseCount))];
         const m = s?.kind === 'numeric' ? s.mean : null;
-        return [f.name, typeof m === 'number' ? String(Number(m.toPrecision(4))) : ''];
+        if (typeof m !== 'number') return [f.name, ''];
+        return [f.name, s?.type === 'int' ? String(Math.round(m)) : String(Number(m.toPrecision(4)))];
       }
       return [f.name, (s?.kind === 'categorical' && s.topValues[0]?.value) || ''];
     }),

@@ -12,6 +12,8 @@ import { navigate } from '../ui/router';
 import { STATUS_FILL, StatusBadge, formatDuration } from '../ui/status';
 import { NodeCharts } from './Charts';
 import { NodeLogPanel } from './NodeLogPanel';
+import { KeyValues, VerdictBadge } from './NodeOutputs';
+import { nodeVerdict } from './outputs';
 
 export function RunView({ runId, theme }: { runId: string; theme: 'light' | 'dark' }) {
   const state = useAsync(async () => {
@@ -123,6 +125,7 @@ function LiveRun({
   );
   const selectedSpec = spec.nodes.find((n) => n.id === selectedId);
   const selectedState = selectedId ? states[selectedId] : undefined;
+  const selectedVerdict = nodeVerdict(selectedState?.outputs);
 
   const act = async (what: string, fn: () => Promise<unknown>) => {
     setMessage(undefined);
@@ -156,6 +159,11 @@ function LiveRun({
         <span className="muted small mono" title="Run id">
           {runId}
         </span>
+        {run.temporalUrl && (
+          <a href={run.temporalUrl} target="_blank" rel="noopener noreferrer" className="small">
+            Temporal UI ↗
+          </a>
+        )}
         {running && (
           <button
             type="button"
@@ -239,6 +247,14 @@ function LiveRun({
                   <StatusBadge status={selectedState?.status ?? 'pending'} />
                   {selectedState?.reason && <span className="muted small"> {selectedState.reason}</span>}
                 </dd>
+                {selectedVerdict && (
+                  <>
+                    <dt>Decision</dt>
+                    <dd>
+                      <VerdictBadge verdict={selectedVerdict} />
+                    </dd>
+                  </>
+                )}
                 <dt>Attempts</dt>
                 <dd>{selectedState?.attempts ?? 0}</dd>
                 <dt>Duration</dt>
@@ -275,23 +291,18 @@ function LiveRun({
               <section aria-label="Outputs">
                 <h3>Outputs</h3>
                 {selectedState?.outputs && Object.keys(selectedState.outputs).length ? (
-                  <dl>
-                    {Object.entries(selectedState.outputs).map(([k, v]) => (
-                      <div key={k}>
-                        <dt>{k}</dt>
-                        <dd>
-                          <pre>{typeof v === 'string' ? v : JSON.stringify(v, null, 2)}</pre>
-                        </dd>
-                      </div>
-                    ))}
-                  </dl>
+                  <KeyValues name={`Outputs of ${selectedSpec.id}`} values={selectedState.outputs} />
                 ) : (
                   <p className="muted small">None yet.</p>
                 )}
               </section>
               <section aria-label="Params">
                 <h3>Params</h3>
-                <pre>{JSON.stringify(selectedSpec.params ?? {}, null, 2)}</pre>
+                {Object.keys(selectedSpec.params ?? {}).length ? (
+                  <KeyValues name={`Params of ${selectedSpec.id}`} values={selectedSpec.params ?? {}} />
+                ) : (
+                  <p className="muted small">None.</p>
+                )}
               </section>
             </div>
           ) : (
@@ -305,7 +316,11 @@ function LiveRun({
                 <dd>{new Date(run.startedAt).toLocaleString()}</dd>
                 <dt>Params</dt>
                 <dd>
-                  <pre>{JSON.stringify(run.params ?? {}, null, 2)}</pre>
+                  {Object.keys(run.params ?? {}).length ? (
+                    <KeyValues name="Run params" values={run.params} />
+                  ) : (
+                    <span className="muted small">None.</span>
+                  )}
                 </dd>
               </dl>
             </div>
