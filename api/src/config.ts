@@ -24,7 +24,7 @@ export interface ApiConfig {
   capabilities: CapabilityPolicy;
   /** Public base URL, for webhook URLs (default http://host:port). */
   publicUrl?: string;
-  /** The Temporal web UI, for links. */
+  /** The Temporal web UI, for links from runs (`kiln up` passes its own; else KILN_TEMPORAL_UI_URL). */
   temporalUiUrl?: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Webhook deliveries accepted per second per webhook (burst twice that). */
@@ -45,6 +45,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ApiConf
     ...(env.KILN_SERVICE_TOKEN ? { serviceToken: env.KILN_SERVICE_TOKEN } : {}),
     capabilities: capabilityPolicyFromEnv(env),
     ...(env.KILN_PUBLIC_URL ? { publicUrl: env.KILN_PUBLIC_URL } : {}),
+    ...(env.KILN_TEMPORAL_UI_URL ? { temporalUiUrl: env.KILN_TEMPORAL_UI_URL } : {}),
     logLevel: (env.KILN_LOG_LEVEL as ApiConfig['logLevel']) ?? 'info',
     hookRatePerSecond: Number(env.KILN_HOOK_RATE ?? 50),
     ...(env.KILN_SECRET_KEY ? { secretKey: env.KILN_SECRET_KEY } : {}),

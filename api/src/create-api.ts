@@ -92,7 +92,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     document.paths[PREDICT_PATH.replace(':name', '{name}')] = predictOpenApi as never;
     finishOpenApi(document);
     registerMethodNotAllowed(fastify, document);
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+    // Everything the docs page loads is served here: no validator badge from validator.swagger.io
+    // (an external image that fails offline).
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', swaggerOptions: { validatorUrl: null } });
     registerPredictRoute(fastify, app.get(ServingRuntime), app.get(Authenticator));
     const firstAdminToken = await app.get(TokenService).bootstrapAdmin(config.adminToken);
     await serveStudio(fastify);

@@ -1,27 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import {
-  type Catalog,
-  type PipelineLayout,
-  type PipelineSpec,
-  type RunStarter,
-  canonicalJson,
-  capabilityProblems,
-  pipelineHash,
-  splitLayout,
-  validateSpec,
-  withLayout,
-} from '@kiln/engine';
+import { type Catalog, type PipelineLayout, type PipelineSpec, type RunStarter, canonicalJson, capabilityProblems, pipelineHash, splitLayout, validateSpec, withLayout } from '@kiln/engine';
 import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/activities/access';
-import {
-  type JsonDoc,
-  Pipeline,
-  PipelineVersion,
-  type PipelineRecord,
-  type PipelineVersionRecord,
-  Run,
-} from '@kiln/db';
+import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
 import { ProblemsException, conflict, notFound } from '../common/http-errors';
@@ -54,14 +36,9 @@ export class PipelineService {
    */
   check(raw: unknown, by?: Actor | RunStarter): PipelineSpec {
     const result = validateSpec(raw, this.catalog);
-    if (!result.ok)
-      throw new ProblemsException(
-        `the pipeline spec has ${result.problems.length} problem(s)`,
-        result.problems,
-      );
+    if (!result.ok) throw new ProblemsException(`the pipeline spec has ${result.problems.length} problem(s)`, result.problems);
     const refused = dataAccessProblems(result.spec, this.catalog, this.dataAccess);
-    if (refused.length > 0)
-      throw new ProblemsException('the pipeline reads data this instance does not allow', refused);
+    if (refused.length > 0) throw new ProblemsException('the pipeline reads data this instance does not allow', refused);
     if (by) this.authorize(result.spec, by);
     return result.spec;
   }
@@ -69,12 +46,7 @@ export class PipelineService {
   /** 403 naming each node whose type declares a capability this instance refuses to the starter's role. */
   authorize(spec: PipelineSpec, by: Actor | RunStarter): void {
     const starter: RunStarter = { name: by.name, ...(by.role ? { role: by.role } : {}) };
-    const problems = capabilityProblems(
-      spec.nodes,
-      (type) => this.catalog.get(type)?.capabilities,
-      this.config.capabilities,
-      starter,
-    );
+    const problems = capabilityProblems(spec.nodes, (type) => this.catalog.get(type)?.capabilities, this.config.capabilities, starter);
     if (problems.length > 0) throw new CapabilityRefusedException(starter, problems);
   }
 
@@ -84,10 +56,7 @@ export class PipelineService {
     const now = new Date();
     await this.db.transaction(async (m) => {
       const taken = await m.getRepository(Pipeline).findOneBy({ name: spec.name, archivedAt: IsNull() });
-      if (taken)
-        throw conflict(
-          `a pipeline named "${spec.name}" exists already (${taken.id}); PUT /pipelines/${taken.id} adds a version`,
-        );
+      if (taken) throw conflict(`a pipeline named "${spec.name}" exists already (${taken.id}); PUT /pipelines/${taken.id} adds a version`);
       await m.getRepository(Pipeline).insert({
         id,
         name: spec.name,
@@ -99,14 +68,7 @@ export class PipelineService {
         createdBy: actor.name,
         layout: Object.keys(layout).length ? (layout as JsonDoc) : null,
       });
-      await m.getRepository(PipelineVersion).insert({
-        pipelineId: id,
-        version: 1,
-        spec: spec as JsonDoc,
-        hash: pipelineHash(spec),
-        author: actor.name,
-        createdAt: now,
-      });
+      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version: 1, spec: spec as JsonDoc, hash: pipelineHash(spec), author: actor.name, createdAt: now });
       await this.audit.record(actor, 'pipeline.create', `pipeline:${id}`, { name: spec.name, version: 1 }, m);
     });
     return { id, version: 1 };
@@ -117,24 +79,15 @@ export class PipelineService {
    * version is returned). Positions sent with the spec become the pipeline's layout either way;
    * a spec without any keeps the layout it had.
    */
-  async update(
-    id: string,
-    raw: unknown,
-    actor: Actor,
-  ): Promise<{ id: string; version: number; created: boolean; layoutChanged: boolean }> {
+  async update(id: string, raw: unknown, actor: Actor): Promise<{ id: string; version: number; created: boolean; layoutChanged: boolean }> {
     const { spec, layout: sent } = splitLayout(this.check(raw, actor));
     const hash = pipelineHash(spec);
     return this.db.transaction(async (m) => {
-      const pipeline = await m
-        .getRepository(Pipeline)
-        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const pipeline = await m.getRepository(Pipeline).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!pipeline || pipeline.archivedAt) throw notFound(`pipeline ${id}`);
       const layout: JsonDoc | null = nextLayout(pipeline.layout as PipelineLayout | null, sent, spec);
-      const layoutChanged =
-        canonicalLayout(layout) !== canonicalLayout(pipeline.layout as PipelineLayout | null);
-      const latest = await m
-        .getRepository(PipelineVersion)
-        .findOneByOrFail({ pipelineId: id, version: pipeline.latestVersion });
+      const layoutChanged = canonicalLayout(layout) !== canonicalLayout(pipeline.layout as PipelineLayout | null);
+      const latest = await m.getRepository(PipelineVersion).findOneByOrFail({ pipelineId: id, version: pipeline.latestVersion });
       if (latest.hash === hash) {
         if (layoutChanged) await m.getRepository(Pipeline).update({ id }, { layout });
         return { id, version: latest.version, created: false, layoutChanged };
@@ -145,19 +98,8 @@ export class PipelineService {
       }
       const version = pipeline.latestVersion + 1;
       const now = new Date();
-      await m
-        .getRepository(PipelineVersion)
-        .insert({ pipelineId: id, version, spec: spec as JsonDoc, hash, author: actor.name, createdAt: now });
-      await m.getRepository(Pipeline).update(
-        { id },
-        {
-          latestVersion: version,
-          updatedAt: now,
-          name: spec.name,
-          description: spec.description ?? null,
-          layout,
-        },
-      );
+      await m.getRepository(PipelineVersion).insert({ pipelineId: id, version, spec: spec as JsonDoc, hash, author: actor.name, createdAt: now });
+      await m.getRepository(Pipeline).update({ id }, { latestVersion: version, updatedAt: now, name: spec.name, description: spec.description ?? null, layout });
       await this.audit.record(actor, 'pipeline.update', `pipeline:${id}`, { version, hash }, m);
       return { id, version, created: true, layoutChanged };
     });
@@ -197,16 +139,11 @@ export class PipelineService {
   /** A version's spec as readers see it: with the pipeline's layout on the nodes it places. */
   async drawnVersion(id: string, version?: number): Promise<PipelineVersionRecord & { spec: PipelineSpec }> {
     const [pipeline, record] = await Promise.all([this.get(id), this.version(id, version)]);
-    return {
-      ...record,
-      spec: withLayout(record.spec as PipelineSpec, pipeline.layout as PipelineLayout | null),
-    };
+    return { ...record, spec: withLayout(record.spec as PipelineSpec, pipeline.layout as PipelineLayout | null) };
   }
 
   async archive(id: string, actor: Actor): Promise<void> {
-    const result = await this.db
-      .getRepository(Pipeline)
-      .update({ id, archivedAt: IsNull() }, { archivedAt: new Date() });
+    const result = await this.db.getRepository(Pipeline).update({ id, archivedAt: IsNull() }, { archivedAt: new Date() });
     if (!result.affected) throw notFound(`pipeline ${id}`);
     await this.audit.record(actor, 'pipeline.archive', `pipeline:${id}`);
   }
@@ -222,17 +159,12 @@ export class PipelineService {
   }
 
   /** A version with its spec checked against the catalog (cached: versions are immutable); runs authorize it per starter. */
-  async checkedVersion(
-    id: string,
-    version?: number,
-  ): Promise<{ record: PipelineVersionRecord; spec: PipelineSpec }> {
+  async checkedVersion(id: string, version?: number): Promise<{ record: PipelineVersionRecord; spec: PipelineSpec }> {
     const wanted = version ?? (await this.get(id)).latestVersion;
     const key = `${id}:${wanted}`;
     const cached = this.versionCache.get(key);
     if (cached) return cached;
-    const record = await this.db
-      .getRepository(PipelineVersion)
-      .findOneBy({ pipelineId: id, version: wanted });
+    const record = await this.db.getRepository(PipelineVersion).findOneBy({ pipelineId: id, version: wanted });
     if (!record) {
       await this.get(id);
       throw notFound(`version ${wanted} of pipeline ${id}`);
@@ -245,9 +177,7 @@ export class PipelineService {
 
   async versions(id: string) {
     await this.get(id);
-    const rows = await this.db
-      .getRepository(PipelineVersion)
-      .find({ where: { pipelineId: id }, order: { version: 'ASC' } });
+    const rows = await this.db.getRepository(PipelineVersion).find({ where: { pipelineId: id }, order: { version: 'ASC' } });
     return rows.map(({ version, hash, author, createdAt }) => ({ version, hash, author, createdAt }));
   }
 
@@ -270,22 +200,13 @@ export class PipelineService {
     const byPipeline = new Map(lastRuns.map((r) => [r.pipelineId, r]));
     return pipelines.map(({ layout: _layout, ...p }) => {
       const run = byPipeline.get(p.id);
-      return {
-        ...p,
-        lastRun: run
-          ? { id: run.id, status: run.status, startedAt: run.startedAt, trigger: run.trigger }
-          : null,
-      };
+      return { ...p, lastRun: run ? { id: run.id, status: run.status, startedAt: run.startedAt, trigger: run.trigger } : null };
     });
   }
 }
 
 /** The layout after a save: the positions sent, or (none sent) the old layout of the nodes that remain. */
-function nextLayout(
-  old: PipelineLayout | null,
-  sent: PipelineLayout,
-  spec: PipelineSpec,
-): PipelineLayout | null {
+function nextLayout(old: PipelineLayout | null, sent: PipelineLayout, spec: PipelineSpec): PipelineLayout | null {
   if (Object.keys(sent).length) return sent;
   if (!old) return null;
   const kept = Object.fromEntries(spec.nodes.flatMap((n) => (old[n.id] ? [[n.id, old[n.id]!]] : [])));

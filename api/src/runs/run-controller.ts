@@ -10,6 +10,8 @@ import type { Actor } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { TEMPORAL_CLIENT } from '../database';
 import { RunService, idempotentRunId } from './run-service';
+import { temporalWorkflowUrl } from './temporal-link';
+import { API_CONFIG, type ApiConfig } from '../config';
 import { IdParam, PARAM_KINDS, ZodQuery, versionNumber } from '../common/params';
 
 const startBody = z.object({
@@ -36,6 +38,7 @@ export class RunController {
   constructor(
     @Inject(RunService) private readonly runs: RunService,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   @Post('pipelines/:id/runs')
@@ -57,8 +60,11 @@ export class RunController {
   }
 
   @Get('runs/:runId')
-  get(@IdParam('runId', 'runId') runId: string) {
-    return this.runs.get(runId);
+  async get(@IdParam('runId', 'runId') runId: string) {
+    const run = await this.runs.get(runId);
+    // A link to the run's workflow in the Temporal web UI, when its address is known.
+    const temporalUrl = temporalWorkflowUrl(this.config, runId);
+    return temporalUrl ? { ...run, temporalUrl } : run;
   }
 
   /** Server-sent events: one `node` event per node state change, in order, then `end`. */

@@ -69,6 +69,8 @@ export interface RunRecord {
   params: Record<string, unknown>;
   startedAt: string;
   endedAt?: string | null;
+  /** The run's workflow in the Temporal web UI, when the API knows the UI's address. */
+  temporalUrl?: string;
   state:
     | (RunState & {
         nodes: Record<string, RunState['nodes'][string] & { live?: { attempt: number; progress: unknown } }>;

@@ -26,7 +26,9 @@ export function SignIn({ onSignedIn }: { onSignedIn(token: string): void }) {
         <h1 id="signin-title">
           <span aria-hidden="true">◆</span> Kiln studio
         </h1>
-        <p className="muted">Sign in with an API token (`kiln up` prints the admin token on first start).</p>
+        <p className="muted">
+          Sign in with an API token (<code>kiln up</code> prints the admin token on first start).
+        </p>
         <label>
           API token
           <input
