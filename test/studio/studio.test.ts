@@ -1,6 +1,7 @@
 import { ensureStudioBuilt } from '@kiln/api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +13,8 @@ import { churnFeatures, churnRows } from '../support/churn-data';
 const SHOTS = join(import.meta.dirname, 'screenshots');
 const CHURN = resolve(import.meta.dirname, '../../examples/churn');
 /** deploy.model and monitor.drift nodes call the API with this token (as `kiln up` gives its workers). */
+/** Where run views link to the Temporal web UI (the test server has none: only the link is checked). */
+const TEMPORAL_UI = 'http://127.0.0.1:8233';
 const SERVICE_TOKEN = `kiln_svc_studio_${Math.random().toString(36).slice(2)}`;
 
 let h: Harness;
@@ -28,7 +31,12 @@ beforeAll(async () => {
   // The API first, so the workers can be given its address for the nodes that call it.
   api = await startApiProcess({
     temporalAddress: inject('temporalAddress'),
-    env: { KILN_ARTIFACTS: artifacts, KILN_SERVICE_TOKEN: SERVICE_TOKEN, KILN_ALLOW_USER_CODE: 'true' },
+    env: {
+      KILN_ARTIFACTS: artifacts,
+      KILN_SERVICE_TOKEN: SERVICE_TOKEN,
+      KILN_ALLOW_USER_CODE: 'true',
+      KILN_TEMPORAL_UI_URL: TEMPORAL_UI,
+    },
   });
   h = await openHarness({ artifactsDir: artifacts, api: { url: api.url, token: SERVICE_TOKEN } });
   browser = await launchChromium();
@@ -490,6 +498,49 @@ describe('the studio in Chromium', () => {
     };
     const trained = await runToEnd(churn, { data: join(CHURN, 'churn.csv') });
     expect(trained.status, JSON.stringify(trained.state.nodes.deploy)).toBe('succeeded');
+
+    // The run's results as a user reads them: the gate's decision as a badge with its reason, metrics
+    // as tables with integers printed as integers, the validation report as a download, a Temporal UI link.
+    await openSignedIn(`#/runs/${encodeURIComponent(trained.id)}`);
+    const gateNode = page.getByLabel(/^node gate: .*succeeded/);
+    await gateNode.waitFor();
+    expect(await gateNode.textContent()).toContain('✓ passed');
+    expect(await page.getByRole('link', { name: 'Temporal UI ↗' }).getAttribute('href')).toBe(
+      `${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(trained.id)}`,
+    );
+    const details = page.getByRole('complementary', { name: 'Node details' });
+    await gateNode.click();
+    const badge = details.getByRole('status', { name: 'Decision: passed' }).first();
+    await badge.waitFor();
+    expect(await details.textContent()).toMatch(/roc_auc 0\.\d+ >= 0\.\d+/);
+    const checks = details.getByRole('table', { name: 'decision checks', exact: true });
+    expect(await checks.getByRole('row').count()).toBe(2);
+    await page.getByLabel(/^node evaluate: /).click();
+    const metrics = details.getByRole('table', { name: 'values', exact: true }).first();
+    await metrics.waitFor();
+    const rowsCell = await metrics
+      .getByRole('row', { name: /^rows / })
+      .getByRole('cell')
+      .textContent();
+    expect(rowsCell).toMatch(/^\d+$/);
+    expect(
+      await metrics
+        .getByRole('row', { name: /^roc_auc / })
+        .getByRole('cell')
+        .textContent(),
+    ).toMatch(/^0\.\d{1,4}$/);
+    await shot('19-run-results');
+    expect(await details.getByRole('region', { name: 'Outputs' }).textContent()).not.toContain('{');
+    await page.getByLabel(/^node validate: /).click();
+    const reportDigest = trained.state.nodes.validate.outputs.report.artifact.digest as string;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      details.getByRole('button', { name: `Download report (${reportDigest})` }).click(),
+    ]);
+    const downloaded = readFileSync(await download.path());
+    expect(`sha256:${createHash('sha256').update(downloaded).digest('hex')}`).toBe(reportDigest);
+    expect(download.suggestedFilename()).toMatch(/^report-[0-9a-f]{12}\.json$/);
+    expect(JSON.parse(downloaded.toString())).toBeTypeOf('object');
     // v2 from the same run, as a canary taking 30% of the traffic.
     const reg = await api.call('POST', '/api/v1/models/churn/versions', {
       runId: trained.id,

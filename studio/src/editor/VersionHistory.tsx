@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider } from '@xyflow/react';
+import { Background, Controls, ReactFlow, ReactFlowProvider, applyNodeChanges } from '@xyflow/react';
 import { kilnApi } from '../api/client';
 import { DiffNodesContext, nodeTypes } from '../graph/KilnNodeView';
 import { type DiffStatus, type SpecDiff, diffSpecs, diffSummary } from '../graph/spec-diff';
@@ -175,6 +175,8 @@ function DiffCanvas({ diff, theme }: { diff: SpecDiff; theme: 'light' | 'dark' }
         <ReactFlow<KilnNode, KilnEdge>
           nodes={nodes}
           edges={edges}
+          // Measured sizes reach the nodes, which the layout on opening waits for and sizes by.
+          onNodesChange={(changes) => setNodes((ns) => applyNodeChanges(changes, ns))}
           nodeTypes={nodeTypes}
           colorMode={theme}
           fitView

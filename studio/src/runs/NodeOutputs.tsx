@@ -115,7 +115,8 @@ export function KeyValues({
           <tr key={k}>
             <th scope="row">{k}</th>
             <td>
-              <Value name={k} value={v} depth={depth} />
+              {/* A report's `artifact` is named after the report. */}
+              <Value name={k === 'artifact' && depth > 0 ? name : k} value={v} depth={depth} />
             </td>
           </tr>
         ))}

@@ -291,7 +291,7 @@ function LiveRun({
               <section aria-label="Outputs">
                 <h3>Outputs</h3>
                 {selectedState?.outputs && Object.keys(selectedState.outputs).length ? (
-                  <KeyValues name={`Outputs of ${selectedSpec.id}`} values={selectedState.outputs} />
+                  <KeyValues name={`Output values of ${selectedSpec.id}`} values={selectedState.outputs} />
                 ) : (
                   <p className="muted small">None yet.</p>
                 )}
@@ -299,7 +299,7 @@ function LiveRun({
               <section aria-label="Params">
                 <h3>Params</h3>
                 {Object.keys(selectedSpec.params ?? {}).length ? (
-                  <KeyValues name={`Params of ${selectedSpec.id}`} values={selectedSpec.params ?? {}} />
+                  <KeyValues name={`Param values of ${selectedSpec.id}`} values={selectedSpec.params ?? {}} />
                 ) : (
                   <p className="muted small">None.</p>
                 )}
