@@ -207,6 +207,26 @@ describe('the canvas in Chromium', () => {
     await shot('churn-moved');
   });
 
+  it('serves the sign-in hint and the API docs page with nothing from another host', async () => {
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${api.url}/api/docs`);
+    await page.locator('.swagger-ui .info').waitFor();
+    await page.waitForLoadState('networkidle');
+    const origin = new URL(api.url).origin;
+    expect(requested.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'))).toEqual([]);
+    await shot('api-docs');
+    // The sign-in hint shows the command as code, not between literal backticks.
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    await fresh.goto(`${api.url}/`);
+    const hint = fresh.getByText('prints the admin token on first start');
+    await hint.waitFor();
+    expect(await hint.textContent()).not.toContain('`');
+    expect(await hint.locator('code').textContent()).toBe('kiln up');
+    await context.close();
+  });
+
   it('draws every node type of the catalog, imported without positions, with no label overlapping or clipped', async () => {
     const types = (await api.call('GET', '/api/v1/node-types')).json as { type: string }[];
     // The longest title a spec may give (200 characters) on one node, the catalog's titles on the others.
