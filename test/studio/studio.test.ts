@@ -12,9 +12,9 @@ import { churnFeatures, churnRows } from '../support/churn-data';
 
 const SHOTS = join(import.meta.dirname, 'screenshots');
 const CHURN = resolve(import.meta.dirname, '../../examples/churn');
-/** deploy.model and monitor.drift nodes call the API with this token (as `kiln up` gives its workers). */
 /** Where run views link to the Temporal web UI (the test server has none: only the link is checked). */
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
+/** deploy.model and monitor.drift nodes call the API with this token (as `kiln up` gives its workers). */
 const SERVICE_TOKEN = `kiln_svc_studio_${Math.random().toString(36).slice(2)}`;
 
 let h: Harness;
