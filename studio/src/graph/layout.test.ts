@@ -19,7 +19,8 @@ const diamond = (placed: string[] = []) =>
     ],
   });
 
-describe('auto layout (elkjs)', () => {
+// elkjs is a large bundle, loaded on the first layout: generous time on a busy machine.
+describe('auto layout (elkjs)', { timeout: 60_000 }, () => {
   it('places each node right of the nodes it depends on, without overlaps, sized by the measured boxes', async () => {
     const { nodes, edges } = diamond();
     const measured = nodes.map((n) => ({ ...n, measured: { width: n.id === 'a' ? 400 : 200, height: 90 } }));
