@@ -66,7 +66,7 @@ export function Editor({ pipelineId, theme }: { pipelineId: string | undefined; 
 }
 
 function EditorCanvas({ pipeline, theme }: { pipeline: PipelineDetail | null; theme: 'light' | 'dark' }) {
-  const { byType, catalog } = useCatalog();
+  const { catalog } = useCatalog();
   const flow = useReactFlow<KilnNode, KilnEdge>();
   const [doc, setDoc] = useState<Doc>(() => specToGraph(pipeline?.spec ?? NEW_SPEC));
   const [saved, setSaved] = useState<PipelineSpec | null>(() => pipeline?.spec ?? null);
