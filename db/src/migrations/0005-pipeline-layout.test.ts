@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { pipelineHash, specHash } from '@kiln/engine';
-import { openDatabase } from '../data-source';
+import { MIGRATIONS, openDatabase } from '../data-source';
 import { Pipeline, PipelineVersion } from '../entities/schemas';
 import { type PostgresServer, startPostgres } from '../postgres-server';
+
+/** Undoes the migrations from the last one back to this one (later ones come off first). */
+async function undoThrough0005(db: DataSource): Promise<void> {
+  const after = MIGRATIONS.length - MIGRATIONS.findIndex((m) => m.name === 'PipelineLayout1795460000000');
+  for (let i = 0; i < after; i++) await db.undoLastMigration();
+}
 
 let server: PostgresServer;
 beforeAll(async () => {
@@ -34,7 +40,7 @@ describe.each([
 
   it('moves positions from versions to the pipeline layout and rehashes versions without them', async () => {
     // Back to the schema before the layout column, with rows as the API wrote them then.
-    await db.undoLastMigration();
+    await undoThrough0005(db);
     const id = randomUUID();
     const now = new Date();
     await db.query(
@@ -65,7 +71,7 @@ describe.each([
     });
 
     // Down puts the layout back on the latest version.
-    await db.undoLastMigration();
+    await undoThrough0005(db);
     const [latest] = (await db.query(
       `SELECT spec FROM pipeline_versions WHERE pipeline_id = $1 AND version = 2`,
       [id],
