@@ -17,7 +17,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * A node's log in the run view: the latest attempt, followed live while it runs (and the next
  * attempt after a retry), or an earlier attempt picked from the list.
  */
-export function NodeLogPanel({ runId, nodeId, nodeStatus }: { runId: string; nodeId: string; nodeStatus: string | undefined }) {
+export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runId: string; nodeId: string; nodeStatus: string | undefined; runsAttempts: boolean }) {
   /** The attempt asked for; undefined follows the latest. */
   const [chosen, setChosen] = useState<number>();
   const [shown, setShown] = useState<number>();
@@ -31,7 +31,14 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus }: { runId: string; nod
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
 
+  // A node that has not started, was skipped or reused from a cache, or is decided by the workflow
+  // itself (an approval gate) has no log: nothing is asked until an attempt can have begun.
+  const started = runsAttempts && nodeStatus !== undefined && !['pending', 'skipped', 'cached'].includes(nodeStatus);
   useEffect(() => {
+    if (!started) {
+      setNote(runsAttempts ? 'No log: the node has not run.' : 'No log: this node is decided by the workflow, not run by a worker.');
+      return;
+    }
     const abort = new AbortController();
     const { signal } = abort;
     const mayRun = () => status.current === undefined || status.current === 'pending' || status.current === 'running';
@@ -95,7 +102,7 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus }: { runId: string; nod
     };
     void load();
     return () => abort.abort();
-  }, [runId, nodeId, chosen]);
+  }, [runId, nodeId, chosen, started]);
 
   // Keep the newest line in view unless the user scrolled up.
   useEffect(() => {

@@ -286,7 +286,7 @@ function LiveRun({
                   </pre>
                 </section>
               )}
-              <NodeLogPanel key={`log-${selectedSpec.id}`} runId={runId} nodeId={selectedSpec.id} nodeStatus={selectedState?.status} />
+              <NodeLogPanel key={`log-${selectedSpec.id}`} runId={runId} nodeId={selectedSpec.id} nodeStatus={selectedState?.status} runsAttempts={selectedSpec.type !== APPROVAL_NODE_TYPE} />
               {selectedState?.outputs && <NodeCharts key={selectedSpec.id} outputs={selectedState.outputs} />}
               <section aria-label="Outputs">
                 <h3>Outputs</h3>

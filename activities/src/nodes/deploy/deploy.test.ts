@@ -1,10 +1,11 @@
+import type { ModelValue } from '@kiln/engine';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../shared/test-context';
 import monitorDrift from '../monitor/drift';
 import { quantile } from '../monitor/prediction-logs';
 import deployModel from './model';
 
-const model = { artifact: { digest: `sha256:${'a'.repeat(64)}`, uri: 'file:///m', size: 1, mediaType: 'application/onnx' }, task: 'binary', features: [{ name: 'x', type: 'float' }], classes: [0, 1], target: 'y' };
+const model: ModelValue = { artifact: { digest: `sha256:${'a'.repeat(64)}`, uri: 'file:///m', size: 1, mediaType: 'application/onnx' }, task: 'binary', features: [{ name: 'x', type: 'float' }], classes: [0, 1], target: 'y' };
 
 describe('nodes that need the Kiln API', () => {
   it('fail clearly, without retrying, when the worker has no API', async () => {

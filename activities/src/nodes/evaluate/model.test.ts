@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ArtifactRef, ModelValue } from '@kiln/engine';
 import type { DatasetRef } from '../../data/dataset-ref';
 import { NodeFailure } from '../../define-node';
 import ingest from '../ingest/file';
@@ -11,7 +12,7 @@ async function setup() {
   return { ctx, dataset: outputs.dataset as DatasetRef };
 }
 
-const modelRef = (artifact: unknown) => ({ artifact, task: 'binary', features: [{ name: 'x', type: 'float' }], classes: [0, 1], target: 'y' });
+const modelRef = (artifact: ArtifactRef): ModelValue => ({ artifact, task: 'binary', features: [{ name: 'x', type: 'float' }], classes: [0, 1], target: 'y' });
 
 describe('evaluate.model', () => {
   it('refuses a model artifact that is not ONNX by media type', async () => {

@@ -35,16 +35,17 @@ describe('search.space', () => {
   });
 });
 
+// Inputs fed by a mapped trainer arrive as lists (the worker checks them item by item).
 describe('search.select', () => {
   const m = (v: number | null) => ({ task: 'binary', values: { auc: v }, report: {} }) as never;
   it('ranks by the metric (max or min) and keeps the best model', async () => {
     expect(leaderboard([m(0.7), m(0.9), m(null), m(0.8)], 'auc', 'max').map((e) => e.trial)).toEqual([1, 3, 0]);
     expect(leaderboard([m(0.7), m(0.9), m(0.8)], 'auc', 'min')[0]!.trial).toBe(0);
-    const r = await select.run(testContext(), { metrics: [m(0.7), m(0.9)], model: ['m0', 'm1'] }, select.params.parse({ metric: 'auc' }));
+    const r = await select.run(testContext(), { metrics: [m(0.7), m(0.9)], model: ['m0', 'm1'] } as never, select.params.parse({ metric: 'auc' }));
     expect(r.outputs.model).toBe('m1');
     expect((r.outputs.metrics as { values: Record<string, number> }).values).toMatchObject({ auc: 0.9, search_trial: 1, search_trials: 2 });
-    await expect(select.run(testContext(), { metrics: [m(0.7)], model: ['a'] }, select.params.parse({ metric: 'nope' }))).rejects.toThrow(/no trial reports metric "nope"/);
-    await expect(select.run(testContext(), { metrics: [m(0.7)], model: [] }, select.params.parse({ metric: 'auc' }))).rejects.toThrow(/1 trials but "model" has 0/);
+    await expect(select.run(testContext(), { metrics: [m(0.7)], model: ['a'] } as never, select.params.parse({ metric: 'nope' }))).rejects.toThrow(/no trial reports metric "nope"/);
+    await expect(select.run(testContext(), { metrics: [m(0.7)], model: [] } as never, select.params.parse({ metric: 'auc' }))).rejects.toThrow(/1 trials but "model" has 0/);
   });
 });
 

@@ -39,7 +39,7 @@ export async function prepare(
   const f = await featurize.run(ctx, { dataset: ds }, featurize.params.parse({ target, ...extra }));
   const inputs = {
     train: f.outputs.train as DatasetRef,
-    transform: f.outputs.transform as { artifact: ArtifactRef },
+    transform: f.outputs.transform as TransformValue,
   };
   const spec = requireTransformSpec(await getJson(ctx.store, inputs.transform.artifact));
   const cols = await readColumns(ctx.store, inputs.train);
