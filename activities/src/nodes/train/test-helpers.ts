@@ -13,7 +13,6 @@ import {
 } from '../featurize/transform-spec';
 import { getJson, readColumns, type Columns } from '../shared/tabular';
 import { tempFile, testContext } from '../shared/test-context';
-import type { ArtifactRef } from '../../store/artifact-store';
 
 export const CHURN = fileURLToPath(new URL('../../../../examples/churn/churn.csv', import.meta.url));
 
