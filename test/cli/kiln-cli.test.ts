@@ -156,9 +156,13 @@ describe('kiln run', () => {
   });
 
   it('a second Ctrl-C stops at once and still leaves no Temporal dev server or command behind', async () => {
-    const file = specFile(spec('interrupt-twice', [cmd('long', 'sleep 60')]));
+    // The command takes 3 s to stop after SIGTERM, so the run is still being cancelled when the
+    // second Ctrl-C comes. That Ctrl-C is sent once the first has been acted on: two signals sent
+    // back to back may reach the process as one.
+    const file = specFile(spec('interrupt-twice', [cmd('long', "trap 'sleep 3' TERM; sleep 60 & wait")]));
     let children: number[] = [];
     let seen = false;
+    let again = false;
     const result = await kiln(['run', file], {
       env: { KILN_HOME: tempDir(), TEMPORAL_CLI: inject('temporalCli') },
       onStdout: (text, kill, pid) => {
@@ -167,8 +171,11 @@ describe('kiln run', () => {
           void whenShellRuns(pid).then((found) => {
             children = found;
             kill('SIGINT');
-            kill('SIGINT');
           });
+        }
+        if (seen && !again && text.includes('cancelling the run')) {
+          again = true;
+          kill('SIGINT');
         }
       },
     });

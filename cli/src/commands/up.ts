@@ -33,11 +33,12 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
   }
   const { claim } = taken;
   // Loaded once this folder is ours: a second `kiln up` answers at once.
-  const [{ configFromEnv, ensureStudioBuilt, startApi }, { superviseDevServer }, { startCsvThreads }, { createWorkers }] = await Promise.all([
+  const [{ configFromEnv, ensureStudioBuilt, startApi }, { superviseDevServer }, { startCsvThreads }, { createWorkers }, { loadKeyRing }] = await Promise.all([
     import('@kiln/api'),
     import('@kiln/engine/temporal'),
     import('@kiln/activities/data'),
     import('@kiln/activities/worker'),
+    import('@kiln/engine/secret-keys'),
   ]);
   // Ctrl-C while starting: finish the step under way, then stop what was started.
   let interrupted = false;
@@ -65,6 +66,9 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
     // its URL is filled in once the API listens.
     const serviceToken = process.env.KILN_SERVICE_TOKEN ?? `kiln_svc_${randomBytes(24).toString('base64url')}`;
     const apiConnection = { url: process.env.KILN_API_URL ?? '', token: process.env.KILN_API_TOKEN ?? serviceToken };
+    // The secret key before the workers: they read it (never make it) to trust the roles the API seals
+    // into runs, and on a fresh KILN_HOME the API, started below, would make it only after them.
+    loadKeyRing(process.env.KILN_SECRET_KEY, home);
     const workers = await createWorkers({ temporal: { address: temporal.address }, queues: ['cpu', 'gpu'], workflows: true, logLevel: 'ERROR', api: apiConnection });
     // The CSV parse thread loads its code now rather than during the first large ingest.
     void startCsvThreads();
