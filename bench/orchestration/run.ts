@@ -20,7 +20,7 @@ import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
 import { catalog } from '@kiln/activities';
 import { createWorkers } from '@kiln/activities/worker';
 import { startPostgres } from '@kiln/db';
-import { startTemporalServer } from '../../test/cluster/support/temporal-server';
+import { startTemporalServer } from '@kiln/test/cluster/support/temporal-server';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
