@@ -10,12 +10,19 @@ import tseslint from 'typescript-eslint';
 const MAY_IMPORT = {
   engine: [],
   'api-types': ['@kiln/engine'],
-  activities: ['@kiln/engine'],
+  artifacts: ['@kiln/engine'],
+  tabular: ['@kiln/engine', '@kiln/artifacts'],
+  ml: [],
+  serving: ['@kiln/engine'],
+  nodes: ['@kiln/engine', '@kiln/api-types', '@kiln/artifacts', '@kiln/tabular', '@kiln/ml', '@kiln/serving'],
+  worker: ['@kiln/engine', '@kiln/artifacts', '@kiln/nodes'],
+  // @kiln/sdk (sdk/ts): what a node package outside this repository imports.
+  sdk: ['@kiln/engine', '@kiln/artifacts', '@kiln/tabular', '@kiln/nodes'],
   db: ['@kiln/engine'],
-  api: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/activities'],
-  cli: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/activities', '@kiln/api'],
+  api: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/artifacts', '@kiln/tabular', '@kiln/serving', '@kiln/nodes'],
+  cli: ['@kiln/engine', '@kiln/api-types', '@kiln/db', '@kiln/artifacts', '@kiln/tabular', '@kiln/nodes', '@kiln/sdk', '@kiln/worker', '@kiln/api'],
   studio: ['@kiln/engine', '@kiln/api-types'],
-  examples: ['@kiln/engine', '@kiln/activities'],
+  examples: ['@kiln/engine', '@kiln/nodes', '@kiln/sdk'],
   scripts: ['@kiln/cli'],
   test: true,
   bench: true,
@@ -99,14 +106,14 @@ export default tseslint.config(
   },
   {
     // The tools' configs share the workspace's source-condition settings (vite.source.ts at the root).
-    files: ['*/vitest.config.ts', '*/vite.config.ts'],
+    files: ['*/vitest.config.ts', '*/vite.config.ts', 'sdk/ts/vitest.config.ts'],
     rules: { 'import-x/no-relative-packages': 'off' },
   },
   ...Object.keys(MAY_IMPORT).map((folder) => ({
     files: [`${folder}/**/*.{ts,tsx,js,mjs}`],
     rules: { 'no-restricted-imports': ['error', { patterns: layerRule(folder) }] },
   })),
-  ...['engine', 'activities', 'db', 'api', 'cli', 'api-types'].map((folder) => ({
+  ...['engine', 'artifacts', 'tabular', 'ml', 'serving', 'nodes', 'worker', 'db', 'api', 'cli', 'api-types'].map((folder) => ({
     // Package sources (not their tests, nor the fixtures themselves) never import test fixtures.
     files: [`${folder}/src/**/*.{ts,tsx}`],
     ignores: ['**/*.test.ts', '**/test-helpers.ts', '**/test-context.ts', '**/testing.ts', '**/testing/**'],

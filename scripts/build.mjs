@@ -12,8 +12,8 @@ import { transformFile } from '@swc/core';
 import { BUILD_STAMP, COMPILED_PACKAGES } from '@kiln/cli/build-state';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-/** Where the prebuilt workflow bundle goes: read by activities/src/worker/workflow-bundle.ts once compiled. */
-export const WORKFLOW_BUNDLE = join(ROOT, 'activities/dist/worker/workflow-code.js');
+/** Where the prebuilt workflow bundle goes: read by worker/src/workflow-bundle.ts once compiled. */
+export const WORKFLOW_BUNDLE = join(ROOT, 'worker/dist/workflow-code.js');
 
 const swcOptions = (srcDir) => ({
   swcrc: false,
@@ -61,10 +61,10 @@ async function compilePackage(pkg) {
 }
 
 async function buildWorkflowBundle() {
-  const require = createRequire(join(ROOT, 'activities/package.json'));
+  const require = createRequire(join(ROOT, 'worker/package.json'));
   const { bundleWorkflowCode } = await import(require.resolve('@temporalio/worker'));
   // Where the worker's own dev-loop bundling starts (the compiled module, just written, tells).
-  const { WORKFLOWS_PATH } = await import(join(ROOT, 'activities/dist/worker/workflow-bundle.js'));
+  const { WORKFLOWS_PATH } = await import(join(ROOT, 'worker/dist/workflow-bundle.js'));
   const quiet = () => {};
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,

@@ -10,15 +10,18 @@ import { Authenticator } from './auth/authenticator';
 import { TokenController } from './auth/token-controller';
 import { TokenService } from './auth/token-service';
 import { CatalogController } from './catalog/catalog-controller';
+import { BUILTIN_CATALOG, NodeTypeRegistry } from './catalog/node-type-registry';
+import { RegistrationController } from './catalog/registration-controller';
 import { API_CONFIG, type ApiConfig } from './config';
 import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from './database';
 import { ArtifactController } from './artifacts/artifact-controller';
+import { CacheController } from './cache/cache-controller';
 import { DeploymentController } from './deployments/deployment-controller';
 import { DeploymentService } from './deployments/deployment-service';
 import { ServingRuntime } from './deployments/serving-runtime';
 import { ModelController } from './models/model-controller';
 import { ModelService } from './models/model-service';
-import type { ArtifactStore } from '@kiln/activities/store';
+import type { ArtifactStore } from '@kiln/artifacts';
 import { HealthController } from './ops/health-controller';
 import { API_METRICS, type ApiMetrics } from './ops/metrics';
 import { PipelineController } from './pipelines/pipeline-controller';
@@ -36,6 +39,7 @@ export interface AppHandles {
   config: ApiConfig;
   db: DataSource;
   temporal: Client;
+  /** Kiln's own node types; workers register more (`NodeTypeRegistry`). */
   catalog: Catalog;
   metrics: ApiMetrics;
   store: ArtifactStore;
@@ -48,12 +52,15 @@ export class AppModule {
   static with(handles: AppHandles): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, CatalogController, PipelineController, RunController, NodeLogController, ScheduleController, WebhookController, TokenController, ArtifactController, ModelController, DeploymentController],
+      controllers: [HealthController, CatalogController, RegistrationController, PipelineController, RunController, NodeLogController, ScheduleController, WebhookController, TokenController, ArtifactController, CacheController, ModelController, DeploymentController],
       providers: [
         { provide: API_CONFIG, useValue: handles.config },
         { provide: DATA_SOURCE, useValue: handles.db },
         { provide: TEMPORAL_CLIENT, useValue: handles.temporal },
-        { provide: NODE_CATALOG, useValue: handles.catalog },
+        // The built-ins, which registered types extend (never shadow); everything else sees both.
+        { provide: BUILTIN_CATALOG, useValue: handles.catalog },
+        NodeTypeRegistry,
+        { provide: NODE_CATALOG, useFactory: (registry: NodeTypeRegistry) => registry.catalog, inject: [NodeTypeRegistry] },
         { provide: API_METRICS, useValue: handles.metrics },
         { provide: ARTIFACT_STORE, useValue: handles.store },
         { provide: SECRET_KEYS, useValue: handles.keys },

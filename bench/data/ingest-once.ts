@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FolderArtifactStore } from '@kiln/activities/store';
-import { ingestCsvToDataset, startCsvThreads } from '@kiln/activities/data';
+import { FolderArtifactStore } from '@kiln/artifacts';
+import { ingestCsvToDataset, startCsvThreads } from '@kiln/tabular';
 
 const [csv, threads] = process.argv.slice(2);
 // The parse thread loads its code first, as a Kiln worker process does when it starts (and as the

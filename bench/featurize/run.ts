@@ -16,13 +16,15 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ingestCsvToDataset, type DatasetRef } from '@kiln/activities/data';
-import { featurizeTabular } from '@kiln/activities/nodes';
-import { FolderArtifactStore, type ArtifactRef } from '@kiln/activities/store';
+import { ingestCsvToDataset, type DatasetRef } from '@kiln/tabular';
+import { featurizeTabular as featurizeType } from '@kiln/nodes';
+import { FolderArtifactStore, type ArtifactRef } from '@kiln/artifacts';
 import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
-import { applyTransform, requireTransformSpec } from '@kiln/activities/featurize';
-import { getJson, readColumns } from '@kiln/activities/tabular';
-import { testContext } from '@kiln/activities/testing';
+import { applyTransform, requireTransformSpec } from '@kiln/nodes/featurize/transform-spec';
+import { getJson, readColumns } from '@kiln/nodes/shared/tabular';
+import { testContext } from '@kiln/nodes/testing';
+
+const featurizeTabular = await featurizeType.load();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');

@@ -17,8 +17,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, m
 import type { PipelineSpec } from '@kiln/engine';
 import { awaitRun, startDevServer, startRun } from '@kiln/engine/temporal';
 import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
-import { catalog } from '@kiln/activities';
-import { createWorkers } from '@kiln/activities/worker';
+import { catalog } from '@kiln/nodes';
+import { createWorkers } from '@kiln/worker';
 import { startPostgres } from '@kiln/db';
 import { startTemporalServer } from '@kiln/test/cluster/support/temporal-server';
 
@@ -54,10 +54,12 @@ const fanOutSpec: PipelineSpec = {
 };
 
 /** The Prefect peer: one long-lived Python process (its ephemeral server stays warm), a shape a line. */
-async function startPrefect(): Promise<{ run(shape: 'chain' | 'fan', n: number): Promise<number>; stop(): void }> {
+async function startPrefect(): Promise<{ run(shape: 'chain' | 'fan', n: number): Promise<number>; stop(): Promise<void> }> {
   const venv = await ensurePythonVenv({ name: 'prefect-venv', requirements: [PREFECT], log: console.log });
   const home = mkdtempSync(join(tmpdir(), 'kiln-bench-prefect-'));
   const child: ChildProcessWithoutNullStreams = spawn(venvPython(venv), [join(here, 'prefect_peer.py')], {
+    // Its own process group: the ephemeral server is a subprocess of the peer, stopped with it.
+    detached: true,
     env: {
       ...process.env,
       PREFECT_HOME: home,
@@ -80,8 +82,25 @@ async function startPrefect(): Promise<{ run(shape: 'chain' | 'fan', n: number):
       if (next.done) throw new Error(`the Prefect peer exited: ${stderr}`);
       return Number(next.value);
     },
-    stop: () => child.kill('SIGTERM'),
+    // End of input lets the peer exit and Prefect stop its server; whatever outlives 15 s is killed
+    // as a group (a SIGTERM to the peer alone left the server's uvicorn running).
+    async stop() {
+      const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+      child.stdin.end();
+      const timer = setTimeout(() => killGroup(child.pid, 'SIGTERM'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      killGroup(child.pid, 'SIGKILL');
+    },
   };
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // the group is gone
+  }
 }
 
 interface Target {
@@ -210,7 +229,7 @@ async function main() {
       }
     }
   } finally {
-    prefect?.stop();
+    await prefect?.stop();
   }
 
   console.log(`\nbench/orchestration — ${CONCURRENCY} activity slots per worker, median of interleaved rounds, 2-core machine shared with other work`);

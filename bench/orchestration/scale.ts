@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { catalog } from '@kiln/activities';
-import { FolderArtifactStore, artifactSpecStore } from '@kiln/activities/store';
-import { createWorkers } from '@kiln/activities/worker';
+import { catalog } from '@kiln/nodes';
+import { FolderArtifactStore, artifactSpecStore } from '@kiln/artifacts';
+import { createWorkers } from '@kiln/worker';
 import { type PipelineSpec, validateSpec } from '@kiln/engine';
 import { awaitRun, startDevServer, startRun } from '@kiln/engine/temporal';
 

@@ -3,7 +3,7 @@
 // Env: MODEL (ONNX file), SIGNATURE (JSON file), PORT.
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
-import { InferencePool, InstanceError } from '@kiln/api/serving';
+import { InferencePool, InstanceError } from '@kiln/serving';
 
 const pool = await InferencePool.start();
 await pool.load(

@@ -29,8 +29,8 @@ import {
   startDevServer,
   type DevServer,
 } from '@kiln/engine/temporal';
-import { InferencePool, type ModelSignature, type PredictResult } from '@kiln/api/serving';
-import { CHURN_CSV, trainChurnModel } from '@kiln/api/testing';
+import { InferencePool, type ModelSignature, type PredictResult } from '@kiln/serving';
+import { CHURN_CSV, trainChurnModel } from '@kiln/test/support/trained-models';
 import { child } from '../support/child';
 import { histogramOf, merged, percentile } from './latency';
 import { type HttpFigure, hasWrk, overWrk } from './wrk';
@@ -210,6 +210,8 @@ async function startKiln(): Promise<KilnStack> {
     const env = {
       KILN_ARTIFACTS: scratchDir('artifacts'),
       KILN_HOME: scratchDir('home'),
+      // The churn data sits in examples/, outside the default data roots (the working directory).
+      KILN_DATA_ROOTS: [process.cwd(), dirname(CHURN_CSV)].join(':'),
     };
     children.push(
       await child(
@@ -266,11 +268,13 @@ async function startKiln(): Promise<KilnStack> {
       params: { data: CHURN_CSV },
     })) as { runId: string };
     let status = 'running';
+    let run: Record<string, unknown> = {};
     for (let i = 0; i < 600 && status === 'running'; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      status = String((await call('GET', `/api/v1/runs/${runId}`)).status);
+      run = await call('GET', `/api/v1/runs/${runId}`);
+      status = String(run.status);
     }
-    if (status !== 'succeeded') throw new Error(`the churn run ended ${status}`);
+    if (status !== 'succeeded') throw new Error(`the churn run ended ${status}: ${String(run.error ?? 'no error recorded')}`);
     const version = (await call('POST', `/api/v1/models/churn/versions`, {
       runId,
       nodeId: 'train',

@@ -1,4 +1,4 @@
-// bench/train: train.gbdt's trainer (activities/src/ml/gbdt) on a generated binary problem beside
+// bench/train: train.gbdt's trainer (ml/src/gbdt) on a generated binary problem beside
 // LightGBM and scikit-learn HistGradientBoostingClassifier with the same trees, leaves, bins and
 // learning rate, in the same run: training time and held-out ROC-AUC (all AUCs by scikit-learn).
 // Usage: npm run bench:train  (BENCH_ROWS training rows, default 1_000_000; BENCH_FEATURES, default 20;
@@ -9,8 +9,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
-import { trainBooster } from '@kiln/activities/ml/gbdt';
-import { makeSynthetic } from '@kiln/activities/testing';
+import { trainBooster } from '@kiln/ml/gbdt';
+import { makeSynthetic } from '@kiln/nodes/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 
 /** The packages `npm run build` compiles, in the checkout rooted at `root`. */
-export const COMPILED_PACKAGES = ['engine', 'db', 'activities', 'api', 'cli'];
+export const COMPILED_PACKAGES = ['engine', 'api-types', 'artifacts', 'tabular', 'ml', 'serving', 'nodes', 'sdk/ts', 'worker', 'db', 'api', 'cli'];
 /** Written last by the build: `{ "builtAt": <ms since epoch> }`. */
 export const BUILD_STAMP = 'cli/dist/build.json';
 

@@ -38,7 +38,7 @@ let loaderRegistered = false;
  * Lets a compiled `kiln` import a pipeline written in TypeScript: swc's loader, registered on first
  * need (run from sources, the CLI has it registered already).
  */
-function typeScriptLoader(): void {
+export function typeScriptLoader(): void {
   if (loaderRegistered || import.meta.url.endsWith('.ts')) return;
   register('@swc-node/register/esm', import.meta.url);
   loaderRegistered = true;

@@ -8,6 +8,7 @@ import { Deployments1795440000000 } from './migrations/0003-deployments';
 import { SealedSecrets1795450000000 } from './migrations/0004-sealed-secrets';
 import { PipelineLayout1795460000000 } from './migrations/0005-pipeline-layout';
 import { WebhookCreatorRole1795470000000 } from './migrations/0006-webhook-creator-role';
+import { NodeTypeRegistry1795480000000 } from './migrations/0007-node-type-registry';
 
 export const MIGRATIONS = [
   Initial1795420000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   SealedSecrets1795450000000,
   PipelineLayout1795460000000,
   WebhookCreatorRole1795470000000,
+  NodeTypeRegistry1795480000000,
 ];
 
 /**

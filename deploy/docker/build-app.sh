@@ -21,7 +21,7 @@ npm prune --omit=dev --no-audit --no-fund
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cp -a package.json package-lock.json node_modules "$OUT/"
-for pkg in engine db activities api cli; do
+for pkg in engine api-types artifacts tabular ml serving nodes sdk/ts worker db api cli; do
   mkdir -p "$OUT/$pkg"
   cp -a "$pkg/package.json" "$pkg/dist" "$OUT/$pkg/"
   # A package's own node_modules holds the versions npm could not hoist (engine's ajv, for one).

@@ -1,9 +1,13 @@
 // The engine's pure surface: safe to import from the studio, the API, the CLI and workers.
 export * from './catalog/port-types';
 export * from './catalog/port-values';
+export * from './catalog/port-check';
+export * from './catalog/port-artifacts';
 export * from './catalog/node-type-info';
 export * from './catalog/capabilities';
 export * from './catalog/zod-param-check';
+export * from './catalog/schema-param-check';
+export * from './catalog/registration';
 export * from './spec/schema';
 export * from './spec/defaults';
 export * from './spec/problem';
@@ -19,8 +23,10 @@ export * from './run/run-state';
 export * from './run/node-task';
 export * from './run/run-input';
 export * from './run/packed-state';
+export * from './run/rerun';
 export * from './run/queue';
 export * from './run/approval';
+export * from './cache/cache-entry';
 export * from './logs/node-log';
 export * from './client/sse';
 export * from './authoring/pipeline-builder';

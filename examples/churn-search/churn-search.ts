@@ -3,7 +3,7 @@
 // over them (one activity per trial, 3-fold cross-validation each); search.select keeps the trial with
 // the best mean cross-validated ROC-AUC; evaluate.model scores that model on the held-out test split.
 import { pipeline } from '@kiln/engine';
-import { evaluateModel, featurizeTabular, ingestFile, metricsGate, searchSelect, searchSpace, trainCv } from '@kiln/activities';
+import { evaluateModel, featurizeTabular, ingestFile, metricsGate, searchSelect, searchSpace, trainCv } from '@kiln/nodes';
 
 const p = pipeline('churn-search', {
   params: {

@@ -1,7 +1,7 @@
 // The churn pipeline of churn.json, written with the authoring API:
 // ingest → validate → featurize → train.gbdt → evaluate → gate.metrics.
 import { pipeline } from '@kiln/engine';
-import { evaluateModel, featurizeTabular, ingestFile, metricsGate, trainGbdt, validateTabular } from '@kiln/activities';
+import { evaluateModel, featurizeTabular, ingestFile, metricsGate, trainGbdt, validateTabular } from '@kiln/nodes';
 
 const p = pipeline('churn', {
   params: {

@@ -1,6 +1,6 @@
 // The diamond pipeline of diamond.json, written with the authoring API.
 import { pipeline } from '@kiln/engine';
-import { command, noop } from '@kiln/activities';
+import { command, noop } from '@kiln/nodes';
 
 const p = pipeline('diamond', { params: { msg: { type: 'string', default: 'echo hi' } }, maxParallel: 8 });
 

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { signWebhook } from '@kiln/api';
+import { NO_JSON_ANSWER, RESPONSES, runEvents } from '@kiln/api-types';
 import { type PostgresServer, startPostgres } from '@kiln/db';
-import { FolderArtifactStore } from '@kiln/activities/store';
+import { FolderArtifactStore } from '@kiln/artifacts';
 import { type Harness, cmd, openHarness, spec, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { kiln } from '../support/kiln-process';
@@ -144,7 +145,8 @@ describe.each([
     const runId = started.json.runId;
     const live = await eventually(async () => {
       const r = await api.call('GET', `/api/v1/runs/${runId}`);
-      return r.json.state?.nodes?.slow?.status === 'running' ? r.json : undefined;
+      // Running in the workflow's state, and its activity pending on Temporal (which `live` comes from).
+      return r.json.state?.nodes?.slow?.status === 'running' && r.json.state.nodes.slow.live ? r.json : undefined;
     });
     expect(live.status).toBe('running');
     expect(live.state.nodes.first.status).toBe('succeeded');
@@ -175,6 +177,8 @@ describe.each([
         id: Number(/id: (\d+)/.exec(block)![1]),
       }));
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    // Each event's data is what @kiln/api-types says it is (the studio parses them with these schemas).
+    for (const e of events) expect(runEvents[e.event as keyof typeof runEvents].strict().safeParse(e.data).error).toBeUndefined();
     const seq = events.filter((e) => e.event === 'node').map((e) => `${e.data.nodeId}:${e.data.status}`);
     expect(seq.indexOf('b:running')).toBeGreaterThan(seq.indexOf('a:succeeded'));
     expect(seq.indexOf('b:succeeded')).toBeGreaterThan(seq.indexOf('b:running'));
@@ -474,6 +478,14 @@ describe.each([
     const openapi = await api.call('GET', '/api/openapi.json', undefined, null);
     expect(openapi.status).toBe(200);
     expect(Object.keys(openapi.json.paths)).toEqual(expect.arrayContaining(['/api/v1/pipelines', '/api/v1/hooks/{id}', '/api/v1/runs/{runId}/events']));
+    // Every operation's JSON answer is documented from @kiln/api-types' RESPONSES, or it answers no JSON
+    // (NO_JSON_ANSWER); a route added without its schema fails here, and so does a schema of no route.
+    const operations = Object.entries(openapi.json.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>).flatMap(
+      ([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    );
+    const documented = operations.filter(({ op }) => Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content?.['application/json']?.schema));
+    expect(operations.filter(({ route }) => !(route in RESPONSES) && !NO_JSON_ANSWER.has(route)).map((o) => o.route)).toEqual([]);
+    expect(documented.map((o) => o.route).sort()).toEqual(Object.keys(RESPONSES).sort());
     const metrics = await api.call('GET', '/metrics', undefined, viewer);
     expect(metrics.json).toContain('kiln_http_requests_total');
     expect(metrics.json).toContain('kiln_webhook_deliveries_total{outcome="started"}');

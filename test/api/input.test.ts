@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '@kiln/api';
-import { FolderArtifactStore } from '@kiln/activities/store';
+import { FolderArtifactStore } from '@kiln/artifacts';
 import { type PostgresServer, openDatabase, startPostgres } from '@kiln/db';
-import { csvFile, trainGbdtModel, type TrainedModel } from '@kiln/api/testing';
+import { csvFile, trainGbdtModel, type TrainedModel } from '../support/trained-models';
 import { type Harness, openHarness, spec } from '../support/harness';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 

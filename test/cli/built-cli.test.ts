@@ -77,7 +77,7 @@ function builtKiln(
 const packageOf = (m: string) => m.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
 const loadedPackages = (modules: string[]) => new Set(modules.map(packageOf).filter((p) => p !== undefined));
 const workspaceSources = (modules: string[]) =>
-  modules.filter((m) => /^(engine|db|activities|api|cli)\/src\//.test(m) || m.endsWith('.ts'));
+  modules.filter((m) => /^(engine|artifacts|tabular|ml|serving|nodes|worker|db|api|cli)\/src\//.test(m) || m.endsWith('.ts'));
 
 beforeAll(async () => {
   // CI builds before the tests (.ci/run); in the dev loop this builds when the sources are newer.
@@ -102,10 +102,11 @@ describe('the compiled kiln', () => {
     expect(
       [...loadedPackages(r.modules)].filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`))),
     ).toEqual([]);
-    expect(r.modules).toContain('activities/dist/nodes/catalog.js');
+    expect(r.modules).toContain('nodes/dist/catalog.js');
+    // The registry's declarations and what defineNode needs (its failure type and the data-access policy), no implementation.
     expect(
-      r.modules.filter((m) => m.startsWith('activities/dist/nodes/') && !m.endsWith('.decl.js')),
-    ).toEqual(['activities/dist/nodes/catalog.js']);
+      r.modules.filter((m) => m.startsWith('nodes/dist/') && !m.endsWith('.decl.js') && !m.startsWith('nodes/dist/access/')).sort(),
+    ).toEqual(['nodes/dist/catalog.js', 'nodes/dist/define-node.js', 'nodes/dist/lazy-node.js', 'nodes/dist/node-failure.js', 'nodes/dist/registry.js']);
     expect(workspaceSources(r.modules)).toEqual([]);
   });
 
@@ -117,6 +118,9 @@ describe('the compiled kiln', () => {
     const hash = (out: string) => out.match(/sha256:[0-9a-f]{64}/)?.[0];
     expect(hash(ts.stdout)).toBeDefined();
     expect(hash(ts.stdout)).toBe(hash(json.stdout));
+    // The pipeline imports its node types from @kiln/nodes: their declarations, not the ML stack.
+    const implementations = ['onnxruntime-node', 'onnx-proto', 'apache-arrow', 'hyparquet', 'minio'];
+    expect([...loadedPackages(ts.modules)].filter((p) => implementations.includes(p))).toEqual([]);
   });
 
   it('starts a worker from the prebuilt workflow bundle, without webpack or sources, and stops on SIGTERM', async () => {

@@ -71,11 +71,11 @@ describe('kiln run', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(Object.keys(summary).sort()).toEqual(['endedAt', 'nodes', 'pipeline', 'runId', 'startedAt', 'status']);
-    expect(summary).toMatchObject({ pipeline: 'diamond', status: 'succeeded' });
+    expect(Object.keys(summary).sort()).toEqual(['endedAt', 'nodes', 'pipeline', 'rerunOf', 'runId', 'startedAt', 'status']);
+    expect(summary).toMatchObject({ rerunOf: null, pipeline: 'diamond', status: 'succeeded' });
     expect(Object.keys(summary.nodes)).toEqual(['a', 'b', 'c', 'd']);
-    expect(Object.keys(summary.nodes.b).sort()).toEqual(['attempts', 'endedAt', 'error', 'outputs', 'startedAt', 'status']);
-    expect(summary.nodes.b).toMatchObject({ status: 'succeeded', attempts: 1, error: null, outputs: { stdout: 'from-cli\n' } });
+    expect(Object.keys(summary.nodes.b).sort()).toEqual(['attempts', 'cachedFrom', 'endedAt', 'error', 'outputs', 'startedAt', 'status']);
+    expect(summary.nodes.b).toMatchObject({ status: 'succeeded', attempts: 1, error: null, cachedFrom: null, outputs: { stdout: 'from-cli\n' } });
     // Progress goes to stderr under --json, with each node's result: b's command output under its line,
     // and the summary table.
     expect(result.stderr).toMatch(/✔ d succeeded/);

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { S3ArtifactStore } from '@kiln/activities/store';
+import { S3ArtifactStore } from '@kiln/artifacts';
 import { type PostgresServer, startPostgres } from '@kiln/db';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createWorkers } from '@kiln/activities/worker';
+import { createWorkers } from '@kiln/worker';
 import { TemporalConnectError, connectTemporalClient, temporalSettings } from '@kiln/engine/temporal';
 
 // mTLS against the real Temporal dev server. The dev server speaks plaintext only, so a TLS

@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readDataset, type DatasetRef } from '@kiln/activities/data';
-import { FolderArtifactStore } from '@kiln/activities/store';
+import { readDataset, type DatasetRef } from '@kiln/tabular';
+import { FolderArtifactStore } from '@kiln/artifacts';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import { kiln } from '../support/kiln-process';
 
@@ -70,7 +70,9 @@ it('runs ingest → validate → featurize → train → evaluate → gate, and 
         ? new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => (cell(i) === null ? NaN : Number(cell(i)))), [n, 1])
         : new ort.Tensor('string', Array.from({ length: n }, (_, i) => (cell(i) === null ? '' : String(cell(i)))), [n, 1]);
   }
-  const session = await ort.InferenceSession.create(await store.get(model.artifact.digest));
+  // One intra-op thread, as the serving host evaluate.model scores through runs it: float sums in the
+  // same order, so the same bits on any machine.
+  const session = await ort.InferenceSession.create(await store.get(model.artifact.digest), { intraOpNumThreads: 1 });
   const scored = await session.run(feeds);
   await session.release();
   const report = JSON.parse(new TextDecoder().decode(await store.get(metrics.report.digest)));

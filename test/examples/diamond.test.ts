@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import { catalog } from '@kiln/activities';
+import { catalog } from '@kiln/nodes';
 import { specHash, validateSpec } from '@kiln/engine';
 import diamond from '@kiln/examples/diamond/diamond';
 

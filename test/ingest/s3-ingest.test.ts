@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetRef } from '@kiln/activities/data';
-import { NodeFailure, type NodeContext } from '@kiln/activities';
-import { ingestFile } from '@kiln/activities/nodes';
+import type { DatasetRef } from '@kiln/tabular';
+import { NodeFailure, type NodeContext, ingestFile as ingestType } from '@kiln/nodes';
 import { REPO_ROOT } from '@kiln/engine/home';
-import { testContext } from '@kiln/activities/testing';
+import { testContext } from '@kiln/nodes/testing';
 import { type MinioServer, startMinio } from '../support/minio-server';
+
+const ingestFile = await ingestType.load();
 
 // ingest.file reading s3://bucket/key from a real MinIO with the S3 settings the artifact store uses
 // (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY), compared with reading the same files from disk.
-const fixtures = join(REPO_ROOT, 'activities', 'src', 'data', 'fixtures');
+const fixtures = join(REPO_ROOT, 'tabular', 'src', 'fixtures');
 let minio: MinioServer;
 const saved = { ...process.env };
 

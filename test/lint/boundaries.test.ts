@@ -37,9 +37,11 @@ describe('lint enforces the package boundaries', () => {
   });
 
   it.each([
-    ['engine/src/probe.ts', '@kiln/activities', 'engine imports no other Kiln package'],
-    ['activities/src/probe.ts', '@kiln/api', 'activities may import only @kiln/engine'],
-    ['db/src/probe.ts', '@kiln/activities/store', 'db may import only @kiln/engine'],
+    ['engine/src/probe.ts', '@kiln/nodes', 'engine imports no other Kiln package'],
+    ['ml/src/probe.ts', '@kiln/engine', 'ml imports no other Kiln package'],
+    ['nodes/src/probe.ts', '@kiln/worker', 'nodes may import only @kiln/engine, @kiln/api-types, @kiln/artifacts, @kiln/tabular, @kiln/ml, @kiln/serving'],
+    ['serving/src/probe.ts', '@kiln/nodes', 'serving may import only @kiln/engine'],
+    ['db/src/probe.ts', '@kiln/artifacts', 'db may import only @kiln/engine'],
     ['api/src/probe.ts', '@kiln/cli', 'api may import only'],
     ['studio/src/probe.ts', '@kiln/db', 'studio may import only @kiln/engine, @kiln/api-types'],
   ])('refuses an upward import: %s importing %s', async (path, target, says) => {
@@ -60,7 +62,7 @@ describe('lint enforces the package boundaries', () => {
   it("keeps test fixtures out of a package's src", async () => {
     const found = await problems(
       'api/src/probe.ts',
-      "import { testContext } from '@kiln/activities/testing';\nexport const t = testContext;\n",
+      "import { testContext } from '@kiln/nodes/testing';\nexport const t = testContext;\n",
     );
     expect(found).toEqual([
       { rule: 'no-restricted-imports', message: expect.stringContaining('test fixture') },
@@ -71,7 +73,7 @@ describe('lint enforces the package boundaries', () => {
     expect(
       await problems(
         'api/src/probe.ts',
-        "import { catalog } from '@kiln/activities/catalog';\nimport { pipeline } from '@kiln/engine';\nexport const x = [catalog, pipeline];\n",
+        "import { catalog } from '@kiln/nodes/catalog';\nimport { pipeline } from '@kiln/engine';\nexport const x = [catalog, pipeline];\n",
       ),
     ).toEqual([]);
     expect(

@@ -3,13 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as onnxruntime from 'onnxruntime-node';
 import type { Tensor } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonVenv, venvPython } from '@kiln/engine/python-venv';
-import { trainGbdt as gbdt, trainLinear as linear, trainMlp as mlp } from '@kiln/activities';
-import { feedsFor, loadOrt } from '@kiln/activities/onnx';
-import { readColumns } from '@kiln/activities/tabular';
-import { CHURN, prepare, type Prepared } from '@kiln/activities/testing';
+import { trainGbdt as gbdt, trainLinear as linear, trainMlp as mlp } from '@kiln/nodes';
+import { featureFeeds } from '@kiln/nodes/evaluate/feeds';
+import { readColumns } from '@kiln/nodes/shared/tabular';
+import { CHURN, prepare, type Prepared } from '@kiln/nodes/testing';
 import type { ModelValue } from '@kiln/engine';
 import { tempDir } from '../support/harness';
 
@@ -26,7 +27,7 @@ beforeAll(async () => {
   python = venvPython(await ensurePythonVenv({ name: 'ort-venv', requirements: ORT_REQUIREMENTS, log: console.log }));
 }, 900_000);
 
-type Ort = Awaited<ReturnType<typeof loadOrt>>;
+type Ort = typeof onnxruntime;
 type Output = { dims: number[]; data: (number | string | null)[] };
 
 function plainTensor(t: Tensor): Output {
@@ -42,7 +43,13 @@ function plainTensor(t: Tensor): Output {
 async function bothRuntimes(ort: Ort, p: Prepared, model: ModelValue) {
   const cols = await readColumns(p.ctx.store, p.test);
   const rows = Array.from({ length: cols.rowCount }, (_, i) => i);
-  const feeds = feedsFor(ort, model, cols, rows);
+  // The input columns evaluate.model gives the model, as [n, 1] tensors.
+  const feeds = Object.fromEntries(
+    Object.entries(featureFeeds(model, cols, rows)).map(([name, data]) => [
+      name,
+      Array.isArray(data) ? new ort.Tensor('string', data, [rows.length, 1]) : new ort.Tensor('float32', data, [rows.length, 1]),
+    ]),
+  );
   const bytes = await p.ctx.store.get(model.artifact.digest);
   const session = await ort.InferenceSession.create(bytes);
   const node = Object.fromEntries(Object.entries(await session.run(feeds)).map(([k, t]) => [k, plainTensor(t)]));
@@ -95,10 +102,11 @@ const tasks = [
 describe("Python's onnxruntime predicts what onnxruntime-node does with every trainer's model", () => {
   for (const { task, target, score } of tasks) {
     it(`${task} (churn, target ${target})`, async () => {
-      const ort = await loadOrt();
+      const ort = onnxruntime;
       const p = await prepare(CHURN, target, { drop: ['customer_id'] });
       for (const t of trainers) {
-        const out = await t.node.run(p.ctx, p.inputs, t.node.params.parse(t.params) as never);
+        const trainer = await t.node.load();
+        const out = await trainer.run(p.ctx, p.inputs, trainer.params.parse(t.params) as never);
         const model = out.outputs.model as ModelValue;
         expect(model.task, t.name).toBe(task);
         const { node, py, rows, hasMissing } = await bothRuntimes(ort, p, model);

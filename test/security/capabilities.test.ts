@@ -3,10 +3,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signWebhook } from '@kiln/api';
-import { catalog } from '@kiln/activities';
+import { catalog } from '@kiln/nodes';
 import { parseKeyRing } from '@kiln/engine/secret-keys';
 import { awaitRun, sealStarter, startRun } from '@kiln/engine/temporal';
-import { createWorkers, type WorkerSet, workerPolicyFromEnv } from '@kiln/activities/worker';
+import { createWorkers, type WorkerSet, workerPolicyFromEnv } from '@kiln/worker';
 import type { NodeState, RunStarter } from '@kiln/engine';
 import { spec } from '../support/harness';
 import {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactIntegrityError, ArtifactNotFoundError, S3ArtifactStore, defaultArtifactStore } from '@kiln/activities/store';
+import { ArtifactIntegrityError, ArtifactNotFoundError, S3ArtifactStore, defaultArtifactStore } from '@kiln/artifacts';
 import { tempDir } from '../support/harness';
 import { type MinioServer, startMinio } from '../support/minio-server';
 

@@ -1,6 +1,6 @@
 import { ensureStudioBuilt } from '@kiln/api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -224,6 +224,49 @@ describe('the studio in Chromium', () => {
     await approval.getByRole('button', { name: 'Approve' }).click();
     await page.getByLabel(/^node ship: .*succeeded/).waitFor({ timeout: 60_000 });
     await page.getByLabel(/^node gate: .*succeeded/).waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('re-runs a failed run from its failure: reused nodes look cached and link to the source run', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'kiln-studio-rerun-')), 'marker');
+    writeFileSync(marker, '');
+    const created = await api.call('POST', '/api/v1/pipelines', {
+      spec: {
+        apiVersion: 'kiln/v1',
+        name: 'flaky',
+        nodes: [
+          { id: 'prepare', type: 'core.command', params: { command: 'echo prepared' } },
+          { id: 'flaky', type: 'core.command', params: { command: `test ! -e ${marker}` } },
+          { id: 'report', type: 'core.command', params: { command: 'echo reported' } },
+        ],
+        edges: [
+          { from: 'prepare', to: 'flaky' },
+          { from: 'flaky', to: 'report' },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const source = (await api.call('POST', `/api/v1/pipelines/${created.json.id}/runs`, {})).json.runId as string;
+    await eventually(async () => ((await api.call('GET', `/api/v1/runs/${source}`)).json.status === 'failed' ? true : undefined), 60_000, 'the run to fail');
+    await openSignedIn(`#/runs/${encodeURIComponent(source)}`);
+    await page.getByLabel(/^node flaky: .*failed/).waitFor();
+    unlinkSync(marker);
+    await page.getByRole('button', { name: 'Re-run from failure' }).click();
+    await page.waitForURL((url) => url.hash.startsWith('#/runs/') && !url.hash.includes(source));
+    await page.getByLabel(/^node report: .*succeeded/).waitFor({ timeout: 60_000 });
+    const prepare = page.getByLabel(/^node prepare: .*cached/);
+    await prepare.waitFor();
+    // Its own look, not the succeeded one: dashed and in the cached colour.
+    const look = await prepare.evaluate((el) => ({ style: (globalThis as any).getComputedStyle(el).borderStyle as string, status: el.getAttribute('data-status') }));
+    expect(look).toEqual({ style: 'dashed', status: 'cached' });
+    await page.getByLabel(`Re-run of run ${source}`).waitFor();
+    await prepare.click();
+    const link = page.getByLabel(`Source run ${source}`);
+    await link.waitFor();
+    await shot('09b-rerun-cached');
+    await link.click();
+    await page.waitForURL((url) => url.hash === `#/runs/${encodeURIComponent(source)}`);
+    await page.getByLabel(/^node flaky: .*failed/).waitFor();
     expect(consoleErrors).toEqual([]);
   });
 

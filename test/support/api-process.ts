@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { errorBody, routeFor } from '@kiln/api-types';
 import { freePort } from '@kiln/engine/free-port';
 import { KILN_BIN } from './kiln-process';
 import { tempDir } from './harness';
@@ -116,10 +117,46 @@ export async function startApiProcess(options: {
       } catch {
         // Not JSON (metrics, SSE).
       }
+      checkAnswer(method, path, res.status, json);
       return { status: res.status, json, headers: res.headers };
     },
   };
   return api;
+}
+
+/**
+ * Every answer a test gets is checked against its schema in @kiln/api-types: a success against the
+ * route's response schema (a JSON answer of a route with none fails too: add it to `RESPONSES`), an
+ * error against the one error body. A field the schema does not declare fails as well (zod would drop
+ * it silently), so the schemas stay complete. A mismatch fails the test that made the call, naming
+ * the route and the paths that differ.
+ */
+export function checkAnswer(method: string, path: string, status: number, json: unknown): void {
+  if (typeof json !== 'object' || json === null || status < 200 || (status >= 300 && status < 400)) return;
+  const found = status >= 400 ? { route: 'error body', schema: errorBody } : routeFor(method, path);
+  if (!found) {
+    if (path.startsWith('/api/v1/')) throw new Error(`${method} ${path} answered ${status} with JSON but has no response schema: add it to RESPONSES in @kiln/api-types`);
+    return;
+  }
+  // A route that answers no JSON (an artifact's bytes may happen to parse as JSON).
+  if (!found.schema) return;
+  const result = found.schema.safeParse(json);
+  const problems = result.success
+    ? undeclared(json, result.data).map((at) => `${at}: not declared by the schema`)
+    : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (problems.length > 0) {
+    throw new Error(`${method} ${path} answered ${status} with a body that does not match ${found.route} in @kiln/api-types: ${problems.join('; ')}`);
+  }
+}
+
+/** Paths of the keys in `sent` that parsing dropped (zod strips the keys an object schema does not declare). */
+function undeclared(sent: unknown, parsed: unknown, at = ''): string[] {
+  if (Array.isArray(sent) && Array.isArray(parsed)) return sent.flatMap((v, i) => undeclared(v, parsed[i], `${at}[${i}]`));
+  if (!sent || typeof sent !== 'object' || !parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+  return Object.entries(sent).flatMap(([k, v]) => {
+    const path = at ? `${at}.${k}` : k;
+    return k in parsed ? undeclared(v, (parsed as Record<string, unknown>)[k], path) : [path];
+  });
 }
 
 /** Polls `fn` until it returns a truthy value. */

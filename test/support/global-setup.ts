@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { findTemporalCli, startDevServer, type DevServer } from '@kiln/engine/temporal';
-import { workflowBundle } from '@kiln/activities/worker';
+import { workflowBundle } from '@kiln/worker';
 import { ensureGoTool, prepareMinio } from './go-tools';
 
 let server: DevServer | undefined;

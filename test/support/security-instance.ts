@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
-import { catalog } from '@kiln/activities';
+import { catalog } from '@kiln/nodes';
 import type { PipelineSpec, RunStarter, RunState } from '@kiln/engine';
 import { awaitRun, startRun } from '@kiln/engine/temporal';
 import { freePort } from '@kiln/engine/free-port';

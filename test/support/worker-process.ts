@@ -15,6 +15,8 @@ export async function startWorkerProcess(
     args?: string[];
     /** Receives everything the worker writes to stderr, after it started too. */
     onStderr?: (text: string) => void;
+    /** The folder it starts in (where it looks for a kiln.config.ts). */
+    cwd?: string;
   } = {},
 ): Promise<ChildProcess> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
@@ -24,6 +26,7 @@ export async function startWorkerProcess(
   }
   const child = spawn(process.execPath, [KILN_BIN, 'worker', '--queues', queues, '--temporal-address', address, ...(options.args ?? [])], {
     env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

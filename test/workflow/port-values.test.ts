@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type NodeDefinition, defineNode, nodeDefinitions } from '@kiln/activities';
-import { createWorkers, type WorkerSet } from '@kiln/activities/worker';
+import { type NodeDefinition, defineNode, ingestFile } from '@kiln/nodes';
+import { createWorkers, type WorkerSet } from '@kiln/worker';
 import { type Harness, TEST_WORKER_POLICY, openHarness, run, spec } from '../support/harness';
 
 // A worker on its own queue serving a broken `ingest.file`: it returns a Dataset whose column type
 // is not one Kiln knows.
-const ingest = nodeDefinitions.find((d) => d.type === 'ingest.file')!;
+const ingest = await ingestFile.load();
 let calls = 0;
 const broken = defineNode({
   ...ingest,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { catalog } from '@kiln/activities';
-import { FolderArtifactStore, artifactSpecStore } from '@kiln/activities/store';
+import { catalog } from '@kiln/nodes';
+import { FolderArtifactStore, artifactSpecStore } from '@kiln/artifacts';
 import { MAX_NODES, type PipelineSpec, type RunInput, validateSpec } from '@kiln/engine';
 import { awaitRun, queryChanges, startRun } from '@kiln/engine/temporal';
 import { type Harness, cmd, openHarness, spec, start, tempDir, waitFor } from '../support/harness';

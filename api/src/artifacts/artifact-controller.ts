@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ArtifactNotFoundError, type ArtifactStore } from '@kiln/activities/store';
+import { ArtifactNotFoundError, type ArtifactStore } from '@kiln/artifacts';
 import { notFound } from '../common/http-errors';
 import { ARTIFACT_STORE } from '../database';
 import { IdParam } from '../common/params';

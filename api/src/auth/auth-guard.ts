@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '@kiln/db';
+import type { TokenRole } from '@kiln/db';
 import { Authenticator } from './authenticator';
 import { type Actor, PUBLIC_KEY, ROLE_KEY } from './roles';
 
@@ -20,7 +20,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<KilnRequest>();
     const need =
-      this.reflector.getAllAndOverride<Role>(ROLE_KEY, targets) ?? (['GET', 'HEAD', 'OPTIONS'].includes(req.method) ? 'viewer' : 'editor');
+      this.reflector.getAllAndOverride<TokenRole>(ROLE_KEY, targets) ?? (['GET', 'HEAD', 'OPTIONS'].includes(req.method) ? 'viewer' : 'editor');
     req.actor = await this.auth.authenticate(req.headers.authorization, need);
     return true;
   }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { HttpException, Inject, Injectable } from '@nestjs/common';
-import type { Role } from '@kiln/db';
+import type { TokenRole } from '@kiln/db';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { type Actor, roleAllows } from './roles';
 import { TokenService } from './token-service';
@@ -23,7 +23,7 @@ export class Authenticator {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  async authenticate(authorization: string | undefined, need: Role): Promise<Actor> {
+  async authenticate(authorization: string | undefined, need: TokenRole): Promise<Actor> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) throw new HttpException({ statusCode: 401, error: 'Unauthorized', message: 'missing bearer token (Authorization: Bearer <token>)' }, 401);
     const record = this.isServiceToken(match[1]!) ? { id: 'service', name: 'kiln-worker', role: 'editor' as const } : await this.tokens.verify(match[1]!);

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ROLES } from '@kiln/db';
+import { TOKEN_ROLES } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import { notFound } from '../common/http-errors';
 import { ZodBody, openApiSchema } from '../common/zod-body';
@@ -12,7 +12,7 @@ import { IdParam, ZodQuery } from '../common/params';
 
 const tokenBody = z.object({
   name: z.string().min(1).max(200),
-  role: z.enum(ROLES as ['viewer', 'editor', 'admin']),
+  role: z.enum(TOKEN_ROLES),
 });
 
 const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
-import { ApiToken, type ApiTokenRecord, type Role } from '@kiln/db';
+import { ApiToken, type ApiTokenRecord, type TokenRole } from '@kiln/db';
 import { DATA_SOURCE } from '../database';
 
 const VERIFIED_FOR_MS = 5000;
@@ -29,7 +29,7 @@ export class TokenService {
   }
 
   /** Makes a token; the returned `token` is the only time it is ever seen. */
-  async create(name: string, role: Role, createdBy: string, token = `kiln_${randomBytes(32).toString('base64url')}`, manager: EntityManager = this.db.manager) {
+  async create(name: string, role: TokenRole, createdBy: string, token = `kiln_${randomBytes(32).toString('base64url')}`, manager: EntityManager = this.db.manager) {
     const record: ApiTokenRecord = {
       id: randomUUID(),
       name,

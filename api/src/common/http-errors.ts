@@ -12,8 +12,8 @@ export function notFound(what: string): HttpException {
   return new HttpException({ statusCode: 404, error: 'Not Found', message: `${what} not found` }, 404);
 }
 
-export function conflict(message: string): HttpException {
-  return new HttpException({ statusCode: 409, error: 'Conflict', message }, 409);
+export function conflict(message: string, problems?: readonly Problem[]): HttpException {
+  return new HttpException({ statusCode: 409, error: 'Conflict', message, ...(problems ? { problems } : {}) }, 409);
 }
 
 /** 400 with a sentence naming what is wrong and where, and the problems one by one. */

@@ -1,25 +1,11 @@
 // The OpenAPI document as tools read it: OpenAPI 3.1 (whose schemas are JSON Schema 2020-12, what zod
-// emits), every error response described with the one error body, and 405 for methods a path lacks.
+// emits), every JSON success response described by its @kiln/api-types schema, every error response
+// with the one error body, and 405 for methods a path lacks.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { RESPONSES, errorBody } from '@kiln/api-types';
 import { z } from 'zod';
 import { openApiSchema } from './zod-body';
-
-/** The body of every error answer (Nest's and Fastify's share this shape). */
-export const errorBody = z
-  .object({
-    statusCode: z.int().min(400).max(599),
-    error: z.string().optional().describe('The status text (Bad Request, Not Found, …).'),
-    message: z
-      .union([z.string(), z.array(z.string())])
-      .optional()
-      .describe('What is wrong and where, in a sentence.'),
-    problems: z
-      .array(z.looseObject({ path: z.string(), message: z.string() }))
-      .optional()
-      .describe('Every problem at once (spec and parameter validation), each with a path.'),
-  })
-  .loose();
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
@@ -88,8 +74,8 @@ function toJsonSchema2020(node: unknown): void {
 }
 
 /**
- * Finishes the document Nest's scanner made: OpenAPI 3.1, the `Error` schema, every error response
- * an operation can give documented with it, and schemas in their JSON Schema 2020-12 forms.
+ * Finishes the document Nest's scanner made: OpenAPI 3.1, each JSON answer's schema (`RESPONSES` of
+ * @kiln/api-types, in zod's input form: what a client parses off the wire, so a default is not required), the `Error` schema, every error response an operation can give documented with it, and schemas in their JSON Schema 2020-12 forms.
  */
 export function finishOpenApi(document: OpenAPIObject): OpenAPIObject {
   document.openapi = '3.1.0';
@@ -101,6 +87,16 @@ export function finishOpenApi(document: OpenAPIObject): OpenAPIObject {
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
       op.responses ??= {};
+      const answer = (RESPONSES as Record<string, z.ZodType>)[`${method.toUpperCase()} ${path}`];
+      if (answer) {
+        const success = Object.keys(op.responses).find((s) => s.startsWith('2')) ?? '200';
+        const existing = op.responses[success];
+        op.responses[success] = {
+          description: existing?.description || 'OK',
+          // Other content types (a stream of server-sent events beside the JSON) are kept.
+          content: { ...existing?.content, 'application/json': { schema: openApiSchema(answer) } },
+        };
+      }
       for (const status of errorStatuses(path, method, op)) {
         const existing = op.responses[String(status)];
         op.responses[String(status)] = {

@@ -3,7 +3,7 @@
 import { Param, type PipeTransform, Query } from '@nestjs/common';
 import { ApiParam, ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
-import { NODE_ID_PATTERN } from '@kiln/engine';
+import { NODE_ID_PATTERN, NODE_TYPE_NAME_PATTERN, WORKER_ID_PATTERN } from '@kiln/engine';
 import { badRequest } from './http-errors';
 import { openApiSchema } from './zod-body';
 
@@ -39,6 +39,8 @@ export const PARAM_KINDS = {
   nodeId: pattern(NODE_ID_PATTERN, 'expected a node id'),
   scheduleId: pattern(SCHEDULE_ID_PATTERN, 'expected a schedule id'),
   digest: pattern(DIGEST_PATTERN, 'expected a digest (sha256:<64 hex digits>)'),
+  workerId: pattern(WORKER_ID_PATTERN, 'expected a worker id of letters, digits, . _ : @ - (up to 200, starting with a letter or digit)'),
+  nodeType: pattern(NODE_TYPE_NAME_PATTERN, 'expected a node type ("<category>.<name>")'),
 } as const;
 export type ParamKind = keyof typeof PARAM_KINDS;
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpException, Inject, Patch, Post, Pu
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { datasetValueSchema, deployStrategySchema, modelValueSchema } from '@kiln/engine';
 import { z } from 'zod';
+import { monitorDetail } from '@kiln/api-types';
 import { CurrentActor } from '../auth/actor.decorator';
 import { type Actor, RequireRole } from '../auth/roles';
 import { ZodBody, openApiSchema } from '../common/zod-body';
@@ -60,7 +61,8 @@ const retrainBody = z.object({
   key: z.string().min(1).max(200),
   reason: z.string().max(5000).optional(),
 });
-const eventBody = z.object({ kind: z.enum(['monitor', 'drift']), version: versionNumber.nullable().default(null), detail: z.record(z.string(), z.unknown()).default({}) });
+// A monitor report's detail is checked by the schema the studio reads it with (@kiln/api-types).
+const eventBody = z.object({ kind: z.enum(['monitor', 'drift']), version: versionNumber.nullable().default(null), detail: monitorDetail.default({ reasons: [], checks: [] }) });
 const eventsQuery = z.object({ kind: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 @ApiTags('deployments')

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LoggedRequest } from '@kiln/activities';
-import { FolderArtifactStore } from '@kiln/activities/store';
+import type { LoggedRequest } from '@kiln/nodes';
+import { FolderArtifactStore } from '@kiln/artifacts';
 import { PredictionLog, openDatabase, startPostgres } from '@kiln/db';
 import { LineBuffer, PredictionLogger, type RequestLog } from './prediction-log';
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { LoggedRequest } from '@kiln/activities';
-import type { ArtifactStore } from '@kiln/activities/store';
+import type { LoggedRequest } from '@kiln/nodes/monitor/prediction-logs';
+import type { ArtifactStore } from '@kiln/artifacts';
 import { type JsonDoc, PredictionLog } from '@kiln/db';
 
 export const PREDICTION_LOG_MEDIA_TYPE = 'application/x-ndjson; kiln=prediction-log';

@@ -1,5 +1,5 @@
 import { type ColumnStats, datasetValueSchema } from '@kiln/engine';
-import type { ModelSignature } from '../serving/signature';
+import type { ModelSignature } from '@kiln/serving/signature';
 
 /**
  * The reference statistics by column name: the registered training data is a `Dataset` port value;

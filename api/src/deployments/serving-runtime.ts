@@ -1,14 +1,16 @@
 import { HttpException, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { In, type DataSource } from 'typeorm';
-import type { ArtifactStore } from '@kiln/activities/store';
+import type { ArtifactStore } from '@kiln/artifacts';
 import { Deployment, type DeploymentRecord, ModelVersion, type ModelVersionRecord } from '@kiln/db';
 import { type KeyRing, SECRET_KEYS } from '../common/secret-keys';
 import { ARTIFACT_STORE, DATA_SOURCE } from '../database';
 import { API_METRICS, type ApiMetrics } from '../ops/metrics';
-import { InferencePool } from '../serving/inference-pool';
-import { ModelNotLoadedError } from '../serving/errors';
-import { InstanceError } from '../serving/instances';
-import type { ModelSignature, PredictResult } from '../serving/signature';
+import { modelValueSchema } from '@kiln/engine';
+import { InferencePool } from '@kiln/serving/inference-pool';
+import { ModelNotLoadedError } from '@kiln/serving/errors';
+import { InstanceError } from '@kiln/serving/instances';
+import type { ModelSignature, PredictResult } from '@kiln/serving/signature';
+import type { Prediction } from '@kiln/api-types';
 import { PredictionIds } from './prediction-ids';
 import { LogFlushBarrier } from './log-flush-barrier';
 import { PredictionLogger } from './prediction-log';
@@ -32,12 +34,6 @@ export interface Route {
   logSampleRate: number;
   /** Versions this process could not load, with why (readiness shows them). */
   failed: Map<number, string>;
-}
-
-export interface PredictResponse extends PredictResult {
-  modelVersion: number;
-  /** One id per instance, for feedback. */
-  ids: string[];
 }
 
 const unavailable = (message: string) => new HttpException({ statusCode: 503, error: 'Service Unavailable', message }, 503);
@@ -124,7 +120,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
 
   /** Loads a version's model (digest verified by the store) unless loaded; rejects when it cannot serve. */
   async load(v: ModelVersionRecord): Promise<Served> {
-    const model = v.model as unknown as { artifact: { digest: string }; task: ModelSignature['task']; features: ModelSignature['features']; classes: ModelSignature['classes'] };
+    const model = modelValueSchema.parse(v.model);
     const sig = servedSignature({ task: model.task, features: model.features, classes: model.classes }, v.reference);
     const digest = model.artifact.digest;
     const pool = await this.inference();
@@ -235,7 +231,7 @@ export class ServingRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   /** `body`: the request's raw JSON, logged as is (the instances are logged re-serialised without it). */
-  async predict(name: string, instances: unknown, body?: Buffer): Promise<PredictResponse> {
+  async predict(name: string, instances: unknown, body?: Buffer): Promise<Prediction> {
     // Known routes and a started pool are taken without awaiting: this runs for every request.
     const route = this.routes.get(name) ?? (await this.firstLoad(name));
     if (!route) throw new HttpException({ statusCode: 404, error: 'Not Found', message: `deployment "${name}" not found` }, 404);

@@ -1,4 +1,5 @@
-import { quantile } from '@kiln/activities';
+import type { MinuteStats } from '@kiln/api-types';
+import { quantile } from '@kiln/nodes/monitor/prediction-logs';
 
 interface Bucket {
   requests: number;
@@ -7,15 +8,6 @@ interface Bucket {
   latencies: number[];
 }
 
-export interface MinuteStats {
-  minute: string;
-  version: number;
-  role: string;
-  requests: number;
-  errors: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
 
 const KEEP_MINUTES = 60;
 const SAMPLE = 2_000;

@@ -1,10 +1,12 @@
+import type { ModelValue } from '@kiln/engine';
+
 /** The parts of a run a model card is written from. */
 export interface CardInputs {
   name: string;
   version: number;
   pipeline: { id: string; name: string; version: number; description: string | null };
   runId: string;
-  model: { task?: string; target?: string; features?: { name: string; type: string }[]; classes?: unknown[] | null; artifact?: { digest?: string; size?: number } };
+  model: ModelValue;
   metrics: Record<string, unknown>;
   datasets: { nodeId: string; digest: string; rowCount: number | null; columns: number | null }[];
 }
@@ -14,7 +16,7 @@ export interface CardInputs {
  * how the model was made. JSON for programs, Markdown for people.
  */
 export function modelCard(c: CardInputs): { sections: Record<string, unknown>; markdown: string } {
-  const features = c.model.features ?? [];
+  const features = c.model.features;
   const metricLines = Object.entries(c.metrics)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `| ${k} | ${(v as number).toFixed(4)} |`);
@@ -23,10 +25,10 @@ export function modelCard(c: CardInputs): { sections: Record<string, unknown>; m
     `Trained on ${Math.max(0, ...rows).toLocaleString('en')} rows; behaviour outside the range of that data is not known.`,
     `Takes exactly these ${features.length} columns as served: ${features.map((f) => `${f.name} (${f.type})`).join(', ') || 'none recorded'}.`,
     'Metrics are from the pipeline’s own held-out split; live accuracy needs feedback from production.',
-    ...(c.model.task === 'binary' || c.model.task === 'multiclass' ? [`Predicts only the classes it saw: ${JSON.stringify(c.model.classes ?? [])}.`] : []),
+    ...(c.model.task === 'regression' ? [] : [`Predicts only the classes it saw: ${JSON.stringify(c.model.classes ?? [])}.`]),
   ];
   const sections = {
-    model: { name: c.name, version: c.version, task: c.model.task ?? null, target: c.model.target ?? null, digest: c.model.artifact?.digest ?? null, sizeBytes: c.model.artifact?.size ?? null },
+    model: { name: c.name, version: c.version, task: c.model.task, target: c.model.target, digest: c.model.artifact.digest, sizeBytes: c.model.artifact.size },
     intendedUse: c.pipeline.description ?? `Predicts "${c.model.target ?? 'the target'}" for the pipeline "${c.pipeline.name}".`,
     data: c.datasets,
     metrics: c.metrics,

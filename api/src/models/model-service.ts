@@ -100,7 +100,7 @@ export class ModelService {
         version,
         pipeline: { id: pipeline.id, name: pipeline.name, version: run.version, description: pipeline.description },
         runId: run.id,
-        model: v.model as never,
+        model: v.model,
         metrics: v.metrics,
         datasets: v.datasets,
       });

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
-import type { ArtifactStore } from '@kiln/activities/store';
+import type { ArtifactStore } from '@kiln/artifacts';
 import { Public } from '../auth/roles';
 import { RETRY_AFTER_SECONDS } from '../common/dependency-errors';
 import { ARTIFACT_STORE, DATA_SOURCE, TEMPORAL_CLIENT } from '../database';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { type Catalog, type PipelineLayout, type PipelineSpec, type RunStarter, canonicalJson, capabilityProblems, pipelineHash, splitLayout, validateSpec, withLayout } from '@kiln/engine';
-import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/activities/access';
+import { dataAccessPolicyFromEnv, dataAccessProblems } from '@kiln/nodes/access';
 import { type JsonDoc, Pipeline, PipelineVersion, type PipelineRecord, type PipelineVersionRecord, Run } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import type { Actor } from '../auth/roles';
@@ -45,7 +45,9 @@ export class PipelineService {
 
   /** 403 naming each node whose type declares a capability this instance refuses to the starter's role. */
   authorize(spec: PipelineSpec, by: Actor | RunStarter): void {
-    const starter: RunStarter = { name: by.name, ...(by.role ? { role: by.role } : {}) };
+    // A worker token reaches no route that saves or runs a pipeline, so its role is never a starter's.
+    const role = by.role === 'worker' ? undefined : by.role;
+    const starter: RunStarter = { name: by.name, ...(role ? { role } : {}) };
     const problems = capabilityProblems(spec.nodes, (type) => this.catalog.get(type)?.capabilities, this.config.capabilities, starter);
     if (problems.length > 0) throw new CapabilityRefusedException(starter, problems);
   }

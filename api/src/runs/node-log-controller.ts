@@ -2,14 +2,14 @@ import { Controller, Get, HttpException, Inject, Req, Res } from '@nestjs/common
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { type LogAttempt, type LogLine, type NodeLog, logGaps, nodeLogSchema } from '@kiln/engine';
-import type { ArtifactStore } from '@kiln/activities/store';
-import { type AttemptLogRead, logAttempts, readAttemptLog } from '@kiln/activities/logs';
+import { type LogAttempt, type LogLine, type NodeLog, logGaps } from '@kiln/engine';
+import type { NodeLogEvents } from '@kiln/api-types';
+import type { ArtifactStore } from '@kiln/artifacts';
+import { type AttemptLogRead, logAttempts, readAttemptLog } from '@kiln/artifacts/logs';
 import type { KilnRequest } from '../auth/auth-guard';
 import { unavailableBody, unreachableDependency } from '../common/dependency-errors';
 import { notFound } from '../common/http-errors';
 import { IdParam, ZodQuery } from '../common/params';
-import { openApiSchema } from '../common/zod-body';
 import { ARTIFACT_STORE } from '../database';
 import { PipelineService } from '../pipelines/pipeline-service';
 import { RunService } from './run-service';
@@ -33,7 +33,7 @@ const STATUS_EVERY_POLLS = 4;
 
 /**
  * Node logs: each attempt's stdout, stderr and the node's own log lines, written by the worker to
- * the artifact store (live segments, then one artifact; `@kiln/activities/logs`). Any replica reads
+ * the artifact store (live segments, then one artifact; `@kiln/artifacts/logs`). Any replica reads
  * them from the store, so the API needs nothing from the worker.
  */
 @ApiTags('runs')
@@ -51,7 +51,7 @@ export class NodeLogController {
   /** The log of one attempt of a node (JSON), or with `follow=true` a stream of its lines until it ends. */
   @Get('runs/:runId/nodes/:nodeId/logs')
   @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ description: 'the attempt\'s log lines (JSON), or with follow=true server-sent events: `attempt`, `lines` (an array of lines), `dropped` ({after, count}), `end`', schema: openApiSchema(nodeLogSchema) as never })
+  @ApiOkResponse({ description: 'the attempt\'s log lines (JSON; schema from @kiln/api-types), or with follow=true server-sent events: `attempt`, `lines` (an array of lines), `dropped` ({after, count}), `end` (their data: `nodeLogEvents` in @kiln/api-types)', schema: { type: 'string' } })
   async logs(
     @IdParam('runId', 'runId') runId: string,
     @IdParam('nodeId', 'nodeId') nodeId: string,
@@ -115,7 +115,7 @@ export class NodeLogController {
     this.streams.add(endStream);
     raw.on('close', () => this.streams.delete(endStream));
     let id = 0;
-    const send = (event: string, data: unknown) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = <E extends keyof NodeLogEvents>(event: E, data: NodeLogEvents[E]) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const sleep = () => new Promise((r) => setTimeout(r, POLL_MS));
 
     // The node may not have started yet: wait for its first attempt while it can still come.

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import type { RunEvents } from '@kiln/api-types';
+import type { NodeState, RunState } from '@kiln/engine';
 import { queryChanges } from '@kiln/engine/temporal';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -19,8 +21,18 @@ const startBody = z.object({
   version: versionNumber.optional(),
   /** The same key for the same pipeline starts at most one run, ever (a repeat answers with that run). */
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** False: compute every node, reading and writing nothing in the node cache. */
+  cache: z.boolean().optional(),
 });
 const decisionBody = z.object({ comment: z.string().max(5000).optional() });
+const rerunBody = z.object({
+  /**
+   * What to recompute: `"failed"` — the nodes that did not succeed (failed, skipped, cancelled);
+   * a list of node ids — those and everything downstream. The rest is reused from the run. Absent:
+   * every node runs again.
+   */
+  from: z.union([z.literal('failed'), z.array(z.string().min(1).max(200)).min(1).max(10_000)]).optional(),
+});
 const listQuery = z.object({
   pipelineId: PARAM_KINDS.uuid.optional(),
   status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
@@ -51,6 +63,7 @@ export class RunController {
       trigger: 'api',
       actor,
       ...(body.idempotencyKey ? { uniqueRunId: idempotentRunId(id, body.idempotencyKey) } : {}),
+      ...(body.cache === false ? { cache: false } : {}),
     });
   }
 
@@ -85,11 +98,11 @@ export class RunController {
     this.streams.add(endStream);
     raw.on('close', () => this.streams.delete(endStream));
     let id = 0;
-    const send = (event: string, data: unknown) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = <E extends keyof RunEvents>(event: E, data: RunEvents[E]) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const handle = this.temporal.workflow.getHandle(runId);
     let since = 0;
     const seen = new Map<string, string>();
-    const emit = (nodes: Record<string, { status: string; attempts: number }>) => {
+    const emit = (nodes: Record<string, NodeState>) => {
       for (const [nodeId, state] of Object.entries(nodes)) {
         const key = JSON.stringify(state);
         if (seen.get(nodeId) === key) continue;
@@ -115,7 +128,7 @@ export class RunController {
     }
     if (!closed) {
       const final = await this.runs.get(runId).catch(() => undefined);
-      const state = final?.state as { status?: string; nodes?: Record<string, { status: string; attempts: number }> } | null | undefined;
+      const state = final?.state as RunState | null | undefined;
       if (state?.nodes) emit(state.nodes);
       send('end', { runId, status: state?.status ?? final?.status ?? 'unknown' });
       raw.end();
@@ -150,7 +163,8 @@ export class RunController {
   }
 
   @Post('runs/:runId/rerun')
-  rerun(@IdParam('runId', 'runId') runId: string, @CurrentActor() actor: Actor) {
-    return this.runs.rerun(runId, actor);
+  @ApiBody({ schema: openApiSchema(rerunBody) })
+  rerun(@IdParam('runId', 'runId') runId: string, @Body(new ZodBody(rerunBody)) body: z.output<typeof rerunBody>, @CurrentActor() actor: Actor) {
+    return this.runs.rerun(runId, actor, body.from);
   }
 }

@@ -3,15 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RunInput, type RunStarter, type RunState, resolveRunParams } from '@kiln/engine';
+import { APPROVAL_NODE_TYPE, APPROVAL_SIGNAL, type ApprovalDecision, type Catalog, type NodeReuse, PIPELINE_WORKFLOW_TYPE, type PipelineSpec, type RerunFrom, type RunInput, type RunStarter, type RunState, UnknownRerunNodesError, rerunReuse, resolveRunParams } from '@kiln/engine';
 import { RunExistsError, RunTooLargeError, type SealScope, awaitRun, queryRun, runInputOf, sealStarter, startRun } from '@kiln/engine/temporal';
-import { type ArtifactStore, artifactSpecStore } from '@kiln/activities/store';
+import { type ArtifactStore, artifactSpecStore } from '@kiln/artifacts';
 import { type JsonDoc, Pipeline, Run, type RunRecord, type RunStatus, type RunTrigger } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
 import { unreachableDependency } from '../common/dependency-errors';
-import type { Actor } from '../auth/roles';
-import { ProblemsException, conflict, notFound } from '../common/http-errors';
+import { type Actor, personRole } from '../auth/roles';
+import { ProblemsException, badRequest, conflict, notFound } from '../common/http-errors';
 import { type KeyRing, SECRET_KEYS } from '../common/secret-keys';
+import { NodeTypeRegistry } from '../catalog/node-type-registry';
 import { ARTIFACT_STORE, DATA_SOURCE, NODE_CATALOG, TEMPORAL_CLIENT } from '../database';
 import { PipelineService } from '../pipelines/pipeline-service';
 
@@ -43,11 +44,17 @@ export interface StartRequest {
   uniqueRunId?: string;
   /** Whom the run acts as, when not the actor (a webhook's delivery: its creator, with the role they had). */
   startedBy?: RunStarter;
+  /** Results of an earlier run to reuse, by node id (a re-run from failure). */
+  reuse?: Record<string, NodeReuse>;
+  /** False: the run neither reads nor writes the node cache. */
+  cache?: boolean;
 }
 
 /** Who starts a run, as the run carries it to the workers: a token's name and role, or a name alone (webhooks). */
 export function starterOf(actor: Actor | string): RunStarter {
-  return typeof actor === 'string' ? { name: actor } : { name: actor.name, role: actor.role };
+  if (typeof actor === 'string') return { name: actor };
+  const role = personRole(actor);
+  return { name: actor.name, ...(role ? { role } : {}) };
 }
 
 /** The run id for a pipeline and an idempotency key: the same pair never starts a second run. */
@@ -66,6 +73,7 @@ export class RunService {
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
     @Inject(NODE_CATALOG) private readonly catalog: Catalog,
     @Inject(SECRET_KEYS) private readonly keys: KeyRing,
+    @Inject(NodeTypeRegistry) private readonly registry: NodeTypeRegistry,
   ) {}
 
   /**
@@ -108,13 +116,19 @@ export class RunService {
     const { spec, params, version } = await this.prepare(req.pipelineId, req.params, req.version);
     const starter = req.startedBy ?? starterOf(req.actor);
     this.authorize(spec, starter);
+    // A registered type nobody serves would leave the run waiting on an unpolled queue: refuse now.
+    const unserved = await this.registry.unservedProblems(spec);
+    if (unserved.length > 0) {
+      const types = [...new Set(unserved.map((p) => spec.nodes.find((n) => n.id === p.nodeId)!.type))];
+      throw conflict(`no live worker serves node type${types.length > 1 ? 's' : ''} ${types.join(', ')}: ${unserved[0]!.message}`, unserved);
+    }
     const runId = req.uniqueRunId ?? `${slug(spec.name)}-${randomUUID()}`;
     const startedBy = this.seal(starter, runId);
     const memo: RunMemo = { pipelineId: req.pipelineId, version, trigger: req.trigger, ...(req.source ? { source: req.source } : {}) };
     try {
       // A large spec goes to the workers by digest, through the artifact store they share.
       const specStore = artifactSpecStore(this.store);
-      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, startedBy, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId), specStore, catalog: this.catalog });
+      await startRun(this.temporal, { spec, params, runId, trigger: req.trigger, startedBy, memo: { kiln: memo }, uniqueId: Boolean(req.uniqueRunId), specStore, catalog: this.catalog, ...(req.reuse ? { reuse: req.reuse } : {}), ...(req.cache === false ? { cache: false } : {}) });
     } catch (err) {
       if (err instanceof RunExistsError && req.uniqueRunId) return { runId, existing: true };
       if (err instanceof RunTooLargeError) throw new ProblemsException('the run is too large', [{ path: 'params', message: err.message }]);
@@ -244,7 +258,7 @@ export class RunService {
    * under way) while it runs, from the table once it has ended.
    */
   async get(runId: string) {
-    const run = await this.record(runId);
+    const run = withRerunOf(await this.record(runId));
     if (run.status !== 'running' && run.state) return { ...run };
     const handle = this.temporal.workflow.getHandle(runId);
     try {
@@ -257,7 +271,8 @@ export class RunService {
         Object.assign(node, {
           live: {
             attempt: pending.attempt ?? 1,
-            progress: details ? defaultPayloadConverter.fromPayload(details) : null,
+            // Always present (JSON drops undefined): null before the first heartbeat or for one without details.
+            progress: (details ? defaultPayloadConverter.fromPayload(details) : undefined) ?? null,
             lastHeartbeat: pending.lastHeartbeatTime ? new Date(Number(pending.lastHeartbeatTime.seconds) * 1000).toISOString() : null,
             lastFailure: pending.lastFailure?.message ?? null,
           },
@@ -297,9 +312,31 @@ export class RunService {
     return { runId, nodeId, decision };
   }
 
-  async rerun(runId: string, actor: Actor) {
+  /**
+   * Starts a new run of a run's version and params (`trigger: 'rerun'`, `source` and `rerunOf` the
+   * run). With `from`, it reuses what the ended run computed: `'failed'` re-runs the nodes that did
+   * not succeed, a list of node ids re-runs those and their descendants (400 naming unknown ids; 409
+   * while the run still runs). Without, every node runs again.
+   */
+  async rerun(runId: string, actor: Actor, from?: RerunFrom) {
     const run = await this.record(runId);
-    return this.start({ pipelineId: run.pipelineId, version: run.version, params: run.params, trigger: 'rerun', actor, source: runId });
+    let reuse: Record<string, NodeReuse> | undefined;
+    if (from !== undefined) {
+      if (run.status === 'running') throw conflict(`run ${runId} is still running; re-run it from its failures once it has ended (or cancel it)`);
+      const { spec } = await this.pipelines.checkedVersion(run.pipelineId, run.version);
+      // A run that ended without a recorded state (its workflow failed outright) has nothing to reuse.
+      const state = (run.state as RunState | null) ?? { runId, nodes: {} };
+      try {
+        reuse = rerunReuse(spec, state, from);
+      } catch (err) {
+        if (err instanceof UnknownRerunNodesError) {
+          throw badRequest(`${err.message} (pipeline ${run.pipelineId} version ${run.version})`, err.nodeIds.map((id) => ({ path: 'from', message: `no node "${id}"` })));
+        }
+        throw err;
+      }
+    }
+    const started = await this.start({ pipelineId: run.pipelineId, version: run.version, params: run.params, trigger: 'rerun', actor, source: runId, ...(reuse ? { reuse } : {}) });
+    return { ...started, rerunOf: runId, reusing: Object.keys(reuse ?? {}) };
   }
 
   /** Settles a run that has ended: final state, status and first error into the table. */
@@ -326,6 +363,11 @@ export class RunService {
     );
     return status;
   }
+}
+
+/** A run's row with the run it re-ran (`rerunOf`: its `source` when started by a re-run), null otherwise. */
+export function withRerunOf<R extends Pick<RunRecord, 'trigger' | 'source'>>(run: R): R & { rerunOf: string | null } {
+  return { ...run, rerunOf: run.trigger === 'rerun' ? run.source : null };
 }
 
 function slug(name: string): string {

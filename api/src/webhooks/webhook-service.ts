@@ -3,7 +3,7 @@ import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap 
 import { DataSource, IsNull, Not } from 'typeorm';
 import { Webhook, WebhookDelivery, type WebhookRecord } from '@kiln/db';
 import { AuditService } from '../audit/audit-service';
-import type { Actor } from '../auth/roles';
+import { type Actor, personRole } from '../auth/roles';
 import { ProblemsException, notFound } from '../common/http-errors';
 import { type KeyRing, SECRET_KEYS, sealedKeyId } from '../common/secret-keys';
 import { API_CONFIG, type ApiConfig } from '../config';
@@ -87,7 +87,7 @@ export class WebhookService implements OnApplicationBootstrap {
       paramMapping,
       createdAt: new Date(),
       createdBy: actor.name,
-      createdRole: actor.role,
+      createdRole: personRole(actor) ?? null,
       deletedAt: null,
     };
     await this.db.getRepository(Webhook).insert(record);

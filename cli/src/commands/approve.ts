@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import type { ErrorBody } from '@kiln/api-types';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { APPROVAL_SIGNAL, type ApprovalDecision } from '@kiln/engine';
@@ -59,8 +60,8 @@ export async function approveCommand(args: string[], io: Io): Promise<number> {
         body: JSON.stringify(comment ? { comment } : {}),
       });
       if (!res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { message?: string };
-        throw new Error(`${res.status} ${body.message ?? res.statusText}`);
+        const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
+        throw new Error(`${res.status} ${String(body.message ?? res.statusText)}`);
       }
     }
     io.out(`${decision === 'approve' ? 'approved' : 'rejected'} node "${nodeId}" of run ${runId}`);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type LogLine, type NodeLog, SseHttpError, logGaps, streamEvents } from '@kiln/engine';
+import { type RunDetail, nodeLogEvents } from '@kiln/api-types';
 import { apiTarget } from '../api-target';
 import type { Io } from '../io';
 import { LOGS_USAGE } from './usage';
@@ -75,8 +76,8 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
     let nodes: string[];
     if (nodeId) nodes = [nodeId];
     else {
-      const state = ((await get(run)).state ?? {}) as { nodes?: Record<string, { status: string; startedAt?: string }> };
-      nodes = Object.entries(state.nodes ?? {})
+      const { state } = (await get(run)) as unknown as RunDetail;
+      nodes = Object.entries(state?.nodes ?? {})
         .filter(([, n]) => n.status !== 'skipped' && n.status !== 'cached' && (parsed.values.follow || n.status !== 'pending'))
         .sort(([, a], [, b]) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'))
         .map(([id]) => id);
@@ -113,20 +114,21 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
         let started = false;
         try {
           await streamEvents(`${run}/nodes/${encodeURIComponent(node)}/logs${query(true)}`, token, (e) => {
-            const data = JSON.parse(e.data) as unknown;
+            // Each event's data parsed by its @kiln/api-types schema.
+            const data: unknown = JSON.parse(e.data);
             if (e.event === 'attempt' && !json) {
-              const at = data as { attempt: number; item?: number };
+              const at = nodeLogEvents.attempt.parse(data);
               io.err(`${prefix(node)}following attempt ${at.attempt}${at.item !== undefined ? ` of item ${at.item}` : ''}`);
             } else if (e.event === 'dropped' && !json) {
-              io.out(`${prefix(node)}… ${(data as { count: number }).count} lines dropped (the per-attempt log cap keeps the first and last lines) …`);
+              io.out(`${prefix(node)}… ${nodeLogEvents.dropped.parse(data).count} lines dropped (the per-attempt log cap keeps the first and last lines) …`);
             } else if (e.event === 'lines') {
-              const lines = data as LogLine[];
+              const lines = nodeLogEvents.lines.parse(data);
               if (!started && numbers.tail !== undefined && lines[0]) after = lines[0].n - 1;
               started = true;
               for (const line of lines) io.out(json ? JSON.stringify({ node, ...line }) : `${prefix(node)}${formatLine(line)}`);
               after = lines.at(-1)?.n ?? after;
             } else if (e.event === 'end' && !json) {
-              const end = data as { reason: string; end?: { outcome: string } };
+              const end = nodeLogEvents.end.parse(data);
               io.err(`${prefix(node)}${end.end ? `attempt ended (${end.end.outcome})` : end.reason}`);
             }
           }, new AbortController().signal);

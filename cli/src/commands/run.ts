@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from '@temporalio/client';
-import { type NodeState, type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, resolveRunParams } from '@kiln/engine';
+import { type NodeReuse, type NodeState, type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, rerunReuse, resolveRunParams } from '@kiln/engine';
 import {
   RunTooLargeError,
   TEMPORAL_FLAG_OPTIONS,
@@ -16,9 +16,9 @@ import {
   type DevServer,
 } from '@kiln/engine/temporal';
 import { kilnHome } from '@kiln/engine/home';
-import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/activities/worker';
-import { artifactSpecStore, defaultArtifactStore } from '@kiln/activities/store';
-import { catalog } from '@kiln/activities/catalog';
+import { createWorkers, localWorkerPolicy, type WorkerSet } from '@kiln/worker';
+import { artifactSpecStore, defaultArtifactStore } from '@kiln/artifacts';
+import { catalog } from '@kiln/nodes/catalog';
 import type { Io } from '../io';
 import { Interrupts } from '../interrupts';
 import { waitForUp } from '../up-state';
@@ -27,6 +27,8 @@ import { progressLine } from '../progress/progress-lines';
 import { nodeResult } from '../progress/node-results';
 import { paint, summaryTable } from '../progress/summary-table';
 import { runSummary } from '../summary';
+import { fetchRunRecord, loadRunRecord, saveRunRecord } from '../run-records';
+import { apiTarget } from '../api-target';
 import { loadAndValidate } from './validate';
 import { RUN_USAGE } from './usage';
 
@@ -40,6 +42,8 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
       options: {
         param: { type: 'string', multiple: true, short: 'p' },
         json: { type: 'boolean' },
+        resume: { type: 'string' },
+        'no-cache': { type: 'boolean' },
         ...TEMPORAL_FLAG_OPTIONS,
       },
     });
@@ -48,14 +52,43 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     return 2;
   }
   const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length > 0) {
+  const resumed = parsed.values.resume;
+  if (resumed !== undefined && (file !== undefined || parsed.values.param)) {
+    io.err(`kiln run: --resume re-runs a recorded run with its own spec and params; give no file and no --param\nusage: ${RUN_USAGE}`);
+    return 2;
+  }
+  if (resumed === undefined && (!file || extra.length > 0)) {
     io.err(`usage: ${RUN_USAGE}`);
     return 2;
   }
-  const spec = await loadAndValidate(file, io);
-  if (!spec) return 2;
-  const params = parseParams(spec, parsed.values.param ?? [], io);
-  if (!params) return 2;
+  let spec: PipelineSpec | undefined;
+  let params: Record<string, unknown> | undefined;
+  let rerun: { of: string; reuse: Record<string, NodeReuse> } | undefined;
+  if (resumed !== undefined) {
+    // Recorded here by `kiln run`, else a run of the API (KILN_API_URL or the running kiln up's) when a token is given.
+    let record = await loadRunRecord(resumed);
+    const api = apiTarget({});
+    if (!record && api.token) {
+      try {
+        record = await fetchRunRecord(resumed, { base: api.base, token: api.token });
+      } catch (err) {
+        io.err(`kiln run: ${(err as Error).message}`);
+        return 2;
+      }
+    }
+    if (!record) {
+      const asked = api.token ? ` nor known to the API at ${api.base}` : ' (with KILN_TOKEN set, the API of KILN_API_URL or of the running kiln up is asked too)';
+      io.err(`kiln run: no run "${resumed}" is recorded under ${join(kilnHome(), 'runs')}${asked}; --resume re-runs a run that \`kiln run\` waited for on this KILN_HOME`);
+      return 2;
+    }
+    ({ spec, params } = record);
+    rerun = { of: resumed, reuse: rerunReuse(spec, record.state, 'failed') };
+  } else {
+    spec = await loadAndValidate(file!, io);
+    if (!spec) return 2;
+    params = parseParams(spec, parsed.values.param ?? [], io);
+    if (!params) return 2;
+  }
 
   const json = Boolean(parsed.values.json);
   const say = json ? io.err : io.out;
@@ -93,7 +126,7 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
         temporal = { address: server.address, namespace: temporal.namespace };
       }
       if (interrupts.count > 0) return cancelledBeforeStart(say);
-      const queues = new Set(['cpu', 'gpu', ...spec.nodes.map(queueOf)]);
+      const queues = new Set(['cpu', 'gpu', ...spec.nodes.map((n) => queueOf(n))]);
       // Node failures show in the progress lines; the SDK's own warnings would repeat them.
       // The developer's own file on their own machine: user code is allowed (localWorkerPolicy).
       workers = await createWorkers({
@@ -111,8 +144,11 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     const connection = await connectTemporalClient(temporal);
     try {
       const client = new Client({ connection, namespace });
-      const state = await execute(client, spec, params, { io, say, interrupts, json, ...(queueSuffix ? { queueSuffix } : {}) });
-      if (json) io.out(JSON.stringify(runSummary(state)));
+      const noCache = parsed.values['no-cache'] === true;
+      const state = await execute(client, spec, params, { io, say, interrupts, json, noCache, ...(queueSuffix ? { queueSuffix } : {}), ...(rerun ? { rerun } : {}) });
+      // Kept for `kiln run --resume` (a failure to keep it must not change how the run ended).
+      await saveRunRecord({ spec, params, state }).catch((err: unknown) => say(`could not record the run for --resume: ${(err as Error).message}`));
+      if (json) io.out(JSON.stringify(runSummary(state, rerun?.of)));
       if (state.status === 'cancelled' && interrupts.count > 0) return INTERRUPTED;
       return state.status === 'succeeded' ? 0 : 1;
     } finally {
@@ -143,6 +179,10 @@ interface ExecuteContext {
   interrupts: Interrupts;
   json: boolean;
   queueSuffix?: string;
+  /** A re-run (`--resume`): the run it re-runs and the results it reuses. */
+  rerun?: { of: string; reuse: Record<string, NodeReuse> };
+  /** `--no-cache`: nothing of this run is reused from, or recorded in, the node cache. */
+  noCache?: boolean;
 }
 
 async function execute(client: Client, spec: PipelineSpec, params: Record<string, unknown>, ctx: ExecuteContext): Promise<RunState> {
@@ -160,8 +200,14 @@ async function execute(client: Client, spec: PipelineSpec, params: Record<string
     specStore: artifactSpecStore(defaultArtifactStore()),
     catalog,
     ...(ctx.queueSuffix ? { queueSuffix: ctx.queueSuffix } : {}),
+    ...(ctx.rerun ? { reuse: ctx.rerun.reuse } : {}),
+    ...(ctx.noCache ? { cache: false } : {}),
   });
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
+  if (ctx.rerun) {
+    const reused = Object.keys(ctx.rerun.reuse).length;
+    say(`re-running run ${ctx.rerun.of} from its failures: ${reused} node${reused === 1 ? '' : 's'} reused if their artifacts are still stored, ${spec.nodes.length - reused} to run`);
+  }
   ctx.interrupts.onFirst(() => {
     say('cancelling the run (Ctrl-C again to stop at once)…');
     void handle.cancel().catch(() => {});

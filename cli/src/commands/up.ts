@@ -36,8 +36,8 @@ export async function upCommand(args: string[], io: Io, signals: NodeJS.EventEmi
   const [{ configFromEnv, ensureStudioBuilt, startApi }, { superviseDevServer }, { startCsvThreads }, { createWorkers }, { loadKeyRing }] = await Promise.all([
     import('@kiln/api'),
     import('@kiln/engine/temporal'),
-    import('@kiln/activities/data'),
-    import('@kiln/activities/worker'),
+    import('@kiln/tabular'),
+    import('@kiln/worker'),
     import('@kiln/engine/secret-keys'),
   ]);
   // Ctrl-C while starting: finish the step under way, then stop what was started.

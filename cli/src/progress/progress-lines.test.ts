@@ -26,6 +26,8 @@ describe('progress output', () => {
     expect(progressLine('m', { status: 'running', attempts: 1, items: { total: 10, done: 4, failed: 0 } }, at)).toBe(
       '12:00:03 ▶ m running (4/10 items)',
     );
+    expect(progressLine('load', { status: 'cached', attempts: 0, cachedFrom: { runId: 'r1', nodeId: 'load' } }, at)).toBe('12:00:03 ↺ load cached from run r1');
+    expect(progressLine('b', { status: 'cached', attempts: 0, cachedFrom: { runId: 'r1', nodeId: 'a' } }, at)).toBe('12:00:03 ↺ b cached from run r1 (node a)');
   });
 
   it('formats durations for people', () => {

@@ -24,12 +24,18 @@ export function progressLine(nodeId: string, state: NodeState, now = new Date(),
   if (state.endedAt && state.startedAt && ['succeeded', 'failed'].includes(state.status)) {
     line += ` in ${formatDuration(Date.parse(state.endedAt) - Date.parse(state.startedAt))}`;
   }
+  if (state.cachedFrom) line += ` from ${cachedFromText(state.cachedFrom, nodeId)}`;
   if (state.error) line += `: ${state.error.message}`;
   else if (state.reason) line += `: ${state.reason}`;
   if (!result || !['succeeded', 'cached'].includes(state.status)) return line;
   if (result.summary) line += ` — ${cut(result.summary, Math.max(10, width - line.length - 3))}`;
   const indent = `${' '.repeat(time.length)} │ `;
   return [line, ...result.tail.map((l) => indent + cut(l, Math.max(10, width - indent.length)))].join('\n');
+}
+
+/** Where a cached node's outputs came from: `run <id>`, with the node when its id differs. */
+export function cachedFromText(from: { runId: string; nodeId: string }, nodeId?: string): string {
+  return `run ${from.runId}${nodeId === undefined || from.nodeId !== nodeId ? ` (node ${from.nodeId})` : ''}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -1,8 +1,8 @@
 import type { NodeState, RunState } from '@kiln/engine';
-import { cut, formatDuration } from './progress-lines';
+import { cachedFromText, cut, formatDuration } from './progress-lines';
 import type { NodeResult } from './node-results';
 
-const STATUS_COLOUR: Record<string, string> = { succeeded: '32', cached: '32', failed: '31', cancelled: '33', skipped: '33', running: '36' };
+const STATUS_COLOUR: Record<string, string> = { succeeded: '32', cached: '34', failed: '31', cancelled: '33', skipped: '33', running: '36' };
 
 /** Colours a status word on a terminal (none when not a TTY or with NO_COLOR). */
 export function paint(status: string, text: string, colour: boolean): string {
@@ -22,7 +22,10 @@ export function summaryTable(state: RunState, results: (id: string, node: NodeSt
     const n = state.nodes[id]!;
     const r = results(id, n);
     const duration = n.startedAt && n.endedAt ? formatDuration(Date.parse(n.endedAt) - Date.parse(n.startedAt)) : '';
-    return { id, status: n.status, attempts: String(n.attempts), duration, result: r.tail.at(-1) ?? r.summary };
+    const result = r.tail.at(-1) ?? r.summary;
+    // A cached node says where it came from first (its result is the source run's).
+    const from = n.cachedFrom ? `↺ ${cachedFromText(n.cachedFrom, id)}` : '';
+    return { id, status: n.status, attempts: String(n.attempts), duration, result: from && result ? `${from}: ${result}` : from || result };
   });
   const head = { id: 'node', status: 'status', attempts: 'tries', duration: 'time', result: 'result' };
   const fixed = idWidth + 2 + 9 + 2 + 5 + 2 + 8 + 2;

@@ -4,10 +4,16 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonDoc = Record<string, any>;
 
-import type { DeployStrategy, Role } from '@kiln/engine';
+import type { DeployStrategy, Role, TokenRole } from '@kiln/engine';
 
 // Roles are defined with the capability policy in the engine; re-exported for the db's callers.
 export { ROLES, type Role } from '@kiln/engine';
+
+/**
+ * What a token may be: a person's role, or `worker`, which may only register the node types its
+ * worker serves (`PUT /node-types/registrations/:workerId`) and nothing else.
+ */
+export { TOKEN_ROLES, type TokenRole } from '@kiln/engine';
 
 export type RunTrigger = 'api' | 'schedule' | 'webhook' | 'rerun' | 'cli' | 'drift';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -95,7 +101,7 @@ export interface WebhookDeliveryRecord {
 export interface ApiTokenRecord {
   id: string;
   name: string;
-  role: Role;
+  role: TokenRole;
   /** SHA-256 of the token, hex; the token itself is shown once and never stored. */
   digest: string;
   createdAt: Date;
@@ -194,4 +200,37 @@ export interface PredictionFeedbackRecord {
   deployment: string;
   label: JsonDoc;
   receivedAt: Date;
+}
+
+/**
+ * A node type registered by its workers, one row per type and version (kept when its workers are
+ * gone: the catalog shows it unserved). A type name belongs to one source.
+ */
+export interface NodeTypeRecord {
+  type: string;
+  version: number;
+  source: string;
+  language: string;
+  queue: string;
+  /** The catalog entry as registered, defaults filled in (`RegisteredTypeInfo`). */
+  info: JsonDoc;
+  /** SHA-256 of the canonical JSON of `info` and `queue`: a live worker's copy must not differ. */
+  digest: string;
+  registeredAt: Date;
+  updatedAt: Date;
+}
+
+/** A worker's registration of the types it serves; renewed by the worker, expired when it stops doing so. */
+export interface NodeTypeWorkerRecord {
+  workerId: string;
+  source: string;
+  language: string;
+  queue: string;
+  /** The types it serves. */
+  types: { type: string; version: number }[];
+  /** The token that registered it (its name), for the audit trail. */
+  registeredBy: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
 }

@@ -6,6 +6,8 @@ import type {
   DeploymentRecord,
   ModelRecord,
   ModelVersionRecord,
+  NodeTypeRecord,
+  NodeTypeWorkerRecord,
   PipelineRecord,
   PipelineVersionRecord,
   PredictionFeedbackRecord,
@@ -230,6 +232,38 @@ export const PredictionFeedback = new EntitySchema<PredictionFeedbackRecord>({
   },
 });
 
+export const NodeType = new EntitySchema<NodeTypeRecord>({
+  name: 'NodeType',
+  tableName: 'node_types',
+  columns: {
+    type: { type: 'text', primary: true },
+    version: { type: 'int', primary: true },
+    source: { type: 'text' },
+    language: { type: 'text' },
+    queue: { type: 'text' },
+    info: { type: 'jsonb' },
+    digest: { type: 'text' },
+    registeredAt: ts('registered_at'),
+    updatedAt: ts('updated_at'),
+  },
+});
+
+export const NodeTypeWorker = new EntitySchema<NodeTypeWorkerRecord>({
+  name: 'NodeTypeWorker',
+  tableName: 'node_type_workers',
+  columns: {
+    workerId: { type: 'text', primary: true, name: 'worker_id' },
+    source: { type: 'text' },
+    language: { type: 'text' },
+    queue: { type: 'text' },
+    types: { type: 'jsonb' },
+    registeredBy: { type: 'text', name: 'registered_by' },
+    firstSeenAt: ts('first_seen_at'),
+    lastSeenAt: ts('last_seen_at'),
+    expiresAt: ts('expires_at'),
+  },
+});
+
 export const ENTITIES = [
   Pipeline,
   PipelineVersion,
@@ -245,4 +279,6 @@ export const ENTITIES = [
   DeploymentEvent,
   PredictionLog,
   PredictionFeedback,
+  NodeType,
+  NodeTypeWorker,
 ];

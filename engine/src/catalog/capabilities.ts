@@ -16,6 +16,9 @@ export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
 /** Token roles, least to most trusted. */
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+/** What a token may be: a person's role, or `worker` (a worker's token, which may only register node types). */
+export const TOKEN_ROLES = [...ROLES, 'worker'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 /** Who started a run, as the run carries it (see ARCHITECTURE.md, "Trust boundaries"). */
 export interface RunStarter {

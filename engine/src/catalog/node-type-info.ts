@@ -1,4 +1,5 @@
 import type { Capability } from './capabilities';
+import type { NodeLanguage } from './registration';
 import { type PortMap, type PortType, portTypeOf } from './port-types';
 import { portValueJsonSchema } from './port-values';
 
@@ -10,7 +11,7 @@ export interface ParamIssue {
 
 /**
  * What the spec validator and the workflow need to know about a node type. Node definitions
- * (in `activities`) provide it; the API serves it as JSON (without `checkParams`).
+ * (in `nodes`) provide it; the API serves it as JSON (without `checkParams`).
  */
 export interface NodeTypeInfo {
   readonly type: string;
@@ -30,8 +31,24 @@ export interface NodeTypeInfo {
    * through the server's task queues; its node's timeout and retries apply as to any node.
    */
   readonly light?: boolean;
+  /**
+   * The same params and inputs always give equivalent outputs and running it has no other effect
+   * (a seeded trainer, featurize, evaluate, validate, an ingest keyed by its file's content): its
+   * nodes are cached by default. Absent: not cached unless a node opts in with `cache: true`.
+   */
+  readonly deterministic?: boolean;
   /** Checks a params object; absent means "anything goes". */
   checkParams?(params: unknown): readonly ParamIssue[];
+  /** Where the type comes from: `builtin` (absent means the same), or the package or module whose workers registered it. */
+  readonly source?: string;
+  /** The language its implementation is in (built-ins: TypeScript). */
+  readonly language?: NodeLanguage;
+  /** Registered types: the task queue their workers serve; a node of the type runs there unless it names a queue. */
+  readonly queue?: string;
+  /** Registered types: whether a live worker serves the type now (built-ins are always served). */
+  readonly served?: boolean;
+  /** Registered types: when a worker last renewed its registration of the type (ISO 8601). */
+  readonly lastSeenAt?: string;
 }
 
 /** The set of node types a spec is checked against. */

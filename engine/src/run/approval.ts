@@ -1,7 +1,7 @@
 /**
  * `gate.approval`, the node type the workflow runs itself: it waits, durably and holding no worker,
  * for a person's decision (a signal), or rejects at its timeout. What it does is here, in pure code
- * the workflow imports; its declaration (`activities/src/nodes/gate/approval.decl.ts`) builds its
+ * the workflow imports; its declaration (`nodes/src/gate/approval.decl.ts`) builds its
  * params schema from the same constants.
  */
 export const APPROVAL_NODE_TYPE = 'gate.approval';

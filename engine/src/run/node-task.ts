@@ -20,6 +20,33 @@ export interface NodeTask {
   /** The run's `startedBy`, for the worker's capability check. */
   startedBy?: RunStarter;
   item?: { index: number; value: unknown };
+  /**
+   * Outputs an earlier run produced for this node (or this item), to reuse instead of running: the
+   * worker checks that every artifact they point at is still stored and returns them as a `cached`
+   * result; when one is gone (or a value no longer fits its port) the node runs as usual.
+   */
+  reuse?: NodeReuse;
+  /**
+   * The node's cache setting as the run decides it: false when the node or the run turned caching
+   * off, true when the node opted in; absent, the worker follows the type's `deterministic`.
+   */
+  cache?: boolean;
+  /** The node's `cacheVersion` (part of the cache key). */
+  cacheVersion?: string;
+}
+
+/** Where a reused result came from: the run and node that computed it. */
+export interface CachedFrom {
+  runId: string;
+  nodeId: string;
+}
+
+/** A node's result from an earlier run, offered for reuse (see {@link NodeTask.reuse}). */
+export interface NodeReuse {
+  outputs: Record<string, unknown>;
+  from: CachedFrom;
+  /** The source node decided its downstream must not run (a rejected gate): the reuse decides so again. */
+  skipDownstream?: { reason: string };
 }
 
 export interface NodeResult {
@@ -27,7 +54,9 @@ export interface NodeResult {
   attempt: number;
   /** Set by a node that decides its downstream must not run (a rejected gate). */
   skipDownstream?: { reason: string };
+  /** The outputs were reused (0 attempts); `cachedFrom` says from where. */
   cached?: boolean;
+  cachedFrom?: CachedFrom;
 }
 
 /** Details a worker attaches to a node failure. */

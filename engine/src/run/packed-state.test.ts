@@ -11,7 +11,7 @@ const state: RunState = {
   generations: 3,
   nodes: {
     a: { status: 'succeeded', attempts: 1, startedAt: '2026-12-07T02:00:00.010Z', endedAt: '2026-12-07T02:00:01.500Z', outputs: {}, queue: 'cpu' },
-    b: { status: 'cached', attempts: 0, startedAt: '2026-12-07T02:00:00.010Z', endedAt: '2026-12-07T02:00:00.020Z', outputs: { model: { digest: 'sha256:x' } }, queue: 'gpu' },
+    b: { status: 'cached', attempts: 0, startedAt: '2026-12-07T02:00:00.010Z', endedAt: '2026-12-07T02:00:00.020Z', outputs: { model: { digest: 'sha256:x' } }, queue: 'gpu', cachedFrom: { runId: 'r0', nodeId: 'b' } },
     c: { status: 'failed', attempts: 3, startedAt: '2026-12-07T02:01:00.000Z', endedAt: '2026-12-07T02:02:00.000Z', error: { message: 'boom ✓ 𝄞', type: 'Error' }, queue: 'cpu' },
     d: { status: 'skipped', attempts: 0, endedAt: '2026-12-07T02:02:00.000Z', reason: 'upstream node "c" failed' },
     e: { status: 'skipped', attempts: 0, endedAt: '2026-12-07T02:02:00.000Z', reason: 'upstream node "c" failed' },

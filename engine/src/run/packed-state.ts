@@ -25,6 +25,8 @@ export interface PackedNodes {
   error: Record<number, { message: string; type: string }>;
   outputs: Record<number, Record<string, unknown>>;
   items: Record<number, [number, number, number]>;
+  /** Sparse, by node index: where a `cached` node's outputs came from, `[runId, nodeId]` as indexes into `strings`. */
+  cachedFrom?: Record<number, [number, number]>;
 }
 
 export interface PackedRunState extends Omit<RunState, 'nodes'> {
@@ -53,6 +55,7 @@ export function packNodes(nodes: Iterable<[string, NodeState]>, t0: number): Pac
     error: {},
     outputs: {},
     items: {},
+    cachedFrom: {},
   };
   const interned = new Map<string, number>();
   const intern = (s: string | undefined): number => {
@@ -76,6 +79,7 @@ export function packNodes(nodes: Iterable<[string, NodeState]>, t0: number): Pac
     if (node.error) packed.error[i] = { message: node.error.message, type: node.error.type };
     if (node.outputs && (!WITH_OUTPUTS.has(node.status) || Object.keys(node.outputs).length > 0)) packed.outputs[i] = node.outputs;
     if (node.items) packed.items[i] = [node.items.total, node.items.done, node.items.failed];
+    if (node.cachedFrom) packed.cachedFrom![i] = [intern(node.cachedFrom.runId), intern(node.cachedFrom.nodeId)];
   }
   return packed;
 }
@@ -98,6 +102,8 @@ export function unpackNodes(packed: PackedNodes): Record<string, NodeState> {
     if (packed.queue[i]! >= 0) node.queue = packed.strings[packed.queue[i]!]!;
     const items = packed.items[i];
     if (items) node.items = { total: items[0], done: items[1], failed: items[2] };
+    const from = packed.cachedFrom?.[i];
+    if (from) node.cachedFrom = { runId: packed.strings[from[0]]!, nodeId: packed.strings[from[1]]! };
     nodes[id] = node;
   });
   return nodes;

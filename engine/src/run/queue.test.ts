@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogOf, type NodeTypeInfo } from '../catalog/node-type-info';
-import { MAX_LOCAL_RUN_NODES, localTypesOf, queueOf, runsLocally } from './queue';
+import { MAX_LOCAL_RUN_NODES, localTypesOf, queueOf, runsLocally, typeQueuesOf } from './queue';
 
 const info = (type: string, light?: boolean): NodeTypeInfo => ({
   type,
@@ -20,6 +20,16 @@ describe('where a node runs', () => {
     expect(queueOf({})).toBe('cpu');
     expect(queueOf({ resources: { gpu: 1 } })).toBe('gpu');
     expect(queueOf({ resources: { queue: 'special', gpu: 1 } })).toBe('special');
+  });
+
+  it("routes a registered type's nodes to its workers' queue unless the node names one", () => {
+    const catalog = catalogOf([{ ...info('acme.clean'), queue: 'acme' }, info('t.heavy')]);
+    const queues = typeQueuesOf({ nodes: [{ id: 'a', type: 'acme.clean' }, { id: 'b', type: 't.heavy' }, { id: 'c', type: 'acme.clean' }] }, catalog);
+    expect(queues).toEqual({ 'acme.clean': 'acme' });
+    expect(queueOf({ type: 'acme.clean' }, queues)).toBe('acme');
+    expect(queueOf({ type: 'acme.clean', resources: { gpu: 1 } }, queues)).toBe('acme');
+    expect(queueOf({ type: 'acme.clean', resources: { queue: 'mine' } }, queues)).toBe('mine');
+    expect(queueOf({ type: 't.heavy' }, queues)).toBe('cpu');
   });
 
   it('lists the light types a spec uses, once each, and runs those nodes locally unless they ask for a queue or GPU', () => {

@@ -1,10 +1,25 @@
 import type { Catalog } from '../catalog/node-type-info';
 import type { NodeSpec, PipelineSpec } from '../spec/schema';
 
-/** The task queue a node runs on: its named queue, else `gpu` when it asks for one, else `cpu`. */
-export function queueOf(node: Pick<NodeSpec, 'resources'>): string {
+/**
+ * The task queue a node runs on: its named queue, else its type's queue (a registered type's workers
+ * serve their own, `typeQueues` from the run input), else `gpu` when it asks for one, else `cpu`.
+ */
+export function queueOf(node: Pick<NodeSpec, 'resources'> & { type?: string }, typeQueues?: Readonly<Record<string, string>>): string {
   if (node.resources?.queue) return node.resources.queue;
+  const typeQueue = node.type === undefined ? undefined : typeQueues?.[node.type];
+  if (typeQueue) return typeQueue;
   return (node.resources?.gpu ?? 0) > 0 ? 'gpu' : 'cpu';
+}
+
+/** The queues of a spec's registered node types (those the catalog gives a queue), chosen when the run starts. */
+export function typeQueuesOf(spec: Pick<PipelineSpec, 'nodes'>, catalog: Catalog): Record<string, string> {
+  const queues: Record<string, string> = {};
+  for (const type of new Set(spec.nodes.map((n) => n.type))) {
+    const queue = catalog.get(type)?.queue;
+    if (queue) queues[type] = queue;
+  }
+  return queues;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RunStarter } from '../catalog/capabilities';
 import type { PipelineSpec } from '../spec/schema';
+import type { NodeReuse } from './node-task';
 import type { PackedNodes } from './packed-state';
 
 /**
@@ -32,11 +33,25 @@ interface RunInputBase {
    * still go to their queue.
    */
   localTypes?: string[];
+  /** False: no node of this run reads or writes the cache (`kiln run --no-cache`, the API's `"cache": false`). */
+  cache?: boolean;
+  /**
+   * The task queue of each registered node type in the spec (its workers' own queue), chosen when the
+   * run starts. A node of such a type that names no queue runs there, and waits at most
+   * `REGISTERED_SCHEDULE_TO_START_SECONDS` for a worker to take it (its workers may be gone).
+   */
+  typeQueues?: Record<string, string>;
   /**
    * Appended to every task queue of this run, the workflow's own included (`kiln run` beside a
    * running `kiln up`: its in-process workers serve private queues, so neither takes the other's tasks).
    */
   queueSuffix?: string;
+  /**
+   * Results of an earlier run to reuse, by node id (a re-run from failure): inline, or (over
+   * {@link INLINE_SPEC_BYTES}) kept in the artifact store as JSON and read like a stored spec.
+   */
+  reuse?: Record<string, NodeReuse>;
+  reuseRef?: SpecRef;
   /** History thresholds that make the workflow continue as new (tests set them low). */
   limits?: { maxHistoryEvents?: number; maxHistoryBytes?: number };
   resume?: {
@@ -75,3 +90,10 @@ export const MAX_PAYLOAD_BYTES = 2_000_000;
 /** Extra attempts granted beyond a node's policy for attempts lost with a worker (heartbeat timeouts). */
 export const INFRA_RETRY_ALLOWANCE = 2;
 export const DEFAULT_NODE_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+/**
+ * How long a node of a registered type waits on its queue for a worker to take it before it fails
+ * (Temporal's schedule-to-start timeout, not retried): the API refuses to start a run whose registered
+ * types have no live worker, and this bounds the wait when the workers go away during the run.
+ */
+export const REGISTERED_SCHEDULE_TO_START_SECONDS = 600;

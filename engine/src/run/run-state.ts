@@ -1,3 +1,5 @@
+import type { CachedFrom } from './node-task';
+
 /** Where a node is. `cached` means its result came from the cache instead of running. */
 export const NODE_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cached', 'cancelled'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
@@ -24,6 +26,8 @@ export interface NodeState {
   queue?: string;
   /** For a node that maps over items: how far it got. */
   items?: { total: number; done: number; failed: number };
+  /** A `cached` node: the run and node whose outputs it reused. */
+  cachedFrom?: CachedFrom;
 }
 
 export interface RunState {

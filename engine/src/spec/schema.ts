@@ -47,7 +47,19 @@ export const nodeSchema = z.strictObject({
   retry: retrySchema.optional(),
   timeoutSeconds: positiveSeconds.optional().describe('Longest one attempt may run.'),
   heartbeatTimeoutSeconds: positiveSeconds.optional().describe('A worker silent this long is presumed lost (default 30).'),
-  cache: z.boolean().optional(),
+  cache: z
+    .boolean()
+    .optional()
+    .describe(
+      'Reuse an earlier identical execution (same type and implementation, params, inputs, cacheVersion). ' +
+        'Default: on for deterministic node types, off for the rest; true opts a non-deterministic type in, false turns it off.',
+    ),
+  cacheVersion: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Part of the cache key: change it to make this node compute again instead of reusing a cached result.'),
   map: mapSchema.optional(),
   position: positionSchema.optional().describe('Where the studio draws the node: layout, not part of the pipeline\'s identity.'),
 });

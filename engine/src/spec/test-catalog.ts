@@ -3,7 +3,7 @@ import { type Catalog, type NodeTypeInfo, catalogOf } from '../catalog/node-type
 import type { PortMap } from '../catalog/port-types';
 import { zodParamCheck } from '../catalog/zod-param-check';
 
-/** A small catalog with typed ports, for engine tests (the real node types live in `activities`). */
+/** A small catalog with typed ports, for engine tests (the real node types live in `nodes`). */
 function info(type: string, inputs: PortMap, outputs: PortMap, params: z.ZodType = z.strictObject({})): NodeTypeInfo {
   return {
     type,

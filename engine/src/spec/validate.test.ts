@@ -43,6 +43,19 @@ describe('validateSpec', () => {
     ]);
   });
 
+  it('checks the cache fields: cacheVersion a non-empty string, no caching of approvals', () => {
+    expect(problems(base([{ ...ingest(), cache: 'yes', cacheVersion: '' }]))).toEqual([
+      'nodes[0].cache: Invalid input: expected boolean, received string',
+      'nodes[0].cacheVersion: Too small: expected string to have >=1 characters',
+    ]);
+    expect(problems(base([{ ...ingest(), cache: true, cacheVersion: 'v2' }]))).toEqual([]);
+    const approval = problems(base([{ id: 'ok', type: 'gate.approval', cache: true, cacheVersion: 'v1' }])).filter((p) => p.includes('cached'));
+    expect(approval).toEqual([
+      'nodes[0].cache: node "ok": gate.approval waits for a decision and is never cached; remove "cache"',
+      'nodes[0].cacheVersion: node "ok": gate.approval waits for a decision and is never cached; remove "cacheVersion"',
+    ]);
+  });
+
   it('reports duplicate node ids and unknown node types with a suggestion', () => {
     expect(problems(base([{ id: 'a', type: 'core.noop' }, { id: 'a', type: 'core.noop' }, { id: 'b', type: 'core.nop' }]))).toEqual([
       'nodes[1].id: node id "a" is already used by nodes[0]',

@@ -7,8 +7,21 @@ import { type Problem, formatPath } from './problem';
 import { checkParamsSchema, declaredParams } from './run-params';
 import { type NodeSpec, type PipelineSpec, pipelineSpecSchema } from './schema';
 import { findRefs, splitPortRef } from './value-refs';
+import { APPROVAL_NODE_TYPE } from '../run/approval';
 
 export type ValidationResult = { ok: true; spec: PipelineSpec; problems: [] } | { ok: false; problems: Problem[] };
+
+/** An approval gate waits for a person: it has no result to cache. */
+function cacheProblems(node: NodeSpec, i: number): Problem[] {
+  if (node.type !== APPROVAL_NODE_TYPE) return [];
+  return (['cache', 'cacheVersion'] as const)
+    .filter((field) => field === 'cacheVersion' ? node.cacheVersion !== undefined : node.cache === true)
+    .map((field) => ({
+      path: `nodes[${i}].${field}`,
+      message: `node "${node.id}": ${node.type} waits for a decision and is never cached; remove "${field}"`,
+      nodeId: node.id,
+    }));
+}
 
 /**
  * Checks a spec against its schema and a catalog of node types, returning every problem at once:
@@ -90,6 +103,7 @@ function semanticProblems(spec: PipelineSpec, catalog: Catalog): Problem[] {
     problems.push(...refProblems(node, i, declared, infoOf, firstIndex));
     const info = infoOf.get(node.id);
     if (info?.checkParams) problems.push(...paramProblems(spec, node, i, info));
+    problems.push(...cacheProblems(node, i));
   });
 
   const dag = buildDag({ nodes: spec.nodes.filter((n, i) => valid(n.id) && firstIndex.get(n.id) === i), edges: spec.edges });

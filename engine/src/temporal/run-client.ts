@@ -26,9 +26,10 @@ import {
   unpackRunState,
 } from '../run/packed-state';
 import type { NodeState, RunChanges, RunState } from '../run/run-state';
+import type { NodeReuse } from '../run/node-task';
 import type { PipelineSpec } from '../spec/schema';
 import type { Catalog } from '../catalog/node-type-info';
-import { localTypesOf } from '../run/queue';
+import { localTypesOf, typeQueuesOf } from '../run/queue';
 
 export interface StartRunOptions {
   spec: PipelineSpec;
@@ -43,6 +44,11 @@ export interface StartRunOptions {
   memo?: Record<string, unknown>;
   /** Appended to every task queue of the run (see `RunInput.queueSuffix`); its workers serve the same. */
   queueSuffix?: string;
+  /**
+   * Results of an earlier run to reuse, by node id (re-run from failure). Over `INLINE_SPEC_BYTES`
+   * they go to the spec store, like a large spec.
+   */
+  reuse?: Record<string, NodeReuse>;
   /** Never start a second run with this id, even after the first has closed (webhook deliveries). */
   uniqueId?: boolean;
   /**
@@ -55,6 +61,8 @@ export interface StartRunOptions {
    * workflow worker (without one, every node goes through its task queue).
    */
   catalog?: Catalog;
+  /** False: the run neither reads nor writes the node cache (see `RunInput.cache`). */
+  cache?: boolean;
 }
 
 /** Keeps a spec's JSON and returns its digest (workers read it back with the `kiln.readSpec` activity). */
@@ -73,7 +81,7 @@ export class RunExistsError extends Error {
 export class RunTooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(
-      `the run's input (spec and params) comes to ${bytes} bytes as JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit of one Temporal payload; ` +
+      `the run's input (spec, params and reused results) comes to ${bytes} bytes as JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit of one Temporal payload; ` +
         'keep large data out of params (artifacts), and give large specs a spec store',
     );
   }
@@ -82,7 +90,7 @@ export class RunTooLargeError extends Error {
 /** What builds a run's input: the spec (inline, or by digest through a spec store), params and context. */
 export type RunInputOptions = Pick<
   StartRunOptions,
-  'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog' | 'queueSuffix'
+  'spec' | 'params' | 'trigger' | 'limits' | 'startedBy' | 'specStore' | 'catalog' | 'queueSuffix' | 'reuse' | 'cache'
 >;
 
 /**
@@ -96,18 +104,31 @@ export async function runInputOf(options: RunInputOptions): Promise<RunInput> {
     const json = JSON.stringify(options.spec);
     specPart = { specRef: { digest: await options.specStore.put(json), length: json.length } };
   }
+  let reusePart: Pick<RunInput, 'reuse' | 'reuseRef'> = options.reuse ? { reuse: options.reuse } : {};
+  if (options.reuse && options.specStore && jsonBytes(options.reuse) > INLINE_SPEC_BYTES) {
+    const json = JSON.stringify(options.reuse);
+    reusePart = { reuseRef: { digest: await options.specStore.put(json), length: json.length } };
+  }
   const input = {
     ...specPart,
+    ...reusePart,
     params: options.params,
     ...(options.trigger ? { trigger: options.trigger } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.startedBy ? { startedBy: options.startedBy } : {}),
     ...(options.catalog ? { localTypes: localTypesOf(options.spec, options.catalog) } : {}),
+    ...typeQueuesPart(options.spec, options.catalog),
     ...(options.queueSuffix ? { queueSuffix: options.queueSuffix } : {}),
+    ...(options.cache === false ? { cache: false } : {}),
   } as RunInput;
   const bytes = jsonBytes(input);
   if (bytes > MAX_PAYLOAD_BYTES) throw new RunTooLargeError(bytes);
   return input;
+}
+
+function typeQueuesPart(spec: PipelineSpec, catalog: Catalog | undefined): { typeQueues?: Record<string, string> } {
+  const typeQueues = catalog ? typeQueuesOf(spec, catalog) : {};
+  return Object.keys(typeQueues).length > 0 ? { typeQueues } : {};
 }
 
 /** Starts a run of a (validated) spec; the run id is the workflow id. */

@@ -2,7 +2,7 @@ import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptio
 import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../spec/defaults';
 import type { NodeSpec } from '../spec/schema';
 import { queueOf } from '../run/queue';
-import { DEFAULT_NODE_TIMEOUT_SECONDS, INFRA_RETRY_ALLOWANCE } from '../run/run-input';
+import { DEFAULT_NODE_TIMEOUT_SECONDS, INFRA_RETRY_ALLOWANCE, REGISTERED_SCHEDULE_TO_START_SECONDS } from '../run/run-input';
 
 
 /**
@@ -10,9 +10,11 @@ import { DEFAULT_NODE_TIMEOUT_SECONDS, INFRA_RETRY_ALLOWANCE } from '../run/run-
  * and marks the last allowed attempt final, so Temporal's own limits are a backstop: a little longer
  * than the node's timeout, and a few extra attempts for workers that die mid-task.
  */
-export function activityOptionsOf(node: NodeSpec, queueSuffix = ''): ActivityOptions {
+export function activityOptionsOf(node: NodeSpec, queueSuffix = '', typeQueues?: Readonly<Record<string, string>>): ActivityOptions {
+  const registered = typeQueues?.[node.type] !== undefined;
   return {
-    taskQueue: queueOf(node) + queueSuffix,
+    taskQueue: queueOf(node, typeQueues) + queueSuffix,
+    ...(registered ? { scheduleToStartTimeout: `${REGISTERED_SCHEDULE_TO_START_SECONDS}s` } : {}),
     heartbeatTimeout: `${node.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}s`,
     ...localActivityOptionsOf(node),
   };

@@ -22,7 +22,8 @@ import {
 import { type PackedRunChanges, type PackedRunState, jsonBytes, packRunState } from '../run/packed-state';
 import type { RunState } from '../run/run-state';
 import { RunScheduler } from './run-scheduler';
-import { readSpec } from './read-spec';
+import { readSpec, readStoredJson } from './read-spec';
+import type { NodeReuse } from '../run/node-task';
 
 export const stateQuery = defineQuery<PackedRunState>(STATE_QUERY);
 export const changesQuery = defineQuery<PackedRunChanges, [number]>(CHANGES_QUERY);
@@ -40,8 +41,10 @@ export async function pipelineWorkflow(input: RunInput): Promise<PackedRunState>
   // Not cancellable (a few seconds at most): a cancellation that arrives meanwhile reaches the
   // scheduler below, which then ends the run cancelled with every node's state.
   const spec = input.spec ?? (await CancellationScope.nonCancellable(() => readSpec(input.specRef)));
+  const reuseRef = input.reuseRef;
+  const reuse = reuseRef ? await CancellationScope.nonCancellable(() => readStoredJson<Record<string, NodeReuse>>(reuseRef, 'reuse')) : input.reuse;
   // The run id is the workflow id, whoever started it (the API, a schedule, a webhook).
-  const run = new RunScheduler(input, spec, workflowInfo().workflowId);
+  const run = new RunScheduler(input, spec, workflowInfo().workflowId, reuse);
   setHandler(stateQuery, () => packRunState(run.state));
   setHandler(changesQuery, (since: number) => run.changesSince(since));
   setHandler(approvalSignal, (decision) => void run.decide(decision));

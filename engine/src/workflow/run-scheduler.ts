@@ -10,9 +10,9 @@ import {
 } from '@temporalio/workflow';
 import { APPROVAL_NODE_TYPE, type ApprovalDecision, approvalResult, approvalTimeoutSeconds } from '../run/approval';
 import { type Dag, buildDag, descendants } from '../graph/dag';
-import type { NodeFailureDetails, NodeResult, NodeTask } from '../run/node-task';
+import type { NodeFailureDetails, NodeResult, NodeReuse, NodeTask } from '../run/node-task';
 import type { RunInput } from '../run/run-input';
-import { INFRA_RETRY_ALLOWANCE, MAX_PAYLOAD_BYTES, WORKFLOW_TASK_QUEUE } from '../run/run-input';
+import { INFRA_RETRY_ALLOWANCE, MAX_PAYLOAD_BYTES, REGISTERED_SCHEDULE_TO_START_SECONDS, WORKFLOW_TASK_QUEUE } from '../run/run-input';
 import { type PackedRunChanges, jsonBytes, packNodes, unpackNodes } from '../run/packed-state';
 import {
   DONE_NODE_STATUSES,
@@ -24,6 +24,7 @@ import {
 import { DEFAULT_MAX_PARALLEL } from '../spec/defaults';
 import type { NodeSpec, PipelineSpec } from '../spec/schema';
 import { resolveRefs } from '../spec/value-refs';
+import { canonicalJson } from '../spec/canonical-json';
 import { queueOf, runsLocally } from '../run/queue';
 import { activityOptionsOf, localActivityOptionsOf } from './activity-options';
 
@@ -36,6 +37,8 @@ interface MapProgress {
   running: number;
   firstError?: NodeError & { index: number };
   attempts: number;
+  /** Items whose outputs were reused: the node is `cached` when all were. */
+  cachedItems: number;
 }
 
 type Unit = { node: NodeSpec; index?: number };
@@ -76,10 +79,15 @@ export class RunScheduler {
   private draining: 'cancel' | 'failFast' | 'continueAsNew' | undefined;
   private readonly activities = new CancellationScope();
 
+  /**
+   * @param reuse results of an earlier run to reuse, by node id (re-run from failure): those nodes are
+   * offered their old outputs, which the worker returns as `cached` when their artifacts still exist.
+   */
   constructor(
     private readonly input: RunInput,
     private readonly spec: PipelineSpec,
     private readonly runId: string,
+    private readonly reuse: Readonly<Record<string, NodeReuse>> = {},
   ) {
     const { resume } = input;
     this.dag = buildDag(spec);
@@ -103,7 +111,7 @@ export class RunScheduler {
       this.changedAt.set(node.id, this.state.nodes[node.id]!.status === 'pending' ? 0 : this.version);
     }
     for (const [id, results] of Object.entries(resume?.mapResults ?? {})) {
-      this.maps.set(id, { items: [], results, finished: 0, next: 0, running: 0, attempts: 0 });
+      this.maps.set(id, { items: [], results, finished: 0, next: 0, running: 0, attempts: 0, cachedItems: 0 });
     }
     for (const id of this.dag.order) {
       if (TERMINAL_NODE_STATUSES.has(this.state.nodes[id]!.status)) continue;
@@ -224,7 +232,7 @@ export class RunScheduler {
     const prior = this.maps.get(node.id);
     const results = prior?.results.length === items.length ? prior.results : items.map(() => null);
     const finished = results.filter((r) => r != null).length;
-    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0 });
+    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0, cachedItems: 0 });
     this.startNode(node);
     this.update(node.id, { items: { total: items.length, done: finished, failed: 0 } });
     if (finished === items.length) {
@@ -238,7 +246,7 @@ export class RunScheduler {
   private startNode(node: NodeSpec): void {
     const current = this.state.nodes[node.id]!;
     if (current.status === 'running') return;
-    const queue = runsLocally(node, this.input.localTypes) ? WORKFLOW_TASK_QUEUE : queueOf(node);
+    const queue = runsLocally(node, this.input.localTypes) ? WORKFLOW_TASK_QUEUE : queueOf(node, this.input.typeQueues);
     this.update(node.id, { status: 'running', startedAt: new Date().toISOString(), queue });
   }
 
@@ -252,6 +260,13 @@ export class RunScheduler {
 
   /** An approval gate: waits (durably, holding no slot) for a decision, or rejects at its timeout. */
   private awaitApproval(node: NodeSpec, shouldContinueAsNew: () => boolean): void {
+    const reused = this.reusable(node.id);
+    if (reused) {
+      // A decision taken in the source run stands: nobody is asked twice.
+      this.startNode(node);
+      this.onResult(node, undefined, { outputs: reused.outputs, attempt: 0, cached: true, cachedFrom: reused.from, ...(reused.skipDownstream ? { skipDownstream: reused.skipDownstream } : {}) });
+      return;
+    }
     let seconds: number;
     try {
       // Params resolve as for any node: a `$param` or `$output` timeout is a value by now.
@@ -311,7 +326,7 @@ export class RunScheduler {
           ? scheduleLocalActivity<NodeResult>(node.type, [task], localActivityOptionsOf(node))
           : // The activity id names the node (and item), so pending activities can be matched to nodes.
             scheduleActivity<NodeResult>(node.type, [task], {
-              ...activityOptionsOf(node, this.input.queueSuffix),
+              ...activityOptionsOf(node, this.input.queueSuffix, this.input.typeQueues),
               activityId: index === undefined ? node.id : `${node.id}#${index}`,
             }),
       )
@@ -330,6 +345,7 @@ export class RunScheduler {
     const item = index === undefined ? undefined : { value: this.maps.get(node.id)!.items[index] };
     const params = this.paramsOf(node, item);
     const inputs: Record<string, unknown> = {};
+    const reuse = this.reuseFor(node.id, index);
     for (const [port, source] of this.dag.inputs.get(node.id)!) inputs[port] = this.outputOf(source.node, source.port);
     return {
       runId: this.runId,
@@ -343,7 +359,48 @@ export class RunScheduler {
       ...(node.resources?.memoryMb !== undefined ? { memoryMb: node.resources.memoryMb } : {}),
       ...(this.input.startedBy ? { startedBy: this.input.startedBy } : {}),
       ...(index !== undefined ? { item: { index, value: item!.value } } : {}),
+      ...reuse,
+      // A re-run runs what it does not reuse (the failed, or the nodes named and their descendants): not from the cache.
+      ...cacheSetting(node, this.input, this.rerun && !reuse.reuse),
     };
+  }
+
+  /**
+   * A node's reuse entry while it still holds: its results were computed from its inputs in the source
+   * run, so every upstream node must have ended with exactly the outputs the source run had (reused,
+   * or recomputed to the same values); one that changed makes the node run. Read from node states,
+   * so it holds across continue-as-new.
+   */
+  private reusable(nodeId: string): NodeReuse | undefined {
+    const entry = this.reuse[nodeId];
+    if (!entry) return undefined;
+    for (const pred of this.dag.preds.get(nodeId)!) {
+      const before = this.reuse[pred];
+      if (!before || canonicalJson(this.state.nodes[pred]!.outputs ?? {}) !== canonicalJson(before.outputs)) return undefined;
+    }
+    return entry;
+  }
+
+  /**
+   * What the task offers for reuse: the source run's outputs of the node, or of one item of a mapped
+   * node (its ports' lists at that index, when they have one value per item of this run's map).
+   */
+  /** This run re-runs an earlier one (from failure, or from named nodes). */
+  private get rerun(): boolean {
+    return this.input.reuse !== undefined || this.input.reuseRef !== undefined;
+  }
+
+  private reuseFor(nodeId: string, index: number | undefined): Pick<NodeTask, 'reuse'> {
+    const entry = this.reusable(nodeId);
+    if (!entry) return {};
+    if (index === undefined) return { reuse: entry };
+    const total = this.maps.get(nodeId)!.items.length;
+    const outputs: Record<string, unknown> = {};
+    for (const [port, values] of Object.entries(entry.outputs)) {
+      if (!Array.isArray(values) || values.length !== total) return {};
+      outputs[port] = values[index];
+    }
+    return { reuse: { outputs, from: entry.from } };
   }
 
   /** A node's params with its value references (`$param`, `$output`, `$item`) resolved. */
@@ -365,10 +422,11 @@ export class RunScheduler {
     if (index === undefined) {
       this.update(node.id, {
         status: result.cached ? 'cached' : 'succeeded',
-        attempts: result.attempt,
+        attempts: result.cached ? 0 : result.attempt,
         endedAt: new Date().toISOString(),
         outputs: result.outputs,
         reason: result.skipDownstream?.reason,
+        cachedFrom: result.cached ? result.cachedFrom : undefined,
       });
       if (result.skipDownstream) this.skipBelow(node.id, result.skipDownstream.reason);
       this.release(node.id);
@@ -378,7 +436,8 @@ export class RunScheduler {
     m.running--;
     m.results[index] = result.outputs;
     m.finished++;
-    m.attempts = Math.max(m.attempts, result.attempt);
+    if (result.cached) m.cachedItems++;
+    else m.attempts = Math.max(m.attempts, result.attempt);
     const items = this.state.nodes[node.id]!.items!;
     this.update(node.id, { items: { ...items, done: items.done + 1 }, attempts: m.attempts });
     this.settleMap(node.id);
@@ -391,7 +450,7 @@ export class RunScheduler {
       this.update(node.id, { status: 'cancelled', endedAt: new Date().toISOString(), reason });
       return;
     }
-    const { error, attempts } = describeFailure(err, node.retry?.maxAttempts ?? 1);
+    const { error, attempts } = describeFailure(err, node.retry?.maxAttempts ?? 1, node, this.input.typeQueues);
     if (index === undefined) {
       this.failNode(node.id, error, attempts);
       return;
@@ -423,7 +482,9 @@ export class RunScheduler {
     const outputs: Record<string, unknown[]> = {};
     for (const r of m.results) for (const port of Object.keys(r!)) outputs[port] ??= [];
     for (const port of Object.keys(outputs)) outputs[port] = m.results.map((r) => r![port]);
-    this.update(id, { status: 'succeeded', endedAt: new Date().toISOString(), outputs });
+    // Every item reused (none ran): the node is cached as a whole.
+    const from = m.cachedItems > 0 && m.cachedItems === m.results.length ? this.reusable(id)?.from : undefined;
+    this.update(id, { status: from ? 'cached' : 'succeeded', endedAt: new Date().toISOString(), outputs, ...(from ? { cachedFrom: from } : {}) });
     this.deactivateMap(id);
     this.release(id);
   }
@@ -464,13 +525,37 @@ export class RunScheduler {
   }
 }
 
-function describeFailure(err: unknown, maxAttempts: number): { error: NodeError; attempts: number } {
+/** The `NodeTask` cache fields of a node: off when the run or the node says so (or it must run), on when the node opts in. */
+function cacheSetting(node: NodeSpec, input: RunInput, mustRun: boolean): Pick<NodeTask, 'cache' | 'cacheVersion'> {
+  const cache = input.cache === false || mustRun ? false : node.cache;
+  return {
+    ...(cache !== undefined ? { cache } : {}),
+    ...(node.cacheVersion !== undefined ? { cacheVersion: node.cacheVersion } : {}),
+  };
+}
+
+function describeFailure(
+  err: unknown,
+  maxAttempts: number,
+  node: NodeSpec,
+  typeQueues: RunInput['typeQueues'],
+): { error: NodeError; attempts: number } {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as NodeFailureDetails | undefined;
     return {
       error: { message: cause.message, type: cause.type ?? 'Error' },
       attempts: details?.attempt ?? maxAttempts,
+    };
+  }
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
+    const queue = queueOf(node, typeQueues);
+    return {
+      error: {
+        message: `no worker took the node from queue "${queue}" within ${REGISTERED_SCHEDULE_TO_START_SECONDS} s: the workers serving ${node.type} are gone (GET /api/v1/catalog shows it unserved)`,
+        type: 'NoWorker',
+      },
+      attempts: 0,
     };
   }
   if (cause instanceof TimeoutFailure) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateSpec } from '@kiln/engine';
-import { browserCatalog, groupByCategory, type NodeTypeJson } from './catalog';
+import { browserCatalog, groupByCategory, groupBySource, type NodeTypeJson } from './catalog';
 import { SseParser } from './sse';
 
 const command: NodeTypeJson = {
@@ -10,7 +10,7 @@ const command: NodeTypeJson = {
   title: 'Shell command',
   description: 'Runs a command',
   inputs: {},
-  outputs: { stdout: 'Json' },
+  outputs: { stdout: { type: 'Json', schema: {} } },
   capabilities: ['user-code'],
   paramsJsonSchema: {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -54,6 +54,18 @@ describe('the browser catalog', () => {
       ['gate', ['gate.approval']],
     ]);
     expect(groupByCategory([approval, command], 'person').map(([c]) => c)).toEqual(['gate']);
+  });
+
+  it('groups registered types under their source, after the built-ins', () => {
+    const clean: NodeTypeJson = { ...approval, type: 'acme.clean', category: 'acme', title: 'Clean', source: '@acme/nodes', language: 'typescript', served: true };
+    const fit: NodeTypeJson = { ...approval, type: 'py.fit', category: 'py', title: 'Fit', source: 'acme_py', language: 'python', served: false };
+    const groups = groupBySource([fit, clean, { ...command, source: 'builtin' }, approval]);
+    expect(groups.map((g) => [g.source, g.language, g.categories.map(([c]) => c)])).toEqual([
+      ['builtin', 'typescript', ['core', 'gate']],
+      ['@acme/nodes', 'typescript', ['acme']],
+      ['acme_py', 'python', ['py']],
+    ]);
+    expect(groupBySource([fit, clean], 'fit').map((g) => g.source)).toEqual(['acme_py']);
   });
 });
 

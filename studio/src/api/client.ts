@@ -1,5 +1,26 @@
-import type { PipelineSpec, Problem, RunState } from '@kiln/engine';
-import type { NodeTypeJson } from './catalog';
+import type { PipelineSpec, Problem } from '@kiln/engine';
+import type {
+  ApiToken,
+  DecisionRecorded,
+  NodeTypeJson,
+  PipelineCreated,
+  PipelineDetail,
+  PipelineSummary,
+  PipelineUpdated,
+  PipelineVersion,
+  PipelineVersionSummary,
+  RunCancelling,
+  RunDetail,
+  RerunStarted,
+  RunStarted,
+  RunSummary,
+  Schedule,
+  SchedulePreview,
+  ScheduleTriggered,
+  TokenCreated,
+  Webhook as ApiWebhook,
+  WebhookCreated,
+} from '@kiln/api-types';
 
 const TOKEN_KEY = 'kiln.token';
 
@@ -49,60 +70,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return json as T;
 }
 
-export interface PipelineSummary {
-  id: string;
-  name: string;
-  description: string | null;
-  latestVersion: number;
-  archivedAt: string | null;
-  lastRun: { id: string; status: string; startedAt: string; trigger: string } | null;
-}
-export interface PipelineDetail extends PipelineSummary {
-  spec: PipelineSpec;
-}
-export interface RunRecord {
-  id: string;
-  pipelineId: string;
-  version: number;
-  status: string;
-  trigger: string;
-  params: Record<string, unknown>;
-  startedAt: string;
-  endedAt?: string | null;
-  /** The run's workflow in the Temporal web UI, when the API knows the UI's address. */
-  temporalUrl?: string;
-  state:
-    | (RunState & {
-        nodes: Record<string, RunState['nodes'][string] & { live?: { attempt: number; progress: unknown } }>;
-      })
-    | null;
-}
-export interface Schedule {
-  id: string;
-  pipelineId: string;
-  cron: string;
-  timezone: string;
-  paused: boolean;
-  params: Record<string, unknown>;
-  nextTimes: string[];
-  recentRuns: { runId: string; at: string }[];
-}
-export interface Webhook {
-  id: string;
-  pipelineId: string;
-  url?: string;
-  secret?: string;
-  [key: string]: unknown;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: string;
-  createdAt: string;
-  createdBy?: string | null;
-  revokedAt?: string | null;
-}
+// The answers' shapes are @kiln/api-types' (one zod schema each, shared with the API); re-exported
+// here for the pages that name them.
+export type { ApiToken, PipelineDetail, PipelineSummary, RunDetail, Schedule } from '@kiln/api-types';
+/** A webhook as listed, or as just created (then with its secret, shown once). */
+export type Webhook = WebhookCreated | (ApiWebhook & { secret?: undefined });
 
 /** Pipelines asked for ahead of their page (taken once by the page that shows them). */
 const prefetched = new Map<string, Promise<PipelineDetail>>();
@@ -120,9 +92,9 @@ export const kilnApi = {
   },
   tokens: () => api<ApiToken[]>('GET', '/tokens'),
   createToken: (name: string, role: string) =>
-    api<{ id: string; name: string; role: string; token: string }>('POST', '/tokens', { name, role }),
+    api<TokenCreated>('POST', '/tokens', { name, role }),
   revokeToken: (id: string) => api<void>('DELETE', `/tokens/${id}`),
-  nodeTypes: () => api<NodeTypeJson[]>('GET', '/node-types'),
+  nodeTypes: () => api<NodeTypeJson[]>('GET', '/catalog'),
   pipelines: () => api<PipelineSummary[]>('GET', '/pipelines'),
   pipeline: (id: string) => {
     const early = prefetched.get(id);
@@ -130,25 +102,24 @@ export const kilnApi = {
     return early ?? api<PipelineDetail>('GET', `/pipelines/${id}`);
   },
   versions: (id: string) =>
-    api<{ version: number; hash: string; author: string | null; createdAt: string }[]>(
-      'GET',
-      `/pipelines/${id}/versions`,
-    ),
+    api<PipelineVersionSummary[]>('GET', `/pipelines/${id}/versions`),
   version: (id: string, version: number) =>
-    api<{ spec: PipelineSpec }>('GET', `/pipelines/${id}/versions/${version}`),
+    api<PipelineVersion>('GET', `/pipelines/${id}/versions/${version}`),
   createPipeline: (spec: PipelineSpec) =>
-    api<{ id: string; version: number }>('POST', '/pipelines', { spec }),
+    api<PipelineCreated>('POST', '/pipelines', { spec }),
   updatePipeline: (id: string, spec: PipelineSpec) =>
-    api<{ id: string; version: number; created: boolean; layoutChanged: boolean }>('PUT', `/pipelines/${id}`, { spec }),
+    api<PipelineUpdated>('PUT', `/pipelines/${id}`, { spec }),
   archivePipeline: (id: string) => api<void>('DELETE', `/pipelines/${id}`),
   startRun: (id: string, params: Record<string, unknown>) =>
-    api<{ runId: string }>('POST', `/pipelines/${id}/runs`, { params }),
-  runs: (query: Record<string, string>) => api<RunRecord[]>('GET', `/runs?${new URLSearchParams(query)}`),
-  run: (runId: string) => api<RunRecord>('GET', `/runs/${encodeURIComponent(runId)}`),
-  cancelRun: (runId: string) => api<unknown>('POST', `/runs/${encodeURIComponent(runId)}/cancel`),
-  rerun: (runId: string) => api<{ runId: string }>('POST', `/runs/${encodeURIComponent(runId)}/rerun`),
+    api<RunStarted>('POST', `/pipelines/${id}/runs`, { params }),
+  runs: (query: Record<string, string>) => api<RunSummary[]>('GET', `/runs?${new URLSearchParams(query)}`),
+  run: (runId: string) => api<RunDetail>('GET', `/runs/${encodeURIComponent(runId)}`),
+  cancelRun: (runId: string) => api<RunCancelling>('POST', `/runs/${encodeURIComponent(runId)}/cancel`),
+  /** A new run of the run's version and params; `from` reuses what it computed (`'failed'`: re-run only what did not succeed). */
+  rerun: (runId: string, from?: 'failed' | string[]) =>
+    api<RerunStarted>('POST', `/runs/${encodeURIComponent(runId)}/rerun`, from ? { from } : undefined),
   decide: (runId: string, nodeId: string, decision: 'approve' | 'reject', comment?: string) =>
-    api<unknown>(
+    api<DecisionRecorded>(
       'POST',
       `/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/${decision}`,
       comment ? { comment } : {},
@@ -160,15 +131,15 @@ export const kilnApi = {
     body: { cron: string; timezone: string; params: Record<string, unknown> },
   ) => api<Schedule>('POST', `/pipelines/${pipelineId}/schedules`, body),
   scheduleAction: (id: string, action: 'pause' | 'resume' | 'trigger') =>
-    api<unknown>('POST', `/schedules/${id}/${action}`),
+    api<Schedule | ScheduleTriggered>('POST', `/schedules/${id}/${action}`),
   deleteSchedule: (id: string) => api<void>('DELETE', `/schedules/${id}`),
   preview: (cron: string, timezone: string) =>
-    api<{ cron: string; timezone: string; nextTimes: string[] }>(
+    api<SchedulePreview>(
       'GET',
       `/schedules/preview?${new URLSearchParams({ cron, timezone })}`,
     ),
-  webhooks: (pipelineId: string) => api<Webhook[]>('GET', `/pipelines/${pipelineId}/webhooks`),
+  webhooks: (pipelineId: string): Promise<Webhook[]> => api<ApiWebhook[]>('GET', `/pipelines/${pipelineId}/webhooks`),
   createWebhook: (pipelineId: string, paramMapping: Record<string, string>) =>
-    api<Webhook>('POST', `/pipelines/${pipelineId}/webhooks`, { paramMapping }),
+    api<WebhookCreated>('POST', `/pipelines/${pipelineId}/webhooks`, { paramMapping }),
   deleteWebhook: (id: string) => api<void>('DELETE', `/webhooks/${id}`),
 };

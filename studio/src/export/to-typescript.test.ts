@@ -3,8 +3,8 @@ import ts from 'typescript';
 import { type PipelineSpec, pipeline } from '@kiln/engine';
 import { specToTypeScript } from './to-typescript';
 
-// What the generated code needs of `@kiln/activities`: each node type's name and ports.
-const nodeDefinitions = [
+// What the generated code needs of `@kiln/nodes`: each node type's name and ports.
+const nodeTypes = [
   {
     type: 'core.command',
     version: 1,
@@ -29,7 +29,7 @@ function evaluate(code: string): PipelineSpec {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
   const body = js.replace(/^import .*$/gm, '').replace(/export default p;/, 'return p;');
-  const p = new Function('pipeline', 'nodeDefinitions', body)(pipeline, nodeDefinitions) as ReturnType<
+  const p = new Function('pipeline', 'nodeTypes', body)(pipeline, nodeTypes) as ReturnType<
     typeof pipeline
   >;
   return p.toSpec();

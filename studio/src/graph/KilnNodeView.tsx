@@ -129,6 +129,7 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
             </span>
           )}
           {state.attempts > 1 && <span>attempt {state.attempts}</span>}
+          {state.cachedFrom && <span title={`reused from run ${state.cachedFrom.runId}, node ${state.cachedFrom.nodeId}`}>reused</span>}
           {state.items && (
             <span>
               {state.items.done}/{state.items.total} items

@@ -153,6 +153,7 @@ const ev = (
   version: number | null = 1,
 ): DeploymentEvent => ({
   id: String(id),
+  deployment: 'churn',
   at,
   kind,
   version,

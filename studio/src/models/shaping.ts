@@ -8,6 +8,7 @@ import type {
   MinuteStats,
   ModelStage,
 } from './api';
+import { type DriftCheck, monitorDetail } from '@kiln/api-types';
 import { formatScalar } from '../ui/format';
 
 // ---------------------------------------------------------------------------------------------
@@ -175,12 +176,7 @@ export function statsTotals(stats: MinuteStats[]): { requests: number; errors: n
 // ---------------------------------------------------------------------------------------------
 // Monitor reports
 
-export interface DriftCheck {
-  column: string;
-  psi: number | null;
-  ks: number | null;
-  passed: boolean;
-}
+export type { DriftCheck };
 export interface MonitorReport {
   id: string;
   at: string;
@@ -199,43 +195,36 @@ export interface MonitorReport {
   retrain: { runId: string; pipeline: string; existing: boolean } | null;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
-
-/** Monitor and drift events as reports, oldest first (other kinds are left out). */
+/**
+ * Monitor and drift events as reports, oldest first (other kinds, and details that are not a monitor
+ * report by @kiln/api-types' `monitorDetail`, are left out).
+ */
 export function monitorReports(events: DeploymentEvent[]): MonitorReport[] {
   return events
     .filter((e) => e.kind === 'monitor' || e.kind === 'drift')
-    .map((e) => {
-      const d = e.detail ?? {};
-      const checks = (Array.isArray(d.checks) ? d.checks : []).flatMap((c: unknown): DriftCheck[] => {
-        if (!c || typeof c !== 'object') return [];
-        const o = c as Record<string, unknown>;
-        return typeof o.column === 'string'
-          ? [{ column: o.column, psi: num(o.psi), ks: num(o.ks), passed: o.passed !== false }]
-          : [];
-      });
-      const r = d.retrain as { runId?: unknown; pipeline?: unknown; existing?: unknown } | undefined;
-      return {
-        id: String(e.id),
-        at: e.at,
-        t: Date.parse(e.at),
-        version: e.version,
-        drifted: e.kind === 'drift',
-        rows: num(d.rows),
-        requests: num(d.requests),
-        errorRate: num(d.errorRate),
-        latencyP99Ms: num(d.latencyP99Ms),
-        predictionPsi: num(d.predictionPsi),
-        driftedFeatures: strs(d.driftedFeatures),
-        reasons: strs(d.reasons),
-        checks,
-        note: typeof d.note === 'string' ? d.note : null,
-        retrain:
-          r && typeof r.runId === 'string'
-            ? { runId: r.runId, pipeline: String(r.pipeline ?? ''), existing: Boolean(r.existing) }
-            : null,
-      };
+    .flatMap((e) => {
+      const parsed = monitorDetail.safeParse(e.detail ?? {});
+      if (!parsed.success) return [];
+      const d = parsed.data;
+      return [
+        {
+          id: String(e.id),
+          at: e.at,
+          t: Date.parse(e.at),
+          version: e.version,
+          drifted: e.kind === 'drift',
+          rows: d.rows ?? null,
+          requests: d.requests ?? null,
+          errorRate: d.errorRate ?? null,
+          latencyP99Ms: d.latencyP99Ms ?? null,
+          predictionPsi: d.predictionPsi ?? null,
+          driftedFeatures: d.driftedFeatures ?? [],
+          reasons: d.reasons,
+          checks: d.checks,
+          note: d.note ?? null,
+          retrain: d.retrain ?? null,
+        },
+      ];
     })
     .sort((a, b) => a.t - b.t || Number(a.id) - Number(b.id));
 }

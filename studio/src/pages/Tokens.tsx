@@ -3,7 +3,8 @@ import { type ApiToken, kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
 import { DataTable, ListPage } from '../ui/ListPage';
 
-const ROLES = ['viewer', 'editor', 'admin'] as const;
+// `worker`: a node worker's credential, which may only register the node types it serves.
+const ROLES = ['viewer', 'editor', 'admin', 'worker'] as const;
 
 /** API tokens (admins only): create one (shown once), list and revoke. */
 export function Tokens() {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { type LogAttempt, type LogEnd, type LogLine, type NodeLog, logGaps } from '@kiln/engine';
+import { nodeLogEvents } from '@kiln/api-types';
 import { ApiError, api, getToken } from '../api/client';
 import { streamEvents } from '../api/sse';
 
@@ -85,10 +86,15 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runI
             `/api/v1${logsUrl(runId, nodeId)}?follow=true&attempt=${log.attempt}`,
             getToken() ?? '',
             (e) => {
-              const data = JSON.parse(e.data) as unknown;
-              if (e.event === 'lines') setRows((r) => [...r, ...(data as LogLine[])]);
-              else if (e.event === 'dropped') setRows((r) => [...r, { dropped: (data as { count: number }).count, after: (data as { after: number }).after }]);
-              else if (e.event === 'end') setEnd((data as { end?: LogEnd }).end ?? 'ended');
+              // Each event's data parsed by its @kiln/api-types schema (a malformed one fails the stream).
+              const data: unknown = JSON.parse(e.data);
+              if (e.event === 'lines') {
+                const lines = nodeLogEvents.lines.parse(data);
+                setRows((r) => [...r, ...lines]);
+              } else if (e.event === 'dropped') {
+                const { count, after } = nodeLogEvents.dropped.parse(data);
+                setRows((r) => [...r, { dropped: count, after }]);
+              } else if (e.event === 'end') setEnd(nodeLogEvents.end.parse(data).end ?? 'ended');
             },
             signal,
           );

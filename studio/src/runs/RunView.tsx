@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyNodeChanges } from '@xyflow/react';
 import { APPROVAL_NODE_TYPE, type NodeState, type PipelineSpec } from '@kiln/engine';
-import { type RunRecord, getToken, kilnApi } from '../api/client';
+import { type RunDetail, runEvents } from '@kiln/api-types';
+import { getToken, kilnApi } from '../api/client';
 import { streamEvents } from '../api/sse';
 import { ProgressContext, RunStatesContext, nodeTypes } from '../graph/KilnNodeView';
 import { progressOfNodes } from './progress';
@@ -37,7 +38,7 @@ function LiveRun({
   spec,
   theme,
 }: {
-  initial: RunRecord;
+  initial: RunDetail;
   spec: PipelineSpec;
   theme: 'light' | 'dark';
 }) {
@@ -66,18 +67,20 @@ function LiveRun({
             `/api/v1/runs/${encodeURIComponent(runId)}/events`,
             token,
             (e) => {
+              // Each event's data parsed by its @kiln/api-types schema (a malformed one fails the stream).
               if (e.event === 'node') {
-                const { nodeId, ...node } = JSON.parse(e.data) as NodeState & { nodeId: string };
+                const { nodeId, ...node } = runEvents.node.parse(JSON.parse(e.data));
                 setStates((s) => ({ ...s, [nodeId]: node }));
               } else if (e.event === 'end') {
                 ended = true;
-                const { status } = JSON.parse(e.data) as { status: string };
-                setRun((r) => ({ ...r, status }));
+                const ended_ = runEvents.end.parse(JSON.parse(e.data)).status;
+                const status = ended_ === 'unknown' ? undefined : ended_;
+                if (status) setRun((r) => ({ ...r, status }));
                 // The stored record may lag the workflow by a moment: keep the stream's final status.
                 void kilnApi.run(runId).then((r) => {
                   setRun({
                     ...r,
-                    status: r.status === 'running' ? status : r.status,
+                    status: r.status === 'running' ? (status ?? r.status) : r.status,
                     endedAt: r.endedAt ?? r.state?.endedAt ?? new Date().toISOString(),
                   });
                   if (r.state?.nodes) setStates(r.state.nodes);
@@ -127,6 +130,13 @@ function LiveRun({
   const selectedState = selectedId ? states[selectedId] : undefined;
   const selectedVerdict = nodeVerdict(selectedState?.outputs);
 
+  // Editors may re-run (the API answers 403 to viewers, shown as the error).
+  const rerun = (from?: 'failed') =>
+    void kilnApi.rerun(runId, from).then(
+      (r) => navigate(`runs/${encodeURIComponent(r.runId)}`),
+      (err: Error) => setMessage({ kind: 'error', text: err.message }),
+    );
+
   const act = async (what: string, fn: () => Promise<unknown>) => {
     setMessage(undefined);
     try {
@@ -172,16 +182,18 @@ function LiveRun({
             Cancel run
           </button>
         )}
-        {!running && (
+        {(run.status === 'failed' || run.status === 'cancelled') && (
           <button
             type="button"
-            onClick={() =>
-              void kilnApi.rerun(runId).then(
-                (r) => navigate(`runs/${encodeURIComponent(r.runId)}`),
-                (err: Error) => setMessage({ kind: 'error', text: err.message }),
-              )
-            }
+            className="primary"
+            title="A new run in which what succeeded here is reused: only failed, skipped and cancelled nodes run"
+            onClick={() => rerun('failed')}
           >
+            Re-run from failure
+          </button>
+        )}
+        {!running && (
+          <button type="button" onClick={() => rerun()}>
             Re-run
           </button>
         )}
@@ -247,6 +259,17 @@ function LiveRun({
                   <StatusBadge status={selectedState?.status ?? 'pending'} />
                   {selectedState?.reason && <span className="muted small"> {selectedState.reason}</span>}
                 </dd>
+                {selectedState?.cachedFrom && (
+                  <>
+                    <dt>Reused from</dt>
+                    <dd className="cached-from">
+                      <a href={`#/runs/${encodeURIComponent(selectedState.cachedFrom.runId)}`} aria-label={`Source run ${selectedState.cachedFrom.runId}`}>
+                        run {selectedState.cachedFrom.runId}
+                      </a>
+                      {selectedState.cachedFrom.nodeId !== selectedSpec.id && <span className="muted"> (node {selectedState.cachedFrom.nodeId})</span>}
+                    </dd>
+                  </>
+                )}
                 {selectedVerdict && (
                   <>
                     <dt>Decision</dt>
@@ -312,6 +335,16 @@ function LiveRun({
               <dl>
                 <dt>Trigger</dt>
                 <dd>{run.trigger}</dd>
+                {run.rerunOf && (
+                  <>
+                    <dt>Re-run of</dt>
+                    <dd>
+                      <a href={`#/runs/${encodeURIComponent(run.rerunOf)}`} aria-label={`Re-run of run ${run.rerunOf}`}>
+                        run {run.rerunOf}
+                      </a>
+                    </dd>
+                  </>
+                )}
                 <dt>Started</dt>
                 <dd>{new Date(run.startedAt).toLocaleString()}</dd>
                 <dt>Params</dt>

@@ -21,7 +21,7 @@ export function RunsList() {
     });
     // A stored record can lag its workflow by a moment: ask the live state of the few still running.
     const running = list.filter((r) => r.status === 'running').slice(0, 20);
-    const live = await Promise.all(running.map((r) => kilnApi.run(r.id).catch(() => r)));
+    const live = (await Promise.all(running.map((r) => kilnApi.run(r.id).catch(() => undefined)))).filter((r) => r !== undefined);
     const byId = new Map(
       live.map((r) => [
         r.id,

@@ -1,4 +1,5 @@
 /** How the run view reads node outputs: artifacts, decisions and tables, told apart by shape. */
+import { type ArtifactRef, artifactRefSchema } from '@kiln/engine';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -7,23 +8,9 @@ export const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown): v is null | boolean | number | string => v === null || typeof v !== 'object';
 
-/** A stored artifact (`ArtifactRef`): content-addressed bytes the API serves at `/artifacts/:digest`. */
-export interface ArtifactRef {
-  digest: string;
-  mediaType: string;
-  size?: number;
-  uri?: string;
-  meta?: JsonObject;
-}
-
-export function isArtifactRef(v: unknown): v is ArtifactRef {
-  return (
-    isObject(v) &&
-    typeof v.digest === 'string' &&
-    /^sha256:[0-9a-f]{64}$/.test(v.digest) &&
-    typeof v.mediaType === 'string'
-  );
-}
+/** A stored artifact (the engine's `ArtifactRef` port value), which the API serves at `/artifacts/:digest`. */
+export type { ArtifactRef };
+export const isArtifactRef = (v: unknown): v is ArtifactRef => artifactRefSchema.safeParse(v).success;
 
 /** A file name for an artifact: the output's name and an extension from its media type. */
 export function artifactFileName(name: string, ref: ArtifactRef): string {

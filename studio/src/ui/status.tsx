@@ -3,7 +3,8 @@ export const STATUS_STYLE: Record<string, { color: string; icon: string }> = {
   pending: { color: 'var(--status-pending)', icon: '○' },
   running: { color: 'var(--status-running)', icon: '◔' },
   succeeded: { color: 'var(--status-succeeded)', icon: '✓' },
-  cached: { color: 'var(--status-succeeded)', icon: '⚡' },
+  // Reused from an earlier run, not computed: a colour of its own (and a dashed frame on the graph).
+  cached: { color: 'var(--status-cached)', icon: '↺' },
   failed: { color: 'var(--status-failed)', icon: '✕' },
   skipped: { color: 'var(--status-pending)', icon: '↷' },
   cancelled: { color: 'var(--status-cancelled)', icon: '⊘' },
@@ -14,7 +15,7 @@ export const STATUS_FILL: Record<string, string> = {
   pending: '#9aa3b2',
   running: '#3b82f6',
   succeeded: '#22a35a',
-  cached: '#22a35a',
+  cached: '#7c5cd6',
   failed: '#e04848',
   skipped: '#9aa3b2',
   cancelled: '#d08a1c',

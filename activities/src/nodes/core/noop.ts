@@ -1,7 +1,0 @@
-import { defineNode } from '../../define-node';
-import declaration from './noop.decl';
-
-export default defineNode({
-  ...declaration,
-  run: async () => ({ outputs: {} }),
-});

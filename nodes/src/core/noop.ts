@@ -1,0 +1,7 @@
+import { defineNode } from '../define-node';
+import declaration from './noop.decl';
+
+export default defineNode({
+  ...declaration,
+  run: async () => ({ outputs: {} }),
+});
