@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CAPABILITY_NAMES, type Capability, NODE_LANGUAGES, type NodeTypeJson as EngineNodeTypeJson, PORT_TYPES } from '@kiln/engine';
+import { CAPABILITY_NAMES, type Capability, NODE_LANGUAGES, type NodeTypeJson as EngineNodeTypeJson, PORT_TYPES, typeResourcesSchema } from '@kiln/engine';
 import { jsonObject, timestamp } from './common';
 
 export const portType = z.enum(PORT_TYPES);
@@ -30,6 +30,7 @@ export const nodeTypeJson = z.object({
   paramsJsonSchema: jsonObject,
   light: z.boolean().optional().describe('Runs as a local activity on the workflow worker.'),
   deterministic: z.boolean().optional().describe('Same inputs and params give the same outputs: its results are cached by default (for some params only: see the node cache).'),
+  resources: typeResourcesSchema.optional().describe("Default `resources` of the type's nodes; a node's own override them field by field."),
   source: z.string().optional().describe('`builtin`, or the package or module whose workers registered it.'),
   language: nodeLanguage.optional(),
   queue: z.string().optional().describe('Registered types: the task queue their workers serve.'),

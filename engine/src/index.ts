@@ -25,6 +25,7 @@ export * from './run/run-input';
 export * from './run/packed-state';
 export * from './run/rerun';
 export * from './run/queue';
+export * from './run/resources';
 export * from './run/approval';
 export * from './cache/cache-entry';
 export * from './logs/node-log';

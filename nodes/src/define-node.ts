@@ -11,6 +11,8 @@ import {
   type PortValue,
   type PortValues,
   type TypeOf,
+  type TypeResources,
+  typeResourcesSchema,
   zodParamCheck,
 } from '@kiln/engine';
 
@@ -61,6 +63,16 @@ export interface NodeContext {
   api(): KilnApi;
   /** Confinement for user code (nodes with the `user-code` capability run it through `runUserCode`). */
   readonly userCode: UserCodeLimits;
+  /**
+   * The cores this attempt holds of its worker's budget (the node's `resources.cpu`, at most the
+   * worker's `KILN_WORKER_CPUS`): use at most this many threads. Absent when the node asked for none.
+   */
+  readonly cpus?: number;
+  /**
+   * Gives back the cores beyond `cores` that this attempt holds but will not use (a trainer on small
+   * data runs one thread), so other nodes on the worker may have them. Does nothing when it holds none.
+   */
+  keepCores(cores: number): void;
 }
 
 /**
@@ -97,6 +109,12 @@ export interface NodeDefinition<I extends PortMap = PortMap, O extends PortMap =
    * a function decides per node from its params (a gate that reads the model registry is not).
    */
   readonly deterministic?: boolean | ParamsPredicate<z.output<S>>;
+  /**
+   * Default `resources` of the type's nodes, which a node's own override field by field: `cpu` (the
+   * cores it holds on its worker and its threads: see `NodeContext.cpus`), `gpu` (routes it to the
+   * gpu queue), `memoryMb` (the limit of the user code it runs).
+   */
+  readonly resources?: TypeResources;
   /** Runs the node on inputs the worker has checked against their ports' schemas. */
   run(ctx: NodeContext, inputs: PortValues<I>, params: z.output<S>): Promise<NodeOutcome<O>>;
 }
@@ -117,6 +135,13 @@ export function declareNode<I extends PortMap, O extends PortMap, S extends z.Zo
   if (declaration.type.split('.').length !== 2) throw new Error(`node type "${declaration.type}" must be "category.name"`);
   for (const c of declaration.capabilities) {
     if (!(c in CAPABILITIES)) throw new Error(`node type "${declaration.type}": unknown capability "${c}"`);
+  }
+  if (declaration.resources !== undefined) {
+    const checked = typeResourcesSchema.safeParse(declaration.resources);
+    if (!checked.success) {
+      const issues = checked.error.issues.map((i) => `${i.path.join('.') || 'resources'}: ${i.message}`).join('; ');
+      throw new Error(`node type "${declaration.type}": invalid resources: ${issues}`);
+    }
   }
   return declaration;
 }
@@ -141,6 +166,7 @@ export function nodeTypeInfo(def: NodeDeclaration): NodeTypeInfo {
     capabilities: def.capabilities,
     ...(def.light ? { light: true } : {}),
     ...(def.deterministic ? { deterministic: true } : {}),
+    ...(def.resources ? { resources: def.resources } : {}),
     paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     checkParams: zodParamCheck(def.params),
   };

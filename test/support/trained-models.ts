@@ -49,6 +49,7 @@ export async function trainGbdtModel(csvPath: string, o: TrainOptions): Promise<
         throw new Error('the Kiln API is not available while training a serving test model');
       },
       userCode: {},
+      keepCores: () => {},
     } as NodeContext;
     const [ingestFile, featurizeTabular, trainGbdt] = await Promise.all([ingestType.load(), featurizeType.load(), trainType.load()]);
     const ingested = await ingestFile.run(ctx, {}, ingestFile.params.parse({ uri: csvPath, ...o.ingest }));

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { READ_SPEC_ACTIVITY, WORKFLOW_TASK_QUEUE } from '@kiln/engine';
 import { type TemporalTarget, temporalConnectError, temporalConnectionOptions } from '@kiln/engine/temporal';
@@ -11,6 +12,7 @@ import { readSpecActivity } from './read-spec-activity';
 import { workflowBundle } from './workflow-bundle';
 import { type WorkerPolicy, workerPolicyFromEnv } from './worker-policy';
 import { WorkerNodeCache } from './cache/node-cache';
+import { CpuBudget } from './cpu-budget';
 
 export interface WorkerSetOptions {
   /** Where Temporal is and how to connect (TLS, API key); see `temporalSettings`. */
@@ -85,7 +87,9 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
   const api = options.api ?? apiConnectionFromEnv();
   const definitions = options.definitions ?? (await loadNodeDefinitions());
   const cache = new WorkerNodeCache(store);
-  const activities = Object.fromEntries(definitions.map((d) => [d.type, nodeActivity(d, store, policy, api, cache)]));
+  // One core budget for the whole process: its cpu and gpu queue workers run on the same cores.
+  const cores = new CpuBudget(policy.cpus ?? availableParallelism());
+  const activities = Object.fromEntries(definitions.map((d) => [d.type, nodeActivity(d, store, policy, api, cache, cores)]));
   // Light node types run as local activities on the workflow worker: the same activities, served there too.
   const localActivities = Object.fromEntries(definitions.filter((d) => d.light).map((d) => [d.type, activities[d.type]!]));
   const common = {

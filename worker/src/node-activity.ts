@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -13,6 +13,7 @@ import { portValueProblem } from '@kiln/engine';
 import type { WorkerPolicy } from './worker-policy';
 import { isReuseMiss, reuseOutputs } from './reuse';
 import { WorkerNodeCache, cacheKeyOf, cachingOn } from './cache/node-cache';
+import { type CoreGrant, CpuBudget } from './cpu-budget';
 
 /** How often a running node tells Temporal it is alive (the worker throttles what it sends). */
 const HEARTBEAT_EVERY_MS = 1000;
@@ -51,6 +52,7 @@ export function nodeActivity(
   policy: WorkerPolicy,
   api?: ApiConnection,
   cache: WorkerNodeCache = new WorkerNodeCache(store),
+  cores: CpuBudget = new CpuBudget(policy.cpus ?? availableParallelism()),
 ): (task: NodeTask) => Promise<NodeResult> {
   return async (task) => {
     const activity = Context.current();
@@ -132,6 +134,7 @@ export function nodeActivity(
     log.start();
     if (reuseMiss) log.logger.info(reuseMiss);
     let outcome: 'succeeded' | 'failed' | 'cancelled' = 'failed';
+    let granted: CoreGrant | undefined;
     const ctx: NodeContext = {
       runId: task.runId,
       pipeline: task.pipeline,
@@ -152,8 +155,18 @@ export function nodeActivity(
         ...(policy.runAs ? { runAs: policy.runAs } : {}),
         ...memoryLimit(task.memoryMb, policy.memoryMb),
       },
+      get cpus() {
+        return granted?.cores;
+      },
+      keepCores: (cores) => granted?.keep(cores),
     };
     try {
+      if (task.cpu !== undefined) {
+        // Cache hits above took no cores; a node that runs holds its share until it ends.
+        granted = await cores.acquire(task.cpu, controller.signal, (inUse) =>
+          log.logger.info(`waiting for ${Math.min(task.cpu!, cores.total)} of this worker's ${cores.total} cores (${inUse} in use)`),
+        );
+      }
       // The inputs were checked against their ports' schemas above.
       const result = await def.run(ctx, task.inputs as PortValues<PortMap>, parsed.data);
       const badOutput = portValueProblem(task, 'output', def.outputs, result.outputs);
@@ -187,6 +200,7 @@ export function nodeActivity(
       const error = err instanceof Error ? err : new Error(String(err));
       throw fail(error.message, error.name || 'Error');
     } finally {
+      granted?.release();
       await finishLog(log, outcome);
       await releaseLease?.().catch(() => {});
       if (scratch) await rm(await scratch, { recursive: true, force: true }).catch(() => {});

@@ -11,6 +11,8 @@ export interface WorkerPolicy {
   runAs?: UnixUser;
   /** The most address space user code may have, in MB (a node's `resources.memoryMb` may ask for less). */
   memoryMb?: number;
+  /** The cores nodes that ask for some (`resources.cpu`) share on this worker (`KILN_WORKER_CPUS`; default: its core count). */
+  cpus?: number;
   /**
    * The instance's key ring, which verifies the API's seal on a run's role claim; absent, no claimed
    * role is trusted (see `trustedStarter`).
@@ -22,7 +24,8 @@ export interface WorkerPolicy {
  * A worker's policy from its environment: `KILN_ALLOW_USER_CODE` / `KILN_USER_CODE_ROLES` (see
  * `capabilityPolicyFromEnv`), `KILN_USER_CODE_USER` (default `nobody`; only a root worker switches
  * users, and naming `root` keeps root), `KILN_USER_CODE_MEMORY_MB` (a ceiling over the node's own
- * `resources.memoryMb`; default none), and the key ring that verifies role claims (`KILN_SECRET_KEY`,
+ * `resources.memoryMb`; default none), `KILN_WORKER_CPUS` (the cores nodes that ask for some share;
+ * default: the machine's), and the key ring that verifies role claims (`KILN_SECRET_KEY`,
  * else the API's key file in `KILN_HOME`). Bad values throw, so a misconfigured worker does not start.
  */
 export function workerPolicyFromEnv(
@@ -34,6 +37,11 @@ export function workerPolicyFromEnv(
   if (memoryMb !== undefined && !(Number.isInteger(memoryMb) && memoryMb > 0)) {
     throw new Error(`KILN_USER_CODE_MEMORY_MB=${memory}: expected a positive whole number of MB`);
   }
+  const cpuSetting = env.KILN_WORKER_CPUS;
+  const cpus = cpuSetting === undefined || cpuSetting === '' ? undefined : Number(cpuSetting);
+  if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0 && cpus <= 1024)) {
+    throw new Error(`KILN_WORKER_CPUS=${cpuSetting}: expected a positive number of cores (at most 1024)`);
+  }
   const runAs = userCodeAccount(env.KILN_USER_CODE_USER);
   const home = resolve(env.KILN_HOME ?? join(process.cwd(), '.kiln'));
   let keys = readKeyRing(env.KILN_SECRET_KEY, home)?.ring;
@@ -41,6 +49,7 @@ export function workerPolicyFromEnv(
     capabilities: base ?? capabilityPolicyFromEnv(env),
     ...(runAs ? { runAs } : {}),
     ...(memoryMb ? { memoryMb } : {}),
+    ...(cpus ? { cpus } : {}),
     // A worker started before the API on a fresh KILN_HOME finds no key file yet: it looks again when
     // a run needs one, until the API (which makes the key on its first start) has written it.
     get starterKeys() {

@@ -2,6 +2,7 @@ import type { Capability } from './capabilities';
 import type { NodeLanguage } from './registration';
 import { type PortMap, type PortType, portTypeOf } from './port-types';
 import { portValueJsonSchema } from './port-values';
+import type { TypeResources } from '../spec/schema';
 
 /** One problem found in a node's params, with a path relative to the params object. */
 export interface ParamIssue {
@@ -37,6 +38,12 @@ export interface NodeTypeInfo {
    * nodes are cached by default. Absent: not cached unless a node opts in with `cache: true`.
    */
   readonly deterministic?: boolean;
+  /**
+   * Default `resources` of the type's nodes (cores, GPUs, memory); a node's own override them field by
+   * field. The run decides routing (GPUs → the gpu queue), the worker's core budget and user-code
+   * memory limits from the merged value.
+   */
+  readonly resources?: TypeResources;
   /** Checks a params object; absent means "anything goes". */
   checkParams?(params: unknown): readonly ParamIssue[];
   /** Where the type comes from: `builtin` (absent means the same), or the package or module whose workers registered it. */

@@ -35,6 +35,22 @@ describe('node type registrations', () => {
     expect(paths({ ...ok, types: [] })).toEqual(['types']);
   });
 
+  it('takes default resources from TypeScript workers only, without a GPU', () => {
+    const paths = (body: unknown) => {
+      const r = nodeTypeRegistrationSchema.safeParse(body);
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    const withResources = { ...type, resources: { cpu: 2, memoryMb: 512 } };
+    const ts = { language: 'typescript', source: 'acme-nodes', queue: 'acme', types: [withResources] };
+    expect(paths(ts)).toEqual([]);
+    expect(registeredTypeInfo(registeredNodeTypeSchema.parse(withResources)).resources).toEqual({ cpu: 2, memoryMb: 512 });
+    expect(paths({ ...ts, types: [{ ...type, resources: { gpu: 1 } }] })).toEqual([expect.stringMatching(/^types\.0\.resources: Unrecognized key: "gpu"/)]);
+    expect(paths({ ...ts, types: [{ ...type, resources: { queue: 'x' } }] })).toEqual([expect.stringMatching(/^types\.0\.resources: Unrecognized key: "queue"/)]);
+    expect(paths({ ...ts, language: 'python' })).toEqual([
+      'types.0.resources: python workers do not honour default resources (core budget, memory limit): leave "resources" out',
+    ]);
+  });
+
   it('takes params schemas that compile and describe an object', () => {
     expect(paramsSchemaProblems({ type: 'object', properties: { n: { type: 'integer', minimum: 0 } } })).toEqual([]);
     expect(paramsSchemaProblems({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', $defs: { a: { type: 'string' } } })).toEqual([]);

@@ -3,6 +3,7 @@ import { CAPABILITY_NAMES, type Capability } from './capabilities';
 import type { NodeTypeInfo } from './node-type-info';
 import { PORT_TYPES } from './port-types';
 import { compileParamsSchema } from './schema-param-check';
+import { typeResourcesSchema } from '../spec/schema';
 
 // Node types registered by their workers (ARCHITECTURE.md, "Node types registered by their workers"):
 // the body a worker PUTs to `/api/v1/node-types/registrations/:workerId`, and its checks. One
@@ -56,6 +57,11 @@ export const registeredNodeTypeSchema = z.strictObject({
     .optional(),
   /** JSON Schema of the params object (draft 2020-12 when its `$schema` says so, else draft-07). */
   paramsJsonSchema: z.record(z.string(), z.unknown()),
+  /**
+   * Default resources of the type's nodes: cores and memory (TypeScript workers only: they hold cores
+   * and limit memory as Kiln's own do). No `gpu`: a registered type runs on its workers' queue.
+   */
+  resources: typeResourcesSchema.omit({ gpu: true }).optional(),
 });
 export type RegisteredNodeType = z.input<typeof registeredNodeTypeSchema>;
 
@@ -76,6 +82,17 @@ export const nodeTypeRegistrationSchema = z.strictObject({
     .regex(/^[!-~\u00a0-\uffff]+$/, 'a queue name has no spaces or control characters')
     .refine((q) => !(RESERVED_QUEUES as readonly string[]).includes(q), `queues ${RESERVED_QUEUES.join(', ')} are served by Kiln's own workers, which lack these types: give the types a queue of their own`),
   types: z.array(registeredNodeTypeSchema).min(1).max(500),
+}).superRefine((registration, ctx) => {
+  if (registration.language === 'typescript') return;
+  registration.types.forEach((type, i) => {
+    if (type.resources) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['types', i, 'resources'],
+        message: `${registration.language} workers do not honour default resources (core budget, memory limit): leave "resources" out`,
+      });
+    }
+  });
 });
 export type NodeTypeRegistration = z.input<typeof nodeTypeRegistrationSchema>;
 
@@ -94,6 +111,7 @@ export function registeredTypeInfo(t: z.output<typeof registeredNodeTypeSchema>)
     outputs: t.outputs ?? {},
     capabilities: t.capabilities ?? [],
     paramsJsonSchema: t.paramsJsonSchema,
+    ...(t.resources ? { resources: t.resources } : {}),
   };
 }
 

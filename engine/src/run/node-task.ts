@@ -15,8 +15,10 @@ export interface NodeTask {
   maxAttempts: number;
   /** Longest one attempt may run; the worker enforces it and kills what the node started. */
   timeoutSeconds?: number;
-  /** The node's `resources.memoryMb`: the memory limit of the user code it runs. */
+  /** The node's `resources.memoryMb` (its type's default, else its own): the memory limit of the user code it runs. */
   memoryMb?: number;
+  /** The node's `resources.cpu` (likewise): the cores it holds of its worker's budget while it runs, and the threads it uses. */
+  cpu?: number;
   /** The run's `startedBy`, for the worker's capability check. */
   startedBy?: RunStarter;
   item?: { index: number; value: unknown };

@@ -1,5 +1,5 @@
 import type { RunStarter } from '../catalog/capabilities';
-import type { PipelineSpec } from '../spec/schema';
+import type { PipelineSpec, TypeResources } from '../spec/schema';
 import type { NodeReuse } from './node-task';
 import type { PackedNodes } from './packed-state';
 
@@ -41,6 +41,11 @@ interface RunInputBase {
    * `REGISTERED_SCHEDULE_TO_START_SECONDS` for a worker to take it (its workers may be gone).
    */
   typeQueues?: Record<string, string>;
+  /**
+   * The default resources of each node type in the spec that declares some (the catalog's), chosen
+   * when the run starts: a node's own `resources` override them field by field (`resourcesOf`).
+   */
+  typeResources?: Record<string, TypeResources>;
   /**
    * Appended to every task queue of this run, the workflow's own included (`kiln run` beside a
    * running `kiln up`: its in-process workers serve private queues, so neither takes the other's tasks).

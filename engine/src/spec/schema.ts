@@ -21,10 +21,21 @@ export const resourcesSchema = z
   .strictObject({
     queue: z.string().min(1).max(200).optional().describe('Task queue to run on; overrides cpu/gpu routing.'),
     gpu: z.int().min(0).max(64).optional().describe('GPUs the node needs; any routes it to the gpu queue.'),
-    cpu: z.number().positive().max(1024).optional(),
-    memoryMb: z.int().positive().optional(),
+    cpu: z
+      .number()
+      .positive()
+      .max(1024)
+      .optional()
+      .describe(
+        'Cores the node uses. The worker runs nodes that ask for cores while their sum fits its KILN_WORKER_CPUS ' +
+          '(default: its core count; more than that counts as all of them), and the node uses that many threads.',
+      ),
+    memoryMb: z.int().positive().optional().describe('Memory limit of the user code the node runs (address space, MB).'),
   })
-  .describe('What the node needs from the worker that runs it.');
+  .describe('What the node needs from the worker that runs it; its type may declare defaults, which these override field by field.');
+
+/** What a node type may declare as its nodes' default resources: all but the queue (a type's queue is where its workers serve it). */
+export const typeResourcesSchema = resourcesSchema.omit({ queue: true }).describe("Defaults for the type's nodes' `resources`.");
 
 export const mapSchema = z
   .strictObject({
@@ -92,6 +103,7 @@ export type NodeSpec = z.infer<typeof nodeSchema>;
 export type EdgeSpec = z.infer<typeof edgeSchema>;
 export type RetrySpec = z.infer<typeof retrySchema>;
 export type ResourcesSpec = z.infer<typeof resourcesSchema>;
+export type TypeResources = z.infer<typeof typeResourcesSchema>;
 
 /** JSON Schema of the pipeline spec, for other tools and the API docs. */
 export function pipelineSpecJsonSchema(): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem } from './problem';
 import { validateSpec } from './validate';
 import { testCatalog } from './test-catalog';
+import { catalogOf } from '../catalog/node-type-info';
 
 const base = (nodes: unknown[], edges: unknown[] = [], extra: Record<string, unknown> = {}) => ({
   apiVersion: 'kiln/v1',
@@ -54,6 +55,27 @@ describe('validateSpec', () => {
       'nodes[0].cache: node "ok": gate.approval waits for a decision and is never cached; remove "cache"',
       'nodes[0].cacheVersion: node "ok": gate.approval waits for a decision and is never cached; remove "cacheVersion"',
     ]);
+  });
+
+  it("refuses resources a node's runner would ignore: on an approval, gpu on a registered type, cores or memory on a Python type", () => {
+    const registered = (language: 'python' | 'typescript') => ({ ...testCatalog.get('core.noop')!, type: 'acme.step', queue: 'acme', language });
+    const catalog = catalogOf([...testCatalog.types(), registered('python'), { ...registered('typescript'), type: 'acme.ts' }]);
+    const check = (nodes: unknown[]) => {
+      const r = validateSpec(base(nodes), catalog);
+      return r.ok ? [] : r.problems.map(formatProblem);
+    };
+    expect(check([{ id: 'ok', type: 'gate.approval', resources: { cpu: 1 } }]).filter((p) => p.includes('resources'))).toEqual([
+      'nodes[0].resources: node "ok": gate.approval waits for a decision in the workflow, on no worker: remove "resources"',
+    ]);
+    expect(check([{ id: 'py', type: 'acme.step', resources: { cpu: 2, memoryMb: 512, gpu: 1 } }])).toEqual([
+      'nodes[0].resources.gpu: node "py": acme.step runs on its workers\' queue "acme", so "gpu" cannot route it: name the queue of a GPU worker of the type in "resources.queue"',
+      'nodes[0].resources.cpu: node "py": acme.step runs on a Python worker, which holds no core budget and sets no memory limit: remove "cpu"',
+      'nodes[0].resources.memoryMb: node "py": acme.step runs on a Python worker, which holds no core budget and sets no memory limit: remove "memoryMb"',
+    ]);
+    // A named queue routes it; a TypeScript worker honours cores and memory; built-ins take them all.
+    expect(check([{ id: 'py', type: 'acme.step', resources: { gpu: 1, queue: 'acme-gpu' } }])).toEqual([]);
+    expect(check([{ id: 'ts', type: 'acme.ts', resources: { cpu: 2, memoryMb: 512 } }])).toEqual([]);
+    expect(check([{ ...ingest(), resources: { cpu: 0.5, gpu: 1, memoryMb: 64 } }])).toEqual([]);
   });
 
   it('reports duplicate node ids and unknown node types with a suggestion', () => {

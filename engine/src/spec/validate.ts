@@ -8,6 +8,7 @@ import { checkParamsSchema, declaredParams } from './run-params';
 import { type NodeSpec, type PipelineSpec, pipelineSpecSchema } from './schema';
 import { findRefs, splitPortRef } from './value-refs';
 import { APPROVAL_NODE_TYPE } from '../run/approval';
+import { resourceProblems } from './resource-rules';
 
 export type ValidationResult = { ok: true; spec: PipelineSpec; problems: [] } | { ok: false; problems: Problem[] };
 
@@ -104,6 +105,7 @@ function semanticProblems(spec: PipelineSpec, catalog: Catalog): Problem[] {
     const info = infoOf.get(node.id);
     if (info?.checkParams) problems.push(...paramProblems(spec, node, i, info));
     problems.push(...cacheProblems(node, i));
+    problems.push(...resourceProblems(node, i, info));
   });
 
   const dag = buildDag({ nodes: spec.nodes.filter((n, i) => valid(n.id) && firstIndex.get(n.id) === i), edges: spec.edges });

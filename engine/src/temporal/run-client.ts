@@ -30,6 +30,7 @@ import type { NodeReuse } from '../run/node-task';
 import type { PipelineSpec } from '../spec/schema';
 import type { Catalog } from '../catalog/node-type-info';
 import { localTypesOf, typeQueuesOf } from '../run/queue';
+import { typeResourcesOf } from '../run/resources';
 
 export interface StartRunOptions {
   spec: PipelineSpec;
@@ -118,6 +119,7 @@ export async function runInputOf(options: RunInputOptions): Promise<RunInput> {
     ...(options.startedBy ? { startedBy: options.startedBy } : {}),
     ...(options.catalog ? { localTypes: localTypesOf(options.spec, options.catalog) } : {}),
     ...typeQueuesPart(options.spec, options.catalog),
+    ...typeResourcesPart(options.spec, options.catalog),
     ...(options.queueSuffix ? { queueSuffix: options.queueSuffix } : {}),
     ...(options.cache === false ? { cache: false } : {}),
   } as RunInput;
@@ -129,6 +131,11 @@ export async function runInputOf(options: RunInputOptions): Promise<RunInput> {
 function typeQueuesPart(spec: PipelineSpec, catalog: Catalog | undefined): { typeQueues?: Record<string, string> } {
   const typeQueues = catalog ? typeQueuesOf(spec, catalog) : {};
   return Object.keys(typeQueues).length > 0 ? { typeQueues } : {};
+}
+
+function typeResourcesPart(spec: PipelineSpec, catalog: Catalog | undefined): Pick<RunInput, 'typeResources'> {
+  const typeResources = catalog ? typeResourcesOf(spec, catalog) : {};
+  return Object.keys(typeResources).length > 0 ? { typeResources } : {};
 }
 
 /** Starts a run of a (validated) spec; the run id is the workflow id. */

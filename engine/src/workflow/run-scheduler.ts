@@ -26,6 +26,7 @@ import type { NodeSpec, PipelineSpec } from '../spec/schema';
 import { resolveRefs } from '../spec/value-refs';
 import { canonicalJson } from '../spec/canonical-json';
 import { queueOf, runsLocally } from '../run/queue';
+import { withTypeResources } from '../run/resources';
 import { activityOptionsOf, localActivityOptionsOf } from './activity-options';
 
 interface MapProgress {
@@ -104,7 +105,8 @@ export class RunScheduler {
     };
     const resumed = resume ? unpackNodes(resume.nodes) : {};
     for (const node of spec.nodes) {
-      this.nodes.set(node.id, node);
+      // Every decision below (queue, local or not, limits sent to the worker) sees the type's defaults.
+      this.nodes.set(node.id, withTypeResources(node, input.typeResources));
       this.state.nodes[node.id] = resumed[node.id] ?? { status: 'pending', attempts: 0 };
       // What earlier generations changed counts as changed at the version they reached: a watcher
       // that starts now (since 0) sees it, one that kept up does not see it again.
@@ -357,6 +359,7 @@ export class RunScheduler {
       maxAttempts: node.retry?.maxAttempts ?? 1,
       ...(node.timeoutSeconds !== undefined ? { timeoutSeconds: node.timeoutSeconds } : {}),
       ...(node.resources?.memoryMb !== undefined ? { memoryMb: node.resources.memoryMb } : {}),
+      ...(node.resources?.cpu !== undefined ? { cpu: node.resources.cpu } : {}),
       ...(this.input.startedBy ? { startedBy: this.input.startedBy } : {}),
       ...(index !== undefined ? { item: { index, value: item!.value } } : {}),
       ...reuse,

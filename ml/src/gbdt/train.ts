@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { trainingThreads } from './threads';
 import { BinMapper } from './binning';
 import { Booster } from './booster';
 import { GbdtInputError, throwIfAborted } from './errors';
@@ -51,7 +51,7 @@ export async function trainBooster(
   const K = objective.numOutputs;
 
   const mapper = BinMapper.fit(columns, { maxBins: p.maxBins, sampleSize: p.binSampleSize, seed: p.seed });
-  const numThreads = chooseThreads(p.numThreads, numRows * numFeatures);
+  const numThreads = trainingThreads(p.numThreads, numRows * numFeatures);
   const shared = numThreads > 1;
   const bins = mapper.transformRows(columns, shared);
   const missingBin = Int32Array.from(columns, (_, f) => mapper.missingBin(f));
@@ -119,13 +119,6 @@ export async function trainBooster(
     bestIteration: kept,
     history,
   });
-}
-
-/** Threads for histogram building: as asked, or (0) the CPU count, capped, for large enough data. */
-function chooseThreads(requested: number, featureValues: number): number {
-  if (requested > 0) return requested;
-  if (featureValues < 1_000_000) return 1;
-  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 function prepareValid(valid: Dataset, numFeatures: number, p: ResolvedParams, numClasses: number) {

@@ -33,6 +33,9 @@ describe('user code', () => {
       KILN_ATTEMPT: '2',
       KILN_TASK_QUEUE: 'cpu',
     });
+    // A node holding cores tells the program how many threads to use.
+    expect(userCodeEnv(testContext({ cpus: 2.5 }), '/h', {})).toMatchObject({ KILN_CPUS: '2.5', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', MKL_NUM_THREADS: '2' });
+    expect(userCodeEnv(testContext({ cpus: 0.5 }), '/h', {})).toMatchObject({ KILN_CPUS: '0.5', OMP_NUM_THREADS: '1' });
   });
 
   it('adds the node’s env, then its contract variables', async () => {

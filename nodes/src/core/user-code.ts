@@ -11,7 +11,9 @@ const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /**
  * The environment user code starts from: PATH and locale from the worker, HOME, and the run
- * variables (KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT, KILN_TASK_QUEUE). Tokens, DATABASE_URL, S3
+ * variables (KILN_RUN_ID, KILN_NODE_ID, KILN_ATTEMPT, KILN_TASK_QUEUE); when the node holds cores
+ * (`resources.cpu`), KILN_CPUS and the thread counts numeric libraries read (OMP_NUM_THREADS…), so
+ * the program uses what it holds (its own `env` may still say otherwise). Tokens, DATABASE_URL, S3
  * keys and every other variable of the worker stay out.
  */
 export function userCodeEnv(
@@ -30,7 +32,15 @@ export function userCodeEnv(
     KILN_NODE_ID: ctx.nodeId,
     KILN_ATTEMPT: String(ctx.attempt),
     KILN_TASK_QUEUE: ctx.queue,
+    ...threadVariables(ctx.cpus),
   };
+}
+
+/** What tells OpenMP, BLAS and friends how many threads to start: the cores held, at least one. */
+function threadVariables(cpus: number | undefined): Record<string, string> {
+  if (cpus === undefined) return {};
+  const threads = String(Math.max(1, Math.floor(cpus)));
+  return { KILN_CPUS: String(cpus), OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
 }
 
 /**

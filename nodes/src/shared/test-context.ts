@@ -33,6 +33,7 @@ export function testContext(
       throw noApi('a test node');
     },
     userCode: {},
+    keepCores: () => {},
     progressLog,
     logLines,
     ...overrides,

@@ -32,6 +32,9 @@ export default declareNode({
   category: 'train',
   capabilities: [],
   deterministic: true,
+  // Histograms are built on up to 8 threads for large data (the trainer's own cap); on a smaller
+  // worker this holds all its cores, and small data gives back all but one.
+  resources: { cpu: 8 },
   title: 'Train gradient-boosted trees',
   description:
     'Trains a histogram gradient-boosted tree model (binary, multiclass or regression) with early stopping on a ' +

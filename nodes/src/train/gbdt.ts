@@ -1,5 +1,6 @@
 import { ONNX_MEDIA_TYPE } from '@kiln/engine';
 import { trainBooster } from '@kiln/ml/gbdt/train';
+import { trainingThreads } from '@kiln/ml/gbdt/threads';
 import { defineNode } from '../define-node';
 import { applyTransform, encodeTarget, type TransformSpec } from '../featurize/transform-spec';
 import { splitRows } from '../featurize/tabular';
@@ -30,9 +31,14 @@ export default defineNode({
     const started = Date.now();
     let booster;
     try {
+      const features = applyTransform(spec, cols, trainRows);
+      // The trainer's threads within the cores this attempt holds; the rest go back to the worker.
+      const numThreads = trainingThreads(0, trainRows.length * features.length, ctx.cpus);
+      ctx.keepCores(numThreads);
       booster = await trainBooster(
-        { features: applyTransform(spec, cols, trainRows), labels: pick(trainRows) },
+        { features, labels: pick(trainRows) },
         {
+          numThreads,
           objective,
           ...(objective === 'multiclass' ? { numClasses: spec.classes!.length } : {}),
           numIterations: p.numIterations,
