@@ -2,7 +2,9 @@
 // float32 arithmetic as the exported ONNX graph does, and encoding targets. The fitted form
 // (`TransformSpec`) is the JSON document on a pipeline's `transform` port.
 import { numbersOf, textCodesOf, type ColumnData } from './column-data';
-import type { Task } from '../task';
+import { type CategoricalFeature, type FeatureSpec, type FitOptions, type TransformSpec, transformSpecSchema } from './transform-schema';
+
+export * from './transform-schema';
 
 /** What a transform reads: each column's type name (as in the dataset schema) and typed data. */
 export interface TransformColumns {
@@ -20,61 +22,6 @@ export class TransformError extends Error {
     super(message);
     this.name = 'TransformError';
   }
-}
-
-/** How missing numbers are filled. */
-export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
-export type ScaleMethod = 'none' | 'standard' | 'minmax' | 'robust';
-export type Encoding = 'onehot' | 'ordinal';
-
-/** A raw numeric column (int, float, bool, date as epoch ms): served as a float tensor [N,1]. */
-export interface NumericFeature {
-  name: string;
-  kind: 'numeric';
-  /** Replaces missing values (NaN). */
-  impute: number;
-  /** y = (x − offset) × scale. */
-  offset: number;
-  scale: number;
-}
-
-/** A raw text column: served as a string tensor [N,1]; a missing value is served as "". */
-export interface CategoricalFeature {
-  name: string;
-  kind: 'categorical';
-  /** Replaces missing ("") values. */
-  impute: string;
-  encoding: Encoding;
-  /** Known categories, in output order; an unknown one encodes as all zeros (one-hot) or −1 (ordinal). */
-  categories: string[];
-}
-
-export type FeatureSpec = NumericFeature | CategoricalFeature;
-
-/** The fitted preprocessing, a JSON artifact on the `transform` port. */
-export interface TransformSpec {
-  kind: 'kiln.transform/v1';
-  target: string;
-  task: Task;
-  /** Ordered class labels (classification), null for regression. */
-  classes: (string | number)[] | null;
-  features: FeatureSpec[];
-  /** Names of the model's input columns after preprocessing, in order. */
-  outputFeatures: string[];
-  /**
-   * The options the features were fitted with, so the same preprocessing can be fitted again on
-   * other rows (train.cv refits it on each fold's training rows). Absent in older transforms.
-   */
-  fit?: FitOptions;
-}
-
-export interface FitOptions {
-  impute: ImputeStrategy;
-  imputeConstant: number;
-  imputeConstantText: string;
-  scale: ScaleMethod;
-  encoding: Encoding;
-  maxCategories: number;
 }
 
 function quantile(sorted: ArrayLike<number>, q: number): number {
@@ -363,9 +310,11 @@ function cellOf(data: ColumnData, type: string, r: number): string | number | bo
 
 /** Checks a document read from the `transform` port's artifact. */
 export function requireTransformSpec(value: unknown): TransformSpec {
-  const v = value as Partial<TransformSpec> | null;
-  if (!v || v.kind !== 'kiln.transform/v1' || !Array.isArray(v.features)) {
-    throw new TransformError('the transform is not a kiln.transform/v1 document', 'BadInput');
+  const parsed = transformSpecSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new TransformError(`the transform is not a valid kiln.transform/v1 document${at}: ${issue.message}`, 'BadInput');
   }
-  return v as TransformSpec;
+  return parsed.data;
 }
