@@ -1,10 +1,10 @@
 // One timed Kiln ingest of a CSV file, in its own process (so every round starts cold, like the
-// Python readers' rounds): prints {"seconds", "rowCount", "columns"} as JSON. Used by csv-ingest.ts.
+// Python readers' rounds): prints {"seconds", "rowCount", "columns", "threadRegions"} as JSON. Used by csv-ingest.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderArtifactStore } from '@kiln/artifacts';
-import { ingestCsvToDataset, startCsvThreads } from '@kiln/tabular';
+import { csvThreadRegions, ingestCsvToDataset, startCsvThreads } from '@kiln/tabular';
 
 const [csv, threads] = process.argv.slice(2);
 // The parse thread loads its code first, as a Kiln worker process does when it starts (and as the
@@ -16,7 +16,7 @@ try {
   const t = performance.now();
   const ref = await ingestCsvToDataset(store, csv!, threads ? { threads: Number(threads) } : {});
   const seconds = (performance.now() - t) / 1000;
-  console.log(JSON.stringify({ seconds, rowCount: ref.rowCount, columns: ref.schema.length }));
+  console.log(JSON.stringify({ seconds, rowCount: ref.rowCount, columns: ref.schema.length, threadRegions: csvThreadRegions() }));
 } finally {
   rmSync(storeDir, { recursive: true, force: true });
 }

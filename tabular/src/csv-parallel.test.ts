@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordCut, startCsvThreads } from './csv-parallel';
+import { csvThreadRegions, recordCut, startCsvThreads } from './csv-parallel';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
 import { DataInputError } from './input-error';
 
@@ -72,8 +72,10 @@ const row = (r: number) =>
 
 describe('csvToArrow on worker threads', () => {
   it('writes the same file, statistics and schema as on one thread', { timeout: 60_000 }, async () => {
+    const before = csvThreadRegions();
     const result = await expectSameAsSequential(table(3000, row));
     expect(result).toMatchObject({ rowCount: 3000 });
+    expect(csvThreadRegions() - before, 'regions converted on the threads').toBeGreaterThan(0);
   });
 
   it('handles CRLF line ends, blank lines and a last line without a line break', async () => {
@@ -132,16 +134,24 @@ describe('csvToArrow on worker threads', () => {
     expect((error as Error).message).toMatch(/unterminated quote/);
   });
 
-  it('reads a file by path on worker threads', { timeout: 60_000 }, async () => {
-    // More than one read of the file (4 MB), so that regions go to the threads.
+  it('reads a file by path with 1, 2 and 3 threads into the same file and statistics as with none', { timeout: 120_000 }, async () => {
+    // More than one read of the file (4 MB), so that regions go to the threads; text columns with
+    // few and with more distinct values than are counted (their counting stops part-way).
     const path = join(scratch, 'input.csv');
-    await writeFile(path, table(150_000, row));
+    await writeFile(path, table(150_000, (r) => `${row(r)},c${(r * 7919) % 120_000}`, 'id,x,flag,day,label,note,code'));
+    const options = { batchRows: 1000, parallelFrom: 0, stats: { maxDistinct: 50_000 } };
     const sequentialOut = outPath();
-    const sequential = await csvToArrow(path, sequentialOut, { threads: 0, batchRows: 1000 });
-    const parallelOut = outPath();
-    const parallel = await csvToArrow(path, parallelOut, { threads: 1, parallelFrom: 0, batchRows: 1000 });
-    expect(parallel).toEqual(sequential);
-    expect((await readFile(parallelOut)).equals(await readFile(sequentialOut))).toBe(true);
+    const sequential = await csvToArrow(path, sequentialOut, { ...options, threads: 0 });
+    expect(sequential.stats[6]).toMatchObject({ distinctCount: '>50000', topValuesExact: false });
+    const sequentialBytes = await readFile(sequentialOut);
+    for (const threads of [1, 2, 3]) {
+      const before = csvThreadRegions();
+      const parallelOut = outPath();
+      const parallel = await csvToArrow(path, parallelOut, { ...options, threads });
+      expect(csvThreadRegions() - before, `regions converted on ${threads} threads`).toBeGreaterThan(0);
+      expect(parallel, `${threads} threads`).toEqual(sequential);
+      expect((await readFile(parallelOut)).equals(sequentialBytes), `the same Arrow file with ${threads} threads`).toBe(true);
+    }
   });
 });
 

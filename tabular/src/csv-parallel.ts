@@ -21,7 +21,7 @@ const QUOTE = 34;
 const WORKER_URL = new URL(`./csv-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 /**
- * Starts the module in the thread. The thread gets none of the parent's loaders (`execArgv: []`):
+ * Starts the module in the thread. The thread gets none of the parent's loaders (`execArgv` is set):
  * TypeScript source is loaded through the swc loader registered here, which works the same under
  * `node --import @swc-node/register/esm-register` and under vitest. A string, so that bundlers leave
  * its `require` alone.
@@ -49,11 +49,25 @@ interface CsvThread {
 const pool: CsvThread[] = [];
 let nextCall = 0;
 let nextJob = 0;
+/** Regions converted on worker threads, since the process started. */
+let threadRegions = 0;
+
+/**
+ * How many CSV regions worker threads have converted (not the calling thread) since the process
+ * started: a thread that cannot load falls back to the calling thread without an error, so tests and
+ * benchmarks check this.
+ */
+export function csvThreadRegions(): number {
+  return threadRegions;
+}
 
 function startThread(): CsvThread {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    execArgv: [],
+    // From source, workspace packages (`@kiln/engine`) resolve to their sources too: without the
+    // `source` condition they resolve to `dist/`, which a source checkout lacks, the thread cannot
+    // load, and every region silently falls back to the calling thread.
+    execArgv: WORKER_URL.pathname.endsWith('.ts') ? ['--conditions=source'] : [],
     name: 'kiln-csv',
     workerData: { url: WORKER_URL.href, parent: import.meta.url },
   });
@@ -232,7 +246,10 @@ export async function convertInWorkers(
     await assembler.appendPieces(result.pieces, result.rowCount);
     // The pieces are copied: their arrays can be filled again.
     if (task.onThisThread) options.here!.giveBack(result.pieces);
-    else workers.giveBack(result);
+    else {
+      workers.giveBack(result);
+      threadRegions++;
+    }
     line += result.lines;
     used.push(task.bytes);
     return result.consumed === task.bytes.byteLength ? null : task.bytes.subarray(result.consumed);
