@@ -154,6 +154,48 @@ describe('DistinctCounter', () => {
     ]);
   });
 
+  it('counts tracked values exactly after counting has stopped, and later values that still fit the byte budget', () => {
+    // The reference: a value is tracked if it is already, or if there is room when it first comes.
+    const reference = (values: string[], maxDistinct: number, maxBytes: number) => {
+      const counts = new Map<string, number>();
+      let bytes = 0;
+      let truncated = false;
+      for (const v of values) {
+        const n = counts.get(v);
+        if (n !== undefined) counts.set(v, n + 1);
+        else if (counts.size < maxDistinct && bytes + Buffer.byteLength(v) <= maxBytes) {
+          counts.set(v, 1);
+          bytes += Buffer.byteLength(v);
+        } else truncated = true;
+      }
+      return { counts, truncated };
+    };
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    // Lengths vary, so that a short value may fit the byte budget after a long one did not.
+    const values = Array.from({ length: 60_000 }, () => `v${rand(9000)}${'x'.repeat(rand(3) * 7)}`);
+    values.push('long value, too long for what is left', 'vv', 'vv', 'long value, too long for what is left');
+    for (const [maxDistinct, maxBytes] of [[2000, 1 << 20], [100_000, 20_000]] as const) {
+      const counter = new DistinctCounter(maxDistinct, maxBytes);
+      for (const v of values) counter.add(Buffer.from(v), 0, Buffer.byteLength(v));
+      const expected = reference(values, maxDistinct, maxBytes);
+      expect(counter.truncated).toBe(expected.truncated);
+      expect(counter.truncated).toBe(true);
+      expect(counter.size).toBe(expected.counts.size);
+      const top = counter.top(counter.size);
+      expect(new Map(top.map((t) => [t.value, t.count]))).toEqual(expected.counts);
+    }
+    // Past the byte budget, a short value still fits.
+    const counter = new DistinctCounter(100, 8);
+    for (const text of ['aaaa', 'bbbbbbbbbbbb', 'cc', 'aaaa', 'dd', 'cc', 'ee']) counter.add(Buffer.from(text), 0, text.length);
+    expect(counter.truncated).toBe(true);
+    expect(counter.top(5)).toEqual([
+      { value: 'aaaa', count: 2 },
+      { value: 'cc', count: 2 },
+      { value: 'dd', count: 1 },
+    ]);
+  });
+
   it('stops at the byte budget too', () => {
     const counter = new DistinctCounter(100, 10);
     for (const text of ['aaaa', 'bbbb', 'cccc', 'aaaa']) counter.add(Buffer.from(text), 0, 4);
