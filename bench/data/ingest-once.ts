@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderArtifactStore } from '@kiln/artifacts';
-import { csvThreadRegions, ingestCsvToDataset, startCsvThreads } from '@kiln/tabular';
+import { csvThreadWork, ingestCsvToDataset, startCsvThreads } from '@kiln/tabular';
 
 const [csv, threads] = process.argv.slice(2);
 // The parse thread loads its code first, as a Kiln worker process does when it starts (and as the
@@ -16,7 +16,7 @@ try {
   const t = performance.now();
   const ref = await ingestCsvToDataset(store, csv!, threads ? { threads: Number(threads) } : {});
   const seconds = (performance.now() - t) / 1000;
-  console.log(JSON.stringify({ seconds, rowCount: ref.rowCount, columns: ref.schema.length, threadRegions: csvThreadRegions() }));
+  console.log(JSON.stringify({ seconds, rowCount: ref.rowCount, columns: ref.schema.length, threadRegions: csvThreadWork().regions }));
 } finally {
   rmSync(storeDir, { recursive: true, force: true });
 }

@@ -37,6 +37,26 @@ export async function readFixedWidthColumns(
   columns: readonly number[],
   visit: (column: number, buffers: ColumnBuffers) => void,
 ): Promise<void> {
+  await readColumnsByLayout(path, fixedWidthLayout(schema, path), columns, visit);
+}
+
+/** Which record batches of a file a reader visits: those whose index is `part` modulo `parts`. */
+export interface BatchShare {
+  part: number;
+  parts: number;
+}
+
+/**
+ * {@link readFixedWidthColumns} with the file's {@link fixedWidthLayout} (what another thread, which
+ * has no `Schema`, is given), visiting a share of the record batches: the others' bodies are not read.
+ */
+export async function readColumnsByLayout(
+  path: string,
+  layout: readonly number[],
+  columns: readonly number[],
+  visit: (column: number, buffers: ColumnBuffers) => void,
+  share: BatchShare = { part: 0, parts: 1 },
+): Promise<void> {
   const handle = await open(path, 'r');
   try {
     const reader = new PositionalReader(handle);
@@ -45,7 +65,8 @@ export async function readFixedWidthColumns(
       throw new Error(`${path} is not an Arrow IPC file (no ARROW1 footer)`);
     }
     const end = size - TAIL - (await reader.read(size - TAIL, 4)).readInt32LE(0);
-    const firstBuffer = bufferLayout(schema, path);
+    const firstBuffer = layout;
+    let batchIndex = 0;
     // Two sets of buffers: the next batch is read while the caller looks at this one.
     const memory = [0, 1].map(() => columns.map(() => ({ validity: EMPTY, values: EMPTY })));
     const readBatch = async (from: number, set: number): Promise<BatchRead | null> => {
@@ -61,9 +82,10 @@ export async function readFixedWidthColumns(
         at = bodyAt + message.bodyLength;
         if (message.isDictionaryBatch()) throw new Error(`${path}: dictionary batches are not supported here`);
         if (!message.isRecordBatch()) continue;
+        if (batchIndex++ % share.parts !== share.part) continue;
         const batch = message.header();
-        if (batch.nodes.length !== schema.fields.length) {
-          throw new Error(`${path}: a record batch has ${batch.nodes.length} columns, the schema ${schema.fields.length}`);
+        if (batch.nodes.length !== firstBuffer.length) {
+          throw new Error(`${path}: a record batch has ${batch.nodes.length} columns, the schema ${firstBuffer.length}`);
         }
         if (batch.compression !== null) throw new Error(`${path}: compressed Arrow buffers are not supported`);
         const read = columns.map(async (column, k): Promise<ColumnBuffers> => {
@@ -98,8 +120,8 @@ export async function readFixedWidthColumns(
   }
 }
 
-/** Index of each column's first buffer in a record batch (flat schemas only). */
-function bufferLayout(schema: Schema, path: string): number[] {
+/** Index of each column's first buffer in a record batch (flat schemas only; `path` names the file in errors). */
+export function fixedWidthLayout(schema: Schema, path: string): number[] {
   const first: number[] = [];
   let next = 0;
   for (const field of schema.fields) {

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
-import { readFixedWidthColumns } from './arrow-column-reader';
+import { fixedWidthLayout } from './arrow-column-reader';
+import { countHistogramShare, type HistogramHelpers } from './histogram-pass';
 import {
   BoolAccumulator,
   CategoricalAccumulator,
@@ -67,19 +68,29 @@ export class StatsCollector {
 
 /**
  * Runs the second pass of `collector` over an Arrow IPC file: reads only the numeric columns' buffers,
- * a batch at a time, into reused memory.
+ * a batch at a time, into reused memory. With `helpers`, their threads count shares of the batches
+ * beside this one (a share whose thread fails is counted here): the same counts, sooner.
  */
-export async function secondPassOverFile(path: string, schema: Schema, collector: StatsCollector): Promise<void> {
+export async function secondPassOverFile(
+  path: string,
+  schema: Schema,
+  collector: StatsCollector,
+  helpers?: HistogramHelpers,
+): Promise<void> {
   const numeric = collector.histogramColumns();
   if (numeric.size === 0) return;
-  await readFixedWidthColumns(path, schema, [...numeric.keys()], (column, { length, validity, values }) => {
-    const accumulator = numeric.get(column)!;
-    const array =
-      accumulator.type === 'int'
-        ? new Int32Array(values.buffer, values.byteOffset, length)
-        : new Float64Array(values.buffer, values.byteOffset, length);
-    accumulator.addToHistogram(array, validity, length);
-  });
+  const columns = [...numeric].map(([column, a]) => ({ column, type: a.type, ...a.histogramRange() }));
+  const layout = fixedWidthLayout(schema, path);
+  const parts = 1 + (helpers?.count ?? 0);
+  const here = (part: number) => countHistogramShare(path, layout, columns, { part, parts });
+  const shares = [here(0)];
+  for (let helper = 0; helper < parts - 1; helper++) {
+    const share = { part: helper + 1, parts };
+    shares.push(helpers!.countHistogramShare(helper, path, layout, columns, share).catch(() => here(share.part)));
+  }
+  for (const counts of await Promise.all(shares)) {
+    columns.forEach(({ column }, k) => numeric.get(column)!.addHistogramCounts(counts[k]!));
+  }
 }
 
 /** Statistics of an existing Arrow IPC file, in two streaming passes. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvThreadRegions, recordCut, startCsvThreads } from './csv-parallel';
+import { csvThreadWork, recordCut, startCsvThreads } from './csv-parallel';
 import { csvToArrow, type CsvToArrowOptions } from './csv-to-arrow';
 import { DataInputError } from './input-error';
 
@@ -72,10 +72,12 @@ const row = (r: number) =>
 
 describe('csvToArrow on worker threads', () => {
   it('writes the same file, statistics and schema as on one thread', { timeout: 60_000 }, async () => {
-    const before = csvThreadRegions();
+    const before = csvThreadWork();
     const result = await expectSameAsSequential(table(3000, row));
     expect(result).toMatchObject({ rowCount: 3000 });
-    expect(csvThreadRegions() - before, 'regions converted on the threads').toBeGreaterThan(0);
+    const after = csvThreadWork();
+    expect(after.regions - before.regions, 'regions converted on the threads').toBeGreaterThan(0);
+    expect(after.histogramShares - before.histogramShares, 'histogram shares counted on the threads').toBe(2);
   });
 
   it('handles CRLF line ends, blank lines and a last line without a line break', async () => {
@@ -145,10 +147,12 @@ describe('csvToArrow on worker threads', () => {
     expect(sequential.stats[6]).toMatchObject({ distinctCount: '>50000', topValuesExact: false });
     const sequentialBytes = await readFile(sequentialOut);
     for (const threads of [1, 2, 3]) {
-      const before = csvThreadRegions();
+      const before = csvThreadWork();
       const parallelOut = outPath();
       const parallel = await csvToArrow(path, parallelOut, { ...options, threads });
-      expect(csvThreadRegions() - before, `regions converted on ${threads} threads`).toBeGreaterThan(0);
+      const after = csvThreadWork();
+      expect(after.regions - before.regions, `regions converted on ${threads} threads`).toBeGreaterThan(0);
+      expect(after.histogramShares - before.histogramShares, `histogram shares counted on ${threads} threads`).toBe(threads);
       expect(parallel, `${threads} threads`).toEqual(sequential);
       expect((await readFile(parallelOut)).equals(sequentialBytes), `the same Arrow file with ${threads} threads`).toBe(true);
     }

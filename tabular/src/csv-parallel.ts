@@ -7,7 +7,9 @@ import {
   type RegionResult,
   type RegionSetup,
 } from './csv-region';
+import type { BatchShare } from './arrow-column-reader';
 import type { FromCsvWorker, ToCsvWorker } from './csv-worker';
+import type { HistogramColumn, HistogramHelpers } from './histogram-pass';
 import type { TableAssembler } from './table-assembler';
 import { recycleChunkMemory } from './text-input';
 
@@ -34,7 +36,7 @@ const BOOTSTRAP =
 /** A worker thread and the calls it has not answered yet. */
 interface CsvThread {
   worker: Worker;
-  calls: Map<number, { resolve: (r: RegionResult) => void; reject: (e: Error) => void }>;
+  calls: Map<number, { resolve: (r: RegionResult | Float64Array[]) => void; reject: (e: Error) => void }>;
   dead: Error | null;
   /** Settles once the thread has loaded its code (or has failed to). */
   loaded: Promise<void>;
@@ -49,16 +51,16 @@ interface CsvThread {
 const pool: CsvThread[] = [];
 let nextCall = 0;
 let nextJob = 0;
-/** Regions converted on worker threads, since the process started. */
-let threadRegions = 0;
+/** What worker threads have done since the process started. */
+const threadWork = { regions: 0, histogramShares: 0 };
 
 /**
- * How many CSV regions worker threads have converted (not the calling thread) since the process
- * started: a thread that cannot load falls back to the calling thread without an error, so tests and
- * benchmarks check this.
+ * How many CSV regions, and shares of histogram passes, worker threads have done (not the calling
+ * thread) since the process started: work a thread cannot do falls back to the calling thread without
+ * an error (a thread that cannot load does none), so tests and benchmarks check this.
  */
-export function csvThreadRegions(): number {
-  return threadRegions;
+export function csvThreadWork(): { regions: number; histogramShares: number } {
+  return { ...threadWork };
 }
 
 function startThread(): CsvThread {
@@ -82,7 +84,9 @@ function startThread(): CsvThread {
     const call = thread.calls.get(message.id);
     thread.calls.delete(message.id);
     if (thread.calls.size === 0) worker.unref();
-    if (message.result === null) call?.reject(new Error('the conversion has ended'));
+    if ('histogram' in message) call?.resolve(message.histogram);
+    else if ('error' in message) call?.reject(new Error(message.error));
+    else if (message.result === null) call?.reject(new Error('the conversion has ended'));
     else call?.resolve(message.result);
   });
   const fail = (error: Error) => {
@@ -117,7 +121,7 @@ export async function startCsvThreads(count = defaultCsvThreads()): Promise<void
  * Threads start loading at once if need be; {@link setup} tells them about the CSV once its header
  * and types are known.
  */
-export class RegionWorkers {
+export class RegionWorkers implements HistogramHelpers {
   private readonly threads: CsvThread[];
   private readonly job = nextJob++;
   private closed = false;
@@ -139,25 +143,53 @@ export class RegionWorkers {
   convert(bytes: Buffer, final: boolean): Promise<RegionResult> {
     const id = nextCall++;
     const thread = this.threads[id % this.threads.length]!;
+    return this.call<RegionResult>(thread, id, (result) => this.origin.set(result, thread), {
+      op: 'region',
+      job: this.job,
+      id,
+      buffer: bytes.buffer,
+      offset: bytes.byteOffset,
+      length: bytes.byteLength,
+      final,
+    });
+  }
+
+  /** Counts a share of the histogram pass on thread `helper` (see {@link HistogramHelpers}). */
+  countHistogramShare(
+    helper: number,
+    path: string,
+    layout: readonly number[],
+    columns: readonly HistogramColumn[],
+    share: BatchShare,
+  ): Promise<Float64Array[]> {
+    const id = nextCall++;
+    return this.call<Float64Array[]>(this.threads[helper]!, id, () => threadWork.histogramShares++, {
+      op: 'histogram',
+      id,
+      path,
+      layout: [...layout],
+      columns: [...columns],
+      share,
+    });
+  }
+
+  private call<T extends RegionResult | Float64Array[]>(
+    thread: CsvThread,
+    id: number,
+    onResult: (result: T) => void,
+    message: ToCsvWorker,
+  ): Promise<T> {
     if (thread.dead) return Promise.reject(thread.dead);
     if (this.closed) return Promise.reject(new Error('the conversion has ended'));
     return new Promise((resolve, reject) => {
       // A thread keeps the process alive only while it owes answers.
       if (thread.calls.size === 0) thread.worker.ref();
-      const done = (result: RegionResult) => {
-        this.origin.set(result, thread);
-        resolve(result);
+      const done = (result: RegionResult | Float64Array[]) => {
+        onResult(result as T);
+        resolve(result as T);
       };
       thread.calls.set(id, { resolve: done, reject });
-      thread.worker.postMessage({
-        op: 'region',
-        job: this.job,
-        id,
-        buffer: bytes.buffer,
-        offset: bytes.byteOffset,
-        length: bytes.byteLength,
-        final,
-      } satisfies ToCsvWorker);
+      thread.worker.postMessage(message);
     });
   }
 
@@ -248,7 +280,7 @@ export async function convertInWorkers(
     if (task.onThisThread) options.here!.giveBack(result.pieces);
     else {
       workers.giveBack(result);
-      threadRegions++;
+      threadWork.regions++;
     }
     line += result.lines;
     used.push(task.bytes);

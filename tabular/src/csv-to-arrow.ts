@@ -106,7 +106,8 @@ export async function csvToArrow(
         // The builders copied what they need: the reader may fill the chunk's arrays again.
         if (spares.length < 2) spares.push(chunk);
       }
-      return await assembler.finish();
+      // The threads, done with the regions, count shares of the histogram pass.
+      return await assembler.finish(workers ?? undefined);
     } catch (error) {
       await assembler.abort();
       throw error;

@@ -1,6 +1,8 @@
 import { parentPort } from 'node:worker_threads';
+import type { BatchShare } from './arrow-column-reader';
 import type { ColumnPiece } from './column-builder';
 import { RegionConverter, type RegionResult, type RegionSetup } from './csv-region';
+import { countHistogramShare, type HistogramColumn } from './histogram-pass';
 
 /** Messages to a CSV worker thread; `job` tells conversions that share the thread apart. */
 export type ToCsvWorker =
@@ -16,6 +18,15 @@ export type ToCsvWorker =
       offset: number;
       length: number;
       final: boolean;
+    }
+  /** A share of the histogram pass over a written Arrow file (see `countHistogramShare`). */
+  | {
+      op: 'histogram';
+      id: number;
+      path: string;
+      layout: number[];
+      columns: HistogramColumn[];
+      share: BatchShare;
     };
 
 /**
@@ -28,11 +39,21 @@ export type FromCsvWorker =
       /** null for a region of a conversion that has ended. */
       result: RegionResult | null;
     }
+  | { id: number; histogram: Float64Array[] }
+  | { id: number; error: string }
   | { ready: true };
 
 // The thread's entry: converts the regions it is sent, one at a time, in order.
 const converters = new Map<number, RegionConverter>();
 parentPort?.on('message', (message: ToCsvWorker) => {
+  if (message.op === 'histogram') {
+    const { id, path, layout, columns, share } = message;
+    countHistogramShare(path, layout, columns, share).then(
+      (histogram) => parentPort!.postMessage({ id, histogram } satisfies FromCsvWorker),
+      (error: unknown) => parentPort!.postMessage({ id, error: String(error) } satisfies FromCsvWorker),
+    );
+    return;
+  }
   if (message.op === 'setup') {
     converters.set(message.job, new RegionConverter(message.setup));
     return;

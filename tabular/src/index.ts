@@ -1,7 +1,7 @@
 export * from './column-stats';
 export * from './columns-to-arrow';
 export * from './csv-reader';
-export { csvThreadRegions, startCsvThreads } from './csv-parallel';
+export { csvThreadWork, startCsvThreads } from './csv-parallel';
 export * from './csv-to-arrow';
 export * from './dataset-ref';
 export * from './input-error';

@@ -91,34 +91,14 @@ export class NumericAccumulator implements Accumulator {
     this.count = count;
   }
 
-  /**
-   * Counts values into the histogram (after every batch went through {@link add}, so min and max are
-   * known): `values` of `length` rows, `validity` with bit `i` set for a non-null row (null: none).
-   */
-  addToHistogram(values: Float64Array | Int32Array, validity: Uint8Array | null, length: number): void {
-    const { min, max, counts } = this;
-    const last = this.binCount() - 1;
-    // Halves keep `max - min` finite for any finite min and max.
-    const halfMin = min / 2;
-    const halfRange = max / 2 - halfMin;
-    const bins = last + 1;
-    if (halfRange === 0) {
-      counts[0]! += validity === null ? length : countBits(validity, length);
-      return;
-    }
-    if (validity === null) {
-      // No nulls: the same counting without a validity test per value.
-      for (let i = 0; i < length; i++) {
-        const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
-        counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
-      }
-      return;
-    }
-    for (let i = 0; i < length; i++) {
-      if (((validity[i >> 3]! >> (i & 7)) & 1) === 0) continue;
-      const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
-      counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
-    }
+  /** The bins' range (once every batch went through {@link add}): what another thread counts with. */
+  histogramRange(): HistogramRange {
+    return { min: this.min, max: this.max, bins: this.binCount() };
+  }
+
+  /** Adds counts made with {@link countIntoHistogram} and {@link histogramRange} (on any thread). */
+  addHistogramCounts(counts: ArrayLike<number>): void {
+    for (let k = 0; k < counts.length; k++) this.counts[k]! += counts[k]!;
   }
 
   finish(): NumericStats {
@@ -255,6 +235,48 @@ export class DateAccumulator implements Accumulator {
       min: empty ? null : new Date(this.min).toISOString(),
       max: empty ? null : new Date(this.max).toISOString(),
     };
+  }
+}
+
+/** The histogram's bins: `bins` equal widths from `min` to `max`. */
+export interface HistogramRange {
+  min: number;
+  max: number;
+  bins: number;
+}
+
+/**
+ * Counts `values` (of `length` rows; `validity` with bit `i` set for a non-null row, null: none) into
+ * `counts`, bins of `range`. Counts are whole numbers, so shares counted apart add up to the same.
+ */
+export function countIntoHistogram(
+  counts: Float64Array,
+  range: HistogramRange,
+  values: Float64Array | Int32Array,
+  validity: Uint8Array | null,
+  length: number,
+): void {
+  const { min, max, bins } = range;
+  const last = bins - 1;
+  // Halves keep `max - min` finite for any finite min and max.
+  const halfMin = min / 2;
+  const halfRange = max / 2 - halfMin;
+  if (halfRange === 0) {
+    counts[0]! += validity === null ? length : countBits(validity, length);
+    return;
+  }
+  if (validity === null) {
+    // No nulls: the same counting without a validity test per value.
+    for (let i = 0; i < length; i++) {
+      const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
+      counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
+    }
+    return;
+  }
+  for (let i = 0; i < length; i++) {
+    if (((validity[i >> 3]! >> (i & 7)) & 1) === 0) continue;
+    const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
+    counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
   }
 }
 

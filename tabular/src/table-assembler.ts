@@ -4,6 +4,7 @@ import { ArrowFileWriter } from './arrow-file-writer';
 import { columnBuilder, type BuilderContext, type ColumnBuilder, type ColumnPiece } from './column-builders';
 import { StatsCollector, secondPassOverFile, type ColumnStats, type StatsOptions } from './column-stats';
 import type { CsvChunk } from './csv-reader';
+import type { HistogramHelpers } from './histogram-pass';
 import { DataInputError } from './input-error';
 import { MAX_OFFENDER_SHARE, MIN_VALUES_FOR_MAJORITY, toleratedOffenders, type ColumnSchema, type ColumnType } from './type-inference';
 
@@ -117,11 +118,14 @@ export class TableAssembler {
     }
   }
 
-  /** Writes the last batch and the footer, runs the histogram pass and reports. */
-  async finish(): Promise<TableWriteResult> {
+  /**
+   * Writes the last batch and the footer, runs the histogram pass (with `helpers`' threads counting
+   * shares of it) and reports.
+   */
+  async finish(helpers?: HistogramHelpers): Promise<TableWriteResult> {
     if (this.rows > 0) await this.flush();
     const { byteLength, sha256 } = await this.writer.close();
-    await secondPassOverFile(this.path, this.schema, this.stats);
+    await secondPassOverFile(this.path, this.schema, this.stats, helpers);
     const stats = this.stats.finish().map((s, i) => {
       const builder = this.builders[i]!;
       const { count } = builder.offenders;
