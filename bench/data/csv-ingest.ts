@@ -52,16 +52,22 @@ async function main() {
   for await (const chunk of createReadStream(csv, { highWaterMark: 1 << 20 })) void chunk;
 
   const PYTHON = process.env.BENCH_PYTHON ?? venvPython(await ensurePythonVenv({ name: 'bench-venv', requirements: REQUIREMENTS, log: console.log }));
-  const py = (code: string, env: Record<string, string> = {}) =>
-    Number(execFileSync(PYTHON, ['-c', code], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim());
-  const timePandas = `import time, pandas as pd\nt=time.perf_counter(); df=pd.read_csv(${JSON.stringify(csv)}); print(time.perf_counter()-t)`;
-  const timePolars = `import time, polars as pl\nt=time.perf_counter(); df=pl.read_csv(${JSON.stringify(csv)}); print(time.perf_counter()-t)`;
+  // Each reader's seconds, and the CPU seconds of all its threads: on a machine shared with others the
+  // seconds follow the load, CPU seconds much less (they show cost, not how well threads overlap).
+  const py = (code: string, env: Record<string, string> = {}) => {
+    const [seconds, cpuSeconds] = execFileSync(PYTHON, ['-c', code], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { seconds: seconds!, cpuSeconds: cpuSeconds! };
+  };
+  const timed = (read: string) =>
+    `import time\nt=time.perf_counter(); c=time.process_time(); ${read}; print(time.perf_counter()-t, time.process_time()-c)`;
+  const timePandas = `import pandas as pd\n${timed(`df=pd.read_csv(${JSON.stringify(csv)})`)}`;
+  const timePolars = `import polars as pl\n${timed(`df=pl.read_csv(${JSON.stringify(csv)})`)}`;
   const kiln = (threads: string | undefined) =>
     JSON.parse(
       execFileSync(process.execPath, [...process.execArgv, join(here, 'ingest-once.ts'), csv, ...(threads ? [threads] : [])], {
         encoding: 'utf8',
       }),
-    ) as { seconds: number; rowCount: number; columns: number; threadRegions: number };
+    ) as { seconds: number; cpuSeconds: number; rowCount: number; columns: number; threadRegions: number };
 
   // Kiln and polars (the goal's baseline), one thread and all cores, in interleaved rounds, each in a
   // fresh process: the VM's speed drifts by ±15% over minutes, and the median drops a round that met
@@ -70,6 +76,7 @@ async function main() {
   const kilnAll: number[] = [];
   const polars1: number[] = [];
   const polarsAll: number[] = [];
+  const cpu = { kiln1: [] as number[], polars1: [] as number[], kilnAll: [] as number[], polarsAll: [] as number[] };
   const loads: number[] = [];
   let shape = { rowCount: 0, columns: 0 };
   const load = () => loadavg()[0]!;
@@ -78,34 +85,42 @@ async function main() {
     const single = kiln('0');
     shape = single;
     kiln1.push(single.seconds);
-    polars1.push(py(timePolars, { POLARS_MAX_THREADS: '1' }));
+    cpu.kiln1.push(single.cpuSeconds);
+    const polarsOne = py(timePolars, { POLARS_MAX_THREADS: '1' });
+    polars1.push(polarsOne.seconds);
+    cpu.polars1.push(polarsOne.cpuSeconds);
     const all = kiln(THREADS);
     // A thread that cannot load leaves every region to the calling thread, silently: not a figure.
     if (THREADS !== '0' && all.threadRegions === 0) throw new Error('no region was converted on a worker thread: the all-cores figure would be one thread');
     kilnAll.push(all.seconds);
-    polarsAll.push(py(timePolars));
+    cpu.kilnAll.push(all.cpuSeconds);
+    const polarsMany = py(timePolars);
+    polarsAll.push(polarsMany.seconds);
+    cpu.polarsAll.push(polarsMany.cpuSeconds);
     loads.push((startLoad + load()) / 2);
     console.log(
       `round ${round + 1}: kiln 1 thread ${single.seconds.toFixed(2)} s, polars 1 thread ${polars1.at(-1)!.toFixed(2)} s, ` +
         `kiln all cores ${all.seconds.toFixed(2)} s, polars all threads ${polarsAll.at(-1)!.toFixed(2)} s, load ${loads.at(-1)!.toFixed(1)}`,
     );
   }
-  const pandas = py(timePandas);
+  const { seconds: pandas, cpuSeconds: pandasCpu } = py(timePandas);
 
   const rows = [
-    ['kiln ingest, 1 thread (CSV → Arrow + stats + store)', median(kiln1), kiln1],
-    ['polars.read_csv, 1 thread', median(polars1), polars1],
-    ['kiln ingest, all cores', median(kilnAll), kilnAll],
-    ['polars.read_csv, all threads', median(polarsAll), polarsAll],
-    ['pandas.read_csv', pandas, [pandas]],
+    ['kiln ingest, 1 thread (CSV → Arrow + stats + store)', median(kiln1), kiln1, median(cpu.kiln1)],
+    ['polars.read_csv, 1 thread', median(polars1), polars1, median(cpu.polars1)],
+    ['kiln ingest, all cores', median(kilnAll), kilnAll, median(cpu.kilnAll)],
+    ['polars.read_csv, all threads', median(polarsAll), polarsAll, median(cpu.polarsAll)],
+    ['pandas.read_csv', pandas, [pandas], pandasCpu],
   ] as const;
   console.log(
     `\nbench/data — ${size.toFixed(0)} MB CSV, ${shape.rowCount.toLocaleString()} rows × ${shape.columns} columns, kiln parse threads (all cores): ${THREADS ?? 'default'}; ` +
       `median of ${ROUNDS} interleaved rounds; load average (1 min, mean of a round's start and end) per round: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores`,
   );
-  console.log('reader                                                seconds     MB/s   rounds (s)');
-  for (const [name, s, all] of rows) {
-    console.log(`${name.padEnd(52)} ${s.toFixed(2).padStart(8)} ${(size / s).toFixed(1).padStart(8)}   ${all.map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('reader                                                seconds     MB/s  CPU s (median)   rounds (s)');
+  for (const [name, s, all, cpuSeconds] of rows) {
+    console.log(
+      `${name.padEnd(52)} ${s.toFixed(2).padStart(8)} ${(size / s).toFixed(1).padStart(8)} ${cpuSeconds.toFixed(2).padStart(15)}   ${all.map((x) => x.toFixed(2)).join(' ')}`,
+    );
   }
   // Each round's own ratio too: a round's runs are minutes apart at most, so they met about the same
   // load, which on a shared machine swings the medians of the runs themselves.
@@ -118,7 +133,13 @@ async function main() {
   writeFileSync(
     join(results, 'data.json'),
     JSON.stringify(
-      { at: new Date().toISOString(), sizeMb: size, seconds: Object.fromEntries(rows.map(([n, s]) => [n, s])), rounds: { kiln1, polars1, kilnAll, polarsAll, load: loads } },
+      {
+        at: new Date().toISOString(),
+        sizeMb: size,
+        seconds: Object.fromEntries(rows.map(([n, s]) => [n, s])),
+        cpuSeconds: Object.fromEntries(rows.map(([n, , , c]) => [n, c])),
+        rounds: { kiln1, polars1, kilnAll, polarsAll, load: loads },
+      },
       null,
       2,
     ),
