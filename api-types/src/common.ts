@@ -3,8 +3,8 @@ import { z } from 'zod';
 /** A point in time as the API writes it: ISO 8601 in UTC (`2026-12-07T05:10:51.000Z`). */
 export const timestamp = z.iso.datetime({ offset: true });
 
-/** A row id of a bigint column: a string on PostgreSQL, a number on PGlite (both increase). */
-export const bigintId = z.union([z.int(), z.string().regex(/^\d+$/)]);
+/** A row id of a bigint column, as a decimal string (the database's order: ids increase). */
+export const bigintId = z.string().regex(/^\d+$/);
 
 /** A JSON object of any shape (params, metrics, a model card's sections). */
 export const jsonObject = z.record(z.string(), z.unknown());

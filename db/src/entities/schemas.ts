@@ -23,6 +23,17 @@ import type {
 
 const ts = (name: string, nullable = false) => ({ type: 'timestamptz' as const, name, nullable });
 
+/**
+ * An increasing bigint key, read as a decimal string on both databases (PostgreSQL's driver gives a
+ * string, PGlite a number; a JSON number would lose precision past 2^53 anyway).
+ */
+const bigintKey = {
+  type: 'bigint',
+  primary: true,
+  generated: 'increment',
+  transformer: { from: (v: unknown) => (v === null || v === undefined ? v : String(v)), to: (v: unknown) => v },
+} as const;
+
 export const Pipeline = new EntitySchema<PipelineRecord>({
   name: 'Pipeline',
   tableName: 'pipelines',
@@ -133,7 +144,7 @@ export const Audit = new EntitySchema<AuditRecord>({
   name: 'Audit',
   tableName: 'audit_log',
   columns: {
-    id: { type: 'bigint', primary: true, generated: 'increment' },
+    id: bigintKey,
     at: ts('at'),
     actor: { type: 'text' },
     action: { type: 'text' },
@@ -196,7 +207,7 @@ export const DeploymentEvent = new EntitySchema<DeploymentEventRecord>({
   name: 'DeploymentEvent',
   tableName: 'deployment_events',
   columns: {
-    id: { type: 'bigint', primary: true, generated: 'increment' },
+    id: bigintKey,
     deployment: { type: 'text' },
     at: ts('at'),
     kind: { type: 'text' },
@@ -210,7 +221,7 @@ export const PredictionLog = new EntitySchema<PredictionLogRecord>({
   name: 'PredictionLog',
   tableName: 'prediction_logs',
   columns: {
-    id: { type: 'bigint', primary: true, generated: 'increment' },
+    id: bigintKey,
     deployment: { type: 'text' },
     artifact: { type: 'jsonb' },
     rows: { type: 'int' },
