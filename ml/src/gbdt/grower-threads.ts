@@ -6,7 +6,7 @@ import { sharedArray } from './shared-memory';
 
 // Control block slots (Int32Array over shared memory).
 const GEN = 0; // bumped for every task; workers wait on it
-const DONE = 1; // workers that finished the current task
+const ACTIVE = 1; // workers inside the current task (see `run`)
 const CMD = 2;
 const START = 3;
 const END = 4;
@@ -22,10 +22,11 @@ const COLUMN_BASE = 13; // partition: where the split feature's column starts
 const KERNEL = 14; // gradients: the objective's kernel
 const BLOCK_ROWS = 15; // histogram: rows per block (see rowBlock)
 const NUM_LEAVES = 16; // leaf values: leaves of the tree
-const CONTROL_SIZE = 17;
+const CLOSED = 17; // the last generation whose work units are all claimed (see `run`)
+const NUM_SLICES = 18; // partition: slices of the node's rows
+const CONTROL_SIZE = 19;
 
 const CMD_HIST = 1;
-const CMD_BUFFERS = 2;
 const CMD_EXIT = 3;
 const CMD_PARTITION = 4;
 const CMD_GRADIENTS = 5;
@@ -49,6 +50,9 @@ const MIN_PARALLEL_WORK = 65_536;
 /** Below this many rows a node is partitioned on the calling thread alone. */
 const MIN_PARALLEL_PARTITION = 32_768;
 
+/** Rows per slice of a parallel partition: slices are claimed like histogram blocks. */
+const PARTITION_SLICE = 16_384;
+
 /**
  * How long a thread spins on the control block before it sleeps, waiting for a task (workers) or
  * for the workers (the caller). Waking a sleeping thread can cost a millisecond on a VM, while tasks
@@ -64,19 +68,20 @@ const SPIN_MS = 2;
  *   Each block is summed over every feature into its own buffer, then the threads add the blocks up
  *   feature by feature in block order: the order `buildHistogram` adds in on one thread, so results
  *   do not depend on the thread count. A node of one block is split by features instead.
- * - **Partitions.** Each thread splits its slice of a node's rows; the slices are then joined in order,
- *   which is the same stable partition one thread makes.
+ * - **Partitions.** Threads claim slices of a node's rows and split each; the slices are then joined
+ *   in order, which is the same stable partition one thread makes.
  * - **Gradients.** Threads claim blocks of rows; the loss is summed over blocks in order.
  * - **Leaf values.** Threads claim a grown tree's leaves and add each one's value to its rows' scores.
  *
  * Everything the workers read or write is in shared memory: bins (row-major and per column), row
- * indices, scores, labels, gradients and the histogram slabs. Tasks are handed over through `Atomics` on a control
- * block, not messages, so a hand-over costs microseconds. Call `close()` when training ends.
+ * indices, scores, labels, gradients and the histogram slabs. Tasks are handed over through `Atomics`
+ * on a control block, not messages, so a hand-over costs microseconds, and the caller never waits for
+ * a worker that has not started on a task (see `run`). Call `close()` when training ends.
  */
 export class GrowerThreads {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SIZE * 4));
   private readonly featureList: Int32Array;
-  /** Per thread: the first row of its partition slice, and how many of its rows went left. */
+  /** Per partition slice: its first row (one more entry: the end), and how many of its rows went left. */
   private readonly sliceStart: Int32Array;
   private readonly sliceLeft: Int32Array;
   /** A grown tree's leaves: `[start, end)` of each one's rows in `indices`, and its value. */
@@ -115,8 +120,9 @@ export class GrowerThreads {
     }
     this.blockLoss = sharedArray(Float64Array, Math.ceil(labels.length / GRADIENT_BLOCK));
     this.featureList = sharedArray(Int32Array, bins.numFeatures);
-    this.sliceStart = sharedArray(Int32Array, numThreads + 1);
-    this.sliceLeft = sharedArray(Int32Array, numThreads);
+    const maxSlices = Math.ceil(bins.numRows / PARTITION_SLICE) + 1;
+    this.sliceStart = sharedArray(Int32Array, maxSlices + 1);
+    this.sliceLeft = sharedArray(Int32Array, maxSlices);
     this.leafBounds = sharedArray(Int32Array, 2 * maxLeaves);
     this.leafValues = sharedArray(Float64Array, maxLeaves);
     this.blockRows = rowBlock(bins.numRows, layout.size);
@@ -181,8 +187,9 @@ export class GrowerThreads {
       this.slabOf.set(view, [slabIndex, h * this.layout.size]);
       this.free.push(view);
     }
+    // Workers take it from their port when a task first needs it: the message is queued before the
+    // task's generation is published.
     for (const port of this.ports) port.postMessage(slab);
-    this.run(CMD_BUFFERS);
     return this.free.pop()!;
   }
 
@@ -262,23 +269,29 @@ export class GrowerThreads {
     if (this.workers.length === 0 || end - start < MIN_PARALLEL_PARTITION) {
       return partitionInPlace(indices, scratch, columns, columnBase, goesLeft, start, end);
     }
-    const threads = this.numThreads;
     const slices = this.sliceStart;
-    for (let t = 0; t <= threads; t++) slices[t] = start + Math.floor(((end - start) * t) / threads);
-    this.control[COLUMN_BASE] = columnBase;
+    const count = Math.ceil((end - start) / PARTITION_SLICE);
+    for (let t = 0; t < count; t++) slices[t] = start + t * PARTITION_SLICE;
+    slices[count] = end;
+    const c = this.control;
+    c[COLUMN_BASE] = columnBase;
+    c[NUM_SLICES] = count;
+    Atomics.store(c, NEXT_CHUNK, 0);
     this.run(CMD_PARTITION, () => {
-      this.sliceLeft[0] = partitionRows(indices, scratch, columns, columnBase, goesLeft, start, slices[1]!);
+      for (let t = Atomics.add(c, NEXT_CHUNK, 1); t < count; t = Atomics.add(c, NEXT_CHUNK, 1)) {
+        this.sliceLeft[t] = partitionRows(indices, scratch, columns, columnBase, goesLeft, slices[t]!, slices[t + 1]!);
+      }
     });
     // Join the slices: every slice's left rows in order, then every slice's right rows in order.
     let at = start;
-    for (let t = 0; t < threads; t++) {
+    for (let t = 0; t < count; t++) {
       const from = slices[t]!;
       const left = this.sliceLeft[t]!;
       if (at !== from) indices.copyWithin(at, from, from + left);
       at += left;
     }
     const mid = at;
-    for (let t = 0; t < threads; t++) {
+    for (let t = 0; t < count; t++) {
       const from = slices[t]! + this.sliceLeft[t]!;
       const to = slices[t + 1]!;
       indices.set(scratch.subarray(slices[t]!, slices[t]! + (to - from)), at);
@@ -344,27 +357,35 @@ export class GrowerThreads {
     this.workers.length = 0;
   }
 
-  /** Hands a command to every worker, does `own` meanwhile, and waits for them all. */
-  private run(cmd: number, own?: () => void): void {
+  /**
+   * Offers a task to the workers and claims its work units on this thread too (`own`); returns once
+   * every unit is done. Only workers that joined the task before all its units were claimed are
+   * waited for: on a busy machine a worker that is not scheduled in time is not waited for, this
+   * thread does its share instead. A worker joins by counting itself in `ACTIVE` and then checking
+   * that the task is not `CLOSED`; this thread closes the task once `own` has claimed the last unit,
+   * and then waits for `ACTIVE` to drop to 0. (Sequentially consistent atomics: a worker that saw the
+   * task open is counted before this thread reads `ACTIVE`.)
+   */
+  private run(cmd: number, own: () => void): void {
     const c = this.control;
     if (this.workers.length === 0) {
-      own?.();
+      own();
       return;
     }
+    if (this.workerError) throw new Error(`a tree-growing worker thread failed: ${String(this.workerError)}`);
     c[CMD] = cmd;
-    Atomics.store(c, DONE, 0);
-    Atomics.add(c, GEN, 1);
+    const gen = Atomics.add(c, GEN, 1) + 1;
     Atomics.notify(c, GEN);
-    own?.();
-    const expected = this.workers.length;
+    own();
+    Atomics.store(c, CLOSED, gen);
     const until = performance.now() + SPIN_MS;
-    for (let spins = 1; Atomics.load(c, DONE) < expected; spins++) {
+    for (let spins = 1; Atomics.load(c, ACTIVE) > 0; spins++) {
       if ((spins & 255) === 0 && performance.now() > until) break;
     }
-    for (let done = Atomics.load(c, DONE); done < expected; done = Atomics.load(c, DONE)) {
-      if (Atomics.wait(c, DONE, done, 30_000) === 'timed-out') {
+    for (let active = Atomics.load(c, ACTIVE); active > 0; active = Atomics.load(c, ACTIVE)) {
+      if (Atomics.wait(c, ACTIVE, active, 30_000) === 'timed-out') {
         throw new Error(
-          `tree-growing worker threads did not answer within 30 s (${String(this.workerError ?? 'no error reported')})`,
+          `tree-growing worker threads did not finish a task within 30 s (${String(this.workerError ?? 'no error reported')})`,
         );
       }
     }
@@ -400,14 +421,22 @@ function workerMain(
     // old task again would race with the caller, so only a new generation ends the wait.
     while (Atomics.load(control, 0) === seen) Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
+    if (control[2] === 3) return;
+    // Join the task unless the caller has already claimed all its units (see `run`): then it may
+    // be writing the next task's parameters, and this worker must not read them half-written.
+    Atomics.add(control, 1, 1);
+    if (Atomics.load(control, 17) === seen) {
+      if (Atomics.sub(control, 1, 1) === 1) Atomics.notify(control, 1);
+      continue;
+    }
     const cmd = control[2];
     if (cmd === 3) return;
     try {
-      if (cmd === 2) {
-        for (let msg = receiveMessageOnPort(w.port); msg; msg = receiveMessageOnPort(w.port)) {
-          slabs.push(msg.message as Float64Array);
-        }
-      } else if (cmd === 1) {
+      // Histogram slabs made since the last task wait on the port (posted before the task).
+      for (let msg = receiveMessageOnPort(w.port); msg; msg = receiveMessageOnPort(w.port)) {
+        slabs.push(msg.message as Float64Array);
+      }
+      if (cmd === 1) {
         // Work units: row block `u / chunks`, feature chunk `u % chunks` (see `build`).
         const m = control[8]!;
         const chunk = control[12]!;
@@ -450,9 +479,10 @@ function workerMain(
           addLeaf(scores, w.indices, w.leafBounds[2 * l], w.leafBounds[2 * l + 1], w.leafValues[l]);
         }
       } else if (cmd === 4) {
-        const from = w.sliceStart[w.id];
-        const to = w.sliceStart[w.id + 1];
-        w.sliceLeft[w.id] = partition(w.indices, w.scratch, w.columns, control[13]!, w.goesLeft, from, to);
+        const n = control[18]!;
+        for (let t = Atomics.add(control, 11, 1); t < n; t = Atomics.add(control, 11, 1)) {
+          w.sliceLeft[t] = partition(w.indices, w.scratch, w.columns, control[13]!, w.goesLeft, w.sliceStart[t], w.sliceStart[t + 1]);
+        }
       } else if (cmd === 5) {
         const kernel = kernels[control[14]!]!;
         const n = w.labels.length;
@@ -466,6 +496,6 @@ function workerMain(
       control[10] = 1;
       console.error(error);
     }
-    if (Atomics.add(control, 1, 1) + 1 === w.count - 1) Atomics.notify(control, 1);
+    if (Atomics.sub(control, 1, 1) === 1) Atomics.notify(control, 1);
   }
 }

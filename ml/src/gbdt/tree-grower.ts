@@ -136,20 +136,15 @@ export class TreeGrower {
       count = indices.length;
       for (let i = 0; i < count; i++) indices[i] = i;
     }
-    let g = 0;
-    let h = 0;
-    for (let k = 0; k < count; k++) {
-      const i = rows ? rows[k]! : k;
-      g += gradHess[2 * i]!;
-      h += gradHess[2 * i + 1]!;
-    }
+    // The root's histogram is always built: its sums come from it (any one feature's slots add up
+    // to the node's totals), so no pass over the rows' gradients is needed on this thread.
     const rootHist = pool.acquire();
-    const rootRows = { indices: rows ? indices : undefined, start: 0, end: count };
+    this.build(rootHist, features, { indices: rows ? indices : undefined, start: 0, end: count }, gradHess);
     const root: LeafState = {
       start: 0,
       end: count,
       depth: 0,
-      sums: { grad: g, hess: h, count },
+      sums: featureSums(rootHist, this.layout, features[0]!),
       hist: rootHist,
       split: emptySplit(),
       parent: -1,
@@ -160,7 +155,6 @@ export class TreeGrower {
       leaf.sums.count >= 2 * params.minDataInLeaf &&
       leaf.sums.hess >= 2 * params.minSumHessianInLeaf;
     if (params.maxLeaves > 1 && canSplit(root)) {
-      this.build(rootHist, features, rootRows, gradHess);
       findBestSplit(rootHist, this.layout, features, root.sums, params, root.split);
     }
 
@@ -299,6 +293,20 @@ export class TreeGrower {
     if (this.threads) return this.threads.partition(start, end, columnBase);
     return partitionInPlace(this.indices, this.scratch, this.columns, columnBase, goesLeft, start, end);
   }
+}
+
+/** A node's gradient, hessian and row totals: the sum of one feature's slots (missing bin included) in its histogram. */
+function featureSums(hist: Float64Array, layout: HistogramLayout, feature: number): NodeSums {
+  const [s, e] = layout.range(feature);
+  let grad = 0;
+  let hess = 0;
+  let count = 0;
+  for (let o = s; o < e; o += 3) {
+    grad += hist[o]!;
+    hess += hist[o + 1]!;
+    count += hist[o + 2]!;
+  }
+  return { grad, hess, count };
 }
 
 /** Copies the row-major bins into `columns`, column-major. */
