@@ -1,5 +1,14 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { accumulateFeatures, addPartials, buildHistogram, rowBlock, type BinnedRows, type HistogramLayout, type RowSet } from './histogram';
+import {
+  accumulateFeatures,
+  addPartials,
+  buildHistogram,
+  maxPartials,
+  nodeBlock,
+  type BinnedRows,
+  type HistogramLayout,
+  type RowSet,
+} from './histogram';
 import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
 import { addToScores, partitionInPlace, partitionRows } from './partition';
 import { sharedArray } from './shared-memory';
@@ -20,7 +29,7 @@ const NEXT_CHUNK = 11; // the next unit of work to claim (histogram block or fea
 const CHUNK = 12; // histogram: features per chunk
 const COLUMN_BASE = 13; // partition: where the split feature's column starts
 const KERNEL = 14; // gradients: the objective's kernel
-const BLOCK_ROWS = 15; // histogram: rows per block (see rowBlock)
+const BLOCK_ROWS = 15; // histogram: rows per block (see nodeBlock)
 const NUM_LEAVES = 16; // leaf values: leaves of the tree
 const CLOSED = 17; // the last generation whose work units are all claimed (see `run`)
 const NUM_SLICES = 18; // partition: slices of the node's rows
@@ -63,7 +72,7 @@ const SPIN_MS = 2;
 /**
  * The tree grower's data-parallel steps, on the calling thread plus `numThreads − 1` workers:
  *
- * - **Histograms.** A node's rows are cut into blocks (`rowBlock`) that threads claim one at a time,
+ * - **Histograms.** A node's rows are cut into blocks (`nodeBlock`) that threads claim one at a time,
  *   so a thread that starts late (a worker waking up) just takes fewer, and each row is read once.
  *   Each block is summed over every feature into its own buffer, then the threads add the blocks up
  *   feature by feature in block order: the order `buildHistogram` adds in on one thread, so results
@@ -96,7 +105,6 @@ export class GrowerThreads {
   private readonly slabOf = new Map<Float64Array, [number, number]>();
   /** Sums of row blocks after a node's first, one histogram each. */
   private readonly partials: Float64Array;
-  private readonly blockRows: number;
   private workerError: unknown;
 
   constructor(
@@ -125,8 +133,7 @@ export class GrowerThreads {
     this.sliceLeft = sharedArray(Int32Array, maxSlices);
     this.leafBounds = sharedArray(Int32Array, 2 * maxLeaves);
     this.leafValues = sharedArray(Float64Array, maxLeaves);
-    this.blockRows = rowBlock(bins.numRows, layout.size);
-    this.partials = sharedArray(Float64Array, Math.max(1, Math.ceil(bins.numRows / this.blockRows) - 1) * layout.size);
+    this.partials = sharedArray(Float64Array, maxPartials(bins.numRows, layout.size) * layout.size);
     // The prologue is a string so that bundlers leave its `require` alone.
     const source =
       "const wt = require('node:worker_threads');\n" +
@@ -211,7 +218,7 @@ export class GrowerThreads {
       return;
     }
     const slabArray = this.slabs[slab]!;
-    const blockRows = this.blockRows;
+    const blockRows = nodeBlock(this.bins.numRows, this.layout.size, end - start);
     const blocks = Math.max(1, Math.ceil((end - start) / blockRows));
     // Split by features (a chunk per thread) when the node is a single block, else by row blocks.
     const chunk = blocks === 1 ? Math.ceil(m / this.numThreads) : m;
@@ -252,6 +259,11 @@ export class GrowerThreads {
       for (let u = Atomics.add(c, NEXT_CHUNK, 1); u < blocks * chunks; u = Atomics.add(c, NEXT_CHUNK, 1)) unit(u);
     });
     if (blocks === 1) return;
+    if (blocks <= 4) {
+      // A few blocks' sums: adding them here is quicker than handing over a task.
+      addPartials(slabArray, base, this.partials, 0, blocks - 1, this.layout.offsets, features, 0, m);
+      return;
+    }
     Atomics.store(c, NEXT_CHUNK, 0);
     this.run(CMD_ADD_PARTIALS, () => {
       for (let j = Atomics.add(c, NEXT_CHUNK, 1); j < m; j = Atomics.add(c, NEXT_CHUNK, 1)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinMapper } from './binning';
-import { buildHistogram, HistogramLayout, rowBlock, subtractHistogram } from './histogram';
+import { buildHistogram, HistogramLayout, maxPartials, nodeBlock, rowBlock, subtractHistogram } from './histogram';
 import { Rng } from './random';
 import { findBestSplit, type SplitCandidate, emptySplit } from './split-finder';
 
@@ -27,32 +27,47 @@ describe('histograms', () => {
     expect(rowBlock(1_000_000, 10_000_000)).toBe(1_000_000); // one block
   });
 
+  it('cut nodes within one training block into up to 4 blocks of at least 4,096 rows, unless histograms are huge', () => {
+    expect(nodeBlock(1_000_000, 15_360, 500_000)).toBe(16_384);
+    expect(nodeBlock(1_000_000, 15_360, 16_000)).toBe(4_096);
+    expect(nodeBlock(1_000_000, 15_360, 10_000)).toBe(4_096);
+    expect(nodeBlock(1_000_000, 15_360, 3_000)).toBe(4_096); // one block
+    expect(nodeBlock(1_000_000, 10_000_000, 10_000)).toBe(1_000_000);
+    expect(maxPartials(1_000_000, 15_360)).toBe(61);
+    expect(maxPartials(1_000, 15_360)).toBe(3);
+    expect(maxPartials(1_000_000, 10_000_000)).toBe(1);
+  });
+
   it('sum rows spanning several blocks block by block, in block order (and ask for the scratch they need)', () => {
-    const rows = 40_000; // blocks of 16,384 rows: the node below (19,999 rows) spans two
+    const rows = 40_000; // training blocks of 16,384 rows
     const { bins, layout, gradHess } = setup(rows, 2);
     const all = Int32Array.of(0, 1);
     // Every other row from 1, so blocks are cut in the node's rows, not the training set's.
     const indices = Uint32Array.from({ length: rows / 2 }, (_, k) => 2 * k + 1);
-    const nodeRows = { indices, start: 1, end: indices.length };
-    const hist = new Float64Array(layout.size);
-    buildHistogram(hist, layout, bins, all, nodeRows, gradHess, new Float64Array(layout.size));
-    // The reference: each block summed in row order from zero, the blocks added in order.
-    const expected = new Float64Array(layout.size);
-    for (let from = 1; from < indices.length; from += rowBlock(rows, layout.size)) {
-      const block = new Float64Array(layout.size);
-      for (let k = from; k < Math.min(indices.length, from + rowBlock(rows, layout.size)); k++) {
-        const i = indices[k]!;
-        for (let f = 0; f < 2; f++) {
-          const o = layout.offsets[f]! + bins.data[i * 2 + f]! * 3;
-          block[o]! += gradHess[2 * i]!;
-          block[o + 1]! += gradHess[2 * i + 1]!;
-          block[o + 2]!++;
+    // 19,999 rows span two training blocks; 9,999 rows (within one) are cut into three of 4,096.
+    for (const end of [indices.length, 10_000]) {
+      const nodeRows = { indices, start: 1, end };
+      const hist = new Float64Array(layout.size);
+      buildHistogram(hist, layout, bins, all, nodeRows, gradHess, new Float64Array(layout.size));
+      // The reference: each block summed in row order from zero, the blocks added in order.
+      const expected = new Float64Array(layout.size);
+      const block = nodeBlock(rows, layout.size, end - 1);
+      for (let from = 1; from < end; from += block) {
+        const sums = new Float64Array(layout.size);
+        for (let k = from; k < Math.min(end, from + block); k++) {
+          const i = indices[k]!;
+          for (let f = 0; f < 2; f++) {
+            const o = layout.offsets[f]! + bins.data[i * 2 + f]! * 3;
+            sums[o]! += gradHess[2 * i]!;
+            sums[o + 1]! += gradHess[2 * i + 1]!;
+            sums[o + 2]!++;
+          }
         }
+        sums.forEach((v, o) => (expected[o]! += v));
       }
-      block.forEach((v, o) => (expected[o]! += v));
+      expect(Array.from(hist)).toEqual(Array.from(expected));
+      expect(() => buildHistogram(hist, layout, bins, all, nodeRows, gradHess)).toThrow(/no partial buffer/);
     }
-    expect(Array.from(hist)).toEqual(Array.from(expected));
-    expect(() => buildHistogram(hist, layout, bins, all, nodeRows, gradHess)).toThrow(/no partial buffer/);
   });
 
   it('sum gradients, hessians and counts per bin, missing values in their own bin', () => {

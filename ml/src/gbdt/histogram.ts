@@ -61,10 +61,38 @@ export function rowBlock(numRows: number, histogramSize: number): number {
   return Math.max(1 << 14, Math.ceil(numRows / blocks));
 }
 
+/** Most blocks a node within one {@link rowBlock} is cut into, and their fewest rows (see {@link nodeBlock}). */
+const MAX_NODE_BLOCKS = 4;
+const MIN_NODE_BLOCK = 4096;
+
+/** Whether histograms of `histogramSize` doubles are small enough for {@link nodeBlock} to cut small nodes. */
+function cutsSmallNodes(histogramSize: number): boolean {
+  return 8 * histogramSize * (MAX_NODE_BLOCKS - 1) <= MAX_PARTIAL_BYTES;
+}
+
+/**
+ * Rows per block of a histogram build for a node of `nodeRows` rows in a training set of `numRows`.
+ * A node larger than one {@link rowBlock} is cut in those; a smaller one still into up to 4 blocks
+ * of at least 4,096 rows, so that threads share it by rows (each row read by one thread) rather
+ * than by features (every thread reading every row: for a small node's scattered rows, a cache miss
+ * each). Depends on sizes only, never on the thread count.
+ */
+export function nodeBlock(numRows: number, histogramSize: number, nodeRows: number): number {
+  const block = rowBlock(numRows, histogramSize);
+  if (nodeRows > block || !cutsSmallNodes(histogramSize)) return block;
+  return Math.max(MIN_NODE_BLOCK, Math.ceil(nodeRows / MAX_NODE_BLOCKS));
+}
+
+/** Most blocks after a node's first that a histogram build may need sums of (see {@link nodeBlock}). */
+export function maxPartials(numRows: number, histogramSize: number): number {
+  const large = Math.ceil(numRows / rowBlock(numRows, histogramSize)) - 1;
+  return Math.max(1, large, cutsSmallNodes(histogramSize) ? MAX_NODE_BLOCKS - 1 : 0);
+}
+
 /**
  * Fills `hist` for the given rows and features (other features' slots are left untouched).
  * `gradHess` interleaves each row's gradient and hessian (`[g0, h0, g1, h1, …]`). `partial`: a
- * histogram-sized scratch buffer, needed when the rows span more than one {@link rowBlock}.
+ * histogram-sized scratch buffer, needed when the rows span more than one block ({@link nodeBlock}).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -76,7 +104,7 @@ export function buildHistogram(
   partial?: Float64Array,
 ): void {
   const { indices, start, end } = rows;
-  const block = rowBlock(bins.numRows, layout.size);
+  const block = nodeBlock(bins.numRows, layout.size, end - start);
   for (let from = start; from < end || from === start; from += block) {
     const first = from === start;
     if (!first && partial === undefined) throw new Error('buildHistogram: rows span several blocks, and no partial buffer was given');
