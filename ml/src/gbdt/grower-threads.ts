@@ -63,11 +63,18 @@ const MIN_PARALLEL_PARTITION = 32_768;
 const PARTITION_SLICE = 16_384;
 
 /**
- * How long a thread spins on the control block before it sleeps, waiting for a task (workers) or
- * for the workers (the caller). Waking a sleeping thread can cost a millisecond on a VM, while tasks
- * follow each other within one; a longer spin would take the CPU from threads that have work.
+ * How long the caller spins before it sleeps, waiting for the workers that joined a task to finish
+ * their units: waking a sleeping thread can cost a millisecond on a VM, and that would be on the
+ * critical path.
  */
 const SPIN_MS = 2;
+
+/**
+ * How long an idle worker spins before it sleeps, waiting for a task. Short: the caller does not
+ * wait for a worker that is late to a task (see `run`), so a wake-up costs that task only the
+ * worker's share, while spinning burns CPU time that, on a busy machine, the threads with work lose.
+ */
+const WORKER_SPIN_MS = 0.1;
 
 /**
  * The tree grower's data-parallel steps, on the calling thread plus `numThreads − 1` workers:
@@ -147,7 +154,7 @@ export class GrowerThreads {
         workerData: {
           id,
           count: numThreads,
-          spinMs: SPIN_MS,
+          spinMs: WORKER_SPIN_MS,
           gradientBlock: GRADIENT_BLOCK,
           port: port2,
           control: this.control,
