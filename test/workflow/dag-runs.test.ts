@@ -116,6 +116,28 @@ describe('the DAG workflow on a real Temporal server', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  // `slow` starts from `first`'s result callback, not from the run's first pump: failFast must
+  // cancel what the scheduler started later in the run too (it schedules inside the run's scope).
+  it('with failFast, cancels a node started after the run began', async () => {
+    const dir = tempDir();
+    const state = await run(
+      h,
+      spec(
+        'fast-later',
+        [
+          cmd('first', 'true'),
+          cmd('slow', `touch ${join(dir, 'slow.started')}; sleep 60`),
+          cmd('bad', `while [ ! -f ${join(dir, 'slow.started')} ]; do sleep 0.1; done; exit 1`),
+        ],
+        [{ from: 'first', to: 'slow' }],
+        { failFast: true },
+      ),
+    );
+    expect(state.status).toBe('failed');
+    expect(state.nodes.bad!.status).toBe('failed');
+    expect(state.nodes.slow!.status).toBe('cancelled');
+  });
+
   it('routes nodes to the cpu, gpu or named queue', async () => {
     const state = await run(
       h,

@@ -73,6 +73,7 @@ export class RunScheduler {
   private localInFlight = 0;
   /** A light unit taken from the ready list while the local slots were full; it goes first. */
   private held: Unit | undefined;
+  private pumpPending = false;
   /** Approval gates waiting for a person; they hold no activity slot. */
   private waitingApprovals = 0;
   private readonly decisions = new Map<string, ApprovalDecision>();
@@ -139,8 +140,25 @@ export class RunScheduler {
     return { version: this.version, status: this.state.status, nodes: packNodes(nodes, Date.parse(this.state.startedAt)) };
   }
 
-  /** Starts work up to the parallelism limit. */
+  /**
+   * Starts work up to the parallelism limit, inside the run's cancellation scope: the first call
+   * enters it, and every later one comes from a result callback registered inside it, which runs
+   * inside it too (as code after an `await` does), so `launch` schedules there directly.
+   */
   pump(shouldContinueAsNew: () => boolean): void {
+    if (CancellationScope.current() !== this.activities) {
+      // `run` calls its function at once (the pump stays synchronous); a throw is rethrown here.
+      let failure: { err: unknown } | undefined;
+      void this.activities.run(async () => {
+        try {
+          this.pump(shouldContinueAsNew);
+        } catch (err) {
+          failure = { err };
+        }
+      });
+      if (failure) throw failure.err;
+      return;
+    }
     while (this.draining === undefined && this.inFlight < this.maxParallel) {
       if (shouldContinueAsNew()) {
         this.draining = 'continueAsNew';
@@ -322,25 +340,52 @@ export class RunScheduler {
     else this.startNode(node);
     const local = runsLocally(node, this.input.localTypes);
     if (local) this.localInFlight++;
-    this.activities
-      .run(() =>
-        local
-          ? scheduleLocalActivity<NodeResult>(node.type, [task], localActivityOptionsOf(node))
-          : // The activity id names the node (and item), so pending activities can be matched to nodes.
-            scheduleActivity<NodeResult>(node.type, [task], {
-              ...activityOptionsOf(node, this.input.queueSuffix, this.input.typeQueues),
-              activityId: index === undefined ? node.id : `${node.id}#${index}`,
-            }),
-      )
-      .then(
-        (result) => this.onResult(node, index, result),
-        (err: unknown) => this.onFailure(node, index, err),
-      )
-      .finally(() => {
-        this.inFlight--;
-        if (local) this.localInFlight--;
-        this.pump(shouldContinueAsNew);
-      });
+    const schedule = () =>
+      local
+        ? scheduleLocalActivity<NodeResult>(node.type, [task], localActivityOptionsOf(node))
+        : // The activity id names the node (and item), so pending activities can be matched to nodes.
+          scheduleActivity<NodeResult>(node.type, [task], {
+            ...activityOptionsOf(node, this.input.queueSuffix, this.input.typeQueues),
+            activityId: index === undefined ? node.id : `${node.id}#${index}`,
+          });
+    // Every promise a workflow makes costs the SDK a captured stack trace (most of a light node's
+    // cost), so a node makes few: scheduled in the scope the pump runs in (`CancellationScope.run`
+    // makes two more), and one callback each way instead of `then` + `finally` (three more).
+    const settle = () => {
+      this.inFlight--;
+      if (local) this.localInFlight--;
+      this.pumpSoon(shouldContinueAsNew);
+    };
+    (CancellationScope.current() === this.activities ? schedule() : this.activities.run(schedule)).then(
+      (result) => {
+        try {
+          this.onResult(node, index, result);
+        } finally {
+          settle();
+        }
+      },
+      (err: unknown) => {
+        try {
+          this.onFailure(node, index, err);
+        } finally {
+          settle();
+        }
+      },
+    );
+  }
+
+  /**
+   * Pumps once the results Temporal delivered together have all been recorded (a microtask later),
+   * so a failure among them stops the run (`failFast`) before anything new starts, and one pump
+   * fills all the slots they freed.
+   */
+  private pumpSoon(shouldContinueAsNew: () => boolean): void {
+    if (this.pumpPending) return;
+    this.pumpPending = true;
+    void Promise.resolve().then(() => {
+      this.pumpPending = false;
+      this.pump(shouldContinueAsNew);
+    });
   }
 
   private taskFor(node: NodeSpec, index: number | undefined): NodeTask {
