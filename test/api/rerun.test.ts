@@ -135,6 +135,21 @@ describe('kiln run --resume', () => {
     expect(resumed.stderr).toMatch(new RegExp(`↺ load cached from run ${source}`));
     expect([ran('cli', 'flaky'), ran('cli', 'side')]).toEqual([2, 1]);
 
+    // --from: the nodes named and everything below them run again; the rest is reused.
+    const resumedId = summary.runId as string;
+    const again = await kiln(['run', '--resume', resumedId, '--from', 'flaky', '--json', ...temporal()], { env });
+    expect(again.code, again.stderr).toBe(0);
+    const againSummary = JSON.parse(again.stdout);
+    expect(againSummary.nodes.flaky).toMatchObject({ status: 'succeeded', cachedFrom: null });
+    expect(againSummary.nodes.after).toMatchObject({ status: 'succeeded', cachedFrom: null });
+    expect(againSummary.nodes.side).toMatchObject({ status: 'cached', cachedFrom: { runId: source, nodeId: 'side' } });
+    expect(again.stderr).toContain(`re-running run ${resumedId} from flaky: 2 nodes reused`);
+    expect([ran('cli', 'flaky'), ran('cli', 'after'), ran('cli', 'side')]).toEqual([3, 2, 1]);
+    const unknownNode = await kiln(['run', '--resume', resumedId, '--from', 'flaky,nope', ...temporal()], { env });
+    expect(unknownNode.code).toBe(2);
+    expect(unknownNode.stderr).toContain('--from flaky,nope: the pipeline has no node "nope"');
+    expect((await kiln(['run', file, '--from', 'flaky'], { env })).code).toBe(2);
+
     const missing = await kiln(['run', '--resume', 'no-such-run', ...temporal()], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no run "no-such-run" is recorded under');

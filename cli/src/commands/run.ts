@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from '@temporalio/client';
-import { type NodeReuse, type NodeState, type PipelineSpec, type RunState, coerceParam, formatProblem, queueOf, rerunReuse, resolveRunParams } from '@kiln/engine';
+import { type NodeReuse, type NodeState, type PipelineSpec, type RerunFrom, type RunState, UnknownRerunNodesError, coerceParam, formatProblem, queueOf, rerunReuse, resolveRunParams } from '@kiln/engine';
 import {
   RunTooLargeError,
   TEMPORAL_FLAG_OPTIONS,
@@ -43,6 +43,7 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
         param: { type: 'string', multiple: true, short: 'p' },
         json: { type: 'boolean' },
         resume: { type: 'string' },
+        from: { type: 'string' },
         'no-cache': { type: 'boolean' },
         ...TEMPORAL_FLAG_OPTIONS,
       },
@@ -57,13 +58,17 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
     io.err(`kiln run: --resume re-runs a recorded run with its own spec and params; give no file and no --param\nusage: ${RUN_USAGE}`);
     return 2;
   }
+  if (parsed.values.from !== undefined && resumed === undefined) {
+    io.err(`kiln run: --from says where a re-run starts; it goes with --resume <runId>\nusage: ${RUN_USAGE}`);
+    return 2;
+  }
   if (resumed === undefined && (!file || extra.length > 0)) {
     io.err(`usage: ${RUN_USAGE}`);
     return 2;
   }
   let spec: PipelineSpec | undefined;
   let params: Record<string, unknown> | undefined;
-  let rerun: { of: string; reuse: Record<string, NodeReuse> } | undefined;
+  let rerun: ExecuteContext['rerun'];
   if (resumed !== undefined) {
     // Recorded here by `kiln run`, else a run of the API (KILN_API_URL or the running kiln up's) when a token is given.
     let record = await loadRunRecord(resumed);
@@ -82,7 +87,18 @@ export async function runCommand(args: string[], io: Io, signals: NodeJS.EventEm
       return 2;
     }
     ({ spec, params } = record);
-    rerun = { of: resumed, reuse: rerunReuse(spec, record.state, 'failed') };
+    const from = rerunFromFlag(parsed.values.from);
+    if (!from) {
+      io.err(`kiln run: --from takes node ids separated by commas (e.g. --from train,evaluate), or "failed"\nusage: ${RUN_USAGE}`);
+      return 2;
+    }
+    try {
+      rerun = { of: resumed, from: from === 'failed' ? 'its failures' : from.join(', '), reuse: rerunReuse(spec, record.state, from) };
+    } catch (err) {
+      if (!(err instanceof UnknownRerunNodesError)) throw err;
+      io.err(`kiln run: --from ${parsed.values.from}: ${err.message} (run ${resumed} is of pipeline "${spec.name}")`);
+      return 2;
+    }
   } else {
     spec = await loadAndValidate(file!, io);
     if (!spec) return 2;
@@ -180,7 +196,12 @@ interface ExecuteContext {
   json: boolean;
   queueSuffix?: string;
   /** A re-run (`--resume`): the run it re-runs and the results it reuses. */
-  rerun?: { of: string; reuse: Record<string, NodeReuse> };
+  rerun?: {
+    of: string;
+    /** Where it starts, as said to the user: "its failures", or the nodes named. */
+    from: string;
+    reuse: Record<string, NodeReuse>;
+  };
   /** `--no-cache`: nothing of this run is reused from, or recorded in, the node cache. */
   noCache?: boolean;
 }
@@ -206,7 +227,7 @@ async function execute(client: Client, spec: PipelineSpec, params: Record<string
   say(`run ${handle.workflowId} of "${spec.name}" started (${spec.nodes.length} nodes)`);
   if (ctx.rerun) {
     const reused = Object.keys(ctx.rerun.reuse).length;
-    say(`re-running run ${ctx.rerun.of} from its failures: ${reused} node${reused === 1 ? '' : 's'} reused if their artifacts are still stored, ${spec.nodes.length - reused} to run`);
+    say(`re-running run ${ctx.rerun.of} from ${ctx.rerun.from}: ${reused} node${reused === 1 ? '' : 's'} reused if their artifacts are still stored, ${spec.nodes.length - reused} to run`);
   }
   ctx.interrupts.onFirst(() => {
     say('cancelling the run (Ctrl-C again to stop at once)…');
@@ -265,4 +286,11 @@ function localUser(): string {
   } catch {
     return 'unknown user';
   }
+}
+
+/** `--from`: absent or "failed" re-runs what failed, was skipped or cancelled; else the nodes named (and what is below them). */
+function rerunFromFlag(value: string | undefined): RerunFrom | undefined {
+  if (value === undefined || value === 'failed') return 'failed';
+  const ids = value.split(',').map((id) => id.trim());
+  return ids.length > 0 && ids.every((id) => id.length > 0) ? ids : undefined;
 }
