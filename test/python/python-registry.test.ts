@@ -2,11 +2,13 @@
 // catalog lists them, served, under their module), the example pipeline (examples/python-nodes:
 // ingest → pandas features → scikit-learn trainer → evaluate → gate → deploy) runs through the API
 // and its Python-trained ONNX model is evaluated, deployed and served; a registration the API refuses
-// stops the worker with the API's message; a stopped worker's types are unserved and a run needing
+// stops the worker with the API's message; the studio's palette lists its types (Chromium); a stopped worker's types are unserved and a run needing
 // them is refused at start.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import {
@@ -81,6 +83,36 @@ it('registers its node types: the catalog lists them under their module, served,
     enum: ['gradient_boosting', 'logistic'],
     default: 'gradient_boosting',
   });
+});
+
+it("shows its types in the studio's palette under their module, with forms built from their params schema (Chromium)", async () => {
+  const editor = (await api.call('POST', '/api/v1/tokens', { name: 'py palette', role: 'editor' })).json.token as string;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  try {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${api.url}/`);
+    await page.evaluate((t) => (globalThis as any).localStorage.setItem('kiln.token', t), editor);
+    await page.goto(`${api.url}/#/pipelines/new`);
+    await page.reload();
+    const group = page.getByRole('region', { name: 'Source churn_nodes' });
+    const features = group.getByRole('button', { name: 'Add Churn features (pandas) (churn_py.features)' });
+    await features.waitFor({ timeout: 60_000 });
+    await expect(group.getByRole('heading', { level: 2 }).textContent()).resolves.toContain('churn_nodes');
+    await expect(group.getByText('python', { exact: true }).count()).resolves.toBeGreaterThan(0);
+    await expect(group.getByRole('button', { name: 'Add Train (scikit-learn) (churn_py.train_sklearn)' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('region', { name: 'Source builtin' }).getByRole('button', { name: /churn_py\./ }).count()).resolves.toBe(0);
+    // The form comes from the Python type hints' JSON Schema: `target` is required, `test_fraction` has its default.
+    await features.click();
+    await page.getByRole('textbox', { name: /target/i }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(import.meta.dirname, '../studio/screenshots/palette-registered-python.png') });
+  } catch (err) {
+    await page?.screenshot({ path: join(import.meta.dirname, '../studio/screenshots/palette-registered-python-failed.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await browser?.close();
+  }
 });
 
 it('runs the example through the API: the Python-trained model is evaluated, deployed and served', async () => {

@@ -205,6 +205,10 @@ describe('the canvas in Chromium', () => {
       .evaluate((e) => (e as unknown as { style: { transform: string } }).style.transform);
     expect(transform).toBe(`translate(${saved.x}px, ${saved.y}px)`);
     await shot('churn-moved');
+    // The inspector shows what an empty resource field means: train.gbdt's declared default cores.
+    await page.getByLabel(/^node train: /).click();
+    await expect(page.getByRole('spinbutton', { name: 'CPUs' }).getAttribute('placeholder')).resolves.toBe('type default: 8');
+    await expect(page.getByRole('spinbutton', { name: 'GPUs' }).getAttribute('placeholder')).resolves.toBeNull();
   });
 
   it('serves the sign-in hint and the API docs page with nothing from another host', async () => {

@@ -22,12 +22,15 @@ function NumberField({
   onChange,
   min,
   step,
+  fallback,
 }: {
   label: string;
   value: number | undefined;
   onChange(v: number | undefined): void;
   min?: number;
   step?: number;
+  /** What applies when the field is empty (the node type's default), shown as its placeholder. */
+  fallback?: number;
 }) {
   return (
     <label>
@@ -35,6 +38,7 @@ function NumberField({
       <input
         type="number"
         value={value ?? ''}
+        placeholder={fallback === undefined ? undefined : `type default: ${fallback}`}
         min={min}
         step={step ?? 'any'}
         onChange={(e) => onChange(num(e.target.value))}
@@ -172,12 +176,14 @@ function NodeInspectorView({
           min={0}
           step={1}
           value={resources.gpu}
+          fallback={info?.resources?.gpu}
           onChange={(v) => set({ resources: compact({ ...resources, gpu: v }) })}
         />
         <NumberField
           label="CPUs"
           min={0}
           value={resources.cpu}
+          fallback={info?.resources?.cpu}
           onChange={(v) => set({ resources: compact({ ...resources, cpu: v }) })}
         />
         <NumberField
@@ -185,6 +191,7 @@ function NodeInspectorView({
           min={0}
           step={1}
           value={resources.memoryMb}
+          fallback={info?.resources?.memoryMb}
           onChange={(v) => set({ resources: compact({ ...resources, memoryMb: v }) })}
         />
         <label className="check">
