@@ -8,7 +8,7 @@ import { type Harness, openHarness, tempDir } from '../support/harness';
 import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
 import { startWorkerProcess, stopProcess } from '../support/worker-process';
 import { kiln } from '../support/kiln-process';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signedInStudio } from '../support/chromium';
 
 // A TypeScript node package of a team's own (examples/ts-nodes), copied outside this repository
 // with its own package.json (`@kiln/sdk` by a file: path, installed by npm), served by a real
@@ -88,11 +88,7 @@ describe('a TypeScript node package of its own', () => {
     let page: Page | undefined;
     try {
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      await page.goto(`${api.url}/`);
-      await page.evaluate((t) => (globalThis as any).localStorage.setItem('kiln.token', t), editor);
-      await page.goto(`${api.url}/#/pipelines/new`);
-      await page.reload();
+      page = await signedInStudio(browser, api.url, editor, '#/pipelines/new');
       const group = page.getByRole('region', { name: `Source ${SOURCE}` });
       await group.getByRole('button', { name: 'Add Ratio feature (tsnodes.ratio)' }).waitFor({ timeout: 60_000 });
       await expect(group.getByRole('heading', { level: 2 }).textContent()).resolves.toContain(SOURCE);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signedInStudio } from '../support/chromium';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { type Harness, openHarness, tempDir } from '../support/harness';
 import {
@@ -91,11 +91,7 @@ it("shows its types in the studio's palette under their module, with forms built
   let page: Page | undefined;
   try {
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${api.url}/`);
-    await page.evaluate((t) => (globalThis as any).localStorage.setItem('kiln.token', t), editor);
-    await page.goto(`${api.url}/#/pipelines/new`);
-    await page.reload();
+    page = await signedInStudio(browser, api.url, editor, '#/pipelines/new');
     const group = page.getByRole('region', { name: 'Source churn_nodes' });
     const features = group.getByRole('button', { name: 'Add Churn features (pandas) (churn_py.features)' });
     await features.waitFor({ timeout: 60_000 });

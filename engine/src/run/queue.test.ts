@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { catalogOf, type NodeTypeInfo } from '../catalog/node-type-info';
+import { catalogOf } from '../catalog/node-type-info';
+import { typeInfo } from '../spec/test-catalog';
 import { MAX_LOCAL_RUN_NODES, localTypesOf, queueOf, runsLocally, typeQueuesOf } from './queue';
 
-const info = (type: string, light?: boolean): NodeTypeInfo => ({
-  type,
-  version: 1,
-  category: 'test',
-  title: type,
-  description: type,
-  inputs: {},
-  outputs: {},
-  capabilities: [],
-  paramsJsonSchema: {},
-  ...(light ? { light } : {}),
-});
+const info = (type: string, light?: boolean) => typeInfo(type, light ? { light } : {});
 
 describe('where a node runs', () => {
   it('routes by queue, then GPU, else cpu', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { catalogOf, type NodeTypeInfo } from '../catalog/node-type-info';
+import { catalogOf } from '../catalog/node-type-info';
+import { typeInfo } from '../spec/test-catalog';
 import { queueOf, runsLocally } from './queue';
 import { resourcesOf, typeResourcesOf, withTypeResources } from './resources';
 
-const info = (type: string, extra: Partial<NodeTypeInfo> = {}): NodeTypeInfo => ({
-  type,
-  version: 1,
-  category: 'test',
-  title: type,
-  description: type,
-  inputs: {},
-  outputs: {},
-  capabilities: [],
-  paramsJsonSchema: {},
-  ...extra,
-});
+const info = typeInfo;
 
 describe("a node type's default resources", () => {
   const catalog = catalogOf([info('t.train', { resources: { cpu: 4, memoryMb: 2048 } }), info('t.vision', { resources: { gpu: 1 } }), info('t.plain'), info('t.light', { light: true, resources: { gpu: 1 } })]);

@@ -26,3 +26,8 @@ export const testCatalog: Catalog = catalogOf([
   info('evaluate.model', { model: 'Model', dataset: 'Dataset' }, { metrics: 'Metrics' }),
   info('core.noop', {}, {}),
 ]);
+
+/** A catalog entry with no ports or params, for tests of routing and scheduling. */
+export function typeInfo(type: string, extra: Partial<NodeTypeInfo> = {}): NodeTypeInfo {
+  return { type, version: 1, category: 'test', title: type, description: type, inputs: {}, outputs: {}, capabilities: [], paramsJsonSchema: {}, ...extra };
+}
