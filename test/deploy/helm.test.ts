@@ -147,6 +147,8 @@ describe('helm template, decoded strictly', () => {
     expect(container(gpu).resources.limits['nvidia.com/gpu']).toBe('2');
     expect(container(gpu).resources.limits.memory).toBe('16Gi');
     expect(envOf(gpu).KILN_GPU_SLOTS).toBe('2');
+    // The core budget follows the container's CPU limit, not the machine's count.
+    expect(envOf(gpu).KILN_WORKER_CPUS).toEqual({ resourceFieldRef: { containerName: 'worker', resource: 'limits.cpu', divisor: '1' } });
     expect(container(gpu).args).toEqual([
       'worker',
       '--queues',

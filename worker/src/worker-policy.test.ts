@@ -48,6 +48,14 @@ describe('worker policy', () => {
     );
   });
 
+  it('reads the core budget and refuses nonsense', () => {
+    expect(workerPolicyFromEnv({ KILN_WORKER_CPUS: '2.5', KILN_USER_CODE_USER: 'root' }).cpus).toBe(2.5);
+    expect(workerPolicyFromEnv({ KILN_USER_CODE_USER: 'root' }).cpus).toBeUndefined();
+    for (const bad of ['0', '-1', 'many', '2000']) {
+      expect(() => workerPolicyFromEnv({ KILN_WORKER_CPUS: bad })).toThrow(`KILN_WORKER_CPUS=${bad}: expected a positive number of cores`);
+    }
+  });
+
   it('refuses user code by default; kiln run’s own worker allows it unless told not to', () => {
     expect(workerPolicyFromEnv({ KILN_USER_CODE_USER: 'root' }).capabilities).toEqual(
       DEFAULT_CAPABILITY_POLICY,
