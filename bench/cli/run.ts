@@ -2,6 +2,8 @@
 // sources (the dev loop, and what every start cost before the build), beside `node -e 0` measured in
 // the same run. Rounds interleave the variants so a change in machine load hits them all alike.
 // Usage: npm run build && npm run bench:cli   (BENCH_ROUNDS=15, BENCH_SOURCE_ROUNDS=3)
+// BENCH_BASELINE=<another built checkout> adds its compiled `kiln` to the same rounds (a before/after
+// of a change measured in one run: git worktree add <dir> main, npm install, node scripts/build.mjs).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
@@ -14,6 +16,7 @@ const ROOT = join(here, '../..');
 const KILN = join(ROOT, 'cli/bin/kiln.js');
 const TEN_NODES = join(here, 'ten-nodes.json');
 const TEN_NODES_TS = join(here, 'ten-nodes.ts');
+const BASELINE = process.env.BENCH_BASELINE;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SOURCE_ROUNDS = Number(process.env.BENCH_SOURCE_ROUNDS ?? 3);
 
@@ -47,6 +50,13 @@ const VARIANTS: Variant[] = [
     slow: true,
   },
 ];
+if (BASELINE) {
+  const kiln = join(BASELINE, 'cli/bin/kiln.js');
+  VARIANTS.push(
+    { name: 'baseline: kiln --help', args: [kiln, '--help'], env: compiled },
+    { name: 'baseline: kiln validate ten-nodes.json', args: [kiln, 'validate', TEN_NODES], env: compiled },
+  );
+}
 
 /**
  * CPU seconds (user + system) of the children this process has waited for, from /proc (clock ticks
@@ -82,10 +92,15 @@ function main() {
     console.error('bench/cli: the build is missing or older than the sources; run `npm run build` first');
     process.exit(2);
   }
+  if (BASELINE && !buildIsCurrent(pathToFileURL(`${BASELINE}/`))) {
+    console.error(`bench/cli: the baseline's build is missing or older than its sources; run \`node scripts/build.mjs\` in ${BASELINE}`);
+    process.exit(2);
+  }
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
+  if (BASELINE) console.log(`bench/cli: baseline checkout ${BASELINE}`);
   console.log(
     `bench/cli: ${ROUNDS} rounds (${SOURCE_ROUNDS} for sources), ${cpus().length} CPUs, load average ${load()} (1, 5, 15 min)`,
   );

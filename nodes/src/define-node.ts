@@ -155,6 +155,7 @@ export function defineNode<I extends PortMap, O extends PortMap, S extends z.Zod
 
 /** The catalog entry of a node type: what validation, the API and the studio see. */
 export function nodeTypeInfo(def: NodeDeclaration): NodeTypeInfo {
+  let paramsJsonSchema: Record<string, unknown> | undefined;
   return {
     type: def.type,
     version: def.version,
@@ -167,7 +168,11 @@ export function nodeTypeInfo(def: NodeDeclaration): NodeTypeInfo {
     ...(def.light ? { light: true } : {}),
     ...(def.deterministic ? { deterministic: true } : {}),
     ...(def.resources ? { resources: def.resources } : {}),
-    paramsJsonSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    // Derived on first read (then kept): the catalog is built when a process loads it, and validating
+    // a spec or running a node checks params with zod, never reading this (~1 ms a type at start-up).
+    get paramsJsonSchema() {
+      return (paramsJsonSchema ??= z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
+    },
     checkParams: zodParamCheck(def.params),
   };
 }

@@ -5,8 +5,10 @@ import type { ParamIssue } from './node-type-info';
 // Params checked against a JSON Schema, where no zod schema is at hand: the studio (the browser has
 // none), and node types registered by their workers (the API gets only their JSON Schema).
 
-const ajv2020 = new Ajv2020({ allErrors: true, strict: false });
-const ajv07 = new Ajv({ allErrors: true, strict: false });
+// Built on first use: most processes that load the engine (`kiln validate`, the studio, workers)
+// never compile a params schema, and each instance costs milliseconds at start-up.
+let ajv2020: Ajv2020 | undefined;
+let ajv07: Ajv | undefined;
 
 function pathOf(error: ErrorObject): (string | number)[] {
   const segments = error.instancePath
@@ -28,7 +30,8 @@ function messageOf(error: ErrorObject): string {
 /** The validator of a params JSON Schema: draft 2020-12 when its `$schema` says so, else draft-07. Throws on a schema that is not valid. */
 export function compileParamsSchema(schema: Record<string, unknown>): ValidateFunction {
   const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  return (is2020 ? ajv2020 : ajv07).compile(schema);
+  const ajv = is2020 ? (ajv2020 ??= new Ajv2020({ allErrors: true, strict: false })) : (ajv07 ??= new Ajv({ allErrors: true, strict: false }));
+  return ajv.compile(schema);
 }
 
 /**

@@ -2,7 +2,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { PipelineSpec } from './schema';
 import type { Problem } from './problem';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
+/** Built on first use (a spec with run parameters): validating one without them needs no Ajv. */
+let ajv: Ajv | undefined;
 
 /** Compiled validators by schema text: compiling costs far more than validating, and specs repeat. */
 const compiled = new Map<string, ValidateFunction>();
@@ -11,6 +12,7 @@ function validatorFor(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let fn = compiled.get(key);
   if (!fn) {
+    ajv ??= new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
     fn = ajv.compile(schema);
     if (compiled.size >= 512) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, fn);

@@ -1,5 +1,6 @@
 import { type Catalog, type PipelineSpec, type Problem, formatPath, refKind } from '@kiln/engine';
-import { dataUriParamNames, dataUriRefusal } from './data-uri';
+import { dataUriRefusal } from './data-uri';
+import { dataUriParamNames } from './data-uri-param';
 import type { DataAccessPolicy } from './policy';
 
 /** The params of a node type its declaration marks as data URIs (`dataUriParam`). */

@@ -1,6 +1,6 @@
 import { columnTypeSchema } from '@kiln/engine';
 import { z } from 'zod';
-import { dataUriParam } from '../access/data-uri';
+import { dataUriParam } from '../access/data-uri-param';
 import { declareNode } from '../define-node';
 
 const params = z.strictObject({
