@@ -1,6 +1,7 @@
+import { ModelData } from '../model-data';
+import { labelsFromRaw, probabilities } from '../raw-scores';
 import { GbdtInputError } from './errors';
 import { toColumns } from './matrix';
-import { sigmoid, softmaxRow } from './objectives';
 import { addTreeOutput } from './tree';
 import type { FeatureMatrix, IterationRecord, ObjectiveName, Tree } from './types';
 
@@ -27,25 +28,7 @@ export interface BoosterModel {
 export type ImportanceType = 'gain' | 'split';
 
 /** A trained gradient-boosted tree ensemble. */
-export class Booster implements BoosterModel {
-  readonly objective: ObjectiveName;
-  readonly numClasses: number;
-  readonly numFeatures: number;
-  readonly initScores: readonly number[];
-  readonly trees: readonly Tree[];
-  readonly bestIteration: number;
-  readonly history: readonly IterationRecord[];
-
-  constructor(model: BoosterModel) {
-    this.objective = model.objective;
-    this.numClasses = model.numClasses;
-    this.numFeatures = model.numFeatures;
-    this.initScores = model.initScores;
-    this.trees = model.trees;
-    this.bestIteration = model.bestIteration;
-    this.history = model.history;
-  }
-
+export class Booster extends ModelData<BoosterModel>() {
   /** Trees per iteration: one per class for multiclass, otherwise one. */
   get numOutputs(): number {
     return this.initScores.length;
@@ -73,25 +56,7 @@ export class Booster implements BoosterModel {
     if (this.objective === 'regression') {
       throw new GbdtInputError('predictProba: a regression model has no class probabilities; use predict');
     }
-    const raw = this.predictRaw(features);
-    const n = raw[0]!.length;
-    const C = this.numClasses;
-    const out = new Float64Array(n * C);
-    if (this.objective === 'binary') {
-      const s = raw[0]!;
-      for (let i = 0; i < n; i++) {
-        const p = sigmoid(s[i]!);
-        out[2 * i] = 1 - p;
-        out[2 * i + 1] = p;
-      }
-      return out;
-    }
-    const row = new Float64Array(C);
-    for (let i = 0; i < n; i++) {
-      softmaxRow(raw, i, row);
-      out.set(row, i * C);
-    }
-    return out;
+    return probabilities(this.objective, this.predictRaw(features), this.numClasses);
   }
 
   /**
@@ -99,20 +64,7 @@ export class Booster implements BoosterModel {
    * the predicted value for regression.
    */
   predict(features: FeatureMatrix): Float64Array {
-    const raw = this.predictRaw(features);
-    const n = raw[0]!.length;
-    if (this.objective === 'regression') return raw[0]!;
-    const out = new Float64Array(n);
-    if (this.objective === 'binary') {
-      for (let i = 0; i < n; i++) out[i] = raw[0]![i]! > 0 ? 1 : 0;
-      return out;
-    }
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < raw.length; k++) if (raw[k]![i]! > raw[best]![i]!) best = k;
-      out[i] = best;
-    }
-    return out;
+    return labelsFromRaw(this.objective, this.predictRaw(features));
   }
 
   /** Per feature: total gain of its splits, or how many splits use it. */
@@ -124,18 +76,5 @@ export class Booster implements BoosterModel {
       });
     }
     return out;
-  }
-
-  /** The model as plain data. */
-  toJSON(): BoosterModel {
-    return {
-      objective: this.objective,
-      numClasses: this.numClasses,
-      numFeatures: this.numFeatures,
-      initScores: this.initScores,
-      trees: this.trees,
-      bestIteration: this.bestIteration,
-      history: this.history,
-    };
   }
 }

@@ -1,5 +1,6 @@
 import type { FeatureMatrix } from '../gbdt/types';
-import { readColumns, sigmoid, type Task } from './data';
+import { RawScoreModel } from '../raw-scores';
+import { readColumns, type Task } from './data';
 import { ModelInputError } from './errors';
 
 /** One row of the solver history. */
@@ -32,57 +33,7 @@ export interface LinearModelData {
 }
 
 /** A trained linear model (logistic, softmax or ridge regression). */
-/**
- * What linear models and networks share: probabilities and labels from raw scores (log-odds for
- * binary, one logit per class for multiclass, the value for regression).
- */
-export abstract class RawScoreModel {
-  abstract readonly task: Task;
-  abstract readonly numClasses: number;
-
-  /** Raw scores, one array of rows per output. */
-  abstract predictRaw(features: FeatureMatrix): Float64Array[];
-
-  /** Class probabilities, row-major `rows × numClasses` (binary: `[P(0), P(1)]`). Classifiers only. */
-  predictProba(features: FeatureMatrix): Float64Array {
-    if (this.task === 'regression') {
-      throw new ModelInputError('predictProba: a regression model has no class probabilities; use predict');
-    }
-    return probabilities(this.task, this.predictRaw(features), this.numClasses);
-  }
-
-  /** Class index per row (binary: 1 when P(1) > 0.5), or the predicted value for regression. */
-  predict(features: FeatureMatrix): Float64Array {
-    return labelsFromRaw(this.task, this.predictRaw(features));
-  }
-}
-
-export class LinearModel extends RawScoreModel implements LinearModelData {
-  readonly task: Task;
-  readonly numClasses: number;
-  readonly numFeatures: number;
-  readonly coef: readonly number[];
-  readonly intercept: readonly number[];
-  readonly featureMean: readonly number[];
-  readonly featureScale: readonly number[];
-  readonly iterations: number;
-  readonly converged: boolean;
-  readonly history: readonly SolverRecord[];
-
-  constructor(data: LinearModelData) {
-    super();
-    this.task = data.task;
-    this.numClasses = data.numClasses;
-    this.numFeatures = data.numFeatures;
-    this.coef = data.coef;
-    this.intercept = data.intercept;
-    this.featureMean = data.featureMean;
-    this.featureScale = data.featureScale;
-    this.iterations = data.iterations;
-    this.converged = data.converged;
-    this.history = data.history;
-  }
-
+export class LinearModel extends RawScoreModel<LinearModelData>() {
   get numOutputs(): number {
     return this.intercept.length;
   }
@@ -110,60 +61,4 @@ export class LinearModel extends RawScoreModel implements LinearModelData {
       return out;
     });
   }
-
-  toJSON(): LinearModelData {
-    return {
-      task: this.task,
-      numClasses: this.numClasses,
-      numFeatures: this.numFeatures,
-      coef: this.coef,
-      intercept: this.intercept,
-      featureMean: this.featureMean,
-      featureScale: this.featureScale,
-      iterations: this.iterations,
-      converged: this.converged,
-      history: this.history,
-    };
-  }
-}
-
-/** Probabilities from raw scores: sigmoid for one binary output, softmax across K outputs. */
-export function probabilities(task: Task, raw: readonly Float64Array[], numClasses: number): Float64Array {
-  const n = raw[0]!.length;
-  const out = new Float64Array(n * numClasses);
-  if (task === 'binary') {
-    const s = raw[0]!;
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(s[i]!);
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-    return out;
-  }
-  const K = raw.length;
-  for (let i = 0; i < n; i++) {
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, raw[k]![i]!);
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += out[i * K + k] = Math.exp(raw[k]![i]! - max);
-    for (let k = 0; k < K; k++) out[i * K + k]! /= sum;
-  }
-  return out;
-}
-
-/** Class index per row from raw scores (first maximum wins), or the raw value for regression. */
-export function labelsFromRaw(task: Task, raw: readonly Float64Array[]): Float64Array {
-  const n = raw[0]!.length;
-  if (task === 'regression') return raw[0]!;
-  const out = new Float64Array(n);
-  if (task === 'binary') {
-    for (let i = 0; i < n; i++) out[i] = raw[0]![i]! > 0 ? 1 : 0;
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < raw.length; k++) if (raw[k]![i]! > raw[best]![i]!) best = k;
-    out[i] = best;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import type { FeatureMatrix } from '../gbdt/types';
 import { readColumns, type Standardizer, standardizedRows, type Task } from '../linear/data';
 import { ModelInputError } from '../linear/errors';
-import { RawScoreModel } from '../linear/model';
+import { RawScoreModel } from '../raw-scores';
 import { type Activation, activate, denseForward } from './network';
 
 /** One epoch of the training history. */
@@ -36,30 +36,7 @@ export interface MlpModelData {
 const CHUNK = 2048;
 
 /** A trained multilayer perceptron. Dropout, if used in training, is off here. */
-export class MlpModel extends RawScoreModel implements MlpModelData {
-  readonly task: Task;
-  readonly numClasses: number;
-  readonly numFeatures: number;
-  readonly activation: Activation;
-  readonly layers: readonly { readonly weights: readonly number[]; readonly bias: readonly number[] }[];
-  readonly featureMean: readonly number[];
-  readonly featureScale: readonly number[];
-  readonly bestEpoch: number;
-  readonly history: readonly EpochRecord[];
-
-  constructor(data: MlpModelData) {
-    super();
-    this.task = data.task;
-    this.numClasses = data.numClasses;
-    this.numFeatures = data.numFeatures;
-    this.activation = data.activation;
-    this.layers = data.layers;
-    this.featureMean = data.featureMean;
-    this.featureScale = data.featureScale;
-    this.bestEpoch = data.bestEpoch;
-    this.history = data.history;
-  }
-
+export class MlpModel extends RawScoreModel<MlpModelData>() {
   /** Raw scores, one array of rows per output (log-odds, class logits or predictions). */
   predictRaw(features: FeatureMatrix): Float64Array[] {
     const { columns, numRows, numFeatures } = readColumns(features, 'prediction features');
@@ -94,19 +71,5 @@ export class MlpModel extends RawScoreModel implements MlpModelData {
       for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) out[k]![start + r] = x[r * K + k]!;
     }
     return out;
-  }
-
-  toJSON(): MlpModelData {
-    return {
-      task: this.task,
-      numClasses: this.numClasses,
-      numFeatures: this.numFeatures,
-      activation: this.activation,
-      layers: this.layers,
-      featureMean: this.featureMean,
-      featureScale: this.featureScale,
-      bestEpoch: this.bestEpoch,
-      history: this.history,
-    };
   }
 }
