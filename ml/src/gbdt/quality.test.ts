@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { rocAuc } from '../test-helpers';
 import { trainBooster } from './train';
 import type { BoosterParams } from './types';
 
@@ -43,27 +44,6 @@ function paramsFrom(ref: Reference, objective: BoosterParams['objective']): Boos
     lambdaL2: s.l2_regularization,
     minDataInLeaf: s.min_samples_leaf,
   };
-}
-
-/** ROC-AUC as the Mann–Whitney statistic; tied scores share their average rank. */
-function rocAuc(labels: Float64Array, scores: ArrayLike<number>): number {
-  const order = Array.from(labels, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let rankSumPos = 0;
-  let pos = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end + 1 < order.length && scores[order[end + 1]!] === scores[order[start]!]) end++;
-    const avgRank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) {
-      if (labels[order[k]!] === 1) {
-        rankSumPos += avgRank;
-        pos++;
-      }
-    }
-    start = end + 1;
-  }
-  const neg = labels.length - pos;
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 function r2(labels: Float64Array, pred: Float64Array): number {

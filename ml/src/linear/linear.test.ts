@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeSynthetic, splitRows } from '../gbdt/synthetic-data';
 import { AbortError, exportLinearToOnnx, ModelInputError, trainLogistic, trainRidge } from './index';
 import type { Task } from '../task';
-import { loadReference, maxDiff, rocAuc, runOnnx, takeRows } from './test-helpers';
+import { loadReference, takeRows } from './test-helpers';
+import { maxDiff, rocAuc, runOnnx } from '../test-helpers';
 
 /** Gaussian features with a linear signal: labels from a logistic / softmax / linear model. */
 function linearData(task: Task, rows: number, d: number, seed: number) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSynthetic, splitRows } from '../gbdt/synthetic-data';
-import { loadReference, maxDiff, rocAuc, runOnnx, takeRows } from '../linear/test-helpers';
+import { loadReference, takeRows } from '../linear/test-helpers';
+import { maxDiff, rocAuc, runOnnx } from '../test-helpers';
 import { AbortError, exportMlpToOnnx, ModelInputError, trainMlp } from './index';
 
 const withMissing = (columns: Float64Array[]) =>

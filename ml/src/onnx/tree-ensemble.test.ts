@@ -5,21 +5,7 @@ import { trainBooster } from '../gbdt/train';
 import type { Tree } from '../gbdt/types';
 import { parseModel } from './model-builder';
 import { boosterToOnnx, exportBoosterToOnnx } from './tree-ensemble';
-
-/** Runs an exported model on float32 rows built from float64 columns; returns every output. */
-async function runOnnx(bytes: Uint8Array, columns: readonly Float64Array[]) {
-  const ort = await import('onnxruntime-node');
-  const n = columns[0]!.length;
-  const d = columns.length;
-  const x = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) x[i * d + f] = columns[f]![i]!;
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    return await session.run({ X: new ort.Tensor('float32', x, [n, d]) });
-  } finally {
-    await session.release();
-  }
-}
+import { runOnnx } from '../test-helpers';
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number) {
   expect(actual.length).toBe(expected.length);
