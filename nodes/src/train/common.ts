@@ -48,6 +48,11 @@ export function modelRef(spec: TransformSpec, artifact: ArtifactRef): ModelValue
   };
 }
 
+/** The loss a trainer reports while training a model of `task` (LightGBM's names). */
+export function lossName(task: Task): 'logloss' | 'multi_logloss' | 'l2' {
+  return task === 'binary' ? 'logloss' : task === 'multiclass' ? 'multi_logloss' : 'l2';
+}
+
 /** Stores ONNX bytes as a model artifact. */
 export function putOnnx(
   ctx: NodeContext,

@@ -1,11 +1,10 @@
-import { ONNX_MEDIA_TYPE } from '@kiln/engine';
 import { trainBooster } from '@kiln/ml/gbdt/train';
 import { trainingThreads } from '@kiln/ml/gbdt/threads';
 import { defineNode } from '../define-node';
 import { applyTransform, encodeTarget, type TransformSpec } from '../featurize/transform-spec';
 import { splitRows } from '../featurize/tabular';
 import { readColumns } from '../shared/tabular';
-import { iterationLine, modelRef, readTransform, stoppingLine, trainingMetrics } from './common';
+import { iterationLine, lossName, modelRef, putOnnx, readTransform, stoppingLine, trainingMetrics } from './common';
 import { pipelineToOnnx } from '@kiln/ml/onnx/preprocessing';
 import { asNodeFailure, failingAsNode } from '../shared/ml-failure';
 import declaration from './gbdt.decl';
@@ -27,7 +26,7 @@ export default defineNode({
     const trainRows = useValid ? split.train : all;
     const pick = (rows: number[]) => Float64Array.from(rows, (r) => labelsAll[r]!);
     const objective = spec.task;
-    const metricName = objective === 'binary' ? 'logloss' : objective === 'multiclass' ? 'multi_logloss' : 'l2';
+    const metricName = lossName(objective);
     const started = Date.now();
     let booster;
     try {
@@ -68,10 +67,7 @@ export default defineNode({
     const trainSeconds = (Date.now() - started) / 1000;
     ctx.log.info(stoppingLine('iteration', booster.history.length, p.numIterations, booster.bestIteration, trainSeconds));
     const bytes = failingAsNode(() => pipelineToOnnx(spec, booster));
-    const artifact = await ctx.store.put(bytes, {
-      mediaType: ONNX_MEDIA_TYPE,
-      meta: { task: spec.task, target: spec.target, iterations: booster.bestIteration },
-    });
+    const artifact = await putOnnx(ctx, bytes, { task: spec.task, target: spec.target, iterations: booster.bestIteration });
     const last = booster.history[booster.bestIteration - 1] ?? booster.history[booster.history.length - 1];
     const importance = booster.featureImportance('gain');
     const values = {

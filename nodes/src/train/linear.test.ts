@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { trainLogistic, trainRidge } from '@kiln/ml/linear';
 import evaluate from '../evaluate/model';
 import linear from './linear';
-import { churn, csv, maxAbsDiff, prepare, runOnnx } from './test-helpers';
+import { abortingAtSecondProgress, churn, csv, expectOnnxMatches, lineData, prepare, threeBands } from './test-helpers';
 
 describe('train.linear', () => {
   it('on churn: the ONNX model on raw rows gives the trainer’s probabilities (1e-5)', async () => {
@@ -15,9 +15,7 @@ describe('train.linear', () => {
     expect(p.ctx.progressLog.length).toBeGreaterThan(before);
     expect(p.ctx.progressLog[before]).toMatchObject({ iteration: 1, metricName: 'logloss' });
     const own = await trainLogistic({ features: p.features, labels: p.labels }, { task: 'binary', l2: 2 });
-    const onnx = await runOnnx(p, model);
-    expect(maxAbsDiff(onnx.scores, own.predictProba(p.features))).toBeLessThan(1e-5);
-    expect(onnx.label).toEqual(Array.from(own.predict(p.features), (v) => BigInt(v)));
+    await expectOnnxMatches(p, model, own);
     const metrics = t.outputs.metrics as { task: string; values: Record<string, number | null> };
     expect(metrics.task).toBe('binary');
     expect(metrics.values.train_rows).toBe(p.rows.length);
@@ -30,14 +28,7 @@ describe('train.linear', () => {
   });
 
   it('softmax with string classes, and ridge regression, match their ONNX models', async () => {
-    const multi = await prepare(
-      csv(
-        'v,c,band',
-        400,
-        (i) => `${i % 100},${['x', 'y'][i % 2]},${['low', 'mid', 'high'][Math.floor((i % 100) / 34)]}`,
-      ),
-      'band',
-    );
+    const multi = await threeBands(400);
     const mt = await linear.run(multi.ctx, multi.inputs, linear.params.parse({ maxIterations: 200 }));
     const mm = mt.outputs.model as ModelValue;
     expect(mm).toMatchObject({ task: 'multiclass', classes: ['high', 'low', 'mid'] });
@@ -45,19 +36,13 @@ describe('train.linear', () => {
       { features: multi.features, labels: multi.labels },
       { task: 'multiclass', numClasses: 3, l2: 1, maxIterations: 200 },
     );
-    const mo = await runOnnx(multi, mm);
-    expect(maxAbsDiff(mo.scores, own.predictProba(multi.features))).toBeLessThan(1e-5);
-    expect(mo.label).toEqual(Array.from(own.predict(multi.features), (k) => mm.classes![k]));
+    await expectOnnxMatches(multi, mm, own);
 
-    const reg = await prepare(
-      csv('v,c,y', 300, (i) => `${(i % 50) / 10},${['a', 'b'][i % 2]},${((i % 50) / 10) * 2 + (i % 2)}`),
-      'y',
-    );
+    const reg = await lineData();
     const rt = await linear.run(reg.ctx, reg.inputs, linear.params.parse({ alpha: 0.1 }));
     const rm = rt.outputs.model as ModelValue;
     expect(rm).toMatchObject({ task: 'regression', classes: null });
-    const ridge = await trainRidge({ features: reg.features, labels: reg.labels }, { l2: 0.1 });
-    expect(maxAbsDiff((await runOnnx(reg, rm)).scores, ridge.predict(reg.features))).toBeLessThan(1e-5);
+    await expectOnnxMatches(reg, rm, await trainRidge({ features: reg.features, labels: reg.labels }, { l2: 0.1 }));
   });
 
   it('stops when the signal aborts', async () => {
@@ -69,16 +54,7 @@ describe('train.linear', () => {
       ),
       'y',
     );
-    const controller = new AbortController();
-    const seen: unknown[] = [];
-    const ctx = {
-      ...p.ctx,
-      signal: controller.signal,
-      progress: (d: Record<string, unknown>) => {
-        seen.push(d);
-        if (seen.length === 2) controller.abort();
-      },
-    };
+    const { ctx, seen } = abortingAtSecondProgress(p.ctx);
     await expect(
       linear.run(ctx, p.inputs, linear.params.parse({ C: 1000, maxIterations: 10_000 })),
     ).rejects.toThrow();

@@ -1,10 +1,9 @@
 import { defineNode } from '../define-node';
 import { linearToOnnx, type LinearModel, trainLogistic, trainRidge } from '@kiln/ml/linear';
-import { serializeModel } from '@kiln/ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { iterationLine, modelRef, putOnnx, readTrainingInputs, trainingMetrics } from './common';
-import { classLabelsOf, FEATURES_INPUT, withRawInputs } from '@kiln/ml/onnx/preprocessing';
-import { asNodeFailure, failingAsNode } from '../shared/ml-failure';
+import { iterationLine, lossName, modelRef, readTrainingInputs, trainingMetrics } from './common';
+import { putDenseModel } from './dense-model';
+import { asNodeFailure } from '../shared/ml-failure';
 import declaration from './linear.decl';
 
 export default defineNode({
@@ -12,8 +11,7 @@ export default defineNode({
   run: async (ctx, inputs, p) => {
     const { spec, cols, rows, labels } = await readTrainingInputs(ctx, inputs);
     const started = Date.now();
-    const metricName =
-      spec.task === 'binary' ? 'logloss' : spec.task === 'multiclass' ? 'multi_logloss' : 'l2';
+    const metricName = lossName(spec.task);
     const of = p.maxIterations ?? (spec.task === 'binary' ? 100 : spec.task === 'multiclass' ? 1000 : 1);
     const options = {
       signal: ctx.signal,
@@ -42,17 +40,7 @@ export default defineNode({
       throw asNodeFailure(error);
     }
     const trainSeconds = (Date.now() - started) / 1000;
-    const classLabels = classLabelsOf(spec);
-    const onnx = linearToOnnx(model, {
-      inputName: FEATURES_INPUT,
-      featureNames: spec.outputFeatures,
-      docString: `Kiln linear model (${spec.task}) predicting ${spec.target} from raw columns`,
-      ...(classLabels ? { classLabels } : {}),
-    });
-    const bytes = serializeModel(failingAsNode(() => withRawInputs(spec, onnx)));
-    const artifact = await putOnnx(ctx, bytes, {
-      task: spec.task,
-      target: spec.target,
+    const { bytes, artifact } = await putDenseModel(ctx, spec, 'linear model', (o) => linearToOnnx(model, o), {
       iterations: model.iterations,
     });
     const last = model.history[model.history.length - 1];

@@ -2,7 +2,7 @@ import { type ModelValue } from '@kiln/engine';
 import { describe, expect, it } from 'vitest';
 import { trainMlp } from '@kiln/ml/mlp';
 import mlp from './mlp';
-import { churn, csv, maxAbsDiff, prepare, runOnnx } from './test-helpers';
+import { abortingAtSecondProgress, churn, expectOnnxMatches, lineData, threeBands } from './test-helpers';
 
 describe('train.mlp', () => {
   it('on churn: the ONNX model on raw rows gives the trainer’s probabilities (1e-5), progress per epoch', async () => {
@@ -36,60 +36,34 @@ describe('train.mlp', () => {
       },
     );
     expect(own.bestEpoch).toBe(metrics.values.best_epoch);
-    const onnx = await runOnnx(p, model);
-    expect(maxAbsDiff(onnx.scores, own.predictProba(p.features))).toBeLessThan(1e-5);
-    expect(onnx.label).toEqual(Array.from(own.predict(p.features), (v) => BigInt(v)));
+    await expectOnnxMatches(p, model, own);
   });
 
   it('multiclass with string classes and regression match their ONNX models', async () => {
-    const multi = await prepare(
-      csv(
-        'v,c,band',
-        300,
-        (i) => `${i % 100},${['x', 'y'][i % 2]},${['low', 'mid', 'high'][Math.floor((i % 100) / 34)]}`,
-      ),
-      'band',
-    );
+    const multi = await threeBands(300);
     const mt = await mlp.run(
       multi.ctx,
       multi.inputs,
       mlp.params.parse({ hiddenLayers: [8], epochs: 5, earlyStopping: false }),
     );
-    const mm = mt.outputs.model as ModelValue;
     const own = await trainMlp(
       { features: multi.features, labels: multi.labels },
       { task: 'multiclass', numClasses: 3, hiddenLayers: [8], maxEpochs: 5, earlyStopping: false },
     );
-    const mo = await runOnnx(multi, mm);
-    expect(maxAbsDiff(mo.scores, own.predictProba(multi.features))).toBeLessThan(1e-5);
-    expect(mo.label).toEqual(Array.from(own.predict(multi.features), (k) => mm.classes![k]));
+    await expectOnnxMatches(multi, mt.outputs.model as ModelValue, own);
 
-    const reg = await prepare(
-      csv('v,c,y', 300, (i) => `${(i % 50) / 10},${['a', 'b'][i % 2]},${((i % 50) / 10) * 2 + (i % 2)}`),
-      'y',
-    );
+    const reg = await lineData();
     const rt = await mlp.run(reg.ctx, reg.inputs, mlp.params.parse({ hiddenLayers: [8], epochs: 5 }));
     const rown = await trainMlp(
       { features: reg.features, labels: reg.labels },
       { task: 'regression', hiddenLayers: [8], maxEpochs: 5 },
     );
-    expect(
-      maxAbsDiff((await runOnnx(reg, rt.outputs.model as ModelValue)).scores, rown.predict(reg.features)),
-    ).toBeLessThan(1e-5);
+    await expectOnnxMatches(reg, rt.outputs.model as ModelValue, rown);
   });
 
   it('stops within an epoch of an abort', async () => {
     const p = await churn();
-    const controller = new AbortController();
-    const seen: unknown[] = [];
-    const ctx = {
-      ...p.ctx,
-      signal: controller.signal,
-      progress: (d: Record<string, unknown>) => {
-        seen.push(d);
-        if (seen.length === 2) controller.abort();
-      },
-    };
+    const { ctx, seen } = abortingAtSecondProgress(p.ctx);
     await expect(
       mlp.run(ctx, p.inputs, mlp.params.parse({ hiddenLayers: [4], epochs: 1000, earlyStopping: false })),
     ).rejects.toThrow();

@@ -1,10 +1,9 @@
 import { defineNode } from '../define-node';
 import { type MlpModel, mlpToOnnx, trainMlp } from '@kiln/ml/mlp';
-import { serializeModel } from '@kiln/ml/onnx/model-builder';
 import { applyTransform } from '../featurize/transform-spec';
-import { iterationLine, modelRef, putOnnx, readTrainingInputs, stoppingLine, trainingMetrics } from './common';
-import { classLabelsOf, FEATURES_INPUT, withRawInputs } from '@kiln/ml/onnx/preprocessing';
-import { asNodeFailure, failingAsNode } from '../shared/ml-failure';
+import { iterationLine, lossName, modelRef, readTrainingInputs, stoppingLine, trainingMetrics } from './common';
+import { putDenseModel } from './dense-model';
+import { asNodeFailure } from '../shared/ml-failure';
 import declaration from './mlp.decl';
 
 export default defineNode({
@@ -12,8 +11,7 @@ export default defineNode({
   run: async (ctx, inputs, p) => {
     const { spec, cols, rows, labels } = await readTrainingInputs(ctx, inputs);
     const started = Date.now();
-    const metricName =
-      spec.task === 'regression' ? 'l2' : spec.task === 'binary' ? 'logloss' : 'multi_logloss';
+    const metricName = lossName(spec.task);
     let model: MlpModel;
     try {
       model = await trainMlp(
@@ -46,17 +44,7 @@ export default defineNode({
     }
     const trainSeconds = (Date.now() - started) / 1000;
     ctx.log.info(stoppingLine('epoch', model.history.length, p.epochs, model.bestEpoch, trainSeconds));
-    const classLabels = classLabelsOf(spec);
-    const onnx = mlpToOnnx(model, {
-      inputName: FEATURES_INPUT,
-      featureNames: spec.outputFeatures,
-      docString: `Kiln multilayer perceptron (${spec.task}) predicting ${spec.target} from raw columns`,
-      ...(classLabels ? { classLabels } : {}),
-    });
-    const bytes = serializeModel(failingAsNode(() => withRawInputs(spec, onnx)));
-    const artifact = await putOnnx(ctx, bytes, {
-      task: spec.task,
-      target: spec.target,
+    const { bytes, artifact } = await putDenseModel(ctx, spec, 'multilayer perceptron', (o) => mlpToOnnx(model, o), {
       bestEpoch: model.bestEpoch,
     });
     const best = model.history[model.bestEpoch - 1] ?? model.history[model.history.length - 1];

@@ -1,6 +1,7 @@
 // Shared by the trainer nodes' tests: the churn example prepared as a trainer sees it, and ONNX runs.
 import type { ModelValue, TransformValue } from '@kiln/engine';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { DatasetRef } from '@kiln/tabular/dataset-ref';
 import ingest from '../ingest/file';
 import featurize from '../featurize/tabular';
@@ -58,6 +59,17 @@ export async function prepare(
 
 export const churn = () => prepare(CHURN, 'churned', { drop: ['customer_id'] });
 
+/** `rows` rows of `v,c,band`: three string classes, by ranges of v. */
+export const threeBands = (rows: number) =>
+  prepare(
+    csv('v,c,band', rows, (i) => `${i % 100},${['x', 'y'][i % 2]},${['low', 'mid', 'high'][Math.floor((i % 100) / 34)]}`),
+    'band',
+  );
+
+/** 300 rows of `v,c,y`, y linear in v and c: a regression. */
+export const lineData = () =>
+  prepare(csv('v,c,y', 300, (i) => `${(i % 50) / 10},${['a', 'b'][i % 2]},${((i % 50) / 10) * 2 + (i % 2)}`), 'y');
+
 /** A small CSV in a temp file. */
 export function csv(header: string, n: number, row: (i: number) => string): string {
   return tempFile('d.csv', `${header}\n${Array.from({ length: n }, (_, i) => row(i)).join('\n')}\n`);
@@ -76,6 +88,43 @@ export async function runOnnx(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Checks that the stored ONNX model, on raw rows, gives what the trainer's own model gives on the
+ * feature matrix (within 1e-5): probabilities and labels (as the model's classes), or predictions.
+ */
+export async function expectOnnxMatches(
+  p: Prepared,
+  model: ModelValue,
+  own: { predict(features: Float64Array[]): Float64Array; predictProba(features: Float64Array[]): Float64Array },
+): Promise<void> {
+  const onnx = await runOnnx(p, model);
+  if (model.task === 'regression') {
+    expect(maxAbsDiff(onnx.scores, own.predict(p.features))).toBeLessThan(1e-5);
+    return;
+  }
+  expect(maxAbsDiff(onnx.scores, own.predictProba(p.features))).toBeLessThan(1e-5);
+  const classes = model.classes!;
+  const label = (k: number) => (typeof classes[k] === 'number' ? BigInt(classes[k]) : classes[k]);
+  expect(onnx.label).toEqual(Array.from(own.predict(p.features), label));
+}
+
+/** `ctx` with a signal that aborts at its second progress report; `seen` holds the reports. */
+export function abortingAtSecondProgress(ctx: Prepared['ctx']) {
+  const controller = new AbortController();
+  const seen: unknown[] = [];
+  return {
+    seen,
+    ctx: {
+      ...ctx,
+      signal: controller.signal,
+      progress: (d: Record<string, unknown>) => {
+        seen.push(d);
+        if (seen.length === 2) controller.abort();
+      },
+    },
+  };
 }
 
 /** The largest absolute difference between two arrays of the same length. */
