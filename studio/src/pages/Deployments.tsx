@@ -24,7 +24,8 @@ import {
   toInstance,
 } from '../models/shaping';
 import { TimeChart } from '../models/TimeChart';
-import { ReadyBadge, TrafficBar, actionError } from '../models/widgets';
+import { Notice, usePageAction } from '../models/page-action';
+import { ReadyBadge, TrafficBar } from '../models/widgets';
 
 /** How often the detail page refreshes its serving state, statistics and events. */
 const REFRESH_MS = 10_000;
@@ -89,8 +90,6 @@ export function DeploymentView({ name }: { name: string }) {
     ]);
     return monitorReports([...m, ...d]);
   }, [name]);
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
   const refreshAll = useMemo(
     () => () => {
       state.reload();
@@ -100,18 +99,7 @@ export function DeploymentView({ name }: { name: string }) {
     [state.reload, stats.reload, monitor.reload],
   );
   useEvery(REFRESH_MS, refreshAll);
-
-  const act = async (fn: () => Promise<unknown>, done: string) => {
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      await fn();
-      setNotice(done);
-      refreshAll();
-    } catch (err) {
-      setError(actionError(err));
-    }
-  };
+  const { act, error, notice } = usePageAction(refreshAll);
 
   return (
     <ListPage
@@ -131,11 +119,7 @@ export function DeploymentView({ name }: { name: string }) {
       }
     >
       <div className="registry">
-        {notice && (
-          <p role="status" className="notice-line">
-            {notice}
-          </p>
-        )}
+        <Notice text={notice} />
         <Loaded state={state} what={`deployment ${name}`}>
           {(d) => (
             <>

@@ -4,7 +4,8 @@ import { Loaded, useAsync } from '../ui/async';
 import { DataTable, ListPage } from '../ui/ListPage';
 import { type ModelDetail, type ModelStage, type ModelVersionSummary, registryApi } from '../models/api';
 import { STAGE_ORDER, formatBytes, formatMetric, headlineMetrics } from '../models/shaping';
-import { ModelCardView, StageBadge, TrafficBar, actionError } from '../models/widgets';
+import { Notice, usePageAction } from '../models/page-action';
+import { ModelCardView, StageBadge, TrafficBar } from '../models/widgets';
 
 /** The model registry: every model with its version count and the version in production. */
 export function ModelList() {
@@ -100,27 +101,11 @@ export function ModelList() {
 export function ModelView({ name, version }: { name: string; version?: number }) {
   const state = useAsync(() => registryApi.model(name), [name]);
   const deployments = useAsync(() => registryApi.deployments(), []);
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
-
-  const act = async (fn: () => Promise<unknown>, done: string, confirm?: string) => {
-    if (confirm && !window.confirm(confirm)) return;
-    setError(undefined);
-    setNotice(undefined);
-    setBusy(true);
-    try {
-      await fn();
-      setNotice(done);
-      state.reload();
-      setTick((t) => t + 1);
-    } catch (err) {
-      setError(actionError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act, error, notice, busy } = usePageAction(() => {
+    state.reload();
+    setTick((t) => t + 1);
+  });
 
   const production = state.data?.versions.find((v) => v.stage === 'production');
   const selected = version ?? production?.version ?? state.data?.versions.at(-1)?.version;
@@ -155,11 +140,7 @@ export function ModelView({ name, version }: { name: string; version?: number })
       }
     >
       <div className="registry">
-        {notice && (
-          <p role="status" className="notice-line">
-            {notice}
-          </p>
-        )}
+        <Notice text={notice} />
         <Loaded state={state} what={`model ${name}`}>
           {(model) => (
             <>

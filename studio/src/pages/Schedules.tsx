@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type Schedule, kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
 import { DataTable, ListPage } from '../ui/ListPage';
+import { PipelineSelect } from '../ui/PipelineSelect';
 
 const fmt = (iso: string, timeZone: string) => {
   try {
@@ -102,22 +103,7 @@ export function Schedules() {
       notice={message?.kind === 'info' ? message.text : undefined}
     >
       <form onSubmit={create} className="card form-grid" aria-label="New schedule">
-        <label>
-          Pipeline
-          <select
-            aria-label="Pipeline"
-            value={pipelineId}
-            onChange={(e) => setPipelineId(e.target.value)}
-            required
-          >
-            <option value="">Choose…</option>
-            {(pipelines.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PipelineSelect pipelines={pipelines.data} value={pipelineId} onChange={setPipelineId} required />
         <label>
           Cron
           <input value={cron} onChange={(e) => setCron(e.target.value)} className="mono" required />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { type Webhook, kilnApi } from '../api/client';
 import { Loaded, useAsync } from '../ui/async';
 import { DataTable, ListPage } from '../ui/ListPage';
+import { PipelineSelect } from '../ui/PipelineSelect';
 
 export function Webhooks() {
   const pipelines = useAsync(() => kilnApi.pipelines(), []);
@@ -25,17 +26,7 @@ export function Webhooks() {
   return (
     <ListPage id="webhooks" title="Webhooks" error={error}>
       <div className="card form-grid">
-        <label>
-          Pipeline
-          <select aria-label="Pipeline" value={pipelineId} onChange={(e) => setPipelineId(e.target.value)}>
-            <option value="">Choose…</option>
-            {(pipelines.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PipelineSelect pipelines={pipelines.data} value={pipelineId} onChange={setPipelineId} />
         <label>
           Param mapping (JSON: run param → JSON path in the payload)
           <input className="mono" value={mapping} onChange={(e) => setMapping(e.target.value)} />
