@@ -8,6 +8,7 @@ import type { ArtifactStore } from '@kiln/artifacts';
 import { type AttemptLogRead, logAttempts, readAttemptLog } from '@kiln/artifacts/logs';
 import type { KilnRequest } from '../auth/auth-guard';
 import { unavailableBody, unreachableDependency } from '../common/dependency-errors';
+import { EventStreams } from '../common/event-stream';
 import { notFound } from '../common/http-errors';
 import { IdParam, ZodQuery } from '../common/params';
 import { ARTIFACT_STORE } from '../database';
@@ -40,7 +41,7 @@ const STATUS_EVERY_POLLS = 4;
 @ApiBearerAuth()
 @Controller()
 export class NodeLogController {
-  private readonly streams = new Set<() => void>();
+  private readonly streams = new EventStreams();
 
   constructor(
     @Inject(RunService) private readonly runs: RunService,
@@ -103,23 +104,12 @@ export class NodeLogController {
 
   private async follow(runId: string, nodeId: string, query: LogQuery, attempts: LogAttempt[], req: KilnRequest, reply: FastifyReply) {
     let chosen = this.choose(runId, nodeId, query, attempts);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    let closed = false;
-    req.raw.on('close', () => (closed = true));
-    const endStream = () => {
-      closed = true;
-      raw.end();
-    };
-    this.streams.add(endStream);
-    raw.on('close', () => this.streams.delete(endStream));
-    let id = 0;
-    const send = <E extends keyof NodeLogEvents>(event: E, data: NodeLogEvents[E]) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const stream = this.streams.start<NodeLogEvents>(req, reply);
+    const { send, raw } = stream;
     const sleep = () => new Promise((r) => setTimeout(r, POLL_MS));
 
     // The node may not have started yet: wait for its first attempt while it can still come.
-    for (let polls = 0; !chosen && !closed; polls++) {
+    for (let polls = 0; !chosen && !stream.closed; polls++) {
       if (polls % STATUS_EVERY_POLLS === STATUS_EVERY_POLLS - 1 && !(await this.nodeMayRun(runId, nodeId))) {
         send('end', { reason: 'the node ended without a log' });
         return raw.end();
@@ -137,12 +127,12 @@ export class NodeLogController {
         // The store is unreachable: keep waiting.
       }
     }
-    if (!chosen || closed) return;
+    if (!chosen || stream.closed) return;
     send('attempt', chosen);
     let after = 0;
     let first = true;
     let lastChance = false;
-    for (let polls = 0; !closed; polls++) {
+    for (let polls = 0; !stream.closed; polls++) {
       let read: AttemptLogRead | undefined;
       try {
         read = await readAttemptLog(this.store, { runId, nodeId, ...chosen }, after);
@@ -201,8 +191,7 @@ export class NodeLogController {
 
   /** Ends every open log stream (graceful shutdown). */
   endStreams(): void {
-    for (const end of this.streams) end();
-    this.streams.clear();
+    this.streams.endAll();
   }
 
   /** A store call: an unreachable store is a 503 naming it. */

@@ -9,6 +9,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { CurrentActor } from '../auth/actor.decorator';
 import type { KilnRequest } from '../auth/auth-guard';
 import type { Actor } from '../auth/roles';
+import { EventStreams } from '../common/event-stream';
 import { ZodBody, openApiSchema } from '../common/zod-body';
 import { TEMPORAL_CLIENT } from '../database';
 import { RunService, idempotentRunId } from './run-service';
@@ -45,7 +46,7 @@ const listQuery = z.object({
 @Controller()
 export class RunController {
   /** Open event streams: ended when the API shuts down, so it need not wait for runs to end. */
-  private readonly streams = new Set<() => void>();
+  private readonly streams = new EventStreams();
 
   constructor(
     @Inject(RunService) private readonly runs: RunService,
@@ -84,21 +85,8 @@ export class RunController {
   @Get('runs/:runId/events')
   async events(@IdParam('runId', 'runId') runId: string, @Req() req: KilnRequest, @Res() reply: FastifyReply) {
     const run = await this.runs.record(runId);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    let closed = false;
-    req.raw.on('close', () => (closed = true));
-    // On shutdown the stream ends without `end`: the client reconnects (to another replica) and
-    // gets every node's state again.
-    const endStream = () => {
-      closed = true;
-      raw.end();
-    };
-    this.streams.add(endStream);
-    raw.on('close', () => this.streams.delete(endStream));
-    let id = 0;
-    const send = <E extends keyof RunEvents>(event: E, data: RunEvents[E]) => !raw.writableEnded && raw.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const stream = this.streams.start<RunEvents>(req, reply);
+    const { send, raw } = stream;
     const handle = this.temporal.workflow.getHandle(runId);
     let since = 0;
     const seen = new Map<string, string>();
@@ -111,7 +99,7 @@ export class RunController {
       }
     };
     if (run.status === 'running') {
-      while (!closed) {
+      while (!stream.closed) {
         try {
           const changes = await queryChanges(handle, since);
           since = changes.version;
@@ -122,11 +110,11 @@ export class RunController {
           const description = await handle.describe().catch((err: unknown) => (err instanceof WorkflowNotFoundError ? null : undefined));
           if (description === null || (description && description.status.name !== 'RUNNING')) break;
         }
-        if (!closed) raw.write(': keep-alive\n\n');
+        if (!stream.closed) raw.write(': keep-alive\n\n');
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    if (!closed) {
+    if (!stream.closed) {
       const final = await this.runs.get(runId).catch(() => undefined);
       const state = final?.state as RunState | null | undefined;
       if (state?.nodes) emit(state.nodes);
@@ -137,8 +125,7 @@ export class RunController {
 
   /** Ends every open event stream (graceful shutdown). */
   endStreams(): void {
-    for (const end of this.streams) end();
-    this.streams.clear();
+    this.streams.endAll();
   }
 
   @Post('runs/:runId/cancel')
