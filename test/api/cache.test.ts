@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, openHarness, spec, tempDir } from '../support/harness';
-import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { type ApiProcess, startApiProcess } from '../support/api-process';
 
 let h: Harness;
 let api: ApiProcess;
@@ -15,8 +15,8 @@ const artifactsDir = join(dir, 'artifacts');
 beforeAll(async () => {
   h = await openHarness({ artifactsDir });
   api = await startApiProcess({ temporalAddress: h.address, artifactsDir });
-  editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
-  viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
+  editor = await api.token('editor');
+  viewer = await api.token('viewer');
   writeFileSync(join(dir, 'data.csv'), 'x,y\n1,2\n3,4\n');
 });
 afterAll(async () => {
@@ -33,11 +33,7 @@ it('lists the entries runs made, filters them, and purges them (editor only)', a
   const id = (await api.call('POST', '/api/v1/pipelines', { spec: pipeline }, editor)).json.id as string;
   const runOnce = async (body: Record<string, unknown> = {}) => {
     const runId = (await api.call('POST', `/api/v1/pipelines/${id}/runs`, body, editor)).json.runId as string;
-    const done = await eventually(async () => {
-      const r = await api.call('GET', `/api/v1/runs/${runId}`);
-      return r.json.status !== 'running' && r.json.state ? r.json : undefined;
-    }, 90_000, `run ${runId}`);
-    return { ...done, runId };
+    return { ...(await api.settled(runId, 90_000)), runId };
   };
   const first = await runOnce();
   expect(first.status).toBe('succeeded');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetValue, NodeState } from '@kiln/engine';
 import { type Harness, cmd, openHarness, spec, tempDir } from '../support/harness';
-import { type ApiProcess, eventually, startApiProcess } from '../support/api-process';
+import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { kiln } from '../support/kiln-process';
 
 // Re-run from failure, end to end on a real Temporal: through the API (POST /runs/:id/rerun) and
@@ -22,8 +22,8 @@ let apiSource: string | undefined;
 beforeAll(async () => {
   h = await openHarness({ artifactsDir });
   api = await startApiProcess({ temporalAddress: h.address, artifactsDir, env: { KILN_ALLOW_USER_CODE: 'true', KILN_USER_CODE_ROLES: '*' } });
-  editor = (await api.call('POST', '/api/v1/tokens', { name: 'ed', role: 'editor' })).json.token;
-  viewer = (await api.call('POST', '/api/v1/tokens', { name: 'vi', role: 'viewer' })).json.token;
+  editor = await api.token('editor');
+  viewer = await api.token('viewer');
   writeFileSync(join(dir, 'data.csv'), 'x,y\n1,2\n3,4\n');
 });
 afterAll(async () => {
@@ -56,11 +56,7 @@ const ran = (name: string, id: string) => {
 const statuses = (nodes: Record<string, NodeState>) => Object.fromEntries(Object.entries(nodes).map(([id, n]) => [id, n.status]));
 
 describe('POST /runs/:id/rerun', () => {
-  const waitRun = (runId: string) =>
-    eventually(async () => {
-      const r = await api.call('GET', `/api/v1/runs/${runId}`);
-      return r.json.status !== 'running' && r.json.state ? r.json : undefined;
-    }, 90_000, `run ${runId}`);
+  const waitRun = (runId: string) => api.settled(runId, 90_000);
 
   it('re-runs only what failed, reusing the rest, and from named nodes with their descendants', async () => {
     const id = (await api.call('POST', '/api/v1/pipelines', { spec: pipeline('api') }, editor)).json.id as string;

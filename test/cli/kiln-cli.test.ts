@@ -22,6 +22,24 @@ async function whenShellRuns(pid: number): Promise<number[]> {
   throw new Error(`kiln run (pid ${pid}) never had its dev server and the node's shell running`);
 }
 
+/**
+ * An `onStdout` that presses Ctrl-C once node "long" runs and the command's children are up
+ * (`children`: what must not outlive it); `onSent` is called as it presses.
+ */
+function ctrlCWhenLongRuns(onSent: () => void = () => {}) {
+  const state = { seen: false, children: [] as number[] };
+  const onStdout = (text: string, kill: (s: NodeJS.Signals) => void, pid: number) => {
+    if (state.seen || !text.includes('long running')) return;
+    state.seen = true;
+    void whenShellRuns(pid).then((found) => {
+      state.children = found;
+      onSent();
+      kill('SIGINT');
+    });
+  };
+  return { state, onStdout };
+}
+
 function specFile(value: unknown): string {
   const file = join(tempDir(), 'pipeline.json');
   writeFileSync(file, JSON.stringify(value));
@@ -130,20 +148,12 @@ describe('kiln run', () => {
   it('Ctrl-C on the embedded Temporal: the run cancelled within 5 s, exit 130, nothing left running', async () => {
     const file = specFile(spec('interrupt-embedded', [cmd('long', 'sleep 60')]));
     let sentAt = 0;
-    let children: number[] = [];
     let cancelledAfter = Infinity;
-    let seen = false;
+    const ctrlC = ctrlCWhenLongRuns(() => (sentAt = Date.now()));
     const result = await kiln(['run', file], {
       env: { KILN_HOME: tempDir(), TEMPORAL_CLI: inject('temporalCli') },
       onStdout: (text, kill, pid) => {
-        if (!seen && text.includes('long running')) {
-          seen = true;
-          void whenShellRuns(pid).then((found) => {
-            children = found;
-            sentAt = Date.now();
-            kill('SIGINT');
-          });
-        }
+        ctrlC.onStdout(text, kill, pid);
         if (sentAt && cancelledAfter === Infinity && /run interrupt-embedded-\S+ cancelled/.test(text)) cancelledAfter = Date.now() - sentAt;
       },
     });
@@ -151,8 +161,8 @@ describe('kiln run', () => {
     expect(result.stdout).toMatch(/■ long cancelled/);
     // The issue's bound, with the margin of a loaded machine kept out of it: the cancelled line.
     expect(cancelledAfter).toBeLessThan(5000);
-    expect(children.length).toBeGreaterThanOrEqual(2);
-    for (const pid of children) expect(await waitGone(pid, 2000), `process ${pid} outlived kiln run`).toBe(true);
+    expect(ctrlC.state.children.length).toBeGreaterThanOrEqual(2);
+    for (const pid of ctrlC.state.children) expect(await waitGone(pid, 2000), `process ${pid} outlived kiln run`).toBe(true);
   });
 
   it('a second Ctrl-C stops at once and still leaves no Temporal dev server or command behind', async () => {
@@ -160,20 +170,13 @@ describe('kiln run', () => {
     // second Ctrl-C comes. That Ctrl-C is sent once the first has been acted on: two signals sent
     // back to back may reach the process as one.
     const file = specFile(spec('interrupt-twice', [cmd('long', "trap 'sleep 3' TERM; sleep 60 & wait")]));
-    let children: number[] = [];
-    let seen = false;
+    const ctrlC = ctrlCWhenLongRuns();
     let again = false;
     const result = await kiln(['run', file], {
       env: { KILN_HOME: tempDir(), TEMPORAL_CLI: inject('temporalCli') },
       onStdout: (text, kill, pid) => {
-        if (!seen && text.includes('long running')) {
-          seen = true;
-          void whenShellRuns(pid).then((found) => {
-            children = found;
-            kill('SIGINT');
-          });
-        }
-        if (seen && !again && text.includes('cancelling the run')) {
+        ctrlC.onStdout(text, kill, pid);
+        if (ctrlC.state.seen && !again && text.includes('cancelling the run')) {
           again = true;
           kill('SIGINT');
         }
@@ -181,7 +184,7 @@ describe('kiln run', () => {
     });
     expect(result.code).toBe(130);
     expect(result.stdout).toContain('stopping now');
-    expect(children.length).toBeGreaterThanOrEqual(2);
-    for (const pid of children) expect(await waitGone(pid, 2000), `process ${pid} outlived kiln run`).toBe(true);
+    expect(ctrlC.state.children.length).toBeGreaterThanOrEqual(2);
+    for (const pid of ctrlC.state.children) expect(await waitGone(pid, 2000), `process ${pid} outlived kiln run`).toBe(true);
   });
 });

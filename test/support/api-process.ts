@@ -23,6 +23,8 @@ export interface ApiProcess {
   runToEnd(pipelineId: string, params?: Record<string, unknown>): Promise<any>;
   /** Waits until a run has ended and returns it (with its final state). */
   settled(runId: string, timeoutMs?: number): Promise<any>;
+  /** A new API token of `role` (made by the admin). */
+  token(role: 'viewer' | 'editor' | 'admin', name?: string): Promise<string>;
   /** Calls the API as the admin (or with `token`); JSON in and out. */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
 }
@@ -99,6 +101,11 @@ export async function startApiProcess(options: {
         const r = (await api.call('GET', `/api/v1/runs/${runId}`)).json;
         return r.status !== 'running' && r.state ? r : undefined;
       }, timeoutMs, `run ${runId}`);
+    },
+    async token(role, name = role) {
+      const made = await api.call('POST', '/api/v1/tokens', { name, role });
+      if (made.status !== 201) throw new Error(`token not made: ${JSON.stringify(made.json)}`);
+      return made.json.token as string;
     },
     async call(method, path, body, token = adminToken) {
       const res = await fetch(`${url}${path}`, {
