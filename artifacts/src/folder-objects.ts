@@ -14,8 +14,10 @@ export class FolderObjects implements NamedObjects {
     try {
       await writeFile(temp, bytes);
       await rename(temp, path);
-    } finally {
+    } catch (error) {
+      // After a rename there is no temporary file left to remove (one file-system call less per put).
       await rm(temp, { force: true });
+      throw error;
     }
   }
 

@@ -44,6 +44,8 @@ const spec = {
   name: 'logs-demo',
   nodes: [
     { id: 'prep', type: 'core.command', params: { command: 'echo prepared' } },
+    // Prints nothing: an attempt without a line leaves no log.
+    { id: 'quiet', type: 'core.command', params: { command: 'true' } },
     { id: 'flaky', type: 'core.command', retry: { maxAttempts: 2, initialIntervalSeconds: 1 }, params: { command: SCRIPT, env: { GATE: gate } } },
   ],
   edges: [{ from: 'prep', to: 'flaky' }],
@@ -174,7 +176,15 @@ describe('node logs', () => {
     expect(await logBox.textContent()).not.toContain('tick');
     expect(await logBox.locator('.log-stderr').textContent()).toContain('warning on stderr');
     await shot('02-earlier-attempt');
+
     expect(consoleErrors).toEqual([]);
+
+    // A node that printed nothing has no log, and the panel says so. (Asking answered 404, which
+    // Chromium logs as an error: those are the only ones allowed.)
+    await page.getByLabel(/^node quiet: /).click();
+    await panel.getByText('No log: the node printed nothing.').waitFor({ timeout: 30_000 });
+    await shot('03-silent-node');
+    expect(consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
 
   it('prints a whole run, or one earlier attempt, with `kiln logs`', async () => {
@@ -207,6 +217,7 @@ describe('node logs', () => {
     const cases: [string, number, RegExp][] = [
       [`/api/v1/runs/no-such-run/nodes/flaky/logs`, 404, /run no-such-run not found/],
       [logsPath('nope'), 404, /node "nope" in run .* not found/],
+      [logsPath('quiet'), 404, /a log of node "quiet" .*printed nothing/],
       [logsPath('flaky', '?attempt=9'), 404, /attempt 9 of node "flaky" .*attempts with logs: 1, 2/],
       [logsPath('flaky', '?item=0'), 404, /item 0/],
       [logsPath('flaky', '?attempt=0'), 400, /attempt/],

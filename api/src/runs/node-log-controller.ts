@@ -64,7 +64,7 @@ export class NodeLogController {
     const attempts = await this.store_(() => logAttempts(this.store, runId, nodeId));
     if (query.follow) return this.follow(runId, nodeId, query, attempts, req, reply);
     const chosen = this.choose(runId, nodeId, query, attempts);
-    if (!chosen) throw notFound(`a log of node "${nodeId}" in run ${runId} (the node${query.item !== undefined ? `'s item ${query.item}` : ''} has not started or printed anything yet)`);
+    if (!chosen) throw notFound(`a log of node "${nodeId}" in run ${runId} (the node${query.item !== undefined ? `'s item ${query.item}` : ''} has not started, or printed nothing)`);
     const read = await this.store_(() => readAttemptLog(this.store, { runId, nodeId, ...chosen }));
     const body: NodeLog = {
       runId,

@@ -50,6 +50,21 @@ describe('AttemptLog', () => {
     expect((await s.objects.list(attemptLogKey('run-1', 'train', where))).filter((n) => n.startsWith('seg-'))).toEqual([]);
   });
 
+  it('leaves no log for an attempt that wrote no line, and one for an attempt that wrote only a partial line', async () => {
+    const s = store();
+    const silent = new AttemptLog(s, where);
+    silent.start();
+    expect(await silent.finish('succeeded')).toBeUndefined();
+    expect(await logAttempts(s, 'run-1', 'train')).toEqual([]);
+    expect(await s.objects.list(attemptLogKey('run-1', 'train', where))).toEqual([]);
+
+    const partial = new AttemptLog(s, { ...where, attempt: 2 });
+    partial.start();
+    partial.output('stdout', Buffer.from('no line feed'));
+    expect(await partial.finish('succeeded')).toMatchObject({ lines: 1 });
+    expect((await readAttemptLog(s, { ...where, attempt: 2 })).lines.map((l) => l.m)).toEqual(['no line feed']);
+  });
+
   it('keeps head and tail within the cap, counts what it dropped, and prunes live segments', async () => {
     const s = store();
     const limits = { headBytes: 10 * 70, tailBytes: 20 * 70, lineChars: 50, flushMs: 60_000 };

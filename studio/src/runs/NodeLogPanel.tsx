@@ -51,7 +51,9 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runI
           log = await api<NodeLog>('GET', `${logsUrl(runId, nodeId)}${chosen ? `?attempt=${chosen}` : ''}`);
         } catch (err) {
           if (signal.aborted) return;
-          if (err instanceof ApiError && err.status === 404 && chosen === undefined && mayRun()) {
+          if (err instanceof ApiError && err.status === 404 && chosen === undefined) {
+            // An attempt that prints nothing leaves no log.
+            if (!mayRun()) return setNote('No log: the node printed nothing.');
             setNote('No log yet: the node has not printed anything.');
             await sleep(1000, signal);
             continue;
