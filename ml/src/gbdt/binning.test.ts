@@ -81,8 +81,12 @@ describe('BinMapper', () => {
     const byColumn = mapper.transform(cols);
     const rows = mapper.transformRows(cols);
     expect(rows.numRows).toBe(300);
-    for (let i = 0; i < 300; i++)
-      for (let f = 0; f < 3; f++) expect(rows.data[i * 3 + f]).toBe(byColumn[f]![i]);
+    expect(rows.stride).toBe(4); // rows padded to whole 32-bit words
+    for (let i = 0; i < 300; i++) {
+      for (let f = 0; f < 3; f++) expect(rows.data[i * 4 + f]).toBe(byColumn[f]![i]);
+      // The same bins as little-endian words, as the histogram kernel reads them.
+      expect(rows.words[i]! & 0xffffff).toBe(byColumn[0]![i]! | (byColumn[1]![i]! << 8) | (byColumn[2]![i]! << 16));
+    }
   });
 
   it('rejects maxBins outside 2..255', () => {

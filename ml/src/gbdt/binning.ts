@@ -2,7 +2,7 @@ import { BinLookup } from './bin-lookup';
 import { GbdtInputError } from './errors';
 import { sortFloat32 } from './float-sort';
 import { typedArray } from './shared-memory';
-import type { BinnedRows } from './histogram';
+import { type BinnedRows, rowStride } from './histogram';
 import { Rng, sampleSorted } from './random';
 
 /** How to find bin thresholds. */
@@ -88,9 +88,11 @@ export class BinMapper {
     this.checkWidth(columns);
     const numRows = columns[0]?.length ?? 0;
     const d = columns.length;
-    const data = typedArray(Uint8Array, numRows * d, shared);
-    columns.forEach((col, f) => this.binColumn(col, f, data, d, f));
-    return { data, numRows, numFeatures: d };
+    const stride = rowStride(d);
+    const data = typedArray(Uint8Array, numRows * stride, shared);
+    columns.forEach((col, f) => this.binColumn(col, f, data, stride, f));
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
+    return { data, words, numRows, numFeatures: d, stride };
   }
 
   private checkWidth(columns: readonly Float64Array[]): void {

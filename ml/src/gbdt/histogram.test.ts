@@ -57,7 +57,7 @@ describe('histograms', () => {
         for (let k = from; k < Math.min(end, from + block); k++) {
           const i = indices[k]!;
           for (let f = 0; f < 2; f++) {
-            const o = layout.offsets[f]! + bins.data[i * 2 + f]! * 3;
+            const o = layout.offsets[f]! + bins.data[i * bins.stride + f]! * 3;
             sums[o]! += gradHess[2 * i]!;
             sums[o + 1]! += gradHess[2 * i + 1]!;
             sums[o + 2]!++;
@@ -136,7 +136,7 @@ describe('histograms', () => {
           let hl = 0;
           let nl = 0;
           for (let i = 0; i < 800; i++) {
-            const bin = bins.data[i * 4 + f]!;
+            const bin = bins.data[i * bins.stride + f]!;
             if (bin === missing ? missLeft : bin <= b) {
               gl += gradHess[2 * i]!;
               hl += gradHess[2 * i + 1]!;

@@ -311,9 +311,9 @@ function featureSums(hist: Float64Array, layout: HistogramLayout, feature: numbe
 
 /** Copies the row-major bins into `columns`, column-major. */
 function transpose(bins: BinnedRows, columns: Uint8Array): Uint8Array {
-  const { data, numRows: n, numFeatures: d } = bins;
+  const { data, numRows: n, numFeatures: d, stride } = bins;
   for (let f = 0; f < d; f++) {
-    for (let i = 0, o = f, c = f * n; i < n; i++, o += d, c++) columns[c] = data[o]!;
+    for (let i = 0, o = f, c = f * n; i < n; i++, o += stride, c++) columns[c] = data[o]!;
   }
   return columns;
 }

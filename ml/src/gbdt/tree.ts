@@ -40,7 +40,7 @@ export function addTreeOutputBinned(
     return;
   }
   const n = rows ? rows.length : scores.length;
-  const { data, numFeatures: d } = bins;
+  const { data, stride: d } = bins;
   for (let k = 0; k < n; k++) {
     const i = rows ? rows[k]! : k;
     const r = i * d;
