@@ -9,7 +9,7 @@ import {
   type HistogramLayout,
   type RowSet,
 } from './histogram';
-import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS } from './objectives';
+import { addLog, GRADIENT_BLOCK, GRADIENT_KERNELS, type GradientPairs } from './objectives';
 import { addToScores, partitionInPlace, partitionRows } from './partition';
 import { sharedArray } from './shared-memory';
 
@@ -46,8 +46,8 @@ const CMD_LEAF_VALUES = 7;
 export interface TrainingArrays {
   readonly scores: readonly Float64Array[];
   readonly labels: Float64Array;
-  /** Per output, interleaved gradient and hessian pairs (`[g0, h0, g1, h1, …]`). */
-  readonly gradHess: readonly Float64Array[];
+  /** Per output, the gradient and hessian pairs. */
+  readonly gradHess: readonly GradientPairs[];
 }
 
 /** Histograms per shared slab. */
@@ -212,7 +212,7 @@ export class GrowerThreads {
   }
 
   /** Like `buildHistogram`, split over the threads; `hist` must come from `acquire`. */
-  build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
+  build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: GradientPairs): void {
     const { indices, start, end } = rows;
     if (indices && indices !== this.indices)
       throw new Error('GrowerThreads: rows must index the shared indices');

@@ -2,6 +2,14 @@ import { GbdtInputError } from './errors';
 import type { MetricName, ObjectiveName } from './types';
 
 /**
+ * Per-row gradient and hessian pairs of one output, interleaved (`[g0, h0, g1, h1, …]`). Float32, as
+ * LightGBM's `score_t`: histograms still sum them in float64, and half the bytes make the histogram
+ * builds of nodes whose rows are scattered over the training set about 30 % faster (they wait on
+ * memory: the pairs of a node's rows are read from all over the array).
+ */
+export type GradientPairs = Float32Array;
+
+/**
  * A differentiable loss. Raw scores are kept per output (one `Float64Array` of rows per tree slot of
  * an iteration: one for binary and regression, one per class for multiclass).
  */
@@ -18,7 +26,7 @@ export interface Objective {
    * Writes per-row gradient and hessian pairs (`[g0, h0, g1, h1, …]`, one array per output) and
    * returns the mean loss at the same scores (computed in the same pass, it is nearly free).
    */
-  gradients(scores: readonly Float64Array[], labels: Float64Array, gradHess: readonly Float64Array[]): number;
+  gradients(scores: readonly Float64Array[], labels: Float64Array, gradHess: readonly GradientPairs[]): number;
   /** Mean loss; also the validation metric (logloss, multi-logloss or mean squared error). */
   loss(scores: readonly Float64Array[], labels: Float64Array): number;
 }
@@ -53,7 +61,7 @@ export function addLog(acc: Float64Array, v: number): void {
 function binaryGradients(
   scores: readonly Float64Array[],
   labels: Float64Array,
-  gradHess: readonly Float64Array[],
+  gradHess: readonly GradientPairs[],
   from: number,
   to: number,
 ): number {
@@ -78,7 +86,7 @@ function binaryGradients(
 function regressionGradients(
   scores: readonly Float64Array[],
   labels: Float64Array,
-  gradHess: readonly Float64Array[],
+  gradHess: readonly GradientPairs[],
   from: number,
   to: number,
 ): number {
@@ -97,7 +105,7 @@ function regressionGradients(
 function multiclassGradients(
   scores: readonly Float64Array[],
   labels: Float64Array,
-  gradHess: readonly Float64Array[],
+  gradHess: readonly GradientPairs[],
   from: number,
   to: number,
 ): number {

@@ -62,7 +62,7 @@ export async function trainBooster(
   const initScores = objective.initScores(labels);
   const scores = initScores.map((s) => typedArray(Float64Array, numRows, shared).fill(s));
   const validScores = valid ? initScores.map((s) => new Float64Array(valid.labels.length).fill(s)) : [];
-  const gradHess = initScores.map(() => typedArray(Float64Array, 2 * numRows, shared));
+  const gradHess = initScores.map(() => typedArray(Float32Array, 2 * numRows, shared));
   const rng = new Rng(p.seed);
   const allFeatures = Int32Array.from(columns, (_, f) => f);
   const treeFeatures = Math.max(1, Math.round(p.featureFraction * numFeatures));

@@ -8,7 +8,7 @@ import {
   subtractHistogram,
 } from './histogram';
 import { GrowerThreads, type TrainingArrays } from './grower-threads';
-import type { Objective } from './objectives';
+import type { GradientPairs, Objective } from './objectives';
 import { addToScores, partitionInPlace } from './partition';
 import {
   emptySplit,
@@ -125,7 +125,7 @@ export class TreeGrower {
    * `rows`: the in-bag rows in increasing order, or undefined for all rows.
    * `features`: the features this tree may split on.
    */
-  grow(gradHess: Float64Array, rows: Uint32Array | undefined, features: Int32Array): GrownTree {
+  grow(gradHess: GradientPairs, rows: Uint32Array | undefined, features: Int32Array): GrownTree {
     const { params, pool } = this;
     const indices = this.indices;
     let count: number;
@@ -277,7 +277,7 @@ export class TreeGrower {
     tree.leafValue.forEach((v, l) => addToScores(scores, indices, leafStart[l]!, leafEnd[l]!, v));
   }
 
-  private build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: Float64Array): void {
+  private build(hist: Float64Array, features: Int32Array, rows: RowSet, gradHess: GradientPairs): void {
     if (this.threads) this.threads.build(hist, features, rows, gradHess);
     else buildHistogram(hist, this.layout, this.bins, features, rows, gradHess, (this.partial ??= new Float64Array(this.layout.size)));
   }
