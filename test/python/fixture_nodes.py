@@ -24,12 +24,13 @@ def explode(ctx: kiln.Context, rows: int = 0) -> kiln.Json:
 
 @kiln.node(type="kiln_test.spin", version=1)
 def spin(ctx: kiln.Context, pid_file: str) -> kiln.Json:
-    """Starts a child process (`sleep`), writes both pids to `pid_file`, then reports progress forever."""
+    """Starts a child process (`sleep`), writes both pids to `pid_file`, prints a line, then reports progress forever."""
     child = subprocess.Popen(["sleep", "600"])
     tmp = pid_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(f"{os.getpid()} {child.pid}\n")
     os.replace(tmp, pid_file)
+    print("spinning until stopped", flush=True)
     i = 0
     while True:
         i += 1

@@ -236,7 +236,7 @@ async function pidsOnceRunning(pidFile: string): Promise<number[]> {
   }
 }
 
-it('reports the running node’s progress in its heartbeats; cancelling the run stops the node and the process it started', async () => {
+it('reports the running node’s progress in its heartbeats and its log live; cancelling the run stops the node and the process it started', async () => {
   const pidFile = join(tempDir(), 'pids');
   const handle = await startSpec(
     spec('python-cancel', [py('spin', 'kiln_test.spin', { pid_file: pidFile })]),
@@ -255,6 +255,15 @@ it('reports the running node’s progress in its heartbeats; cancelling the run 
     beat = await progress();
   }
   expect(beat.tick).toBeGreaterThan(0);
+  // Its print is in the store while it runs (a live segment, as `kiln logs -f` and the studio read it).
+  const attempt = { runId: handle.workflowId, nodeId: 'spin', attempt: 1 };
+  let live = await readAttemptLog(store, attempt);
+  for (let i = 0; i < 100 && live.lines.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    live = await readAttemptLog(store, attempt);
+  }
+  expect(live.end).toBeUndefined();
+  expect(live.lines.map((l) => [l.s, l.m])).toEqual([['stdout', 'spinning until stopped']]);
   await handle.cancel();
   const state = await awaitRun(handle);
   // The workflow waits for the activity to report its cancellation, which the worker does once the

@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .values import ArtifactRef
 
@@ -89,6 +89,10 @@ class ArtifactStore(ABC):
     @abstractmethod
     def put_object(self, key: str, data: bytes) -> None:
         """Writes a named object (``named/<key>``: attempt logs), replacing it whole."""
+
+    @abstractmethod
+    def remove_objects(self, keys: Sequence[str]) -> None:
+        """Removes named objects; a missing one is not an error."""
 
     def put_json(self, value: Any, meta: Mapping[str, Any] | None = None) -> ArtifactRef:
         """Stores a JSON document as the TypeScript nodes do (``JSON.stringify``: compact, UTF-8)."""
@@ -207,6 +211,10 @@ class FolderArtifactStore(ArtifactStore):
             os.replace(temp, path)
         finally:
             temp.unlink(missing_ok=True)
+
+    def remove_objects(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            (self.root / "named" / check_object_key(key)).unlink(missing_ok=True)
 
 
 class S3ArtifactStore(ArtifactStore):
@@ -328,6 +336,11 @@ class S3ArtifactStore(ArtifactStore):
     def put_object(self, key: str, data: bytes) -> None:
         self._ensure_bucket()
         self.client.put_object(self.bucket, f"named/{check_object_key(key)}", io.BytesIO(data), len(data))
+
+    def remove_objects(self, keys: Sequence[str]) -> None:
+        self._ensure_bucket()
+        for key in keys:
+            self.client.remove_object(self.bucket, f"named/{check_object_key(key)}")
 
 
 def kiln_home(env: Mapping[str, str] = os.environ) -> Path:

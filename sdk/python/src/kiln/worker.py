@@ -24,7 +24,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
-from .logs import AttemptLog
+from .logs import AttemptLog, attempt_key
 from .node import REGISTRY, NodeFailure, NodeType
 from .runner import run_attempt
 from .store import ArtifactStore, store_from_env
@@ -38,6 +38,8 @@ POLL_EVERY_S = 0.05
 KILL_GRACE_S = 2.0
 #: How long the end of an attempt waits for its log to reach the store.
 LOG_FINISH_S = 10.0
+#: How often an attempt's new log lines go to the store (as DEFAULT_LOG_LIMITS.flushMs).
+LOG_FLUSH_EVERY_S = 1.0
 
 
 def _kill_group(proc: multiprocessing.process.BaseProcess) -> None:
@@ -61,6 +63,40 @@ def _kill_group(proc: multiprocessing.process.BaseProcess) -> None:
 
 async def _stop(proc: multiprocessing.process.BaseProcess) -> None:
     await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, _kill_group, proc))
+
+
+class _LiveLog:
+    """Writes an attempt's new lines to the store as a segment every second, in a thread, one write
+    at a time (a write still going when the next is due is waited for then, never on the node's
+    loop). A store error is reported once and never fails the node: the live view misses those lines,
+    the final log has them."""
+
+    def __init__(self, log: AttemptLog, store: ArtifactStore, key: str) -> None:
+        self.log, self.store, self.key = log, store, key
+        self.writing: asyncio.Future[None] | None = None
+        self.last = time.monotonic()
+        self.warned = False
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.last < LOG_FLUSH_EVERY_S or (self.writing is not None and not self.writing.done()):
+            return
+        self.last = now
+        batch = self.log.take_pending()
+        if batch:
+            self.writing = asyncio.ensure_future(asyncio.to_thread(self._write, batch))
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        try:
+            self.log.write_segment(self.store, self.key, batch)
+        except Exception as err:  # noqa: BLE001
+            if not self.warned:
+                self.warned = True
+                print(f"kiln worker: live log lines of {self.key} could not be written to the store: {err}", file=sys.stderr, flush=True)
+
+    async def settle(self) -> None:
+        if self.writing is not None:
+            await asyncio.wait({self.writing}, timeout=LOG_FINISH_S)
 
 
 async def _finish_log(log: AttemptLog, store: ArtifactStore, task: dict[str, Any], attempt: int, outcome: str) -> None:
@@ -135,6 +171,8 @@ def node_activity(node: NodeType, modules: Sequence[str], mp: multiprocessing.co
         last_beat = 0.0
         outcome: tuple[str, Any] | None = None
         log = AttemptLog()
+        item = task.get("item")
+        live = _LiveLog(log, store, attempt_key(task["runId"], node_id, attempt, item["index"] if item else None))
         if reuse_miss:
             log.add("info", reuse_miss)
         ended = "failed"
@@ -154,6 +192,7 @@ def node_activity(node: NodeType, modules: Sequence[str], mp: multiprocessing.co
                         break
                 if outcome is not None:
                     break
+                live.tick()
                 if not proc.is_alive() and not receive.poll():
                     code = proc.exitcode
                     how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
@@ -190,6 +229,7 @@ def node_activity(node: NodeType, modules: Sequence[str], mp: multiprocessing.co
                     ended = "succeeded"
                 else:
                     log.add("warn", f"attempt {attempt} failed: {outcome[1]['message'].splitlines()[0]}")
+            await asyncio.shield(live.settle())
             await asyncio.shield(_finish_log(log, store, task, attempt, ended))
         kind, body = outcome
         if kind == "ok":
