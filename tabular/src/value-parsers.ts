@@ -65,7 +65,7 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
  * at most one point among them, nothing else (no spaces, no exponent); NaN for anything else, which
  * the general path then reads. The same arithmetic, so the same value.
  */
-function plainDecimal(bytes: Uint8Array, start: number, end: number): number {
+export function plainDecimal(bytes: Uint8Array, start: number, end: number): number {
   let i = start;
   const first = bytes[i];
   const negative = first === 45;
