@@ -63,8 +63,14 @@ export class NodeLogController {
     await this.checkNode(runId, nodeId);
     const attempts = await this.store_(() => logAttempts(this.store, runId, nodeId));
     if (query.follow) return this.follow(runId, nodeId, query, attempts, req, reply);
+    const silent = await this.silentAttempt(runId, nodeId, query, attempts);
+    if (silent !== undefined) {
+      // An attempt that wrote no line stores no log: it reads as an ended, empty one.
+      const empty: NodeLog = { runId, nodeId, attempt: silent, attempts, ended: true, lines: [] };
+      return reply.header('cache-control', 'no-store').send(empty);
+    }
     const chosen = this.choose(runId, nodeId, query, attempts);
-    if (!chosen) throw notFound(`a log of node "${nodeId}" in run ${runId} (the node${query.item !== undefined ? `'s item ${query.item}` : ''} has not started, or printed nothing)`);
+    if (!chosen) throw notFound(`a log of node "${nodeId}" in run ${runId} (the node${query.item !== undefined ? `'s item ${query.item}` : ''} has not started or printed anything yet)`);
     const read = await this.store_(() => readAttemptLog(this.store, { runId, nodeId, ...chosen }));
     const body: NodeLog = {
       runId,
@@ -171,6 +177,22 @@ export class NodeLogController {
   }
 
   /** Whether the node is pending or running (errors count as yes: wait them out). */
+  /**
+   * The attempt asked for (or, with none asked and none logged, the node's last) when it has ended
+   * without a stored log, which is how an attempt that printed nothing ends; else undefined. Asks the
+   * run's state only when the store has no log for that attempt. Not for a mapped node's items.
+   */
+  private async silentAttempt(runId: string, nodeId: string, query: LogQuery, logged: LogAttempt[]): Promise<number | undefined> {
+    if (query.item !== undefined || logged.some((a) => a.item !== undefined)) return undefined;
+    if (query.attempt === undefined ? logged.length > 0 : logged.some((a) => a.attempt === query.attempt)) return undefined;
+    const run = await this.runs.get(runId);
+    const node = (run.state as { nodes?: Record<string, { status: string; attempts: number }> } | null)?.nodes?.[nodeId];
+    if (!node || node.attempts < 1) return undefined;
+    const attempt = query.attempt ?? node.attempts;
+    const over = attempt < node.attempts || ['succeeded', 'failed', 'cancelled'].includes(node.status);
+    return attempt <= node.attempts && over ? attempt : undefined;
+  }
+
   private async nodeMayRun(runId: string, nodeId: string): Promise<boolean> {
     try {
       const run = await this.runs.get(runId);

@@ -51,9 +51,7 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runI
           log = await api<NodeLog>('GET', `${logsUrl(runId, nodeId)}${chosen ? `?attempt=${chosen}` : ''}`);
         } catch (err) {
           if (signal.aborted) return;
-          if (err instanceof ApiError && err.status === 404 && chosen === undefined) {
-            // An attempt that prints nothing leaves no log.
-            if (!mayRun()) return setNote('No log: the node printed nothing.');
+          if (err instanceof ApiError && err.status === 404 && chosen === undefined && mayRun()) {
             setNote('No log yet: the node has not printed anything.');
             await sleep(1000, signal);
             continue;
@@ -62,7 +60,8 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runI
           return;
         }
         if (signal.aborted) return;
-        setNote(undefined);
+        // An attempt that wrote no line has no stored log: the API answers it ended and empty.
+        setNote(log.ended && !log.end && log.lines.length === 0 ? 'No log: the node printed nothing.' : undefined);
         setAttempts(log.attempts);
         if (log.ended && log.attempt === last) {
           // Following the latest: the attempt shown has ended; wait for a retry while the node runs.
