@@ -167,8 +167,24 @@ export async function awaitRun(handle: WorkflowHandle): Promise<RunState> {
   } catch (err) {
     const state = stateFromFailure(err);
     if (state) return state;
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return queryRun(handle);
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return queryClosedRun(handle);
     throw err;
+  }
+}
+
+/**
+ * The state of a run that has just closed. A worker answers by replaying its history, and right
+ * after the close (a busy worker, a dropped sticky cache) that query can fail once or twice (seen
+ * on CI as "Failed to query Workflow" after a Ctrl-C): it is asked again, for up to about 3 s.
+ */
+async function queryClosedRun(handle: WorkflowHandle): Promise<RunState> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queryRun(handle);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 150 * attempt));
+    }
   }
 }
 
