@@ -17,10 +17,10 @@ let main;
 if (compiled) {
   ({ main } = await import(DIST_MAIN.href));
 } else {
-  // The API's decorators need the repository tsconfig's decorator-metadata settings; the workspace
-  // packages' `source` export condition points at their TypeScript entry points.
+  // The API's decorators need the repository tsconfig's decorator-metadata settings. The hook is
+  // swc-node's, resolving the workspace packages through their `source` export condition (their
+  // TypeScript entry points).
   process.env.SWC_NODE_PROJECT ??= fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-  register('@swc-node/register/esm', import.meta.url);
   register('./source-condition.js', import.meta.url);
   ({ main } = await import('../src/main.ts'));
 }

@@ -32,7 +32,7 @@ const HEAVY = [
 ];
 
 let traces = 0;
-/** Runs the compiled `kiln`; returns its output and the modules it loaded (repository-relative or package paths). */
+/** Runs the compiled `kiln` (unless `env` says KILN_DEV=1); returns its output and the modules it loaded (repository-relative or package paths). */
 function builtKiln(
   args: string[],
   onStderr?: (text: string, stop: () => void) => void,
@@ -41,7 +41,7 @@ function builtKiln(
   const trace = join(scratch, `trace-${traces++}.txt`);
   const child = spawn(process.execPath, ['--import', TRACE_IMPORT, KILN_BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, KILN_DEV: '0', KILN_MODULE_TRACE: trace },
+    env: { ...process.env, KILN_DEV: '0', ...env, KILN_MODULE_TRACE: trace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -139,5 +139,19 @@ describe('the compiled kiln', () => {
     expect(packages.has('@temporalio/worker')).toBe(true);
     expect(packages.has('webpack')).toBe(false);
     expect(workspaceSources(r.modules)).toEqual([]);
+  });
+});
+
+describe('kiln from sources (KILN_DEV=1, the dev loop)', () => {
+  it('loads the workspace packages from their TypeScript sources, none from their dist', async () => {
+    const r = await builtKiln(['validate', 'bench/cli/ten-nodes.json'], undefined, { KILN_DEV: '1' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/ok — pipeline "ten-nodes"/);
+    expect(r.modules).toContain('cli/src/main.ts');
+    expect(r.modules).toContain('nodes/src/catalog.ts');
+    expect(r.modules.some((m) => m.startsWith('engine/src/'))).toBe(true);
+    // A stale dist must not stand in for an edited source (it did: swc-node kept the conditions of
+    // its own registration, without `source`).
+    expect(r.modules.filter((m) => /^[\w-]+(\/ts)?\/dist\//.test(m))).toEqual([]);
   });
 });

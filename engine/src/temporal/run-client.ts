@@ -173,17 +173,20 @@ export async function awaitRun(handle: WorkflowHandle): Promise<RunState> {
 }
 
 /**
- * The state of a run that has just closed. A worker answers by replaying its history, and right
- * after the close (a busy worker, a dropped sticky cache) that query can fail once or twice (seen
- * on CI as "Failed to query Workflow" after a Ctrl-C): it is asked again, for up to about 3 s.
+ * The state of a run that has just closed. A worker answers by replaying its history, but a query
+ * that reaches the worker while it is still completing the run is buffered and then dropped when the
+ * run leaves its cache ("leftover buffered tasks when evicting run"); the server then waits out its
+ * own 30 s before failing it (seen in 2 of 5 Ctrl-Cs of `kiln run`: 30 s late, or exit 1). So each
+ * attempt has a deadline, 1 s at first and doubling (a long history takes longer to replay), and a
+ * lost query is asked again: about 1 s late in that race.
  */
 async function queryClosedRun(handle: WorkflowHandle): Promise<RunState> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1, deadlineMs = 1_000; ; attempt++, deadlineMs *= 2) {
     try {
-      return await queryRun(handle);
+      return await handle.client.withDeadline(Date.now() + deadlineMs, () => queryRun(handle));
     } catch (err) {
       if (attempt >= 5) throw err;
-      await new Promise((r) => setTimeout(r, 150 * attempt));
+      await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
 }
