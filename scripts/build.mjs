@@ -3,11 +3,15 @@
 // `<pkg>/dist/x.js`, the same depth, so paths between packages stay true) with swc, which keeps the
 // decorator metadata Nest needs and rewrites the extensionless relative imports to the `.js` files Node
 // resolves; `.mjs` files (worker threads' code) are copied as they are. It also prebuilds the Temporal
-// workflow bundle, so that a compiled worker starts without webpack. The studio builds with Vite.
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+// workflow bundle, so that a compiled worker starts without webpack, and @kiln/sdk's declaration files
+// (with those of the packages its types come from). The studio builds with Vite.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { transformFile } from '@swc/core';
 import { BUILD_STAMP, COMPILED_PACKAGES } from '@kiln/cli/build-state';
 
@@ -74,13 +78,52 @@ async function buildWorkflowBundle() {
   await writeFile(WORKFLOW_BUNDLE, code);
 }
 
+/** Where tsc writes the declarations (`<pkg>/src/x.d.ts`), with its incremental state: kept between builds. */
+const DECLARATIONS = join(ROOT, 'node_modules/.cache/kiln-declarations');
+
+/**
+ * @kiln/sdk's `.d.ts` files and those of the packages its types come from (the program of
+ * `sdk/ts/tsconfig.declarations.json`), so a node package outside this checkout typechecks with
+ * its own tsconfig (`types` in those packages' `exports`). tsc writes them apart (incremental: a
+ * second build with no change takes a third of the time); each goes to its package's `dist/` with
+ * its relative imports given the `.js` a NodeNext project needs (the sources leave them out).
+ */
+async function emitDeclarations() {
+  const require = createRequire(import.meta.url);
+  await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'sdk/ts/tsconfig.declarations.json'], { cwd: ROOT });
+}
+
+async function placeDeclarations() {
+  let count = 0;
+  for (const file of await sourceFiles(DECLARATIONS)) {
+    const rel = relative(DECLARATIONS, file);
+    const at = rel.indexOf('/src/');
+    if (!rel.endsWith('.d.ts') || at < 0) continue;
+    const text = (await readFile(file, 'utf8')).replace(/((?:from|import\()\s*)(['"])(\.\.?\/[^'"]*)\2/g, (whole, before, quote, spec) => {
+      const target = join(dirname(file), spec);
+      if (existsSync(`${target}.d.ts`)) return `${before}${quote}${spec}.js${quote}`;
+      if (existsSync(join(target, 'index.d.ts'))) return `${before}${quote}${spec}/index.js${quote}`;
+      return whole;
+    });
+    const out = join(ROOT, rel.slice(0, at), 'dist', rel.slice(at + '/src/'.length));
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, text);
+    count++;
+  }
+  return count;
+}
+
 const startedAt = Date.now();
+// Beside the JavaScript (a second process: tsc is the slow part).
+const declarations = emitDeclarations();
 for (const pkg of COMPILED_PACKAGES) {
   const count = await compilePackage(pkg);
   console.log(`build: ${pkg}/dist ${count} files`);
 }
 await buildWorkflowBundle();
 console.log(`build: ${relative(ROOT, WORKFLOW_BUNDLE)} (Temporal workflow bundle)`);
+await declarations;
+console.log(`build: ${await placeDeclarations()} declaration files (@kiln/sdk and the packages its types come from)`);
 // Last, so that an interrupted build is never taken for a current one (cli/bin/build-state.js).
 await writeFile(join(ROOT, BUILD_STAMP), `${JSON.stringify({ builtAt: startedAt })}\n`);
 console.log(`build: done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
