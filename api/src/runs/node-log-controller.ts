@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type LogAttempt, type LogLine, type NodeLog, logGaps } from '@kiln/engine';
 import type { NodeLogEvents } from '@kiln/api-types';
 import type { ArtifactStore } from '@kiln/artifacts';
+import type { RunRecord } from '@kiln/db';
 import { type AttemptLogRead, logAttempts, readAttemptLog } from '@kiln/artifacts/logs';
 import type { KilnRequest } from '../auth/auth-guard';
 import { unavailableBody, unreachableDependency } from '../common/dependency-errors';
@@ -60,10 +61,10 @@ export class NodeLogController {
     @Req() req: KilnRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.checkNode(runId, nodeId);
+    const run = await this.checkNode(runId, nodeId);
     const attempts = await this.store_(() => logAttempts(this.store, runId, nodeId));
     if (query.follow) return this.follow(runId, nodeId, query, attempts, req, reply);
-    const silent = await this.silentAttempt(runId, nodeId, query, attempts);
+    const silent = await this.silentAttempt(run, nodeId, query, attempts);
     if (silent !== undefined) {
       // An attempt that wrote no line stores no log: it reads as an ended, empty one.
       const empty: NodeLog = { runId, nodeId, attempt: silent, attempts, ended: true, lines: [] };
@@ -84,12 +85,13 @@ export class NodeLogController {
     return reply.header('cache-control', 'no-store').send(body);
   }
 
-  /** 404 unless the run exists and its pipeline version has the node. */
-  private async checkNode(runId: string, nodeId: string): Promise<void> {
+  /** The run's record; 404 unless the run exists and its pipeline version has the node. */
+  private async checkNode(runId: string, nodeId: string): Promise<RunRecord> {
     const run = await this.runs.record(runId);
     const version = await this.pipelines.version(run.pipelineId, run.version);
     const nodes = (version.spec as { nodes?: { id: string }[] }).nodes ?? [];
     if (!nodes.some((n) => n.id === nodeId)) throw notFound(`node "${nodeId}" in run ${runId}`);
+    return run;
   }
 
   /** The attempt asked for (404 when it has no log), or the latest one (undefined when none has started). */
@@ -176,16 +178,16 @@ export class NodeLogController {
     raw.end();
   }
 
-  /** Whether the node is pending or running (errors count as yes: wait them out). */
   /**
    * The attempt asked for (or, with none asked and none logged, the node's last) when it has ended
    * without a stored log, which is how an attempt that printed nothing ends; else undefined. Asks the
-   * run's state only when the store has no log for that attempt. Not for a mapped node's items.
+   * run's state (from Temporal while it runs: 503 when Temporal is down) only when the store has no
+   * log for that attempt. Not for a mapped node's items.
    */
-  private async silentAttempt(runId: string, nodeId: string, query: LogQuery, logged: LogAttempt[]): Promise<number | undefined> {
+  private async silentAttempt(record: RunRecord, nodeId: string, query: LogQuery, logged: LogAttempt[]): Promise<number | undefined> {
     if (query.item !== undefined || logged.some((a) => a.item !== undefined)) return undefined;
     if (query.attempt === undefined ? logged.length > 0 : logged.some((a) => a.attempt === query.attempt)) return undefined;
-    const run = await this.runs.get(runId);
+    const run = await this.runs.withState(record);
     const node = (run.state as { nodes?: Record<string, { status: string; attempts: number }> } | null)?.nodes?.[nodeId];
     if (!node || node.attempts < 1) return undefined;
     const attempt = query.attempt ?? node.attempts;
@@ -193,6 +195,7 @@ export class NodeLogController {
     return attempt <= node.attempts && over ? attempt : undefined;
   }
 
+  /** Whether the node is pending or running (errors count as yes: wait them out). */
   private async nodeMayRun(runId: string, nodeId: string): Promise<boolean> {
     try {
       const run = await this.runs.get(runId);

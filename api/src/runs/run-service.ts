@@ -258,8 +258,14 @@ export class RunService {
    * under way) while it runs, from the table once it has ended.
    */
   async get(runId: string) {
-    const run = withRerunOf(await this.record(runId));
+    return this.withState(await this.record(runId));
+  }
+
+  /** {@link get} for a run record already read. */
+  async withState(record: RunRecord) {
+    const run = withRerunOf(record);
     if (run.status !== 'running' && run.state) return { ...run };
+    const runId = run.id;
     const handle = this.temporal.workflow.getHandle(runId);
     try {
       const [state, description] = await Promise.all([queryRun(handle), handle.describe()]);
