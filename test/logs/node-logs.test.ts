@@ -184,6 +184,8 @@ describe('node logs', () => {
     // It stays said (the panel asks again, and the answer is the same).
     await new Promise((r) => setTimeout(r, 2500));
     await panel.getByText('No log: the node printed nothing.').waitFor({ timeout: 1000 });
+    // The note stands alone: no empty box of lines under it.
+    expect(await panel.getByRole('log', { name: 'Log lines' }).count()).toBe(0);
     await shot('03-silent-node');
     expect(consoleErrors).toEqual([]);
   });

@@ -144,32 +144,35 @@ export function NodeLogPanel({ runId, nodeId, nodeStatus, runsAttempts }: { runI
         </span>
       </div>
       {note && <p className="muted small">{note}</p>}
-      <div
-        className="log-lines mono"
-        role="log"
-        aria-label="Log lines"
-        ref={box}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-      >
-        {rows.map((row) =>
-          'dropped' in row ? (
-            <div key={`gap-${row.after}`} className="log-gap">
-              … {row.dropped} lines dropped (the log keeps each attempt&apos;s first and last lines) …
-            </div>
-          ) : (
-            <div key={row.n} className={`log-line log-${row.s}`}>
-              <span className="log-time" title={row.t}>
-                {row.t.slice(11, 19)}
-              </span>
-              <span className="log-stream">{row.s}</span>
-              <span className="log-text">{row.m}</span>
-            </div>
-          ),
-        )}
-      </div>
+      {/* No box for an attempt that printed nothing (the note says so). */}
+      {(rows.length > 0 || live || !end) && (
+        <div
+          className="log-lines mono"
+          role="log"
+          aria-label="Log lines"
+          ref={box}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          }}
+        >
+          {rows.map((row) =>
+            'dropped' in row ? (
+              <div key={`gap-${row.after}`} className="log-gap">
+                … {row.dropped} lines dropped (the log keeps each attempt&apos;s first and last lines) …
+              </div>
+            ) : (
+              <div key={row.n} className={`log-line log-${row.s}`}>
+                <span className="log-time" title={row.t}>
+                  {row.t.slice(11, 19)}
+                </span>
+                <span className="log-stream">{row.s}</span>
+                <span className="log-text">{row.m}</span>
+              </div>
+            ),
+          )}
+        </div>
+      )}
     </section>
   );
 }
