@@ -16,7 +16,7 @@ export const nodeState = z.object({
   reason: z.string().optional().describe('Why a node was skipped or cancelled.'),
   queue: z.string().optional().describe('The task queue it ran on.'),
   cachedFrom: z.object({ runId: z.string(), nodeId: z.string() }).optional().describe('A cached node: the run and node whose outputs it reused.'),
-  items: z.object({ total: z.int(), done: z.int(), failed: z.int() }).optional().describe('For a node that maps over items: how far it got.'),
+  items: z.object({ total: z.int(), done: z.int(), failed: z.int(), cached: z.int().optional() }).optional().describe('For a node that maps over items: how far it got (cached: how many of the done were reused from the cache).'),
   live: z
     .object({
       attempt: z.int().positive(),

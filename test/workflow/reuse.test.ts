@@ -63,6 +63,7 @@ describe('re-running with reused results', () => {
     writeFileSync(marker, '');
     first = await runWith();
     expect(statuses(first)).toEqual({ load: 'succeeded', flaky: 'failed', after: 'skipped', loads: 'succeeded', count: 'succeeded' });
+    expect(first.nodes.loads!.items).toEqual({ total: 2, done: 2, failed: 0 });
     unlinkSync(marker);
 
     second = await runWith(rerunReuse(pipeline, first, 'failed'));
@@ -95,6 +96,7 @@ describe('re-running with reused results', () => {
     expect(statuses(fourth)).toEqual({ load: 'cached', flaky: 'succeeded', after: 'succeeded', loads: 'succeeded', count: 'succeeded' });
     expect(fourth.nodes.loads).toMatchObject({ attempts: 1, items: { total: 2, done: 2, failed: 0 } });
     expect(fourth.nodes.loads!.cachedFrom).toBeUndefined();
+    expect(fourth.nodes.loads!.items).toEqual({ total: 2, done: 2, failed: 0, cached: 1 });
     expect((fourth.nodes.loads!.outputs!.dataset as DatasetValue[]).map((d) => d.rowCount)).toEqual([2, 2]);
     expect(runs('count')).toBe(2);
   });

@@ -26,6 +26,10 @@ describe('progress output', () => {
     expect(progressLine('m', { status: 'running', attempts: 1, items: { total: 10, done: 4, failed: 0 } }, at)).toBe(
       '12:00:03 ▶ m running (4/10 items)',
     );
+    const items = { total: 10, done: 10, failed: 0, cached: 7 };
+    expect(progressLine('m', { status: 'succeeded', attempts: 1, startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:02Z', items }, at)).toBe(
+      '12:00:03 ✔ m succeeded in 2.0 s (7 of 10 items reused)',
+    );
     expect(progressLine('load', { status: 'cached', attempts: 0, cachedFrom: { runId: 'r1', nodeId: 'load' } }, at)).toBe('12:00:03 ↺ load cached from run r1');
     expect(progressLine('b', { status: 'cached', attempts: 0, cachedFrom: { runId: 'r1', nodeId: 'a' } }, at)).toBe('12:00:03 ↺ b cached from run r1 (node a)');
   });

@@ -25,6 +25,7 @@ export function progressLine(nodeId: string, state: NodeState, now = new Date(),
     line += ` in ${formatDuration(Date.parse(state.endedAt) - Date.parse(state.startedAt))}`;
   }
   if (state.cachedFrom) line += ` from ${cachedFromText(state.cachedFrom, nodeId)}`;
+  else if (state.items?.cached) line += ` (${state.items.cached} of ${state.items.total} items reused)`;
   if (state.error) line += `: ${state.error.message}`;
   else if (state.reason) line += `: ${state.reason}`;
   if (!result || !['succeeded', 'cached'].includes(state.status)) return line;

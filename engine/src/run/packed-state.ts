@@ -24,7 +24,8 @@ export interface PackedNodes {
   /** Sparse, by node index: errors, non-empty outputs, map progress `[total, done, failed]`. */
   error: Record<number, { message: string; type: string }>;
   outputs: Record<number, Record<string, unknown>>;
-  items: Record<number, [number, number, number]>;
+  /** total, done, failed, and cached when some were. */
+  items: Record<number, [number, number, number] | [number, number, number, number]>;
   /** Sparse, by node index: where a `cached` node's outputs came from, `[runId, nodeId]` as indexes into `strings`. */
   cachedFrom?: Record<number, [number, number]>;
 }
@@ -78,7 +79,10 @@ export function packNodes(nodes: Iterable<[string, NodeState]>, t0: number): Pac
     packed.reason.push(intern(node.reason));
     if (node.error) packed.error[i] = { message: node.error.message, type: node.error.type };
     if (node.outputs && (!WITH_OUTPUTS.has(node.status) || Object.keys(node.outputs).length > 0)) packed.outputs[i] = node.outputs;
-    if (node.items) packed.items[i] = [node.items.total, node.items.done, node.items.failed];
+    if (node.items) {
+      const { total, done, failed, cached } = node.items;
+      packed.items[i] = cached ? [total, done, failed, cached] : [total, done, failed];
+    }
     if (node.cachedFrom) packed.cachedFrom![i] = [intern(node.cachedFrom.runId), intern(node.cachedFrom.nodeId)];
   }
   return packed;
@@ -101,7 +105,7 @@ export function unpackNodes(packed: PackedNodes): Record<string, NodeState> {
     if (packed.reason[i]! >= 0) node.reason = packed.strings[packed.reason[i]!]!;
     if (packed.queue[i]! >= 0) node.queue = packed.strings[packed.queue[i]!]!;
     const items = packed.items[i];
-    if (items) node.items = { total: items[0], done: items[1], failed: items[2] };
+    if (items) node.items = { total: items[0], done: items[1], failed: items[2], ...(items[3] ? { cached: items[3] } : {}) };
     const from = packed.cachedFrom?.[i];
     if (from) node.cachedFrom = { runId: packed.strings[from[0]]!, nodeId: packed.strings[from[1]]! };
     nodes[id] = node;

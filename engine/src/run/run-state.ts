@@ -24,8 +24,8 @@ export interface NodeState {
   reason?: string;
   /** The task queue it ran on. */
   queue?: string;
-  /** For a node that maps over items: how far it got. */
-  items?: { total: number; done: number; failed: number };
+  /** For a node that maps over items: how far it got (`cached`: how many of the done were reused from the cache). */
+  items?: { total: number; done: number; failed: number; cached?: number };
   /** A `cached` node: the run and node whose outputs it reused. */
   cachedFrom?: CachedFrom;
 }

@@ -252,9 +252,11 @@ export class RunScheduler {
     const prior = this.maps.get(node.id);
     const results = prior?.results.length === items.length ? prior.results : items.map(() => null);
     const finished = results.filter((r) => r != null).length;
-    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0, cachedItems: 0 });
+    // Items reused before a continue-as-new stay counted with the results they gave.
+    const cachedItems = prior && results === prior.results ? (this.state.nodes[node.id]?.items?.cached ?? 0) : 0;
+    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0, cachedItems });
     this.startNode(node);
-    this.update(node.id, { items: { total: items.length, done: finished, failed: 0 } });
+    this.update(node.id, { items: { total: items.length, done: finished, failed: 0, ...(cachedItems ? { cached: cachedItems } : {}) } });
     if (finished === items.length) {
       this.completeMap(node.id);
       return false;
@@ -487,7 +489,7 @@ export class RunScheduler {
     if (result.cached) m.cachedItems++;
     else m.attempts = Math.max(m.attempts, result.attempt);
     const items = this.state.nodes[node.id]!.items!;
-    this.update(node.id, { items: { ...items, done: items.done + 1 }, attempts: m.attempts });
+    this.update(node.id, { items: { ...items, done: items.done + 1, ...(result.cached ? { cached: m.cachedItems } : {}) }, attempts: m.attempts });
     this.settleMap(node.id);
   }
 

@@ -133,6 +133,7 @@ function KilnNodeViewImpl({ id, data, selected }: NodeProps<KilnNode>) {
           {state.items && (
             <span>
               {state.items.done}/{state.items.total} items
+              {state.items.cached && !state.cachedFrom ? `, ${state.items.cached} reused` : ''}
             </span>
           )}
           {status === 'running' && progress !== undefined && <span>{Math.round(progress * 100)}%</span>}
