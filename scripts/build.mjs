@@ -90,7 +90,11 @@ const DECLARATIONS = join(ROOT, 'node_modules/.cache/kiln-declarations');
  */
 async function emitDeclarations() {
   const require = createRequire(import.meta.url);
-  await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'sdk/ts/tsconfig.declarations.json'], { cwd: ROOT });
+  try {
+    await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'sdk/ts/tsconfig.declarations.json'], { cwd: ROOT });
+  } catch (err) {
+    throw new Error(`build: the declaration files (tsc -p sdk/ts/tsconfig.declarations.json) failed:\n${err.stdout || err.message}`);
+  }
 }
 
 async function placeDeclarations() {
@@ -98,7 +102,8 @@ async function placeDeclarations() {
   for (const file of await sourceFiles(DECLARATIONS)) {
     const rel = relative(DECLARATIONS, file);
     const at = rel.indexOf('/src/');
-    if (!rel.endsWith('.d.ts') || at < 0) continue;
+    // Not one of a source file tsc no longer compiles (a removed one's stays where tsc wrote it).
+    if (!rel.endsWith('.d.ts') || at < 0 || !existsSync(join(ROOT, rel.replace(/\.d\.ts$/, '.ts')))) continue;
     const text = (await readFile(file, 'utf8')).replace(/((?:from|import\()\s*)(['"])(\.\.?\/[^'"]*)\2/g, (whole, before, quote, spec) => {
       const target = join(dirname(file), spec);
       if (existsSync(`${target}.d.ts`)) return `${before}${quote}${spec}.js${quote}`;
@@ -115,14 +120,15 @@ async function placeDeclarations() {
 
 const startedAt = Date.now();
 // Beside the JavaScript (a second process: tsc is the slow part).
-const declarations = emitDeclarations();
+const declarations = emitDeclarations().then(() => undefined, (err) => err);
 for (const pkg of COMPILED_PACKAGES) {
   const count = await compilePackage(pkg);
   console.log(`build: ${pkg}/dist ${count} files`);
 }
 await buildWorkflowBundle();
 console.log(`build: ${relative(ROOT, WORKFLOW_BUNDLE)} (Temporal workflow bundle)`);
-await declarations;
+const failed = await declarations;
+if (failed) throw failed;
 console.log(`build: ${await placeDeclarations()} declaration files (@kiln/sdk and the packages its types come from)`);
 // Last, so that an interrupted build is never taken for a current one (cli/bin/build-state.js).
 await writeFile(join(ROOT, BUILD_STAMP), `${JSON.stringify({ builtAt: startedAt })}\n`);
