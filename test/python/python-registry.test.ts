@@ -198,7 +198,7 @@ it('stops a worker whose registration the API refuses, with the API’s message'
 });
 
 it('ends its registration when it stops: its types stay listed, unserved, and a run needing them is refused', async () => {
-  expect(await worker.stop()).toBe(0);
+  expect(await worker.stop(), worker.output()).toBe(0);
   const features = ((await api.call('GET', '/api/v1/catalog')).json as any[]).find(
     (t) => t.type === 'churn_py.features',
   );

@@ -84,7 +84,12 @@ export async function startPythonWorker(options: {
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code, signal) => {
+      if (signal) output += `\n[the worker ended on ${signal}]`;
+      r(code);
+    }),
+  );
   await new Promise<void>((resolvePromise, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the Python worker did not start in 120 s: ${output}`)),
