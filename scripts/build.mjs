@@ -4,8 +4,9 @@
 // decorator metadata Nest needs and rewrites the extensionless relative imports to the `.js` files Node
 // resolves; `.mjs` files (worker threads' code) are copied as they are. It also prebuilds the Temporal
 // workflow bundle, so that a compiled worker starts without webpack, and @kiln/sdk's declaration files
-// (with those of the packages its types come from). The studio builds with Vite.
-import { execFile } from 'node:child_process';
+// (with those of the packages its types come from); first it regenerates the CSV kernel's WebAssembly
+// module (tabular/wasm/build.mjs). The studio builds with Vite.
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -119,6 +120,8 @@ async function placeDeclarations() {
 }
 
 const startedAt = Date.now();
+// The CSV kernel's WebAssembly, compiled from its AssemblyScript into a module of tabular/src first.
+execFileSync(process.execPath, [join(ROOT, 'tabular/wasm/build.mjs')], { stdio: 'inherit' });
 // Beside the JavaScript (a second process: tsc is the slow part).
 const declarations = emitDeclarations().then(() => undefined, (err) => err);
 for (const pkg of COMPILED_PACKAGES) {

@@ -27,4 +27,9 @@ export interface CsvChunk {
   /** The line each row starts on (1-based, counting the header). */
   lines: Float64Array;
   rowCount: number;
+  /**
+   * Set when this thread's WebAssembly kernel tokenized the chunk: the kernel's region count then,
+   * so the numeric and text builders copy the cells it read while it still holds them.
+   */
+  kernelGeneration?: number;
 }

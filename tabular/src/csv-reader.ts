@@ -97,6 +97,11 @@ export class CsvReader {
     this.minRegion = options.regionBytes ?? MIN_REGION;
   }
 
+  /** See {@link CsvTokenizer.readColumns}. */
+  readColumns(types: readonly string[], nullValues: Iterable<string>, numericNulls: boolean): void {
+    this.tokenizer.readColumns(types, nullValues, numericNulls);
+  }
+
   /** The next chunk of rows, or null at the end. */
   async next(): Promise<CsvChunk | null> {
     while (!this.done) {

@@ -64,6 +64,11 @@ export class RegionConverter {
   constructor(private readonly setup: RegionSetup) {
     this.tokenizer = new CsvTokenizer({ delimiter: setup.delimiter, header: setup.header }, undefined, this.spares);
     const context = { nulls: new NullTokens(setup.nullValues), sampleRows: setup.sampleRows, shared: true };
+    this.tokenizer.readColumns(
+      setup.specs.map((spec) => spec.type),
+      context.nulls.values,
+      context.nulls.numeric,
+    );
     this.builders = setup.specs.map((spec) => columnBuilder(spec.name, spec.type, spec.overridden, context, 1));
   }
 

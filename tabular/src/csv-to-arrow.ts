@@ -75,6 +75,7 @@ export async function csvToArrow(
       tallyCsvSample(sample, columns.length, sampleRows, nulls),
       options.types,
     );
+    reader.readColumns(types, nulls.values, nulls.numeric);
     const source = sourceName(input, options.source);
     const context = source === undefined ? { nulls, sampleRows, tolerant: true } : { nulls, sampleRows, source, tolerant: true };
     const specs = columns.map((name, i) => ({ name, type: types[i]!, overridden: overridden[i]! }));

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { CsvChunk, CsvReadOptions } from './csv-chunk';
+import { KERNEL_FLOAT, KERNEL_INT, KERNEL_TEXT, csvKernel, kernelTokens, type KernelTokens } from './csv-kernel';
 import { DataInputError } from './input-error';
 import { invalidUtf8Error } from './text-input';
 
@@ -38,6 +39,9 @@ export class CsvTokenizer {
   private fields = 0;
   private rows = 0;
   private fieldEstimate = 16_384;
+  /** The columns the WebAssembly kernel parses as it tokenizes (see {@link readColumns}). */
+  private kinds: Uint8Array | null = null;
+  private tokens: KernelTokens | null = null;
 
   /**
    * @param spares chunks the caller is done with: their offset arrays are filled again rather than
@@ -62,6 +66,23 @@ export class CsvTokenizer {
     this.stops[CR] = 1;
     this.header = options.header ?? true;
     this.source = source;
+  }
+
+  /**
+   * Has the WebAssembly kernel read these columns' cells as it tokenizes plain regions, for their
+   * builders to copy: float and int cells parsed, text cells (`string`) copied unless they may be
+   * one of the null tokens `nullValues` (the builders read those, and all cells of other types).
+   * Not when a null token reads as a number (the numeric builders then check tokens first).
+   */
+  readColumns(types: readonly string[], nullValues: Iterable<string>, numericNulls: boolean): void {
+    const kinds = new Uint8Array(types.length);
+    types.forEach((type, c) => {
+      if (type === 'float' && !numericNulls) kinds[c] = KERNEL_FLOAT;
+      else if (type === 'int' && !numericNulls) kinds[c] = KERNEL_INT;
+      else if (type === 'string') kinds[c] = KERNEL_TEXT;
+    });
+    this.kinds = kinds.some((kind) => kind !== 0) ? kinds : null;
+    this.tokens = kernelTokens(nullValues);
   }
 
   /** Where the tokenizer stands: the line the next record starts on, the columns once known. */
@@ -99,7 +120,8 @@ export class CsvTokenizer {
     }
     this.fields = 0;
     this.rows = 0;
-    const consumed = this.parse(bytes, end, final);
+    const kernel = this.width > 0 && bytes[end - 1] === LF ? this.tokenizePlain(bytes, end) : 0;
+    const consumed = kernel > 0 ? end : this.parse(bytes, end, final);
     this.fieldEstimate = Math.max(1024, Math.ceil(this.fields * 1.25));
     const carry = bytes.subarray(consumed);
     if (this.rows === 0) return { chunk: null, carry };
@@ -110,6 +132,7 @@ export class CsvTokenizer {
       ends: this.ends.subarray(0, this.fields),
       lines: this.lines.subarray(0, this.rows),
       rowCount: this.rows,
+      ...(kernel > 0 ? { kernelGeneration: kernel } : {}),
     };
     return { chunk, carry };
   }
@@ -123,6 +146,32 @@ export class CsvTokenizer {
       );
     }
     return this.columns;
+  }
+
+  /**
+   * The fast path: the WebAssembly kernel tokenizes `bytes[0, end)` when it is plain (every record
+   * one line of `width` unquoted fields). Returns the kernel's generation, or 0 when the region is
+   * not plain (`parse` then reads it, with its checks and messages).
+   */
+  private tokenizePlain(b: Buffer, end: number): number {
+    const kernel = csvKernel();
+    const result = kernel.tokenize(b, end, this.delimiter, this.width, this.kinds, this.tokens, (fields) => {
+      if (this.starts.length < fields) {
+        this.starts = new Int32Array(fields);
+        this.ends = new Int32Array(fields);
+      }
+      return { starts: this.starts, ends: this.ends };
+    });
+    if (result === null) return 0;
+    const rows = result.fields / this.width;
+    if (this.lines.length < rows) this.lines = new Float64Array(rows);
+    const lines = this.lines;
+    const first = this.line;
+    for (let r = 0; r < rows; r++) lines[r] = first + r;
+    this.fields = result.fields;
+    this.rows = rows;
+    this.line = first + rows;
+    return kernel.generation;
   }
 
   /** Tokenizes records from `bytes[0, end)`; returns where the first incomplete record starts. */

@@ -1,12 +1,13 @@
 import { Utf8, makeData, type Data } from 'apache-arrow';
-import { ColumnBuilder, newArray, newBuffer, type BuilderContext, type ColumnPiece } from './column-builder';
+import { ColumnBuilder, newArray, newBuffer, setBits, type BuilderContext, type ColumnPiece } from './column-builder';
+import { csvKernel, type KernelTextTarget } from './csv-kernel';
 import type { CsvChunk } from './csv-reader';
 import { fieldText } from './csv-reader';
 
 const MAX_TEXT_BYTES = 2 ** 31 - 1;
 
 /** Text, stored as UTF-8 bytes copied straight from the input. */
-export class StringBuilder extends ColumnBuilder {
+export class StringBuilder extends ColumnBuilder implements KernelTextTarget {
   readonly arrowType = new Utf8();
   private offsets: Int32Array;
   private data!: Buffer;
@@ -30,7 +31,14 @@ export class StringBuilder extends ColumnBuilder {
     const width = chunk.columns.length;
     const nulls = this.context.nulls;
     const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const generation = chunk.kernelGeneration ?? 0;
+    const kernel = generation > 0 ? csvKernel() : null;
     for (let r = from; r < to; r++) {
+      if (kernel !== null) {
+        // The cells from here on that the WebAssembly kernel copied; the loop takes the first it left.
+        r += kernel.text(generation, column, r, to, this);
+        if (r === to) break;
+      }
       const i = r * width + column;
       const start = starts[i]!;
       const end = ends[i]!;
@@ -137,6 +145,19 @@ export class StringBuilder extends ColumnBuilder {
     if (this.used + size > this.data.byteLength) this.grow(size);
     this.used += this.data.write(text, this.used, 'utf8');
     this.appendValid();
+  }
+
+  /** See {@link KernelTextTarget}. */
+  appendCopied(data: Uint8Array, ends: Int32Array): void {
+    const count = ends.length - 1;
+    if (this.used + data.byteLength > this.data.byteLength) this.grow(data.byteLength);
+    this.data.set(data, this.used);
+    const offsets = this.offsets;
+    const shift = this.used - ends[0]!;
+    for (let i = 1, at = this.length + 1; i <= count; i++, at++) offsets[at] = ends[i]! + shift;
+    setBits(this.validity, this.length, count);
+    this.length += count;
+    this.used += data.byteLength;
   }
 
   private appendValid(): void {

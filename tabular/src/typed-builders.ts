@@ -1,6 +1,7 @@
 import { Bool, Float64, Int32, TimestampMillisecond, makeData, type Data } from 'apache-arrow';
 import { TypedBuilder, copyBits, newArray, type BuilderContext, type ColumnPiece } from './column-builder';
 import type { CsvChunk } from './csv-reader';
+import { csvKernel } from './csv-kernel';
 import { fieldText } from './csv-reader';
 import { quoteValue } from './input-error';
 import { parseBool, parseDecimal, plainDecimal, parseTimestamp, parseTimestampText } from './value-parsers';
@@ -45,7 +46,20 @@ abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
     const validity = this.validity;
     const fast = !this.context.nulls.numeric;
     const integer = this.type === 'int';
+    const generation = fast ? (chunk.kernelGeneration ?? 0) : 0;
+    const kernel = generation > 0 ? csvKernel() : null;
     for (let r = from; r < to; r++) {
+      if (kernel !== null) {
+        // The plain and empty cells from here on, read by the WebAssembly kernel; the loop takes
+        // the first cell it stopped at.
+        const n = kernel.numbers(generation, column, r, to, values, validity, this.length);
+        if (n > 0) {
+          this.length += n;
+          this.nullCount += kernel.nulls;
+          r += n;
+          if (r === to) break;
+        }
+      }
       const i = r * width + column;
       const start = starts[i]!;
       const end = ends[i]!;
