@@ -68,8 +68,9 @@ export const wrong = defineNode({
 export const called = runNode(wrong, { params: { factor: 'two' } });
 `;
 
+/** tsc's plain diagnostics (`file(line,col): error TS…`): under CI it would print its pretty ones. */
 const tsc = (dir: string) =>
-  promisify(execFile)(process.execPath, [TSC, '-p', dir], { cwd: dir }).then(
+  promisify(execFile)(process.execPath, [TSC, '-p', dir, '--pretty', 'false'], { cwd: dir }).then(
     () => ({ code: 0, out: '' }),
     (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
   );
