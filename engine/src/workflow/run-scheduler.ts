@@ -38,8 +38,6 @@ interface MapProgress {
   running: number;
   firstError?: NodeError & { index: number };
   attempts: number;
-  /** Items whose outputs were reused: the node is `cached` when all were. */
-  cachedItems: number;
 }
 
 type Unit = { node: NodeSpec; index?: number };
@@ -114,7 +112,7 @@ export class RunScheduler {
       this.changedAt.set(node.id, this.state.nodes[node.id]!.status === 'pending' ? 0 : this.version);
     }
     for (const [id, results] of Object.entries(resume?.mapResults ?? {})) {
-      this.maps.set(id, { items: [], results, finished: 0, next: 0, running: 0, attempts: 0, cachedItems: 0 });
+      this.maps.set(id, { items: [], results, finished: 0, next: 0, running: 0, attempts: 0 });
     }
     for (const id of this.dag.order) {
       if (TERMINAL_NODE_STATUSES.has(this.state.nodes[id]!.status)) continue;
@@ -253,10 +251,10 @@ export class RunScheduler {
     const results = prior?.results.length === items.length ? prior.results : items.map(() => null);
     const finished = results.filter((r) => r != null).length;
     // Items reused before a continue-as-new stay counted with the results they gave.
-    const cachedItems = prior && results === prior.results ? (this.state.nodes[node.id]?.items?.cached ?? 0) : 0;
-    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0, cachedItems });
+    const cached = prior && results === prior.results ? (this.state.nodes[node.id]?.items?.cached ?? 0) : 0;
+    this.maps.set(node.id, { items, results, finished, next: 0, running: 0, attempts: 0 });
     this.startNode(node);
-    this.update(node.id, { items: { total: items.length, done: finished, failed: 0, ...(cachedItems ? { cached: cachedItems } : {}) } });
+    this.update(node.id, { items: { total: items.length, done: finished, failed: 0, ...(cached ? { cached } : {}) } });
     if (finished === items.length) {
       this.completeMap(node.id);
       return false;
@@ -486,10 +484,9 @@ export class RunScheduler {
     m.running--;
     m.results[index] = result.outputs;
     m.finished++;
-    if (result.cached) m.cachedItems++;
-    else m.attempts = Math.max(m.attempts, result.attempt);
+    if (!result.cached) m.attempts = Math.max(m.attempts, result.attempt);
     const items = this.state.nodes[node.id]!.items!;
-    this.update(node.id, { items: { ...items, done: items.done + 1, ...(result.cached ? { cached: m.cachedItems } : {}) }, attempts: m.attempts });
+    this.update(node.id, { items: { ...items, done: items.done + 1, ...(result.cached ? { cached: (items.cached ?? 0) + 1 } : {}) }, attempts: m.attempts });
     this.settleMap(node.id);
   }
 
@@ -533,7 +530,8 @@ export class RunScheduler {
     for (const r of m.results) for (const port of Object.keys(r!)) outputs[port] ??= [];
     for (const port of Object.keys(outputs)) outputs[port] = m.results.map((r) => r![port]);
     // Every item reused (none ran): the node is cached as a whole.
-    const from = m.cachedItems > 0 && m.cachedItems === m.results.length ? this.reusable(id)?.from : undefined;
+    const cached = this.state.nodes[id]?.items?.cached ?? 0;
+    const from = cached > 0 && cached === m.results.length ? this.reusable(id)?.from : undefined;
     this.update(id, { status: from ? 'cached' : 'succeeded', endedAt: new Date().toISOString(), outputs, ...(from ? { cachedFrom: from } : {}) });
     this.deactivateMap(id);
     this.release(id);
