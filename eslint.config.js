@@ -74,7 +74,7 @@ const workflowForbidden = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.kiln/**', '**/.nx/**', '**/dist/**', 'bench/results/**', 'test/lint/fixtures/**', 'tabular/wasm/csv-kernel.ts'] },
+  { ignores: ['**/node_modules/**', '**/.kiln/**', '**/.nx/**', '**/dist/**', 'bench/results/**', 'test/lint/fixtures/**', 'tabular/wasm/*-kernel.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

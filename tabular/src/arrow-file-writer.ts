@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AsyncByteQueue, RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import type { WriteHasher } from './write-hasher';
 
 /**
  * Collects what the Arrow writer emits instead of queueing it for a reader: the caller takes the
@@ -36,16 +36,16 @@ export class ArrowFileWriter {
     private readonly handle: FileHandle,
     private readonly writer: RecordBatchFileWriter,
     private readonly queue: TakeQueue,
-    private readonly hash: Hash | null,
+    private readonly hasher: WriteHasher | null,
   ) {}
 
-  /** @param sha256 hash the bytes, in order, as they are written (see {@link close}). */
-  static async create(path: string, schema: Schema, sha256 = false): Promise<ArrowFileWriter> {
+  /** @param hasher hashes the bytes, in order, as they are written (see {@link close}). */
+  static async create(path: string, schema: Schema, hasher: WriteHasher | null = null): Promise<ArrowFileWriter> {
     const handle = await open(path, 'w');
     const writer = new RecordBatchFileWriter();
     const queue = new TakeQueue();
     writer.reset(queue, schema);
-    return new ArrowFileWriter(handle, writer, queue, sha256 ? createHash('sha256') : null);
+    return new ArrowFileWriter(handle, writer, queue, hasher);
   }
 
   /** Resolves once the previous batch is on disk and this one is on its way. */
@@ -63,7 +63,7 @@ export class ArrowFileWriter {
     this.writer.close();
     await this.writeOut(this.queue.take());
     await this.handle.close();
-    return { byteLength: this.bytes, ...(this.hash ? { sha256: this.hash.digest('hex') } : {}) };
+    return { byteLength: this.bytes, ...(this.hasher ? { sha256: await this.hasher.digest() } : {}) };
   }
 
   /** Closes the file without finishing it (after an error); the caller removes it. */
@@ -76,7 +76,7 @@ export class ArrowFileWriter {
     // Written as they are (no concatenation into one buffer): the Arrow writer's output is views of
     // the batch's own arrays, which stay alive until the write completes.
     let pending = chunks.filter((c) => c.byteLength > 0);
-    if (this.hash) for (const chunk of pending) this.hash.update(chunk);
+    this.hasher?.update(pending);
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_IOVECS);
       let { bytesWritten } = await this.handle.writev(batch);
@@ -88,6 +88,7 @@ export class ArrowFileWriter {
       if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
       pending = rest;
     }
+    this.hasher?.written(this.bytes);
   }
 }
 

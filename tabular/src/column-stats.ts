@@ -24,7 +24,7 @@ export interface StatsOptions {
   histogramBins?: number;
 }
 
-/** Accumulates statistics batch by batch; numeric histograms need a second pass (min/max first). */
+/** Accumulates statistics batch by batch; numeric moments and histograms need a second pass (min/max first). */
 export class StatsCollector {
   private readonly accumulators: Accumulator[];
 
@@ -47,12 +47,12 @@ export class StatsCollector {
     });
   }
 
-  /** First pass: counts, moments, distinct values. */
+  /** First pass: counts, ranges, distinct values. */
   addBatch(batch: RecordBatch): void {
     this.accumulators.forEach((accumulator, i) => accumulator.add(batch.data.children[i]!));
   }
 
-  /** The numeric columns with values, by index: the second pass counts their histograms. */
+  /** The numeric columns with values, by index: the second pass computes their moments and histograms. */
   histogramColumns(): Map<number, NumericAccumulator> {
     const columns = new Map<number, NumericAccumulator>();
     this.accumulators.forEach((a, i) => {
@@ -88,9 +88,18 @@ export async function secondPassOverFile(
     const share = { part: helper + 1, parts };
     shares.push(helpers!.countHistogramShare(helper, path, layout, columns, share).catch(() => here(share.part)));
   }
-  for (const counts of await Promise.all(shares)) {
-    columns.forEach(({ column }, k) => numeric.get(column)!.addHistogramCounts(counts[k]!));
-  }
+  const done = await Promise.all(shares);
+  columns.forEach(({ column }, k) => {
+    const accumulator = numeric.get(column)!;
+    for (const share of done) accumulator.addHistogramCounts(share.counts[k]!);
+    // Batch b is the (b / parts)th of share b % parts: merged in file order.
+    for (let b = 0; ; b++) {
+      const moments = done[b % parts]!.moments[k]!;
+      const at = 3 * Math.floor(b / parts);
+      if (at >= moments.length) break;
+      accumulator.addMoments({ n: moments[at]!, mean: moments[at + 1]!, m2: moments[at + 2]! });
+    }
+  });
 }
 
 /** Statistics of an existing Arrow IPC file, in two streaming passes. */

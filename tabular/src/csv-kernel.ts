@@ -1,7 +1,7 @@
 import { CSV_KERNEL_WASM } from './csv-kernel-wasm';
+import { WASM_PAGE, ensureMemory, instantiateKernel, type KernelMemory } from './wasm-instance';
 
-interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+interface KernelExports extends KernelMemory {
   tokenize(
     src: number,
     end: number,
@@ -23,21 +23,10 @@ interface KernelExports {
   run(status: number, count: number): number;
 }
 
-/** Node's WebAssembly global (the `node` types here do not declare it). */
-const { Module, Instance } = (
-  globalThis as unknown as {
-    WebAssembly: {
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object, imports: object) => { exports: unknown };
-    };
-  }
-).WebAssembly;
-
 /** Where the kernel leaves its count of empty cells (NULLS in wasm/csv-kernel.ts). */
 const NULLS = 2048;
 /** Where the region's bytes start in the kernel's memory (below: the module's constants). */
 const SRC = 65_536;
-const PAGE = 65_536;
 /** Larger regions (only a record longer than a region makes one) go the JavaScript way. */
 const MAX_REGION = 8 << 20;
 
@@ -81,8 +70,7 @@ export class CsvKernel {
   nulls = 0;
 
   constructor() {
-    const module = new Module(Buffer.from(CSV_KERNEL_WASM, 'base64'));
-    this.exports = new Instance(module, {}).exports as KernelExports;
+    this.exports = instantiateKernel<KernelExports>(CSV_KERNEL_WASM);
     this.bytes = new Uint8Array(this.exports.memory.buffer);
   }
 
@@ -189,7 +177,7 @@ export class CsvKernel {
 
   /** Lays out the memory for a region of `size` bytes, `width` columns and at most `rows` rows. */
   private layout(size: number, width: number, rows: number, tokenBytes: number): void {
-    const align = (n: number) => Math.ceil(n / PAGE) * PAGE;
+    const align = (n: number) => Math.ceil(n / WASM_PAGE) * WASM_PAGE;
     // At most one field per byte, plus the start of the one after the last.
     this.starts = align(SRC + size + 16);
     this.ends = align(this.starts + 4 * (size + 1));
@@ -203,11 +191,7 @@ export class CsvKernel {
     this.textBytes = tokenBytes > 0 ? size + 16 : 0;
     this.rows = rows;
     const total = align(this.textAt + width * this.textBytes + 16);
-    const memory = this.exports.memory;
-    if (memory.buffer.byteLength < total) {
-      memory.grow((total - memory.buffer.byteLength) / PAGE);
-      this.bytes = new Uint8Array(memory.buffer);
-    }
+    if (ensureMemory(this.exports.memory, total)) this.bytes = new Uint8Array(this.exports.memory.buffer);
   }
 }
 

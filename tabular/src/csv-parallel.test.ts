@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -141,11 +142,12 @@ describe('csvToArrow on worker threads', () => {
     // few and with more distinct values than are counted (their counting stops part-way).
     const path = join(scratch, 'input.csv');
     await writeFile(path, table(150_000, (r) => `${row(r)},c${(r * 7919) % 120_000}`, 'id,x,flag,day,label,note,code'));
-    const options = { batchRows: 1000, parallelFrom: 0, stats: { maxDistinct: 50_000 } };
+    const options = { batchRows: 1000, parallelFrom: 0, stats: { maxDistinct: 50_000 }, sha256: true };
     const sequentialOut = outPath();
     const sequential = await csvToArrow(path, sequentialOut, { ...options, threads: 0 });
     expect(sequential.stats[6]).toMatchObject({ distinctCount: '>50000', topValuesExact: false });
     const sequentialBytes = await readFile(sequentialOut);
+    expect(sequential.sha256).toBe(createHash('sha256').update(sequentialBytes).digest('hex'));
     for (const threads of [1, 2, 3]) {
       const before = csvThreadWork();
       const parallelOut = outPath();
@@ -153,6 +155,7 @@ describe('csvToArrow on worker threads', () => {
       const after = csvThreadWork();
       expect(after.regions - before.regions, `regions converted on ${threads} threads`).toBeGreaterThan(0);
       expect(after.histogramShares - before.histogramShares, `histogram shares counted on ${threads} threads`).toBe(threads);
+      expect(after.hashes - before.hashes, `the file hashed on a thread (${threads} threads)`).toBe(1);
       expect(parallel, `${threads} threads`).toEqual(sequential);
       expect((await readFile(parallelOut)).equals(sequentialBytes), `the same Arrow file with ${threads} threads`).toBe(true);
     }

@@ -9,8 +9,9 @@ import {
 } from './csv-region';
 import type { BatchShare } from './arrow-column-reader';
 import type { FromCsvWorker, ToCsvWorker } from './csv-worker';
-import type { HistogramColumn, HistogramHelpers } from './histogram-pass';
+import type { HistogramColumn, HistogramHelpers, HistogramShareCounts } from './histogram-pass';
 import type { TableAssembler } from './table-assembler';
+import { sha256OfFile, type WriteHasher } from './write-hasher';
 import { recycleChunkMemory } from './text-input';
 
 const LF = 10;
@@ -36,7 +37,7 @@ const BOOTSTRAP =
 /** A worker thread and the calls it has not answered yet. */
 interface CsvThread {
   worker: Worker;
-  calls: Map<number, { resolve: (r: RegionResult | Float64Array[]) => void; reject: (e: Error) => void }>;
+  calls: Map<number, { resolve: (r: RegionResult | HistogramShareCounts | string) => void; reject: (e: Error) => void }>;
   dead: Error | null;
   /** Settles once the thread has loaded its code (or has failed to). */
   loaded: Promise<void>;
@@ -52,14 +53,15 @@ const pool: CsvThread[] = [];
 let nextCall = 0;
 let nextJob = 0;
 /** What worker threads have done since the process started. */
-const threadWork = { regions: 0, histogramShares: 0 };
+const threadWork = { regions: 0, histogramShares: 0, hashes: 0 };
 
 /**
- * How many CSV regions, and shares of histogram passes, worker threads have done (not the calling
- * thread) since the process started: work a thread cannot do falls back to the calling thread without
- * an error (a thread that cannot load does none), so tests and benchmarks check this.
+ * How many CSV regions, shares of second passes and output files' hashes worker threads have done
+ * (not the calling thread) since the process started: work a thread cannot do falls back to the
+ * calling thread without an error (a thread that cannot load does none), so tests and benchmarks
+ * check this.
  */
-export function csvThreadWork(): { regions: number; histogramShares: number } {
+export function csvThreadWork(): { regions: number; histogramShares: number; hashes: number } {
   return { ...threadWork };
 }
 
@@ -85,6 +87,7 @@ function startThread(): CsvThread {
     thread.calls.delete(message.id);
     if (thread.calls.size === 0) worker.unref();
     if ('histogram' in message) call?.resolve(message.histogram);
+    else if ('digest' in message) call?.resolve(message.digest);
     else if ('error' in message) call?.reject(new Error(message.error));
     else if (message.result === null) call?.reject(new Error('the conversion has ended'));
     else call?.resolve(message.result);
@@ -161,9 +164,9 @@ export class RegionWorkers implements HistogramHelpers {
     layout: readonly number[],
     columns: readonly HistogramColumn[],
     share: BatchShare,
-  ): Promise<Float64Array[]> {
+  ): Promise<HistogramShareCounts> {
     const id = nextCall++;
-    return this.call<Float64Array[]>(this.threads[helper]!, id, () => threadWork.histogramShares++, {
+    return this.call<HistogramShareCounts>(this.threads[helper]!, id, () => threadWork.histogramShares++, {
       op: 'histogram',
       id,
       path,
@@ -173,7 +176,27 @@ export class RegionWorkers implements HistogramHelpers {
     });
   }
 
-  private call<T extends RegionResult | Float64Array[]>(
+  /**
+   * Hashes the Arrow file at `path` on the first thread as it is written: the thread reads back each
+   * batch once written (from the page cache), so this thread, which assembles and writes the batches,
+   * does not hash them. If the thread fails, the file is hashed here once closed.
+   */
+  hasher(path: string): WriteHasher {
+    const thread = this.threads[0]!;
+    const job = this.job;
+    return {
+      update: () => undefined,
+      written: (to) => {
+        if (!thread.dead && !this.closed) thread.worker.postMessage({ op: 'hash', job, path, to } satisfies ToCsvWorker);
+      },
+      digest: () => {
+        const id = nextCall++;
+        return this.call<string>(thread, id, () => threadWork.hashes++, { op: 'digest', id, job }).catch(() => sha256OfFile(path));
+      },
+    };
+  }
+
+  private call<T extends RegionResult | HistogramShareCounts | string>(
     thread: CsvThread,
     id: number,
     onResult: (result: T) => void,
@@ -184,7 +207,7 @@ export class RegionWorkers implements HistogramHelpers {
     return new Promise((resolve, reject) => {
       // A thread keeps the process alive only while it owes answers.
       if (thread.calls.size === 0) thread.worker.ref();
-      const done = (result: RegionResult | Float64Array[]) => {
+      const done = (result: RegionResult | HistogramShareCounts | string) => {
         onResult(result as T);
         resolve(result as T);
       };

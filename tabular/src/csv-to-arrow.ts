@@ -20,13 +20,13 @@ import {
 /** Options of {@link csvToArrow}. */
 export interface CsvToArrowOptions extends CsvReadOptions, TypeOptions, TableWriteOptions {
   /**
-   * Worker threads that parse the input past the first `parallelFrom` bytes; 0 keeps everything on
-   * the calling thread. Default: 1 for a file path (its size is known) when there are 2 cores or
+   * Worker threads that parse the input once its sample is read (a file of `parallelFrom` bytes or
+   * more; a stream once that many bytes are read); 0 keeps everything on the calling thread. Default: 1 for a file path (its size is known) when there are 2 cores or
    * more, else 0. The calling thread still assembles batches, computes statistics, writes and hashes,
    * which costs about as much as parsing, so more than one thread rarely pays off.
    */
   threads?: number;
-  /** Bytes read on the calling thread before worker threads take over (default 16 MB). */
+  /** The smallest input worth the threads (default 16 MB): see {@link threads}. */
   parallelFrom?: number;
 }
 
@@ -58,6 +58,8 @@ export async function csvToArrow(
   // (A file that cannot be read fails as before, when the reader opens it.)
   const size = threads > 0 && typeof input === 'string' ? await fileSize(input) : 0;
   let workers = size >= parallelFrom && size > 0 ? new RegionWorkers(threads) : null;
+  // A file large enough goes to the threads right after the sample; a stream, once that many bytes are read.
+  const switchAt = workers !== null ? 0 : parallelFrom;
   try {
     const sample: CsvChunk[] = [];
     let sampled = 0;
@@ -79,11 +81,13 @@ export async function csvToArrow(
     const source = sourceName(input, options.source);
     const context = source === undefined ? { nulls, sampleRows, tolerant: true } : { nulls, sampleRows, source, tolerant: true };
     const specs = columns.map((name, i) => ({ name, type: types[i]!, overridden: overridden[i]! }));
-    const assembler = await TableAssembler.create(outPath, specs, context, options);
+    // With threads, one of them hashes the file (this one assembles, writes and counts).
+    const hasher = workers !== null && options.sha256 ? { hasher: workers.hasher(outPath) } : {};
+    const assembler = await TableAssembler.create(outPath, specs, context, { ...options, ...hasher });
     try {
       for (const chunk of sample.splice(0)) await assembler.appendCsv(chunk);
       for (;;) {
-        if (threads > 0 && reader.bytesRead >= parallelFrom) {
+        if (threads > 0 && reader.bytesRead >= switchAt) {
           const rest = reader.takeRest();
           const setup = {
             delimiter: options.delimiter ?? ',',

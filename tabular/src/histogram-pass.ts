@@ -1,25 +1,35 @@
 import { readColumnsByLayout, type BatchShare } from './arrow-column-reader';
-import { countIntoHistogram, type HistogramRange } from './stats-accumulators';
+import { batchMomentsAndCounts, type HistogramRange } from './numeric-batch';
 
-/** A numeric column of the histogram pass, by index, with its bins. */
+/** A numeric column of the second pass, by index, with its bins. */
 export interface HistogramColumn extends HistogramRange {
   column: number;
   type: 'int' | 'float';
 }
 
+/** What a share of the second pass found, one entry per column in order. */
+export interface HistogramShareCounts {
+  /** The bins' counts. */
+  counts: Float64Array[];
+  /** Per batch of the share, in order: its non-null values, mean and sum of squared deviations (3 numbers). */
+  moments: Float64Array[];
+}
+
 /**
- * Counts a share of the record batches of an Arrow file (see {@link BatchShare}) into the columns'
- * bins, reading only their buffers: one array of counts per column, in order. `layout` is the file's
- * `fixedWidthLayout`. Whole-number counts, so shares counted on different threads add up to what one
- * thread counts alone.
+ * The second pass over a share of the record batches of an Arrow file (see {@link BatchShare}),
+ * reading only the numeric columns' buffers: each batch's moments, and its values counted into the
+ * columns' bins. `layout` is the file's `fixedWidthLayout`. Whole-number counts, so shares counted on
+ * different threads add up to what one thread counts alone; moments per batch, merged in batch order
+ * by the caller.
  */
 export async function countHistogramShare(
   path: string,
   layout: readonly number[],
   columns: readonly HistogramColumn[],
   share: BatchShare,
-): Promise<Float64Array[]> {
+): Promise<HistogramShareCounts> {
   const counts = columns.map((c) => new Float64Array(c.bins));
+  const moments = columns.map(() => [] as number[]);
   const index = new Map(columns.map((c, k) => [c.column, k]));
   const read = columns.map((c) => c.column);
   await readColumnsByLayout(
@@ -33,15 +43,16 @@ export async function countHistogramShare(
         spec.type === 'int'
           ? new Int32Array(values.buffer, values.byteOffset, length)
           : new Float64Array(values.buffer, values.byteOffset, length);
-      countIntoHistogram(counts[k]!, spec, array, validity, length);
+      const { n, mean, m2 } = batchMomentsAndCounts(array, validity, length, spec, counts[k]!);
+      moments[k]!.push(n, mean, m2);
     },
     share,
   );
-  return counts;
+  return { counts, moments: moments.map((m) => Float64Array.from(m)) };
 }
 
 /**
- * Threads that count shares of the histogram pass beside the calling thread (the CSV parse threads,
+ * Threads that count shares of the second pass beside the calling thread (the CSV parse threads,
  * idle by then): helper `h` counts share `h + 1` of `count + 1`.
  */
 export interface HistogramHelpers {
@@ -52,5 +63,5 @@ export interface HistogramHelpers {
     layout: readonly number[],
     columns: readonly HistogramColumn[],
     share: BatchShare,
-  ): Promise<Float64Array[]>;
+  ): Promise<HistogramShareCounts>;
 }

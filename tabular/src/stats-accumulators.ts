@@ -1,6 +1,8 @@
 import type { Data } from 'apache-arrow';
 import type { BoolStats, CategoricalStats, ColumnStats, DateStats, NumericStats } from './stats-types';
 import { DistinctCounter } from './distinct-counter';
+import type { BatchMoments, HistogramRange } from './numeric-batch';
+import { numericKernel } from './numeric-kernel';
 
 /** Statistics of one column, fed batch by batch. */
 export interface Accumulator {
@@ -18,11 +20,18 @@ function validityBits(data: Data): { bits: Uint8Array; offset: number } | null {
   return { bits, offset: data.offset };
 }
 
+/**
+ * A numeric column's statistics: count, nulls, minimum and maximum from the first pass ({@link add});
+ * moments and histogram from the second ({@link addMoments}, {@link addHistogramCounts}), which needs
+ * the range and may run on other threads (see histogram-pass.ts).
+ */
 export class NumericAccumulator implements Accumulator {
   count = 0;
   private nulls = 0;
   private min = Infinity;
   private max = -Infinity;
+  /** Values merged into the moments so far. */
+  private merged = 0;
   private mean = 0;
   private m2 = 0;
   private readonly counts: Float64Array;
@@ -38,65 +47,46 @@ export class NumericAccumulator implements Accumulator {
   add(data: Data): void {
     const values = data.values as Float64Array | Int32Array;
     const validity = validityBits(data);
-    const bits = validity?.bits;
-    const offset = validity?.offset ?? 0;
-    // Two passes over the batch (sum, then squared deviations from the batch mean), merged into the
-    // running moments with Chan et al.'s formula: as stable as Welford, without a division per value.
-    let n = 0;
-    let sum = 0;
-    let { min, max } = this;
-    if (bits === undefined) {
-      // No nulls (most columns): the same sums without a validity test per value.
-      n = data.length;
-      const range = { min, max };
-      sum = denseSum(values, n, range);
-      ({ min, max } = range);
+    if (validity === null) {
+      const kernel = numericKernel();
+      kernel.load(values, data.length, 0);
+      const range = { min: this.min, max: this.max };
+      kernel.range(values instanceof Int32Array, data.length, range);
+      this.min = range.min;
+      this.max = range.max;
     } else {
+      let { min, max } = this;
+      // Comparisons rather than Math.min/max, which would let a NaN through.
+      const { bits, offset } = validity;
       for (let i = 0; i < data.length; i++) {
         if (((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
         const x = values[i]!;
-        n++;
-        sum += x;
         if (x < min) min = x;
         if (x > max) max = x;
       }
+      this.min = min;
+      this.max = max;
     }
     this.nulls += data.nullCount;
-    this.min = min;
-    this.max = max;
-    if (n === 0) return;
-    let batchMean = sum / n;
-    if (!Number.isFinite(batchMean)) {
-      // The sum overflowed: average the values scaled down instead.
-      let scaled = 0;
-      for (let i = 0; i < data.length; i++) {
-        if (bits !== undefined && ((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-        scaled += values[i]! / n;
-      }
-      batchMean = scaled;
-    }
-    let batchM2 = 0;
-    if (bits === undefined) batchM2 = denseSquaredDeviations(values, n, batchMean);
-    else {
-      for (let i = 0; i < data.length; i++) {
-        if (((bits[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
-        const d = values[i]! - batchMean;
-        batchM2 += d * d;
-      }
-    }
-    const count = this.count + n;
-    const delta = batchMean - this.mean;
-    this.mean = this.count === 0 ? batchMean : this.mean + delta * (n / count);
-    this.m2 = this.count === 0 ? batchM2 : this.m2 + batchM2 + delta * delta * ((this.count * n) / count);
-    this.count = count;
+    this.count += data.length - data.nullCount;
   }
 
-  /** The bins' range (once every batch went through {@link add}): what another thread counts with. */
+  /** The bins' range (once every batch went through {@link add}): what the second pass counts with. */
   histogramRange(): HistogramRange {
     return { min: this.min, max: this.max, bins: this.binCount() };
   }
 
-  /** Adds counts made with {@link countIntoHistogram} and {@link histogramRange} (on any thread). */
+  /** Merges the next batch's moments (batches in file order), with Chan et al.'s formula. */
+  addMoments({ n, mean, m2 }: BatchMoments): void {
+    if (n === 0) return;
+    const count = this.merged + n;
+    const delta = mean - this.mean;
+    this.mean = this.merged === 0 ? mean : this.mean + delta * (n / count);
+    this.m2 = this.merged === 0 ? m2 : this.m2 + m2 + delta * delta * ((this.merged * n) / count);
+    this.merged = count;
+  }
+
+  /** Adds counts made with {@link histogramRange} (on any thread). */
   addHistogramCounts(counts: ArrayLike<number>): void {
     for (let k = 0; k < counts.length; k++) this.counts[k]! += counts[k]!;
   }
@@ -236,122 +226,6 @@ export class DateAccumulator implements Accumulator {
       max: empty ? null : new Date(this.max).toISOString(),
     };
   }
-}
-
-/** The histogram's bins: `bins` equal widths from `min` to `max`. */
-export interface HistogramRange {
-  min: number;
-  max: number;
-  bins: number;
-}
-
-/**
- * Counts `values` (of `length` rows; `validity` with bit `i` set for a non-null row, null: none) into
- * `counts`, bins of `range`. Counts are whole numbers, so shares counted apart add up to the same.
- */
-export function countIntoHistogram(
-  counts: Float64Array,
-  range: HistogramRange,
-  values: Float64Array | Int32Array,
-  validity: Uint8Array | null,
-  length: number,
-): void {
-  const { min, max, bins } = range;
-  const last = bins - 1;
-  // Halves keep `max - min` finite for any finite min and max.
-  const halfMin = min / 2;
-  const halfRange = max / 2 - halfMin;
-  if (halfRange === 0) {
-    counts[0]! += validity === null ? length : countBits(validity, length);
-    return;
-  }
-  if (validity === null) {
-    // No nulls: the same counting without a validity test per value.
-    for (let i = 0; i < length; i++) {
-      const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
-      counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
-    }
-    return;
-  }
-  for (let i = 0; i < length; i++) {
-    if (((validity[i >> 3]! >> (i & 7)) & 1) === 0) continue;
-    const bin = Math.floor(((values[i]! / 2 - halfMin) / halfRange) * bins);
-    counts[bin > last ? last : bin < 0 ? 0 : bin]!++;
-  }
-}
-
-/*
- * The no-null moment loops keep four running sums, so that each addition need not wait for the one
- * before it: three to four times faster than one sum (the order of additions differs, not the method).
- */
-
-/** Sum of `values[0, n)`; lowers `range.min` and raises `range.max` to theirs. */
-function denseSum(values: Float64Array | Int32Array, n: number, range: { min: number; max: number }): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let { min, max } = range;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const a = values[i]!;
-    const b = values[i + 1]!;
-    const c = values[i + 2]!;
-    const d = values[i + 3]!;
-    s0 += a;
-    s1 += b;
-    s2 += c;
-    s3 += d;
-    // Comparisons rather than Math.min/max, which would let a NaN through.
-    if (a < min) min = a;
-    if (a > max) max = a;
-    if (b < min) min = b;
-    if (b > max) max = b;
-    if (c < min) min = c;
-    if (c > max) max = c;
-    if (d < min) min = d;
-    if (d > max) max = d;
-  }
-  for (; i < n; i++) {
-    const x = values[i]!;
-    s0 += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  range.min = min;
-  range.max = max;
-  return s0 + s1 + s2 + s3;
-}
-
-/** Sum of `(values[i] - mean)²` over `[0, n)`. */
-function denseSquaredDeviations(values: Float64Array | Int32Array, n: number, mean: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const a = values[i]! - mean;
-    const b = values[i + 1]! - mean;
-    const c = values[i + 2]! - mean;
-    const d = values[i + 3]! - mean;
-    s0 += a * a;
-    s1 += b * b;
-    s2 += c * c;
-    s3 += d * d;
-  }
-  for (; i < n; i++) {
-    const d = values[i]! - mean;
-    s0 += d * d;
-  }
-  return s0 + s1 + s2 + s3;
-}
-
-/** Set bits among the first `length`. */
-function countBits(bits: Uint8Array, length: number): number {
-  let count = 0;
-  for (let i = 0; i < length; i++) count += (bits[i >> 3]! >> (i & 7)) & 1;
-  return count;
 }
 
 function finiteOrNull(x: number): number | null {

@@ -7,6 +7,7 @@ import type { CsvChunk } from './csv-reader';
 import type { HistogramHelpers } from './histogram-pass';
 import { DataInputError } from './input-error';
 import { MAX_OFFENDER_SHARE, MIN_VALUES_FOR_MAJORITY, toleratedOffenders, type ColumnSchema, type ColumnType } from './type-inference';
+import { InlineHasher, type WriteHasher } from './write-hasher';
 
 /** Options shared by the CSV and JSON Lines converters. */
 export interface TableWriteOptions {
@@ -17,6 +18,8 @@ export interface TableWriteOptions {
   signal?: AbortSignal;
   /** Hash the file's bytes as they are written (ingestion then stores the file without reading it again). */
   sha256?: boolean;
+  /** What hashes them when `sha256` is set (default: this thread, as they go by). */
+  hasher?: WriteHasher;
 }
 
 /** What a conversion wrote. */
@@ -61,7 +64,8 @@ export class TableAssembler {
     const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
     const builders = columns.map((c) => columnBuilder(c.name, c.type, c.overridden, context, batchRows));
     const schema = new Schema(builders.map((b) => new Field(b.name, b.arrowType, true)));
-    const writer = await ArrowFileWriter.create(path, schema, options.sha256 ?? false);
+    const hasher = options.sha256 ? (options.hasher ?? new InlineHasher()) : null;
+    const writer = await ArrowFileWriter.create(path, schema, hasher);
     return new TableAssembler(path, writer, schema, builders, batchRows, options);
   }
 

@@ -1,4 +1,11 @@
 /** See build.mjs. */
-export function compileCsvKernel(): Promise<Buffer>;
-export function generatedModule(wasm: Buffer): string;
-export function buildCsvKernel(): Promise<'unchanged' | 'written'>;
+export interface Kernel {
+  source: string;
+  generated: string;
+  constant: string;
+}
+export const KERNELS: readonly Kernel[];
+export function compileKernel(kernel: Kernel): Promise<Buffer>;
+export function generatedModule(kernel: Kernel, wasm: Buffer): string;
+export function committedModule(kernel: Kernel): Promise<string | null>;
+export function buildKernels(): Promise<string[]>;
