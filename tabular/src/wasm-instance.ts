@@ -8,9 +8,14 @@ const { Module, Instance } = (
   }
 ).WebAssembly;
 
+/** Each kernel's module, compiled once per thread: its instances share the compiled (and tiered-up) code. */
+const modules = new Map<string, object>();
+
 /** The exports of a new instance of a kernel module (its bytes in base64, as tabular/wasm/build.mjs writes them). */
 export function instantiateKernel<T>(base64: string): T {
-  return new Instance(new Module(Buffer.from(base64, 'base64')), {}).exports as T;
+  let module = modules.get(base64);
+  if (module === undefined) modules.set(base64, (module = new Module(Buffer.from(base64, 'base64'))));
+  return new Instance(module, {}).exports as T;
 }
 
 /** What every kernel exports: its memory. */

@@ -13,6 +13,7 @@ import asc from 'assemblyscript/asc';
 export const KERNELS = [
   { source: 'csv-kernel.ts', generated: 'csv-kernel-wasm.ts', constant: 'CSV_KERNEL_WASM' },
   { source: 'numeric-kernel.ts', generated: 'numeric-kernel-wasm.ts', constant: 'NUMERIC_KERNEL_WASM' },
+  { source: 'distinct-kernel.ts', generated: 'distinct-kernel-wasm.ts', constant: 'DISTINCT_KERNEL_WASM' },
 ];
 
 const here = (name) => fileURLToPath(new URL(`./${name}`, import.meta.url));
