@@ -33,47 +33,17 @@ export function batchMomentsAndCounts(
   // Halves keep `max - min` finite for any finite min and max.
   const halfMin = min / 2;
   const halfRange = max / 2 - halfMin;
-  if (validity !== null) return withNulls(values, validity, length, range, counts);
-  // No nulls (most columns): the kernel's loops.
   const kernel = numericKernel();
   const int = values instanceof Int32Array;
   const inKernel = halfRange > 0 && Number.isFinite(halfRange) && Number.isFinite(halfMin);
-  kernel.load(values, length, inKernel ? bins : 0);
-  const sum = kernel.sumAndCount(int, length, inKernel ? counts : null, halfMin, halfRange);
-  if (!inKernel) countIntoHistogram(counts, range, values, null, length);
-  if (length === 0) return { n: 0, mean: 0, m2: 0 };
-  let mean = sum / length;
+  kernel.load(values, length, inKernel ? bins : 0, validity);
+  const { sum, valid } = kernel.sumAndCount(int, length, inKernel ? counts : null, halfMin, halfRange);
+  if (!inKernel) countIntoHistogram(counts, range, values, validity, length);
+  if (valid === 0) return { n: 0, mean: 0, m2: 0 };
+  let mean = sum / valid;
   // The sum overflowed: average the values scaled down instead.
-  if (!Number.isFinite(mean)) mean = scaledMean(values, null, length, length);
-  return { n: length, mean, m2: kernel.squaredDeviations(int, length, mean) };
-}
-
-/** {@link batchMomentsAndCounts} for a batch with nulls: one sum, in row order. */
-function withNulls(
-  values: Float64Array | Int32Array,
-  bits: Uint8Array,
-  length: number,
-  range: HistogramRange,
-  counts: Float64Array,
-): BatchMoments {
-  countIntoHistogram(counts, range, values, bits, length);
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < length; i++) {
-    if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) continue;
-    n++;
-    sum += values[i]!;
-  }
-  if (n === 0) return { n: 0, mean: 0, m2: 0 };
-  let mean = sum / n;
-  if (!Number.isFinite(mean)) mean = scaledMean(values, bits, length, n);
-  let m2 = 0;
-  for (let i = 0; i < length; i++) {
-    if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) continue;
-    const d = values[i]! - mean;
-    m2 += d * d;
-  }
-  return { n, mean, m2 };
+  if (!Number.isFinite(mean)) mean = scaledMean(values, validity, length, valid);
+  return { n: valid, mean, m2: kernel.squaredDeviations(int, length, mean) };
 }
 
 /** The mean of the `n` non-null values, each divided by `n` before adding (when their sum overflows). */

@@ -129,3 +129,40 @@ export function range(values: usize, n: i32, int: bool, out: usize): void {
   store<f64>(out, lo);
   store<f64>(out, hi, 8);
 }
+
+/** Whether row `i` is valid: bit `i` of `validity` set. */
+// @ts-ignore: decorator
+@inline
+function valid(validity: usize, i: i32): bool {
+  return ((load<u8>(validity + (<usize>i >> 3)) >> (<u32>i & 7)) & 1) != 0;
+}
+
+/**
+ * {@link sumAndCount} for a batch with nulls (row `i` valid when bit `i` of `validity` is set): one
+ * running sum in row order, as the JavaScript loop for such batches; the number of valid rows goes
+ * to `out` (an f64).
+ */
+export function sumAndCountValid(values: usize, n: i32, int: bool, validity: usize, counts: usize, bins: i32, halfMin: f64, halfRange: f64, out: usize): f64 {
+  let sum: f64 = 0;
+  let count: i32 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    if (!valid(validity, i)) continue;
+    const x = one(values, i, int);
+    count++;
+    sum += x;
+    if (bins > 0) countOne(x, counts, bins, halfMin, halfRange);
+  }
+  store<f64>(out, <f64>count);
+  return sum;
+}
+
+/** {@link squaredDeviations} for a batch with nulls, in row order. */
+export function squaredDeviationsValid(values: usize, n: i32, int: bool, validity: usize, mean: f64): f64 {
+  let s: f64 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    if (!valid(validity, i)) continue;
+    const d = one(values, i, int) - mean;
+    s += d * d;
+  }
+  return s;
+}
