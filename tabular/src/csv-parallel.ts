@@ -250,6 +250,11 @@ export interface ParallelOptions extends CsvReadOptions {
    * them otherwise): the same code as theirs, set up for the same CSV.
    */
   here?: RegionConverter;
+  /**
+   * Appends what comes before the rest (the type sample): run once the first regions are on their
+   * way to the threads, before any of their results is appended, so the threads start meanwhile.
+   */
+  first?: () => Promise<void>;
 }
 
 /**
@@ -285,7 +290,15 @@ export async function convertInWorkers(
    * Takes the oldest result; returns the bytes left unconverted if its cut was wrong, or all of them
    * if its thread failed (it could not load its code, or died).
    */
+  let first = options.first;
+  const appendFirst = async () => {
+    const append = first;
+    first = undefined;
+    await append?.();
+  };
+
   const takeResult = async (): Promise<Buffer | null> => {
+    await appendFirst();
     const task = inFlight.shift()!;
     let result: RegionResult;
     try {
@@ -356,6 +369,7 @@ export async function convertInWorkers(
           const carry = Buffer.concat([left, ...inFlight.map((t) => t.bytes), ...pending]);
           inFlight.length = 0;
           used.length = 0;
+          await appendFirst();
           await convertOnThisThread({ ...rest, carry: [carry], state: { ...rest.state, line } }, assembler, options);
           return;
         }

@@ -85,9 +85,14 @@ export async function csvToArrow(
     const hasher = workers !== null && options.sha256 ? { hasher: workers.hasher(outPath) } : {};
     const assembler = await TableAssembler.create(outPath, specs, context, { ...options, ...hasher });
     try {
-      for (const chunk of sample.splice(0)) await assembler.appendCsv(chunk);
+      const appendSample = async () => {
+        for (const chunk of sample.splice(0)) await assembler.appendCsv(chunk);
+      };
+      const toThreads = () => threads > 0 && reader.bytesRead >= switchAt;
+      // Straight to the threads: they start on the first regions while this thread appends the sample.
+      if (!toThreads()) await appendSample();
       for (;;) {
-        if (threads > 0 && reader.bytesRead >= switchAt) {
+        if (toThreads()) {
           const rest = reader.takeRest();
           const setup = {
             delimiter: options.delimiter ?? ',',
@@ -101,8 +106,9 @@ export async function csvToArrow(
           if (rest) {
             workers ??= new RegionWorkers(threads);
             workers.setup(setup);
-            await convertInWorkers(rest, assembler, workers, { ...options, here: new RegionConverter(setup) });
+            await convertInWorkers(rest, assembler, workers, { ...options, here: new RegionConverter(setup), first: appendSample });
           }
+          await appendSample();
           break;
         }
         const chunk = await reader.next();
