@@ -32,4 +32,10 @@ export interface CsvChunk {
    * so the numeric and text builders copy the cells it read while it still holds them.
    */
   kernelGeneration?: number;
+  /**
+   * Says the caller is done with the chunk. A chunk the kernel tokenized keeps its field offsets in
+   * the kernel's memory until something reads them (most regions need none: the kernel read every
+   * cell); without this call, they are copied out before the kernel takes its next region.
+   */
+  release?(): void;
 }

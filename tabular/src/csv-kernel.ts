@@ -68,6 +68,10 @@ export class CsvKernel {
   regions = 0;
   /** The empty cells among the rows of the last {@link numbers}. */
   nulls = 0;
+  /** Fields of the region held. */
+  private fields = 0;
+  /** Who may still need the offsets of the region held. */
+  private holder: KernelOffsetsHolder | null = null;
 
   constructor() {
     this.exports = instantiateKernel<KernelExports>(CSV_KERNEL_WASM);
@@ -77,8 +81,9 @@ export class CsvKernel {
   /**
    * Tokenizes `bytes[0, end)` (ending with a line feed) if it is plain: no quote, carriage return or
    * blank line, every record `width` fields; parses the cells of the columns `kinds` marks
-   * (KERNEL_FLOAT, KERNEL_INT). Returns the field count with the offsets copied into arrays from
-   * `arrays(fields)`, or null (the caller's tokenizer then reads the region itself).
+   * (KERNEL_FLOAT, KERNEL_INT). Returns the field count (the offsets stay here: see {@link copyOffsets}),
+   * or -1 (the caller's tokenizer then reads the region itself). The region before, if its holder
+   * has not released it, has its offsets copied out first.
    */
   tokenize(
     bytes: Uint8Array,
@@ -87,9 +92,10 @@ export class CsvKernel {
     width: number,
     kinds: Uint8Array | null,
     tokens: KernelTokens | null,
-    arrays: (fields: number) => { starts: Int32Array; ends: Int32Array },
-  ): { fields: number; starts: Int32Array; ends: Int32Array } | null {
-    if (end > MAX_REGION) return null;
+  ): number {
+    if (end > MAX_REGION) return -1;
+    this.holder?.keep();
+    this.holder = null;
     this.generation++;
     // Every record holds at least `width` bytes (its delimiters and line feed).
     const rows = Math.floor(end / width) + 1;
@@ -118,14 +124,28 @@ export class CsvKernel {
     );
     if (fields < 0) {
       this.generation++;
-      return null;
+      return -1;
     }
     this.regions++;
-    const { starts, ends } = arrays(fields);
+    this.fields = fields;
+    return fields;
+  }
+
+  /**
+   * Until the next region: whose offsets these are, to copy them out ({@link KernelOffsetsHolder.keep})
+   * before the kernel takes another region unless it has released them.
+   */
+  hold(holder: KernelOffsetsHolder): void {
+    this.holder = holder;
+  }
+
+  /** Copies the field offsets of region `generation` into `starts` and `ends`; false if the kernel holds another. */
+  copyOffsets(generation: number, starts: Int32Array, ends: Int32Array): boolean {
+    if (generation !== this.generation) return false;
     const buffer = this.exports.memory.buffer;
-    starts.set(new Int32Array(buffer, this.starts, fields));
-    ends.set(new Int32Array(buffer, this.ends, fields));
-    return { fields, starts, ends };
+    starts.set(new Int32Array(buffer, this.starts, this.fields));
+    ends.set(new Int32Array(buffer, this.ends, this.fields));
+    return true;
   }
 
   /**
@@ -214,6 +234,12 @@ export function kernelTokens(tokens: Iterable<string>): KernelTokens | null {
   }
   parts.push(Buffer.of(255));
   return { bytes: Buffer.concat(parts), lengths };
+}
+
+/** A chunk whose field offsets the kernel holds (see {@link CsvKernel.hold}). */
+export interface KernelOffsetsHolder {
+  /** Copies the offsets out now, unless released. */
+  keep(): void;
 }
 
 /** What takes the text the kernel copied (StringBuilder). */

@@ -383,7 +383,10 @@ export async function convertInWorkers(
 
 async function convertOnThisThread(rest: CsvRest, assembler: TableAssembler, options: CsvReadOptions) {
   const reader = new CsvReader(rest, options);
-  for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) await assembler.appendCsv(chunk);
+  for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
+    await assembler.appendCsv(chunk);
+    chunk.release?.();
+  }
 }
 
 /**

@@ -99,7 +99,10 @@ export class RegionConverter {
       }
       return builder.takePiece();
     });
-    if (chunk !== null) this.spares.push(chunk);
+    if (chunk !== null) {
+      chunk.release?.();
+      this.spares.push(chunk);
+    }
     return {
       consumed: bytes.byteLength - carry.byteLength,
       lines: this.tokenizer.state.line - 1,

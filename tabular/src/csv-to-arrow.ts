@@ -115,6 +115,7 @@ export async function csvToArrow(
         if (chunk === null) break;
         await assembler.appendCsv(chunk);
         // The builders copied what they need: the reader may fill the chunk's arrays again.
+        chunk.release?.();
         if (spares.length < 2) spares.push(chunk);
       }
       // The threads, done with the regions, count shares of the histogram pass.

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { CsvChunk, CsvReadOptions } from './csv-chunk';
-import { KERNEL_FLOAT, KERNEL_INT, KERNEL_TEXT, csvKernel, kernelTokens, type KernelTokens } from './csv-kernel';
+import { KERNEL_FLOAT, KERNEL_INT, KERNEL_TEXT, csvKernel, kernelTokens, type KernelOffsetsHolder, type KernelTokens } from './csv-kernel';
 import { DataInputError } from './input-error';
 import { invalidUtf8Error } from './text-input';
 
@@ -105,14 +105,16 @@ export class CsvTokenizer {
     if (!isUtf8(bytes.subarray(0, end))) throw invalidUtf8Error(bytes, 0, end, this.line, true, this.source);
     const spare = this.spares.pop();
     if (spare !== undefined) this.recycleBytes(spare);
+    // A kernel chunk's own arrays (reading its `starts` would copy offsets no one needs).
+    const reused = spare instanceof KernelChunk ? spare.arrays : spare;
     if (
-      spare !== undefined &&
-      spare.starts.buffer.byteLength >= 4 * this.fieldEstimate &&
-      spare.lines.buffer.byteLength >= 8 * 64
+      reused !== undefined &&
+      reused.starts.buffer.byteLength >= 4 * this.fieldEstimate &&
+      spare!.lines.buffer.byteLength >= 8 * 64
     ) {
-      this.starts = new Int32Array(spare.starts.buffer);
-      this.ends = new Int32Array(spare.ends.buffer);
-      this.lines = new Float64Array(spare.lines.buffer);
+      this.starts = new Int32Array(reused.starts.buffer);
+      this.ends = new Int32Array(reused.ends.buffer);
+      this.lines = new Float64Array(spare!.lines.buffer);
     } else {
       this.starts = new Int32Array(this.fieldEstimate);
       this.ends = new Int32Array(this.fieldEstimate);
@@ -125,14 +127,22 @@ export class CsvTokenizer {
     this.fieldEstimate = Math.max(1024, Math.ceil(this.fields * 1.25));
     const carry = bytes.subarray(consumed);
     if (this.rows === 0) return { chunk: null, carry };
+    const lines = this.lines.subarray(0, this.rows);
+    if (kernel > 0) {
+      const chunk = new KernelChunk(this.columns!, bytes, lines, this.rows, kernel, this.fields, {
+        starts: this.starts,
+        ends: this.ends,
+      });
+      csvKernel().hold(chunk);
+      return { chunk, carry };
+    }
     const chunk: CsvChunk = {
       columns: this.columns!,
       bytes,
       starts: this.starts.subarray(0, this.fields),
       ends: this.ends.subarray(0, this.fields),
-      lines: this.lines.subarray(0, this.rows),
+      lines,
       rowCount: this.rows,
-      ...(kernel > 0 ? { kernelGeneration: kernel } : {}),
     };
     return { chunk, carry };
   }
@@ -155,20 +165,14 @@ export class CsvTokenizer {
    */
   private tokenizePlain(b: Buffer, end: number): number {
     const kernel = csvKernel();
-    const result = kernel.tokenize(b, end, this.delimiter, this.width, this.kinds, this.tokens, (fields) => {
-      if (this.starts.length < fields) {
-        this.starts = new Int32Array(fields);
-        this.ends = new Int32Array(fields);
-      }
-      return { starts: this.starts, ends: this.ends };
-    });
-    if (result === null) return 0;
-    const rows = result.fields / this.width;
+    const fields = kernel.tokenize(b, end, this.delimiter, this.width, this.kinds, this.tokens);
+    if (fields < 0) return 0;
+    const rows = fields / this.width;
     if (this.lines.length < rows) this.lines = new Float64Array(rows);
     const lines = this.lines;
     const first = this.line;
     for (let r = 0; r < rows; r++) lines[r] = first + r;
-    this.fields = result.fields;
+    this.fields = fields;
     this.rows = rows;
     this.line = first + rows;
     return kernel.generation;
@@ -377,4 +381,54 @@ function columnNames(names: string[], line: number, source: string | undefined):
     seen.set(name, i);
     return name;
   });
+}
+
+/**
+ * A chunk the WebAssembly kernel tokenized. Its field offsets stay in the kernel's memory until read
+ * (`starts`, `ends`) or until the kernel takes another region: most regions need none (the kernel
+ * read every cell), and copying them out cost about 1 GB of writes per GB of CSV.
+ */
+class KernelChunk implements CsvChunk, KernelOffsetsHolder {
+  private copied: { starts: Int32Array; ends: Int32Array } | null = null;
+  private released = false;
+
+  constructor(
+    readonly columns: readonly string[],
+    readonly bytes: Buffer,
+    readonly lines: Float64Array,
+    readonly rowCount: number,
+    readonly kernelGeneration: number,
+    private readonly fields: number,
+    /** Arrays to copy the offsets into (grown if too small), reused once the chunk is spare. */
+    public arrays: { starts: Int32Array; ends: Int32Array },
+  ) {}
+
+  get starts(): Int32Array {
+    return this.offsets().starts;
+  }
+
+  get ends(): Int32Array {
+    return this.offsets().ends;
+  }
+
+  release(): void {
+    this.released = true;
+  }
+
+  keep(): void {
+    if (!this.released) this.offsets();
+  }
+
+  private offsets(): { starts: Int32Array; ends: Int32Array } {
+    if (this.copied !== null) return this.copied;
+    if (this.arrays.starts.length < this.fields) {
+      this.arrays = { starts: new Int32Array(this.fields), ends: new Int32Array(this.fields) };
+    }
+    const { starts, ends } = this.arrays;
+    if (!csvKernel().copyOffsets(this.kernelGeneration, starts, ends)) {
+      throw new Error('the field offsets of a released chunk were read after the kernel moved on');
+    }
+    this.copied = { starts: starts.subarray(0, this.fields), ends: ends.subarray(0, this.fields) };
+    return this.copied;
+  }
 }

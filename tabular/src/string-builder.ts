@@ -27,7 +27,10 @@ export class StringBuilder extends ColumnBuilder implements KernelTextTarget {
   }
 
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
-    const { bytes, starts, ends } = chunk;
+    const { bytes } = chunk;
+    // Read only for the cells the kernel left (its chunks copy their offsets out when first read).
+    let starts: Int32Array | null = null;
+    let ends: Int32Array | null = null;
     const width = chunk.columns.length;
     const nulls = this.context.nulls;
     const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -40,6 +43,8 @@ export class StringBuilder extends ColumnBuilder implements KernelTextTarget {
         if (r === to) break;
       }
       const i = r * width + column;
+      starts ??= chunk.starts;
+      ends ??= chunk.ends;
       const start = starts[i]!;
       const end = ends[i]!;
       if (start < 0) {

@@ -40,7 +40,10 @@ abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
    * explains it.
    */
   appendCsv(chunk: CsvChunk, column: number, from: number, to: number): void {
-    const { bytes, starts, ends, lines } = chunk;
+    const { bytes, lines } = chunk;
+    // Read only for the cells the kernel left (its chunks copy their offsets out when first read).
+    let starts: Int32Array | null = null;
+    let ends: Int32Array | null = null;
     const width = chunk.columns.length;
     const values = this.values;
     const validity = this.validity;
@@ -61,6 +64,8 @@ abstract class NumberArrayBuilder<T extends NumberArray> extends TypedBuilder {
         }
       }
       const i = r * width + column;
+      starts ??= chunk.starts;
+      ends ??= chunk.ends;
       const start = starts[i]!;
       const end = ends[i]!;
       if (fast && start >= 0) {
