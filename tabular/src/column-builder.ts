@@ -185,15 +185,7 @@ export abstract class ColumnBuilder {
     const at = this.length;
     const validity = this.validity;
     if (piece.validity === null) setBits(validity, at, to - from);
-    else {
-      const bits = piece.validity;
-      let nulls = 0;
-      for (let r = from, i = at; r < to; r++, i++) {
-        if ((bits[r >> 3]! >> (r & 7)) & 1) validity[i >> 3] = validity[i >> 3]! | (1 << (i & 7));
-        else nulls++;
-      }
-      this.nullCount += nulls;
-    }
+    else this.nullCount += to - from - copyBits(piece.validity, from, to, validity, at);
     this.length += to - from;
   }
 
@@ -293,12 +285,44 @@ export function setBits(bits: Uint8Array, at: number, count: number): void {
   for (; i < end; i++) bits[i >> 3] = bits[i >> 3]! | (1 << (i & 7));
 }
 
-/** Copies bits `[from, to)` of `source` to `target` from bit `at`. */
-export function copyBits(source: Uint8Array, from: number, to: number, target: Uint8Array, at: number): void {
-  for (let r = from, i = at; r < to; r++, i++) {
-    if ((source[r >> 3]! >> (r & 7)) & 1) target[i >> 3] = target[i >> 3]! | (1 << (i & 7));
+/**
+ * Sets in `target`, from bit `at`, the bits set among `[from, to)` of `source` (the target's bits
+ * there are clear); returns how many. A whole target byte at a time, from two source bytes: a bit at
+ * a time cost about 2 ns a row.
+ */
+export function copyBits(source: Uint8Array, from: number, to: number, target: Uint8Array, at: number): number {
+  let set = 0;
+  let r = from;
+  let i = at;
+  for (; r < to && (i & 7) !== 0; r++, i++) {
+    if ((source[r >> 3]! >> (r & 7)) & 1) {
+      target[i >> 3] = target[i >> 3]! | (1 << (i & 7));
+      set++;
+    }
   }
+  const shift = r & 7;
+  for (; r + 8 <= to; r += 8, i += 8) {
+    const k = r >> 3;
+    // The bits of the next source byte complete this one (a byte past the range is masked off).
+    const byte = shift === 0 ? source[k]! : ((source[k]! >> shift) | (source[k + 1]! << (8 - shift))) & 0xff;
+    target[i >> 3] = byte;
+    set += BITS_SET[byte]!;
+  }
+  for (; r < to; r++, i++) {
+    if ((source[r >> 3]! >> (r & 7)) & 1) {
+      target[i >> 3] = target[i >> 3]! | (1 << (i & 7));
+      set++;
+    }
+  }
+  return set;
 }
+
+/** Bits set in each byte value. */
+const BITS_SET = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let x = b; x > 0; x >>= 1) n += x & 1;
+  return n;
+});
 
 /** int, float, date and bool: one number per row, parsed from bytes on the fast path. */
 export abstract class TypedBuilder extends ColumnBuilder {
