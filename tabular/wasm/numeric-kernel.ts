@@ -1,10 +1,11 @@
 // AssemblyScript (compiled to WebAssembly by tabular/wasm/build.mjs; not part of the TypeScript
-// project). The loops of the numeric statistics' second pass over a batch without nulls: the batch's
-// sum and histogram counts in one pass, then its squared deviations from the mean. The JavaScript
-// equivalents (stats-accumulators.ts: denseSum, denseSquaredDeviations, countIntoHistogram) define the
-// results: the same additions in the same order (four running sums, lane j taking the values at
-// indices ≡ j mod 4, the rest into the first, then s0 + s1 + s2 + s3), the same bin arithmetic, so
-// the results are the same bit for bit. Memory is laid out by the caller (numeric-kernel.ts).
+// project). The loops of the numeric statistics: a batch's range (first pass); its sum and histogram
+// counts in one pass, then its squared deviations from the mean (second pass). The JavaScript loops
+// they replaced define the results (numeric-batch.test.ts keeps them as its reference, and
+// numeric-batch.ts's countIntoHistogram is the same binning): the same additions in the same order
+// (without nulls four running sums, lane j taking the values at indices ≡ j mod 4, the rest into
+// the first, then s0 + s1 + s2 + s3; with nulls one, in row order), the same bin arithmetic, so the
+// results are the same bit for bit. Memory is laid out by the caller (numeric-kernel.ts).
 
 /** Loads values `i` and `i + 1` as two f64 lanes (`int`: the column holds Int32 values). */
 // @ts-ignore: decorator

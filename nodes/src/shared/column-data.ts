@@ -1,6 +1,6 @@
 import { DataType, Precision, makeVector, type Data } from 'apache-arrow';
 import type { ColumnPiece } from '@kiln/tabular/column-builders';
-import { hashBytes } from '@kiln/tabular/distinct-counter';
+import { hashBytes } from '@kiln/tabular/hash-bytes';
 import type { ColumnType } from '@kiln/tabular/type-inference';
 import { type Cell, type ColumnData, Dictionary, cellNumber } from '@kiln/ml/preprocess/column-data';
 
