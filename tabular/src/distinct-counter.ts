@@ -39,7 +39,8 @@ const align = (n: number, to = 64) => Math.ceil(n / to) * to;
  * bytes a step for hashing and comparing, where JavaScript went through a DataView four bytes at a
  * time; about 1.3× less time per value (12 against 14 ns for a column of 4 values, 37 against 53 for
  * one of a million, 65,536 values a call). Before each call this side makes room for every value to
- * be new, so the kernel never grows anything.
+ * be new, so the kernel never grows anything. Its table starts small and doubles, as the values come,
+ * so a column of few values holds little memory (its filter, 2 MB at most, aside).
  *
  * Once counting has stopped, most values of a column with many distinct ones are untracked: one bit
  * per tracked value, chosen by its hash, turns them away without probing the table (whose slots span
@@ -84,23 +85,27 @@ export class DistinctCounter {
 
   /**
    * Counts the values of a text column: value `i` is `bytes[offsets[i], offsets[i + 1])`, null when
-   * bit `bitOffset + i` of `validity` is clear (`validity` null: none is null).
+   * bit `bitOffset + i` of `validity` is clear (`validity` null: none is null). In slices that fit
+   * the arrays' room even if every value is new, growing them (doubling) when the room runs short.
    */
   addColumn(bytes: Uint8Array, offsets: Int32Array, validity: Uint8Array | null, bitOffset: number, count: number): void {
-    if (count === 0) return;
-    const first = offsets[0]!;
-    const size = offsets[count]! - first;
-    this.makeRoom(count, size);
-    // The input: the values' bytes, their offsets, their validity bytes.
-    const { input } = this.layout;
-    const offsetsAt = align(input + size);
-    const validityAt = offsetsAt + 4 * (count + 1);
-    const validityBytes = validity === null ? 0 : ((bitOffset & 7) + count + 7) >> 3;
-    if (ensureMemory(this.kernel.memory, validityAt + validityBytes)) this.bytes = new Uint8Array(this.kernel.memory.buffer);
-    this.bytes.set(bytes.subarray(first, first + size), input);
-    new Int32Array(this.kernel.memory.buffer, offsetsAt, count + 1).set(offsets.subarray(0, count + 1));
-    if (validity !== null) this.bytes.set(validity.subarray(bitOffset >> 3, (bitOffset >> 3) + validityBytes), validityAt);
-    this.kernel.addColumn(input, offsetsAt, count, validity === null ? 0 : validityAt, bitOffset & 7);
+    for (let i = 0; i < count; ) {
+      const n = this.roomFor(offsets, i, count);
+      const first = offsets[i]!;
+      const size = offsets[i + n]! - first;
+      // The slice: its values' bytes, their offsets, their validity bytes, after the arena.
+      const { input } = this.layout;
+      const offsetsAt = align(input + size);
+      const bit = bitOffset + i;
+      const validityAt = offsetsAt + 4 * (n + 1);
+      const validityBytes = validity === null ? 0 : ((bit & 7) + n + 7) >> 3;
+      if (ensureMemory(this.kernel.memory, validityAt + validityBytes)) this.bytes = new Uint8Array(this.kernel.memory.buffer);
+      this.bytes.set(bytes.subarray(first, first + size), input);
+      new Int32Array(this.kernel.memory.buffer, offsetsAt, n + 1).set(offsets.subarray(i, i + n + 1));
+      if (validity !== null) this.bytes.set(validity.subarray(bit >> 3, (bit >> 3) + validityBytes), validityAt);
+      this.kernel.addColumn(input, offsetsAt, n, validity === null ? 0 : validityAt, bit & 7);
+      i += n;
+    }
   }
 
   /** The `k` most frequent values, by count then by value (byte order). */
@@ -129,19 +134,48 @@ export class DistinctCounter {
     };
   }
 
-  /** Grows the arrays (at least doubling) so that `count` new values of `bytes` bytes in all would fit. */
-  private makeRoom(count: number, bytes: number): void {
-    const { entries, arenaBytes, table } = this.layout;
+  /**
+   * How many values from `i` (of `count`) can be counted next with every one of them new: those the
+   * arrays have room for (all of them once a limit is reached, the kernel then inserting no more),
+   * at least a slice of up to 1,024 after growing the arrays, doubling them, if that many would not fit.
+   */
+  private roomFor(offsets: Int32Array, i: number, count: number): number {
+    const want = Math.min(count - i, 1024);
+    const wantBytes = offsets[i + want]! - offsets[i]!;
+    const { entries, arenaBytes } = this.layout;
     const size = this.size;
     const used = this.kernel.used.value;
-    const needEntries = Math.min(this.maxDistinct, size + count);
-    const needBytes = Math.min(this.maxBytes, used + bytes);
-    if (needEntries <= entries && needBytes <= arenaBytes) return;
-    const next = this.lay(
-      table,
-      needEntries <= entries ? entries : Math.min(this.maxDistinct, Math.max(needEntries, 2 * entries)),
-      needBytes <= arenaBytes ? arenaBytes : Math.min(this.maxBytes, Math.max(needBytes, 2 * arenaBytes)),
-    );
+    const entriesShort = entries < this.maxDistinct && entries - size < want;
+    const bytesShort = arenaBytes < this.maxBytes && arenaBytes - used < wantBytes;
+    if (entriesShort || bytesShort) {
+      this.grow(
+        entriesShort ? Math.min(this.maxDistinct, Math.max(size + want, 2 * entries)) : entries,
+        bytesShort ? Math.min(this.maxBytes, Math.max(used + wantBytes, 2 * arenaBytes)) : arenaBytes,
+      );
+    }
+    const layout = this.layout;
+    let n = count - i;
+    if (layout.entries < this.maxDistinct) n = Math.min(n, layout.entries - size);
+    if (layout.arenaBytes < this.maxBytes) {
+      // The most values from `i` whose bytes fit what is left of the arena.
+      const limit = offsets[i]! + layout.arenaBytes - used;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (offsets[i + mid]! <= limit) lo = mid;
+        else hi = mid - 1;
+      }
+      n = lo;
+    }
+    return n;
+  }
+
+  /** Moves the arrays to a layout with room for `entries` values and `arenaBytes` of theirs. */
+  private grow(entries: number, arenaBytes: number): void {
+    const size = this.size;
+    const used = this.kernel.used.value;
+    const next = this.lay(this.layout.table, entries, arenaBytes);
     if (ensureMemory(this.kernel.memory, next.input)) this.bytes = new Uint8Array(this.kernel.memory.buffer);
     // Every array moves up (or stays): the last one first, so that none is overwritten before it moves.
     const old = this.layout;
