@@ -11,8 +11,8 @@ import type { BatchShare } from './arrow-column-reader';
 import type { FromCsvWorker, ToCsvWorker } from './csv-worker';
 import type { HistogramColumn, HistogramHelpers, HistogramShareCounts } from './histogram-pass';
 import type { TableAssembler } from './table-assembler';
-import { sha256OfFile, type WriteHasher } from './write-hasher';
 import { recycleChunkMemory } from './text-input';
+import { sha256OfFile, type WriteHasher } from './write-hasher';
 
 const LF = 10;
 const QUOTE = 34;
@@ -286,10 +286,7 @@ export async function convertInWorkers(
   let pendingBytes = pending.reduce((n, p) => n + p.byteLength, 0);
   let line = rest.state.line;
 
-  /**
-   * Takes the oldest result; returns the bytes left unconverted if its cut was wrong, or all of them
-   * if its thread failed (it could not load its code, or died).
-   */
+  /** Appends what comes before the rest (see {@link ParallelOptions.first}), once. */
   let first = options.first;
   const appendFirst = async () => {
     const append = first;
@@ -297,6 +294,10 @@ export async function convertInWorkers(
     await append?.();
   };
 
+  /**
+   * Takes the oldest result; returns the bytes left unconverted if its cut was wrong, or all of them
+   * if its thread failed (it could not load its code, or died).
+   */
   const takeResult = async (): Promise<Buffer | null> => {
     await appendFirst();
     const task = inFlight.shift()!;

@@ -23,7 +23,7 @@ export type ToCsvWorker =
     }
   /**
    * The Arrow file of conversion `job` (`path`) is written up to byte `to`: hash what was not hashed
-   * yet, read back from the file (see {@link threadHasher}).
+   * yet, read back from the file (see `RegionWorkers.hasher`).
    */
   | { op: 'hash'; job: number; path: string; to: number }
   /** The SHA-256 of what conversion `job` had hashed. */
