@@ -157,7 +157,7 @@ export class RegionWorkers implements HistogramHelpers {
     });
   }
 
-  /** Counts a share of the histogram pass on thread `helper` (see {@link HistogramHelpers}). */
+  /** Counts a share of the second pass (moments and histograms) on thread `helper` (see {@link HistogramHelpers}). */
   countHistogramShare(
     helper: number,
     path: string,

@@ -118,7 +118,7 @@ export async function csvToArrow(
         chunk.release?.();
         if (spares.length < 2) spares.push(chunk);
       }
-      // The threads, done with the regions, count shares of the histogram pass.
+      // The threads, done with the regions, count shares of the second pass (moments and histograms).
       return await assembler.finish(workers ?? undefined);
     } catch (error) {
       await assembler.abort();

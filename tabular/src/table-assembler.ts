@@ -37,7 +37,7 @@ export const DEFAULT_BATCH_ROWS = 65_536;
 
 /**
  * Turns rows into Arrow record batches of `batchRows` rows, writes each to the file as soon as it is
- * full and adds it to the statistics; then the histogram pass reads the file back.
+ * full and adds it to the statistics; then the second pass (moments and histograms) reads the file back.
  */
 export class TableAssembler {
   private readonly stats: StatsCollector;
@@ -123,7 +123,7 @@ export class TableAssembler {
   }
 
   /**
-   * Writes the last batch and the footer, runs the histogram pass (with `helpers`' threads counting
+   * Writes the last batch and the footer, runs the second pass (with `helpers`' threads counting
    * shares of it) and reports.
    */
   async finish(helpers?: HistogramHelpers): Promise<TableWriteResult> {
