@@ -15,6 +15,7 @@ import {
   type PutOptions,
 } from './artifact-store';
 import { FolderObjects } from './folder-objects';
+import { writeFully } from './file-writes';
 import { verifyingStream } from './verify-stream';
 
 /** Options of {@link FolderArtifactStore}. */
@@ -150,7 +151,7 @@ export class FolderArtifactStore implements ArtifactStore {
     try {
       const handle = await open(temp, 'wx');
       try {
-        await writeAll(handle, bytes);
+        await writeFully(handle, [bytes]);
         if (this.fsync) await handle.sync();
       } finally {
         await handle.close();
@@ -173,7 +174,7 @@ export class FolderArtifactStore implements ArtifactStore {
         // which is what keeps memory bounded for any size.
         for await (const chunk of source) {
           hash.update(chunk);
-          await writeAll(handle, chunk);
+          await writeFully(handle, [chunk]);
           size += chunk.byteLength;
         }
         if (this.fsync) await handle.sync();
@@ -219,14 +220,6 @@ export class FolderArtifactStore implements ArtifactStore {
 
   private notFoundOr(error: unknown, digest: string): unknown {
     return isNotFound(error) ? new ArtifactNotFoundError(digest, `the folder store at ${this.root}`) : error;
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-    offset += bytesWritten;
   }
 }
 

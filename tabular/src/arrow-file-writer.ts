@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { AsyncByteQueue, RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import { writeFully } from '@kiln/artifacts/file-writes';
 import type { WriteHasher } from './write-hasher';
 
 /**
@@ -75,22 +76,9 @@ export class ArrowFileWriter {
   private async writeOut(chunks: Uint8Array[]): Promise<void> {
     // Written as they are (no concatenation into one buffer): the Arrow writer's output is views of
     // the batch's own arrays, which stay alive until the write completes.
-    let pending = chunks.filter((c) => c.byteLength > 0);
+    const pending = chunks.filter((c) => c.byteLength > 0);
     this.hasher?.update(pending);
-    while (pending.length > 0) {
-      const batch = pending.slice(0, MAX_IOVECS);
-      let { bytesWritten } = await this.handle.writev(batch);
-      this.bytes += bytesWritten;
-      let done = 0;
-      while (done < batch.length && bytesWritten >= batch[done]!.byteLength)
-        bytesWritten -= batch[done++]!.byteLength;
-      const rest = pending.slice(done);
-      if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
-      pending = rest;
-    }
+    this.bytes += await writeFully(this.handle, pending);
     this.hasher?.written(this.bytes);
   }
 }
-
-/** Buffers per writev call (IOV_MAX is 1024 on Linux). */
-const MAX_IOVECS = 1024;
