@@ -22,6 +22,8 @@ export async function writeFully(handle: FileHandle, views: readonly Uint8Array[
     let pending = call;
     while (pending.length > 0) {
       let { bytesWritten } = await handle.writev(pending);
+      // A file that takes no byte would otherwise be asked again forever.
+      if (bytesWritten === 0) throw new Error(`a write of ${pending.reduce((n, v) => n + v.byteLength, 0)} bytes wrote none`);
       total += bytesWritten;
       let done = 0;
       while (done < pending.length && bytesWritten >= pending[done]!.byteLength) bytesWritten -= pending[done++]!.byteLength;
