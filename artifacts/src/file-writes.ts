@@ -1,11 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * Bytes per write call. Linux (6.x, ext4 with large folios) caches a buffered write of 2 MB or more
- * in 2 MB folios, and allocating those costs about ten times the system time of smaller ones once free
- * memory is fragmented (measured on the CI machine: 512 MB written in 2–8 MB calls took 1.5–1.6 s of
- * system time, in 256 KB – 2000 KB calls 0.12–0.17 s). 1 MB calls stay clear of it; the extra calls
- * cost nothing measurable.
+ * Bytes per write call. Linux 6.x on ext4 (large folios) caches a buffered write of 2 MB or more in
+ * 2 MB folios, and on the CI machine (kernel 6.18) those cost about ten times the system time per MB
+ * of smaller ones: 512 MB written in 2–8 MB calls took 1.5–1.6 s of system time, in 256 KB – 2000 KB
+ * calls 0.12–0.17 s. 1 MB calls stay clear of it; the extra calls cost nothing measurable.
  */
 export const MAX_WRITE_BYTES = 1 << 20;
 
