@@ -15,6 +15,7 @@ import {
   type PutOptions,
 } from './artifact-store';
 import { FolderObjects } from './folder-objects';
+import { sha256OfFile } from './file-hash';
 import { writeFully } from './file-writes';
 import { verifyingStream } from './verify-stream';
 
@@ -114,7 +115,7 @@ export class FolderArtifactStore implements ArtifactStore {
     }
     // Verifying costs a full read, so it is done once per file as long as the file is unchanged.
     if (this.verified.get(hex) === fingerprint) return path;
-    const actual = await hashFile(path);
+    const actual = await sha256OfFile(path);
     if (actual !== hex) throw new ArtifactIntegrityError(digest, `sha256:${actual}`, path);
     this.verified.set(hex, fingerprint);
     return path;
@@ -221,14 +222,6 @@ export class FolderArtifactStore implements ArtifactStore {
   private notFoundOr(error: unknown, digest: string): unknown {
     return isNotFound(error) ? new ArtifactNotFoundError(digest, `the folder store at ${this.root}`) : error;
   }
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { sha256OfFile } from '@kiln/artifacts/file-hash';
 import { CsvReader, joinPieces, type CsvReadOptions, type CsvRest } from './csv-reader';
 import {
   regionErrorToThrow,
@@ -12,7 +13,7 @@ import type { FromCsvWorker, ToCsvWorker } from './csv-worker';
 import type { HistogramColumn, HistogramHelpers, HistogramShareCounts } from './histogram-pass';
 import type { TableAssembler } from './table-assembler';
 import { recycleChunkMemory } from './text-input';
-import { sha256OfFile, type WriteHasher } from './write-hasher';
+import type { WriteHasher } from './write-hasher';
 
 const LF = 10;
 const QUOTE = 34;

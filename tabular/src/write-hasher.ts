@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 
 /** Hashes the bytes of a file (SHA-256) as a writer writes them, in order. */
 export interface WriteHasher {
@@ -24,11 +23,4 @@ export class InlineHasher implements WriteHasher {
   digest(): Promise<string> {
     return Promise.resolve(this.hash.digest('hex'));
   }
-}
-
-/** The SHA-256 (hex) of a file, read from the start. */
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { sha256OfFile } from '@kiln/artifacts/file-hash';
 import type { NamedObjects } from '@kiln/artifacts/named-objects';
 import { s3Client, s3ConnectionFromEnv } from '@kiln/artifacts/s3-connection';
 import { dataUriKind } from './data-uri';
@@ -46,9 +46,7 @@ async function localFileDigest(uri: string, policy: DataAccessPolicy, memo?: Nam
       .digest('hex')}`;
     const known = await memo?.get(memoKey);
     if (known) return `file:${new TextDecoder().decode(known)}`;
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file.path)) hash.update(chunk as Buffer);
-    const digest = `sha256:${hash.digest('hex')}`;
+    const digest = `sha256:${await sha256OfFile(file.path)}`;
     await memo?.put(memoKey, new TextEncoder().encode(digest));
     return `file:${digest}`;
   } finally {
